@@ -1,0 +1,262 @@
+"""``callcenter sandbox``: start, stop and inspect this instance's real Asterisk.
+
+Contract:
+* :meth:`Sandbox.up` renders the configuration, starts Asterisk as its own user and returns
+  only once AMI and ARI answer; a second ``up`` reports the running instance and starts
+  nothing; a port in use is named before anything starts; if Asterisk exits while starting,
+  the error carries the tail of its log.
+* :meth:`Sandbox.down` stops exactly the process it started (by the pid it recorded).
+  Mounts live in that process's private namespace, so they go with it.
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import dataclasses
+import errno
+import json
+import logging
+import os
+import signal
+import socket
+import subprocess
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+from callcenter.asterisk.confgen import render_all, template_values, write_config
+from callcenter.asterisk.runtime import (
+    MIN_SYSTEM_MAJOR,
+    Runtime,
+    SandboxRuntime,
+    SystemRuntime,
+    system_asterisk_major,
+)
+from callcenter.asterisk.sandbox_root import SandboxError, ensure_root
+from callcenter.config import Config
+from callcenter.secrets import Secrets
+
+log = logging.getLogger(__name__)
+
+STATE_FILE = "sandbox.json"
+
+
+@dataclasses.dataclass(frozen=True)
+class SandboxState:
+    pid: int
+    kind: str
+    root: str
+    instance_dir: str
+    ami_port: int
+    http_port: int
+    sip_port: int
+
+    def describe(self) -> str:
+        where = f"root {self.root}" if self.kind == "sandbox" else "system Asterisk"
+        return (
+            f"Asterisk running (pid {self.pid}, {where}): SIP udp/{self.sip_port}, "
+            f"AMI 127.0.0.1:{self.ami_port}, ARI http://127.0.0.1:{self.http_port}/ari"
+        )
+
+
+class Sandbox:
+    def __init__(self, config: Config, secrets: Secrets) -> None:
+        self.config = config
+        self.secrets = secrets
+        self.instance_dir = config.state_dir / "asterisk"
+        self.state_path = config.state_dir / STATE_FILE
+
+    # -- runtime selection ------------------------------------------------------------
+    def runtime(self) -> Runtime:
+        a = self.config.asterisk
+        major = system_asterisk_major() if a.mode in ("auto", "system") else None
+        if a.mode == "system" or (a.mode == "auto" and major is not None):
+            if major is None or major < MIN_SYSTEM_MAJOR:
+                raise SandboxError(
+                    f"asterisk.mode=system needs Asterisk >= {MIN_SYSTEM_MAJOR} on PATH "
+                    f"(found {major}); use mode=sandbox"
+                )
+            return SystemRuntime()
+        if os.geteuid() != 0:
+            raise SandboxError(
+                "no system Asterisk >= 20 and not root: the sandbox needs root "
+                "(debootstrap, chroot, mounts). Run as root or install Asterisk."
+            )
+        return SandboxRuntime(ensure_root(Path(a.sandbox_cache), a.debian_suite, a.debian_mirror))
+
+    # -- status -----------------------------------------------------------------------
+    def state(self) -> SandboxState | None:
+        """The recorded instance if its process is still the Asterisk we started."""
+        try:
+            state = SandboxState(**json.loads(self.state_path.read_text()))
+        except (FileNotFoundError, json.JSONDecodeError, TypeError):
+            return None
+        return state if _is_asterisk(state.pid) else None
+
+    # -- up ---------------------------------------------------------------------------
+    def up(self) -> tuple[SandboxState, bool]:
+        """Start Asterisk; returns (state, started) — started is False if already running."""
+        running = self.state()
+        if running is not None:
+            return running, False
+        self._check_ports()
+        runtime = self.runtime()
+        layout = runtime.layout(self.instance_dir)
+        for d in ("lib", "lib/keys", "spool", "run", "log"):
+            path = self.instance_dir / d
+            path.mkdir(parents=True, exist_ok=True)
+            os.chown(path, runtime.uid, runtime.gid)
+        os.chmod(self.instance_dir, 0o755)
+        write_config(
+            self.instance_dir / "etc",
+            render_all(template_values(self.config, self.secrets, layout)),
+            gid=runtime.gid,
+        )
+        console = self.instance_dir / "log" / "console.log"
+        argv = runtime.command(
+            ["asterisk", "-f", "-U", "asterisk", "-G", "asterisk", "-C",
+             f"{layout.etc_dir}/asterisk.conf"],
+            shared=[self.instance_dir],
+        )
+        with open(console, "ab") as out:
+            proc = subprocess.Popen(
+                argv, stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        a = self.config.asterisk
+        state = SandboxState(
+            pid=proc.pid, kind=runtime.kind, root=str(getattr(runtime, "root", "/")),
+            instance_dir=str(self.instance_dir), ami_port=a.ami_port, http_port=a.http_port,
+            sip_port=a.sip_port,
+        )
+        self.state_path.write_text(json.dumps(dataclasses.asdict(state)))
+        try:
+            self._wait_ready(proc)
+        except BaseException:
+            self._stop_pid(proc.pid)
+            self.state_path.unlink(missing_ok=True)
+            raise
+        log.info("sandbox up: %s", state.describe())
+        return state, True
+
+    def _check_ports(self) -> None:
+        a = self.config.asterisk
+        checks = [
+            ("127.0.0.1", a.ami_port, socket.SOCK_STREAM, "asterisk.ami_port"),
+            ("127.0.0.1", a.http_port, socket.SOCK_STREAM, "asterisk.http_port"),
+            (a.sip_bind, a.sip_port, socket.SOCK_DGRAM, "asterisk.sip_port"),
+        ]
+        for host, port, kind, key in checks:
+            with socket.socket(socket.AF_INET, kind) as sock:
+                # Like Asterisk itself: connections in TIME_WAIT do not make a port busy.
+                sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+                try:
+                    sock.bind((host, port))
+                except OSError as exc:
+                    if exc.errno == errno.EADDRINUSE:
+                        proto = "tcp" if kind == socket.SOCK_STREAM else "udp"
+                        raise SandboxError(
+                            f"port {port}/{proto} ({key}) is already in use; "
+                            f"choose another with CALLCENTER_{key.upper().replace('.', '__')}"
+                        ) from exc
+                    raise
+
+    def _wait_ready(self, proc: subprocess.Popen[bytes]) -> None:
+        deadline = time.monotonic() + self.config.asterisk.start_timeout
+        a, s = self.config.asterisk, self.secrets
+        auth = base64.b64encode(f"{s.ari_user}:{s.ari_password}".encode()).decode()
+        while time.monotonic() < deadline:
+            if proc.poll() is not None:
+                raise SandboxError(
+                    f"Asterisk exited with code {proc.returncode} while starting:\n"
+                    + self.log_tail()
+                )
+            if _ami_banner(a.ami_port) and _ari_ok(a.http_port, auth):
+                return
+            time.sleep(0.2)
+        raise SandboxError(
+            f"Asterisk did not answer on AMI {a.ami_port} and ARI {a.http_port} within "
+            f"{a.start_timeout:.0f}s:\n" + self.log_tail()
+        )
+
+    def log_tail(self, lines: int = 25) -> str:
+        out: list[str] = []
+        for name in ("messages.log", "console.log"):
+            path = self.instance_dir / "log" / name
+            if path.exists():
+                tail = path.read_text(errors="replace").splitlines()[-lines:]
+                out += [f"--- {path}", *tail]
+        return "\n".join(out) or f"(no log in {self.instance_dir / 'log'})"
+
+    # -- down -------------------------------------------------------------------------
+    def down(self) -> SandboxState | None:
+        """Stop the Asterisk this instance started; None if none was running."""
+        state = self.state()
+        if state is not None:
+            self._stop_pid(state.pid)
+        self.state_path.unlink(missing_ok=True)
+        return state
+
+    @staticmethod
+    def _stop_pid(pid: int, timeout: float = 10.0) -> None:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGTERM)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            with contextlib.suppress(ChildProcessError):
+                os.waitpid(pid, os.WNOHANG)
+            if not _alive(pid):
+                return
+            time.sleep(0.1)
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
+
+    # -- cli --------------------------------------------------------------------------
+    def cli_command(self, command: str | None) -> list[str]:
+        """argv for ``asterisk -r`` (interactive) or ``-rx COMMAND`` against this instance."""
+        runtime = self.runtime()
+        conf = f"{runtime.layout(self.instance_dir).etc_dir}/asterisk.conf"
+        argv = ["asterisk", "-C", conf] + (["-rx", command] if command else ["-r"])
+        return runtime.command(argv, shared=[self.instance_dir])
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    with contextlib.suppress(FileNotFoundError):
+        if Path(f"/proc/{pid}/stat").read_text().split()[2] == "Z":
+            return False
+    return True
+
+
+def _is_asterisk(pid: int) -> bool:
+    if not _alive(pid):
+        return False
+    try:
+        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+    except FileNotFoundError:
+        return False
+    return any(part.endswith(b"asterisk") for part in cmdline)
+
+
+def _ami_banner(port: int) -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=1) as sock:
+            return sock.recv(64).startswith(b"Asterisk Call Manager")
+    except OSError:
+        return False
+
+
+def _ari_ok(port: int, auth: str) -> bool:
+    request = urllib.request.Request(
+        f"http://127.0.0.1:{port}/ari/asterisk/info", headers={"Authorization": f"Basic {auth}"}
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=1) as response:  # noqa: S310 (loopback)
+            return bool(response.status == 200)
+    except (OSError, urllib.error.URLError):
+        return False

@@ -1,0 +1,124 @@
+"""A Debian root with a real Asterisk 22, built once by debootstrap and cached.
+
+Contract: :func:`ensure_root` returns the path of a complete root for the current package
+set, building it if needed. The cache directory is keyed by a version stamp (suite +
+package list + layout version), so changing the package set builds a new root and never
+reuses a stale one. A build happens in a temporary directory and is renamed into place only
+when complete, under an exclusive lock: an interrupted build leaves nothing half-made.
+The Debian mirror comes from this machine's apt configuration unless configured.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import logging
+import os
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+log = logging.getLogger(__name__)
+
+PACKAGES = (
+    "asterisk",
+    "asterisk-core-sounds-en-wav",
+    "asterisk-moh-opsound-wav",
+    "sip-tester",
+    "baresip",
+)
+LAYOUT_VERSION = "1"
+READY_MARK = ".callcenter-root-ready"
+
+
+class SandboxError(RuntimeError):
+    """The sandbox cannot be built or run; the message says what to do."""
+
+
+def stamp(suite: str) -> str:
+    digest = hashlib.sha256("|".join((LAYOUT_VERSION, suite, *PACKAGES)).encode()).hexdigest()
+    return f"{suite}-{digest[:12]}"
+
+
+def apt_mirror(etc_apt: Path = Path("/etc/apt")) -> str:
+    """The first Debian archive URI in this machine's apt configuration."""
+    candidates: list[Path] = []
+    sources_d = etc_apt / "sources.list.d"
+    if sources_d.is_dir():
+        candidates += sorted(sources_d.glob("*.sources")) + sorted(sources_d.glob("*.list"))
+    candidates.append(etc_apt / "sources.list")
+    for path in candidates:
+        if not path.is_file():
+            continue
+        text = path.read_text(encoding="utf-8", errors="replace")
+        for uri in re.findall(r"^URIs:\s*(\S+)", text, re.MULTILINE) + re.findall(
+            r"^deb\s+(?:\[[^\]]*\]\s+)?(\S+)", text, re.MULTILINE
+        ):
+            if "security" not in uri and uri.startswith(("http://", "https://", "file:")):
+                return uri
+    raise SandboxError(
+        "no Debian mirror found in /etc/apt; set asterisk.debian_mirror "
+        "(or CALLCENTER_ASTERISK__DEBIAN_MIRROR)"
+    )
+
+
+def ensure_root(cache: Path, suite: str, mirror: str = "") -> Path:
+    """Return a ready root under ``cache``, building it on first use."""
+    root = cache / stamp(suite) / "root"
+    if (root / READY_MARK).exists():
+        return root
+    if os.geteuid() != 0:
+        raise SandboxError(
+            "building the Asterisk sandbox needs root (debootstrap, chroot); "
+            "run as root or install Asterisk >= 20 on the system"
+        )
+    if shutil.which("debootstrap") is None:
+        raise SandboxError("debootstrap is not installed: apt-get install debootstrap")
+    mirror = mirror or apt_mirror()
+    root.parent.mkdir(parents=True, exist_ok=True)
+    with open(root.parent / ".lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if (root / READY_MARK).exists():  # another process built it while we waited
+            return root
+        building = root.parent / "root.building"
+        shutil.rmtree(building, ignore_errors=True)
+        if root.exists():
+            shutil.rmtree(root)
+        log.info("building Asterisk sandbox root %s (suite %s) from %s", root, suite, mirror)
+        logfile = root.parent / "debootstrap.log"
+        with open(logfile, "w") as out:
+            result = subprocess.run(
+                [
+                    "debootstrap",
+                    "--variant=minbase",
+                    f"--include={','.join(PACKAGES)}",
+                    suite,
+                    str(building),
+                    mirror,
+                ],
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                check=False,
+            )
+        if result.returncode != 0:
+            tail = logfile.read_text(errors="replace").splitlines()[-15:]
+            raise SandboxError(
+                f"debootstrap failed (exit {result.returncode}); see {logfile}:\n"
+                + "\n".join(tail)
+            )
+        (building / "instance").mkdir(exist_ok=True)
+        (building / "work").mkdir(exist_ok=True)
+        (building / READY_MARK).write_text(stamp(suite) + "\n")
+        building.rename(root)
+    return root
+
+
+def user_ids(root: Path, user: str = "asterisk") -> tuple[int, int]:
+    """uid and gid of ``user`` in the root's own /etc/passwd (not the host's)."""
+    for line in (root / "etc/passwd").read_text().splitlines():
+        fields = line.split(":")
+        if fields[0] == user:
+            return int(fields[2]), int(fields[3])
+    raise SandboxError(f"user {user!r} not found in {root}/etc/passwd")

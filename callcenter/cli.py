@@ -1,0 +1,183 @@
+"""``callcenter`` command line: thin wrappers that load the configuration and call in."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import logging
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import click
+
+from callcenter.config import Config, ConfigError, load_config
+from callcenter.logs import setup_logging
+from callcenter.secrets import load_or_create_secrets
+
+
+@dataclasses.dataclass
+class _Ctx:
+    config_path: Path | None
+
+    def config(self) -> Config:
+        try:
+            return load_config(self.config_path)
+        except ConfigError as exc:
+            raise click.ClickException(f"configuration: {exc}") from exc
+
+
+@click.group()
+@click.option(
+    "--config", "config_path", type=click.Path(dir_okay=False, path_type=Path),
+    envvar="CALLCENTER_CONFIG", help="Instance configuration file (default ./callcenter.toml).",
+)
+@click.pass_context
+def main(ctx: click.Context, config_path: Path | None) -> None:
+    """callcenter: a contact-center engine on a real Asterisk."""
+    ctx.obj = _Ctx(config_path)
+
+
+@main.group()
+def config() -> None:
+    """Inspect the instance configuration."""
+
+
+@config.command("check")
+@click.pass_obj
+def config_check(obj: _Ctx) -> None:
+    """Validate the configuration and print it resolved (without secrets)."""
+    click.echo(json.dumps(dataclasses.asdict(obj.config()), indent=2))
+
+
+@main.command()
+@click.pass_obj
+def run(obj: _Ctx) -> None:
+    """Run the daemon (AMI + ARI + HTTP) until SIGTERM or SIGINT."""
+    from callcenter.app import run_daemon
+
+    cfg = obj.config()
+    setup_logging(cfg.daemon.log_level)
+    sys.exit(run_daemon(cfg))
+
+
+# -- sandbox ---------------------------------------------------------------------------
+@main.group()
+def sandbox() -> None:
+    """A real Asterisk 22 for this instance (system's, or a cached Debian root)."""
+
+
+def _sandbox(obj: _Ctx):  # type: ignore[no-untyped-def]
+    from callcenter.asterisk.sandbox import Sandbox
+
+    cfg = obj.config()
+    return Sandbox(cfg, load_or_create_secrets(cfg.state_dir, cfg.dialplan.agents))
+
+
+def _sandbox_errors():  # type: ignore[no-untyped-def]
+    from callcenter.asterisk.sandbox_root import SandboxError
+
+    return SandboxError
+
+
+@sandbox.command("up")
+@click.pass_obj
+def sandbox_up(obj: _Ctx) -> None:
+    """Start Asterisk and wait until AMI and ARI answer."""
+    setup_logging("INFO")
+    try:
+        state, started = _sandbox(obj).up()
+    except _sandbox_errors() as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(("started: " if started else "already running: ") + state.describe())
+
+
+@sandbox.command("down")
+@click.pass_obj
+def sandbox_down(obj: _Ctx) -> None:
+    """Stop the Asterisk this instance started."""
+    state = _sandbox(obj).down()
+    click.echo(f"stopped pid {state.pid}" if state else "not running")
+
+
+@sandbox.command("status")
+@click.pass_obj
+def sandbox_status(obj: _Ctx) -> None:
+    """Say whether this instance's Asterisk runs; exit 3 if not."""
+    state = _sandbox(obj).state()
+    if state is None:
+        click.echo("not running")
+        sys.exit(3)
+    click.echo(state.describe())
+
+
+@sandbox.command("cli")
+@click.argument("command", required=False)
+@click.pass_obj
+def sandbox_cli(obj: _Ctx, command: str | None) -> None:
+    """Asterisk's console (or run one COMMAND, e.g. 'pjsip show endpoints')."""
+    box = _sandbox(obj)
+    if box.state() is None:
+        raise click.ClickException("Asterisk is not running: callcenter sandbox up")
+    try:
+        argv = box.cli_command(command)
+    except _sandbox_errors() as exc:
+        raise click.ClickException(str(exc)) from exc
+    sys.exit(subprocess.run(argv, check=False).returncode)
+
+
+# -- asterisk --------------------------------------------------------------------------
+@main.group()
+def asterisk() -> None:
+    """Asterisk configuration."""
+
+
+@asterisk.command("config")
+@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path))
+@click.pass_obj
+def asterisk_config(obj: _Ctx, out_dir: Path) -> None:
+    """Render Asterisk's configuration files into OUT (for a system Asterisk)."""
+    from callcenter.asterisk.confgen import AsteriskLayout, render_all, template_values, write_config
+
+    cfg = obj.config()
+    secrets = load_or_create_secrets(cfg.state_dir, cfg.dialplan.agents)
+    inst = cfg.state_dir / "asterisk"
+    layout = AsteriskLayout(
+        etc_dir=str(out_dir.resolve()), lib_dir=str(inst / "lib"), spool_dir=str(inst / "spool"),
+        run_dir=str(inst / "run"), log_dir=str(inst / "log"),
+        mod_dir="/usr/lib/x86_64-linux-gnu/asterisk/modules", data_dir="/usr/share/asterisk",
+        moh_dir="/usr/share/asterisk/moh",
+    )
+    files = render_all(template_values(cfg, secrets, layout))
+    write_config(out_dir, files)
+    click.echo(f"wrote {len(files)} files to {out_dir}")
+
+
+# -- database --------------------------------------------------------------------------
+@main.group()
+def db() -> None:
+    """The database."""
+
+
+@db.command("upgrade")
+@click.pass_obj
+def db_upgrade(obj: _Ctx) -> None:
+    """Apply Alembic migrations up to the newest."""
+    from callcenter.store.migrate import upgrade
+
+    cfg = obj.config()
+    cfg.state_dir.mkdir(parents=True, exist_ok=True)
+    upgrade(cfg.database_url)
+    click.echo(f"database at head: {_redact(cfg.database_url)}")
+
+
+def _redact(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    os.environ.setdefault("PYTHONUNBUFFERED", "1")
+    main()

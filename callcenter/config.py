@@ -1,0 +1,215 @@
+"""Instance configuration: one TOML file plus ``CALLCENTER_*`` environment overrides.
+
+Contract:
+* every key has a default that works on a fresh machine, so no file is needed;
+* an unknown section or key, or a value of the wrong type, raises :class:`ConfigError`
+  whose message names the key (``asterisk.sip_port``) and where it came from;
+* an environment variable ``CALLCENTER_<SECTION>__<KEY>`` (double underscore between
+  section and key) overrides the file, e.g. ``CALLCENTER_ASTERISK__SIP_PORT=5070``.
+
+Secrets are not configuration: they are generated into the state directory
+(see :mod:`callcenter.secrets`).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import ipaddress
+import os
+import re
+import tomllib
+import types
+import typing
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+ENV_PREFIX = "CALLCENTER_"
+DEFAULT_CONFIG_FILE = "callcenter.toml"
+
+
+class ConfigError(ValueError):
+    """A configuration value is missing, unknown or of the wrong type; names the key."""
+
+
+@dataclasses.dataclass(frozen=True)
+class InstanceConfig:
+    name: str = "default"
+    state_dir: str = "var"  # secrets, database, Asterisk runtime files; relative to cwd
+
+
+@dataclasses.dataclass(frozen=True)
+class AsteriskConfig:
+    # auto: the system's Asterisk (>= 20) if installed, else the debootstrapped sandbox.
+    mode: str = "auto"
+    sandbox_cache: str = "/var/cache/callcenter/sandbox"
+    debian_suite: str = "testing"
+    debian_mirror: str = ""  # empty: taken from this machine's apt configuration
+    sip_bind: str = "0.0.0.0"  # softphones on the LAN must reach it; AMI/ARI never leave loopback
+    sip_port: int = 5060
+    rtp_start: int = 10000
+    rtp_end: int = 10999
+    ami_port: int = 5038
+    http_port: int = 8088
+    start_timeout: float = 30.0
+
+
+@dataclasses.dataclass(frozen=True)
+class DialplanConfig:
+    virtual_number: str = "7000"
+    fallback_queue: str = "fallback"
+    agents: tuple[str, ...] = ("1001", "1002")  # demo extensions until agents live in the store
+    trunk_networks: tuple[str, ...] = ("127.0.0.0/8",)  # who may call the virtual number
+
+
+@dataclasses.dataclass(frozen=True)
+class DaemonConfig:
+    http_host: str = "127.0.0.1"
+    http_port: int = 8080
+    ari_app: str = "callcenter"
+    prompt: str = "demo-congrats"  # first-call demo prompt (an Asterisk sound name)
+    digit_timeout: float = 10.0
+    reconnect_max_delay: float = 5.0
+    log_level: str = "INFO"
+
+
+@dataclasses.dataclass(frozen=True)
+class DatabaseConfig:
+    url: str = ""  # empty: SQLite file in the state directory
+
+
+@dataclasses.dataclass(frozen=True)
+class Config:
+    instance: InstanceConfig = dataclasses.field(default_factory=InstanceConfig)
+    asterisk: AsteriskConfig = dataclasses.field(default_factory=AsteriskConfig)
+    dialplan: DialplanConfig = dataclasses.field(default_factory=DialplanConfig)
+    daemon: DaemonConfig = dataclasses.field(default_factory=DaemonConfig)
+    database: DatabaseConfig = dataclasses.field(default_factory=DatabaseConfig)
+
+    @property
+    def state_dir(self) -> Path:
+        return Path(self.instance.state_dir).resolve()
+
+    @property
+    def database_url(self) -> str:
+        return self.database.url or f"sqlite:///{self.state_dir / 'callcenter.sqlite3'}"
+
+
+_SECTION_TYPES: dict[str, type[Any]] = {
+    "instance": InstanceConfig,
+    "asterisk": AsteriskConfig,
+    "dialplan": DialplanConfig,
+    "daemon": DaemonConfig,
+    "database": DatabaseConfig,
+}
+_EXTENSION = re.compile(r"^[0-9]{2,15}$")
+_QUEUE_NAME = re.compile(r"^[a-z][a-z0-9_-]{0,39}$")
+
+
+def load_config(
+    path: Path | None = None, environ: Mapping[str, str] | None = None
+) -> Config:
+    """Read ``path`` (if given, else ``./callcenter.toml`` when present) and the environment."""
+    environ = os.environ if environ is None else environ
+    raw: dict[str, dict[str, tuple[Any, str]]] = {}
+    if path is None and Path(DEFAULT_CONFIG_FILE).is_file():
+        path = Path(DEFAULT_CONFIG_FILE)
+    if path is not None:
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError as exc:
+            raise ConfigError(f"configuration file {path} does not exist") from exc
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"{path}: invalid TOML: {exc}") from exc
+        for section, values in data.items():
+            if section not in _SECTION_TYPES:
+                raise ConfigError(f"{path}: unknown section [{section}]")
+            if not isinstance(values, dict):
+                raise ConfigError(f"{path}: [{section}] must be a table")
+            for key, value in values.items():
+                raw.setdefault(section, {})[key] = (value, str(path))
+    for name, value in environ.items():
+        if not name.startswith(ENV_PREFIX) or "__" not in name:
+            continue
+        section, _, key = name[len(ENV_PREFIX) :].lower().partition("__")
+        if section not in _SECTION_TYPES:
+            raise ConfigError(f"environment {name}: unknown section {section!r}")
+        raw.setdefault(section, {})[key] = (value, f"environment {name}")
+    sections = {s: _build_section(s, cls, raw.get(s, {})) for s, cls in _SECTION_TYPES.items()}
+    config = Config(**sections)
+    _check(config)
+    return config
+
+
+def _build_section(section: str, cls: type[Any], values: dict[str, tuple[Any, str]]) -> Any:
+    hints = typing.get_type_hints(cls)
+    known = {f.name for f in dataclasses.fields(cls)}
+    kwargs: dict[str, Any] = {}
+    for key, (value, origin) in values.items():
+        if key not in known:
+            raise ConfigError(f"{origin}: unknown key {section}.{key}")
+        kwargs[key] = _coerce(f"{section}.{key}", origin, hints[key], value)
+    return cls(**kwargs)
+
+
+def _coerce(key: str, origin: str, target: Any, value: Any) -> Any:
+    from_env = origin.startswith("environment")
+    if typing.get_origin(target) is tuple or isinstance(target, types.GenericAlias):
+        if from_env and isinstance(value, str):
+            value = [v.strip() for v in value.split(",") if v.strip()]
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise ConfigError(f"{origin}: {key} must be a list of strings, got {value!r}")
+        return tuple(value)
+    if target is bool:
+        if from_env and isinstance(value, str) and value.lower() in ("1", "true", "yes", "0", "false", "no"):
+            return value.lower() in ("1", "true", "yes")
+        if isinstance(value, bool):
+            return value
+    elif target is int:
+        if from_env and isinstance(value, str) and re.fullmatch(r"-?[0-9]+", value):
+            return int(value)
+        if isinstance(value, int) and not isinstance(value, bool):
+            return value
+    elif target is float:
+        if from_env and isinstance(value, str):
+            try:
+                return float(value)
+            except ValueError:
+                pass
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            return float(value)
+    elif target is str and isinstance(value, str):
+        return value
+    raise ConfigError(f"{origin}: {key} must be {getattr(target, '__name__', target)}, got {value!r}")
+
+
+def _check(config: Config) -> None:
+    a, d = config.asterisk, config.dialplan
+    if a.mode not in ("auto", "system", "sandbox"):
+        raise ConfigError(f"asterisk.mode must be auto, system or sandbox, got {a.mode!r}")
+    for key in ("sip_port", "rtp_start", "rtp_end", "ami_port", "http_port"):
+        port = getattr(a, key)
+        if not 1 <= port <= 65535:
+            raise ConfigError(f"asterisk.{key} must be a port 1..65535, got {port}")
+    if not 1 <= config.daemon.http_port <= 65535:
+        raise ConfigError(f"daemon.http_port must be a port 1..65535, got {config.daemon.http_port}")
+    if a.rtp_end - a.rtp_start < 10:
+        raise ConfigError("asterisk.rtp_end must be at least 10 above asterisk.rtp_start")
+    try:
+        ipaddress.ip_address(a.sip_bind)
+    except ValueError as exc:
+        raise ConfigError(f"asterisk.sip_bind must be an IP address, got {a.sip_bind!r}") from exc
+    for net in d.trunk_networks:
+        try:
+            ipaddress.ip_network(net)
+        except ValueError as exc:
+            raise ConfigError(f"dialplan.trunk_networks: {net!r} is not a network") from exc
+    for ext in (d.virtual_number, *d.agents):
+        if not _EXTENSION.match(ext):
+            raise ConfigError(f"dialplan: extension {ext!r} must be 2-15 digits")
+    if d.virtual_number in d.agents:
+        raise ConfigError(f"dialplan.virtual_number {d.virtual_number} is also an agent extension")
+    if not _QUEUE_NAME.match(d.fallback_queue):
+        raise ConfigError(f"dialplan.fallback_queue {d.fallback_queue!r} is not a valid queue name")
+    if config.daemon.log_level.upper() not in ("DEBUG", "INFO", "WARNING", "ERROR"):
+        raise ConfigError(f"daemon.log_level {config.daemon.log_level!r} is not a log level")

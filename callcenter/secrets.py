@@ -1,0 +1,68 @@
+"""Generated secrets of one instance (AMI, ARI, agent SIP passwords).
+
+Contract: secrets are created on first use with :mod:`secrets` (never defaults), stored in
+``<state_dir>/secrets.json`` with mode 0600, and stable afterwards. A missing agent password
+is added without touching the others. The file lives in the state directory, which git
+ignores.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import secrets as _random
+from pathlib import Path
+
+SECRETS_FILE = "secrets.json"
+
+
+@dataclasses.dataclass(frozen=True)
+class Secrets:
+    ami_user: str
+    ami_password: str
+    ari_user: str
+    ari_password: str
+    agent_passwords: dict[str, str]
+
+
+def _token() -> str:
+    return _random.token_urlsafe(24)
+
+
+def load_or_create_secrets(state_dir: Path, agents: tuple[str, ...]) -> Secrets:
+    """Return the instance's secrets, generating whatever is missing."""
+    state_dir.mkdir(parents=True, exist_ok=True)
+    path = state_dir / SECRETS_FILE
+    data: dict[str, object] = {}
+    if path.exists():
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except json.JSONDecodeError as exc:
+            raise ValueError(f"{path} is not valid JSON ({exc}); fix or delete it") from exc
+    changed = False
+    for key in ("ami_password", "ari_password"):
+        if not isinstance(data.get(key), str):
+            data[key] = _token()
+            changed = True
+    agents_data = data.get("agent_passwords")
+    passwords: dict[str, str] = dict(agents_data) if isinstance(agents_data, dict) else {}
+    for ext in agents:
+        if ext not in passwords:
+            passwords[ext] = _token()
+            changed = True
+    data["agent_passwords"] = passwords
+    if changed:
+        tmp = path.with_suffix(".tmp")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            json.dump(data, fh, indent=2, sort_keys=True)
+        os.replace(tmp, path)
+    os.chmod(path, 0o600)
+    return Secrets(
+        ami_user="callcenterd",
+        ami_password=str(data["ami_password"]),
+        ari_user="callcenterd",
+        ari_password=str(data["ari_password"]),
+        agent_passwords=passwords,
+    )

@@ -1,0 +1,130 @@
+"""Composition root: builds every edge and service, supervises them, stops them cleanly.
+
+The only module that knows all the edges. Order of life:
+start HTTP (so /healthz answers at once) → AMI → ARI (reconcile on every connect) →
+wait for SIGTERM/SIGINT → hand live calls to the fallback queue → close edges.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+import socket
+import sys
+from datetime import UTC, datetime
+
+from callcenter.asterisk.ami import AmiClient
+from callcenter.asterisk.ari import AriClient
+from callcenter.config import Config
+from callcenter.domain.calls import CallEvent
+from callcenter.http.server import build_app, start_http
+from callcenter.secrets import Secrets, load_or_create_secrets
+from callcenter.services.call_supervisor import CallSupervisor
+from callcenter.services.first_call import first_call_handler
+from callcenter.store.call_log import SqlCallLog
+from callcenter.store.db import make_engine, make_sessions, ping
+from callcenter.store.migrate import upgrade
+
+log = logging.getLogger(__name__)
+
+
+class SystemClock:
+    def now(self) -> datetime:
+        return datetime.now(UTC)
+
+
+class Daemon:
+    def __init__(self, config: Config) -> None:
+        self.config = config
+        config.state_dir.mkdir(parents=True, exist_ok=True)
+        self.secrets = load_or_create_secrets(config.state_dir, config.dialplan.agents)
+        upgrade(config.database_url)
+        self.engine = make_engine(config.database_url)
+        self.call_log = SqlCallLog(make_sessions(self.engine))
+        a, d = config.asterisk, config.daemon
+        self.ari = AriClient(
+            f"http://127.0.0.1:{a.http_port}/", self.secrets.ari_user,
+            self.secrets.ari_password, d.ari_app, sink=self._deliver,
+            on_connected=self._ari_connected, max_delay=d.reconnect_max_delay,
+        )
+        self.supervisor = CallSupervisor(
+            first_call_handler(d.prompt, d.digit_timeout), self.ari, self.call_log,
+            SystemClock(),
+        )
+        self.ami = AmiClient(a.ami_port, self.secrets.ami_user, self.secrets.ami_password)
+
+    def _deliver(self, event: CallEvent) -> None:
+        self.supervisor.deliver(event)
+
+    async def _ari_connected(self) -> None:
+        await self.supervisor.reconcile()
+
+    async def health(self) -> dict[str, bool]:
+        return {
+            "ami": self.ami.connected,
+            "ari": self.ari.connected,
+            "db": await asyncio.to_thread(ping, self.engine),
+        }
+
+    async def serve(self) -> int:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(sig, stop.set)
+        d = self.config.daemon
+        runner = await start_http(build_app(self.health), d.http_host, d.http_port)
+        await self.ami.start()
+        ari_task = asyncio.create_task(self.ari.run(), name="ari")
+        log.info("callcenterd up: http://%s:%d/healthz", d.http_host, d.http_port)
+        print(banner(self.config, self.secrets), flush=True)  # noqa: T201 (operator output)
+        await stop.wait()
+        log.info("shutting down: handing live calls to the fallback queue")
+        await self.supervisor.close()
+        ari_task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await ari_task
+        await self.ari.close()
+        await self.ami.close()
+        await runner.cleanup()
+        self.engine.dispose()
+        log.info("callcenterd stopped")
+        return 0
+
+
+def banner(config: Config, secrets: Secrets) -> str:
+    a, d = config.asterisk, config.dialplan
+    host = a.sip_bind if a.sip_bind != "0.0.0.0" else _host_address()  # noqa: S104
+    lines = [
+        "",
+        f"callcenter is running. Call the virtual number {d.virtual_number}:",
+        f"  sip:{d.virtual_number}@{host}:{a.sip_port} (UDP) from "
+        + ", ".join(d.trunk_networks) + ", or from an agent's softphone.",
+        "Agents register a softphone (Linphone, Zoiper) with:",
+        f"  server {host}, port {a.sip_port}, transport UDP",
+    ]
+    lines += [f"  user {ext}  password {secrets.agent_passwords[ext]}" for ext in d.agents]
+    lines += [f"Health: http://{config.daemon.http_host}:{config.daemon.http_port}/healthz", ""]
+    return "\n".join(lines)
+
+
+def _host_address() -> str:
+    with contextlib.suppress(OSError):
+        address = socket.gethostbyname(socket.gethostname())
+        if not address.startswith("127."):
+            return address
+    return "127.0.0.1"
+
+
+def run_daemon(config: Config) -> int:
+    try:
+        daemon = Daemon(config)
+    except Exception as exc:
+        log.error("cannot start: %s", exc)
+        return 2
+    try:
+        return asyncio.run(daemon.serve())
+    except OSError as exc:
+        print(f"callcenterd: {exc}", file=sys.stderr)  # noqa: T201
+        return 2

@@ -1,0 +1,1 @@
+"""Edge: Asterisk over AMI (panoramisk) and ARI (aioari); configuration and sandbox."""

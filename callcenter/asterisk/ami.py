@@ -1,0 +1,89 @@
+"""AMI edge (panoramisk): the whole system's events and queue control.
+
+Contract:
+* :attr:`AmiClient.connected` is True exactly while logged in on a live connection.
+* panoramisk reconnects by itself; after every login ``on_login`` runs (resync point).
+* :meth:`send` refuses any value holding CR or LF (they would forge AMI headers;
+  panoramisk does not strip them) with an error naming the field, before anything is sent.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any
+
+from panoramisk import Manager
+
+log = logging.getLogger(__name__)
+
+
+class AmiInjectionError(ValueError):
+    """An AMI action value holds CR/LF; names the field."""
+
+
+def check_action(action: Mapping[str, str]) -> None:
+    for key, value in action.items():
+        if any(c in str(key) + str(value) for c in "\r\n"):
+            raise AmiInjectionError(f"AMI action field {key!r} holds CR or LF: {value!r}")
+
+
+class AmiClient:
+    def __init__(
+        self,
+        port: int,
+        user: str,
+        secret: str,
+        on_login: Callable[[], Awaitable[None]] | None = None,
+        reconnect_delay: int = 1,
+    ) -> None:
+        self._on_login_cb = on_login
+        self._manager = Manager(
+            host="127.0.0.1",
+            port=port,
+            username=user,
+            secret=secret,
+            ping_delay=5,
+            ping_interval=5,
+            reconnect_timeout=reconnect_delay,
+            forgetable_actions=("ping", "login", "originate"),
+            on_login=self._logged_in,
+            on_disconnect=self._disconnected,
+            log=logging.getLogger("panoramisk.manager"),
+        )
+        self._up = False
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    @property
+    def connected(self) -> bool:
+        return self._up and bool(self._manager.protocol) and self._manager._connected
+
+    def on_event(self, pattern: str, callback: Callable[[Any, Any], Any]) -> None:
+        self._manager.register_event(pattern, callback)
+
+    async def start(self) -> None:
+        self._manager.loop = asyncio.get_running_loop()
+        self._manager.connect()
+
+    def _logged_in(self, _manager: Manager) -> None:
+        self._up = True
+        log.info("AMI logged in")
+        if self._on_login_cb is not None:
+            task = asyncio.ensure_future(self._on_login_cb())
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
+
+    def _disconnected(self, _manager: Manager, exc: Exception | None) -> None:
+        self._up = False
+        log.warning("AMI connection lost (%s); panoramisk reconnects", exc)
+
+    async def send(self, action: Mapping[str, str]) -> Any:
+        check_action(action)
+        return await self._manager.send_action(dict(action))
+
+    async def close(self) -> None:
+        self._up = False
+        # Stop panoramisk's reconnect loop first, then the connection.
+        self._manager.connection_lost = lambda exc: None
+        self._manager.close()

@@ -1,0 +1,146 @@
+"""ARI edge (aioari): carries out call commands and pumps Stasis events to the services.
+
+Contract:
+* :meth:`AriClient.run` connects, calls ``on_connected`` once the event websocket is open
+  (the services reconcile there), pumps events until the connection drops, then reconnects
+  with capped exponential backoff — until cancelled.
+* :attr:`AriClient.connected` is True exactly while the websocket is open.
+* Commands raise :class:`TelephonyError` (naming the operation and channel) when ARI is
+  not connected or Asterisk refuses them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import aiohttp
+import aioari
+
+from callcenter.asterisk.ari_events import translate
+from callcenter.domain.calls import CallEvent
+from callcenter.logs import call_id_var
+from callcenter.services.ports import TelephonyError
+
+log = logging.getLogger(__name__)
+
+
+class AriClient:
+    def __init__(
+        self,
+        base_url: str,
+        user: str,
+        password: str,
+        app: str,
+        sink: Callable[[CallEvent], None],
+        on_connected: Callable[[], Awaitable[None]],
+        max_delay: float = 5.0,
+    ) -> None:
+        self._base_url = base_url
+        self._user = user
+        self._password = password
+        self._app = app
+        self._sink = sink
+        self._on_connected = on_connected
+        self._max_delay = max_delay
+        self._client: Any = None
+        self.connected = False
+
+    async def run(self) -> None:
+        delay = 0.25
+        while True:
+            try:
+                await self._session()
+                delay = 0.25
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                log.warning("ARI connection failed: %s", exc or type(exc).__name__)
+            finally:
+                await self._drop()
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, self._max_delay)
+
+    async def _session(self) -> None:
+        self._client = await aioari.connect(self._base_url, self._user, self._password)
+        ws = await self._client.swagger.events.eventWebsocket(app=self._app)
+        self.connected = True
+        log.info("ARI connected, application %r registered", self._app)
+        try:
+            await self._on_connected()
+            while True:
+                msg = await ws.receive()
+                if msg.type != aiohttp.WSMsgType.TEXT:
+                    log.warning("ARI websocket closed (%s)", msg.type.name)
+                    return
+                self._dispatch(json.loads(msg.data))
+        finally:
+            self.connected = False
+            await ws.close()
+
+    def _dispatch(self, raw: dict[str, Any]) -> None:
+        event = translate(raw)
+        if event is None:
+            return
+        token = call_id_var.set(event.call_id)
+        try:
+            log.debug("ARI %s", raw.get("type"))
+            self._sink(event)
+        finally:
+            call_id_var.reset(token)
+
+    async def _drop(self) -> None:
+        self.connected = False
+        client, self._client = self._client, None
+        if client is not None:
+            with contextlib.suppress(Exception):
+                await client.close()
+
+    async def close(self) -> None:
+        await self._drop()
+
+    # -- Telephony port ---------------------------------------------------------------
+    async def _op(self, resource: str, operation: str, **kwargs: str) -> Any:
+        if self._client is None or not self.connected:
+            raise TelephonyError(f"{resource}.{operation}({kwargs}): ARI is not connected")
+        try:
+            return await getattr(getattr(self._client, resource), operation)(**kwargs)
+        except aiohttp.web.HTTPException as exc:
+            raise TelephonyError(
+                f"{resource}.{operation}({kwargs}): Asterisk answered {exc.status} {exc.text}"
+            ) from exc
+        except (aiohttp.ClientError, OSError) as exc:
+            raise TelephonyError(f"{resource}.{operation}({kwargs}): {exc}") from exc
+
+    async def answer(self, call_id: str) -> None:
+        await self._op("channels", "answer", channelId=call_id)
+
+    async def play(self, call_id: str, media: str) -> str:
+        playback = await self._op("channels", "play", channelId=call_id, media=media)
+        return str(playback.id)
+
+    async def stop_playback(self, playback_id: str) -> None:
+        await self._op("playbacks", "stop", playbackId=playback_id)
+
+    async def hangup(self, call_id: str) -> None:
+        await self._op("channels", "hangup", channelId=call_id)
+
+    async def continue_in_dialplan(self, call_id: str, context: str, exten: str) -> None:
+        await self._op(
+            "channels", "continueInDialplan", channelId=call_id, context=context,
+            extension=exten, priority="1",
+        )
+
+    async def calls_in_app(self) -> list[str]:
+        channels = await self._op("channels", "list")
+        ours = []
+        for channel in channels:
+            dialplan = channel.json.get("dialplan", {})
+            app_data = str(dialplan.get("app_data", ""))
+            if dialplan.get("app_name") == "Stasis" and app_data.split(",")[0] == self._app:
+                ours.append(str(channel.id))
+        return ours

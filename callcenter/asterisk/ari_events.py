@@ -1,0 +1,38 @@
+"""Translate ARI's JSON events into domain events (pure; unit-tested with recorded JSON)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from callcenter.domain.calls import (
+    CallEntered,
+    CallEvent,
+    CallLeft,
+    DtmfReceived,
+    PlaybackFinished,
+)
+
+
+def translate(event: dict[str, Any]) -> CallEvent | None:
+    """The domain event for one ARI event, or None if it is not one we act on."""
+    kind = event.get("type")
+    channel = event.get("channel") or {}
+    call_id = channel.get("id", "")
+    if kind == "StasisStart":
+        caller = channel.get("caller", {}).get("number", "")
+        dialed = channel.get("dialplan", {}).get("exten", "")
+        linked = (channel.get("channelvars") or {}).get("CHANNEL(linkedid)") or call_id
+        return CallEntered(call_id, linked, caller, dialed, tuple(event.get("args", ())))
+    if kind == "ChannelDtmfReceived":
+        return DtmfReceived(call_id, str(event.get("digit", "")))
+    if kind == "PlaybackFinished":
+        playback = event.get("playback", {})
+        target = str(playback.get("target_uri", ""))
+        if target.startswith("channel:"):
+            return PlaybackFinished(target.removeprefix("channel:"), str(playback.get("id")))
+        return None
+    if kind == "StasisEnd":
+        return CallLeft(call_id, hung_up=False)
+    if kind in ("ChannelHangupRequest", "ChannelDestroyed"):
+        return CallLeft(call_id, hung_up=True)
+    return None

@@ -1,0 +1,1 @@
+"""Pure, synchronous rules of the contact center: no I/O, no clocks, no libraries."""

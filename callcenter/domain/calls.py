@@ -1,0 +1,83 @@
+"""Calls as the contact center sees them, and the events a call goes through.
+
+Ids: ``call_id`` is Asterisk's Uniqueid of the caller's channel (stable for the call's life,
+unique per Asterisk); ``linked_id`` is Asterisk's Linkedid, shared by every channel of the
+same conversation. Both are the keys that make event handling idempotent.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import enum
+from datetime import datetime
+
+DTMF_DIGITS = frozenset("0123456789*#ABCD")
+
+
+class CallOutcome(enum.StrEnum):
+    COMPLETED = "completed"  # the daemon finished the call itself
+    ABANDONED = "abandoned"  # the caller hung up first
+    FALLBACK = "fallback"  # handed to the fallback queue in dialplan
+    FAILED = "failed"  # we could not drive the call (Asterisk refused a command)
+
+
+class CallState(enum.StrEnum):
+    IVR = "ivr"
+    ENDED = "ended"
+
+
+def check_digit(digit: str) -> str:
+    """Return ``digit`` if it is one DTMF symbol, else raise ValueError naming it."""
+    if digit not in DTMF_DIGITS:
+        raise ValueError(f"not a DTMF digit: {digit!r}")
+    return digit
+
+
+@dataclasses.dataclass(frozen=True)
+class CallRecord:
+    call_id: str
+    linked_id: str
+    caller: str
+    dialed: str
+    started_at: datetime
+    state: CallState = CallState.IVR
+    digits: str = ""
+    outcome: CallOutcome | None = None
+    ended_at: datetime | None = None
+
+
+# -- events the telephony edge delivers, already translated from ARI --------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class CallEntered:
+    """A call entered our Stasis application."""
+
+    call_id: str
+    linked_id: str
+    caller: str
+    dialed: str
+    args: tuple[str, ...]
+
+
+@dataclasses.dataclass(frozen=True)
+class DtmfReceived:
+    call_id: str
+    digit: str
+
+
+@dataclasses.dataclass(frozen=True)
+class PlaybackFinished:
+    call_id: str
+    playback_id: str
+
+
+@dataclasses.dataclass(frozen=True)
+class CallLeft:
+    """The call hung up or left our application."""
+
+    call_id: str
+    hung_up: bool
+
+
+CallEvent = CallEntered | DtmfReceived | PlaybackFinished | CallLeft

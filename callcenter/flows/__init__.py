@@ -1,0 +1,1 @@
+"""The IVR language (model, loader, validator, engine). Pure: returns commands, plays nothing."""

@@ -1,0 +1,1 @@
+"""Edge: the aiohttp application (health, REST API, websockets, pages)."""

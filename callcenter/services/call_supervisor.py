@@ -1,0 +1,144 @@
+"""One task per live call, fed by the telephony edge; reconciliation after (re)connects.
+
+Contract:
+* :meth:`CallSupervisor.deliver` never blocks: the edge hands over each event and returns.
+* Every call entering our application gets one task running ``handler(session)``; a repeated
+  ``CallEntered`` for a call that already has one changes nothing (idempotent).
+* Each call's outcome is written once to the :class:`CallLog`: completed when the handler
+  returns, abandoned when the caller leaves first, fallback when the call is handed to the
+  fallback queue, failed when Asterisk refuses a command.
+* :meth:`reconcile` (after every ARI connect) adopts nothing it cannot drive: a call in the
+  application without a task (the daemon restarted mid-call) is released to the fallback
+  queue, and a task whose call is no longer there is ended as abandoned.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+
+from callcenter.domain.calls import (
+    CallEntered,
+    CallEvent,
+    CallLeft,
+    CallOutcome,
+    CallRecord,
+)
+from callcenter.logs import call_id_var
+from callcenter.services.call_session import CallGone, CallSession
+from callcenter.services.ports import CallLog, Clock, Telephony, TelephonyError
+
+log = logging.getLogger(__name__)
+
+Handler = Callable[[CallSession], Awaitable[None]]
+FALLBACK_CONTEXT = "callcenter-fallback"
+
+
+class CallSupervisor:
+    def __init__(
+        self, handler: Handler, telephony: Telephony, call_log: CallLog, clock: Clock
+    ) -> None:
+        self._handler = handler
+        self._telephony = telephony
+        self._call_log = call_log
+        self._clock = clock
+        self._sessions: dict[str, CallSession] = {}
+        self._tasks: dict[str, asyncio.Task[None]] = {}
+        self._closing = False
+
+    @property
+    def live_calls(self) -> list[str]:
+        return list(self._tasks)
+
+    def deliver(self, event: CallEvent) -> None:
+        if isinstance(event, CallEntered):
+            if event.call_id not in self._tasks:
+                self._start(event)
+            return
+        session = self._sessions.get(event.call_id)
+        if session is None:
+            log.debug("event for a call we do not drive: %s", event)
+            return
+        session.push(event)
+
+    def _start(self, event: CallEntered) -> None:
+        session = CallSession(event, self._telephony, self._call_log)
+        self._sessions[event.call_id] = session
+        token = call_id_var.set(event.call_id)
+        try:
+            task = asyncio.create_task(self._run(session), name=f"call-{event.call_id}")
+        finally:
+            call_id_var.reset(token)
+        self._tasks[event.call_id] = task
+
+    async def _run(self, session: CallSession) -> None:
+        call = session.entered
+        log.info("call entered from %s to %s (linkedid %s)", call.caller, call.dialed,
+                 call.linked_id)
+        outcome = CallOutcome.COMPLETED
+        try:
+            await self._call_log.call_started(
+                CallRecord(call.call_id, call.linked_id, call.caller, call.dialed,
+                           self._clock.now())
+            )
+            await self._handler(session)
+        except CallGone:
+            outcome = CallOutcome.ABANDONED
+        except TelephonyError as exc:
+            # The channel may have vanished between event and command; either way we cannot
+            # drive it any more. Give it to the fallback queue if it is still there.
+            log.warning("telephony refused a command: %s", exc)
+            outcome = await self._release(call.call_id)
+        except asyncio.CancelledError:
+            # Cancelled on shutdown: the caller is still there, so hand them on.
+            outcome = CallOutcome.ABANDONED
+            if self._closing:
+                outcome = await asyncio.shield(self._release(call.call_id))
+            raise
+        except Exception:
+            log.exception("call handler failed; releasing the call to the fallback queue")
+            outcome = await self._release(call.call_id)
+        finally:
+            self._tasks.pop(call.call_id, None)
+            self._sessions.pop(call.call_id, None)
+            await asyncio.shield(self._end(call.call_id, outcome))
+
+    async def _end(self, call_id: str, outcome: CallOutcome) -> None:
+        log.info("call ended: %s", outcome.value)
+        try:
+            await self._call_log.call_ended(call_id, outcome, self._clock.now())
+        except Exception:
+            log.exception("could not record the end of call %s", call_id)
+
+    async def _release(self, call_id: str) -> CallOutcome:
+        try:
+            await self._telephony.continue_in_dialplan(call_id, FALLBACK_CONTEXT, "s")
+        except TelephonyError:
+            return CallOutcome.FAILED
+        return CallOutcome.FALLBACK
+
+    async def reconcile(self) -> None:
+        """Make our view match Asterisk's after a (re)connect."""
+        present = set(await self._telephony.calls_in_app())
+        for call_id in present - set(self._tasks):
+            token = call_id_var.set(call_id)
+            try:
+                log.warning("orphaned call in our application: releasing it to fallback")
+                outcome = await self._release(call_id)
+                if await self._call_log.get(call_id) is not None:
+                    await self._end(call_id, outcome)
+            finally:
+                call_id_var.reset(token)
+        for call_id in set(self._tasks) - present:
+            session = self._sessions.get(call_id)
+            if session is not None:
+                session.push(CallLeft(call_id, hung_up=True))
+
+    async def close(self) -> None:
+        """Stop driving calls (shutdown): every live call goes on to the fallback queue."""
+        self._closing = True
+        tasks = list(self._tasks.values())
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)

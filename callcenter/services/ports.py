@@ -1,0 +1,48 @@
+"""The ports services depend on. Edges implement them; unit tests fake them."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Protocol
+
+from callcenter.domain.calls import CallOutcome, CallRecord
+
+
+class TelephonyError(RuntimeError):
+    """Asterisk refused or could not carry out a command (e.g. the channel is gone)."""
+
+
+class Telephony(Protocol):
+    """Commands on one call's channel (ARI)."""
+
+    async def answer(self, call_id: str) -> None: ...
+
+    async def play(self, call_id: str, media: str) -> str:
+        """Start playing ``media`` (``sound:NAME``…); returns the playback id."""
+        ...
+
+    async def stop_playback(self, playback_id: str) -> None: ...
+
+    async def hangup(self, call_id: str) -> None: ...
+
+    async def continue_in_dialplan(self, call_id: str, context: str, exten: str) -> None: ...
+
+    async def calls_in_app(self) -> list[str]:
+        """Ids of the channels currently in our Stasis application (for reconciling)."""
+        ...
+
+
+class CallLog(Protocol):
+    """Durable record of calls; every method is idempotent on ``call_id``."""
+
+    async def call_started(self, record: CallRecord) -> None: ...
+
+    async def digit_pressed(self, call_id: str, digit: str) -> None: ...
+
+    async def call_ended(self, call_id: str, outcome: CallOutcome, at: datetime) -> None: ...
+
+    async def get(self, call_id: str) -> CallRecord | None: ...
+
+
+class Clock(Protocol):
+    def now(self) -> datetime: ...

@@ -1,0 +1,1 @@
+"""Edge: SQLAlchemy models, engine factory, repositories and Alembic migrations."""

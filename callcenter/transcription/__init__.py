@@ -1,0 +1,1 @@
+"""Edge: offline transcription with vosk in a worker pool (arrives with the recording issue)."""

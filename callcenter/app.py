@@ -45,20 +45,30 @@ class Daemon:
         self.call_log = SqlCallLog(make_sessions(self.engine))
         a, d = config.asterisk, config.daemon
         self.ari = AriClient(
-            f"http://127.0.0.1:{a.http_port}/", self.secrets.ari_user,
-            self.secrets.ari_password, d.ari_app, sink=self._deliver,
-            on_connected=self._ari_connected, max_delay=d.reconnect_max_delay,
-        )
-        self.supervisor = CallSupervisor(
-            first_call_handler(d.prompt, d.digit_timeout), self.ari, self.call_log,
-            SystemClock(),
+            f"http://127.0.0.1:{a.http_port}/",
+            self.secrets.ari_user,
+            self.secrets.ari_password,
+            d.ari_app,
+            sink=self._deliver,
+            on_connected=self._ari_connected,
+            max_delay=d.reconnect_max_delay,
         )
         self.ami = AmiClient(a.ami_port, self.secrets.ami_user, self.secrets.ami_password)
+        self.supervisor = CallSupervisor(
+            first_call_handler(d.prompt, d.digit_timeout),
+            self.ari,
+            self.ami,
+            self.call_log,
+            SystemClock(),
+        )
 
     def _deliver(self, event: CallEvent) -> None:
         self.supervisor.deliver(event)
 
     async def _ari_connected(self) -> None:
+        # Releasing orphaned calls uses AMI Redirect: give AMI a moment to log in too.
+        if not await self.ami.wait_connected(timeout=5):
+            log.warning("reconciling without AMI: orphaned calls wait for their prompt to end")
         await self.supervisor.reconcile()
 
     async def health(self) -> dict[str, bool]:
@@ -78,7 +88,7 @@ class Daemon:
         await self.ami.start()
         ari_task = asyncio.create_task(self.ari.run(), name="ari")
         log.info("callcenterd up: http://%s:%d/healthz", d.http_host, d.http_port)
-        print(banner(self.config, self.secrets), flush=True)  # noqa: T201 (operator output)
+        print(banner(self.config, self.secrets), flush=True)
         await stop.wait()
         log.info("shutting down: handing live calls to the fallback queue")
         await self.supervisor.close()
@@ -100,7 +110,8 @@ def banner(config: Config, secrets: Secrets) -> str:
         "",
         f"callcenter is running. Call the virtual number {d.virtual_number}:",
         f"  sip:{d.virtual_number}@{host}:{a.sip_port} (UDP) from "
-        + ", ".join(d.trunk_networks) + ", or from an agent's softphone.",
+        + ", ".join(d.trunk_networks)
+        + ", or from an agent's softphone.",
         "Agents register a softphone (Linphone, Zoiper) with:",
         f"  server {host}, port {a.sip_port}, transport UDP",
     ]
@@ -126,5 +137,5 @@ def run_daemon(config: Config) -> int:
     try:
         return asyncio.run(daemon.serve())
     except OSError as exc:
-        print(f"callcenterd: {exc}", file=sys.stderr)  # noqa: T201
+        print(f"callcenterd: {exc}", file=sys.stderr)
         return 2

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import logging
 import os
 import subprocess
 import sys
@@ -12,6 +11,9 @@ from pathlib import Path
 
 import click
 
+from callcenter.asterisk.confgen import TemplateError
+from callcenter.asterisk.sandbox import Sandbox
+from callcenter.asterisk.sandbox_root import SandboxError
 from callcenter.config import Config, ConfigError, load_config
 from callcenter.logs import setup_logging
 from callcenter.secrets import load_or_create_secrets
@@ -30,8 +32,11 @@ class _Ctx:
 
 @click.group()
 @click.option(
-    "--config", "config_path", type=click.Path(dir_okay=False, path_type=Path),
-    envvar="CALLCENTER_CONFIG", help="Instance configuration file (default ./callcenter.toml).",
+    "--config",
+    "config_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    envvar="CALLCENTER_CONFIG",
+    help="Instance configuration file (default ./callcenter.toml).",
 )
 @click.pass_context
 def main(ctx: click.Context, config_path: Path | None) -> None:
@@ -68,17 +73,9 @@ def sandbox() -> None:
     """A real Asterisk 22 for this instance (system's, or a cached Debian root)."""
 
 
-def _sandbox(obj: _Ctx):  # type: ignore[no-untyped-def]
-    from callcenter.asterisk.sandbox import Sandbox
-
+def _sandbox(obj: _Ctx) -> Sandbox:
     cfg = obj.config()
     return Sandbox(cfg, load_or_create_secrets(cfg.state_dir, cfg.dialplan.agents))
-
-
-def _sandbox_errors():  # type: ignore[no-untyped-def]
-    from callcenter.asterisk.sandbox_root import SandboxError
-
-    return SandboxError
 
 
 @sandbox.command("up")
@@ -88,7 +85,7 @@ def sandbox_up(obj: _Ctx) -> None:
     setup_logging("INFO")
     try:
         state, started = _sandbox(obj).up()
-    except _sandbox_errors() as exc:
+    except (SandboxError, TemplateError) as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(("started: " if started else "already running: ") + state.describe())
 
@@ -122,7 +119,7 @@ def sandbox_cli(obj: _Ctx, command: str | None) -> None:
         raise click.ClickException("Asterisk is not running: callcenter sandbox up")
     try:
         argv = box.cli_command(command)
-    except _sandbox_errors() as exc:
+    except (SandboxError, TemplateError) as exc:
         raise click.ClickException(str(exc)) from exc
     sys.exit(subprocess.run(argv, check=False).returncode)
 
@@ -138,15 +135,24 @@ def asterisk() -> None:
 @click.pass_obj
 def asterisk_config(obj: _Ctx, out_dir: Path) -> None:
     """Render Asterisk's configuration files into OUT (for a system Asterisk)."""
-    from callcenter.asterisk.confgen import AsteriskLayout, render_all, template_values, write_config
+    from callcenter.asterisk.confgen import (
+        AsteriskLayout,
+        render_all,
+        template_values,
+        write_config,
+    )
 
     cfg = obj.config()
     secrets = load_or_create_secrets(cfg.state_dir, cfg.dialplan.agents)
     inst = cfg.state_dir / "asterisk"
     layout = AsteriskLayout(
-        etc_dir=str(out_dir.resolve()), lib_dir=str(inst / "lib"), spool_dir=str(inst / "spool"),
-        run_dir=str(inst / "run"), log_dir=str(inst / "log"),
-        mod_dir="/usr/lib/x86_64-linux-gnu/asterisk/modules", data_dir="/usr/share/asterisk",
+        etc_dir=str(out_dir.resolve()),
+        lib_dir=str(inst / "lib"),
+        spool_dir=str(inst / "spool"),
+        run_dir=str(inst / "run"),
+        log_dir=str(inst / "log"),
+        mod_dir="/usr/lib/x86_64-linux-gnu/asterisk/modules",
+        data_dir="/usr/share/asterisk",
         moh_dir="/usr/share/asterisk/moh",
     )
     files = render_all(template_values(cfg, secrets, layout))

@@ -45,7 +45,7 @@ class AsteriskConfig:
     sandbox_cache: str = "/var/cache/callcenter/sandbox"
     debian_suite: str = "testing"
     debian_mirror: str = ""  # empty: taken from this machine's apt configuration
-    sip_bind: str = "0.0.0.0"  # softphones on the LAN must reach it; AMI/ARI never leave loopback
+    sip_bind: str = "0.0.0.0"  # noqa: S104 softphones on the LAN must reach it; AMI/ARI never leave loopback
     sip_port: int = 5060
     rtp_start: int = 10000
     rtp_end: int = 10999
@@ -106,9 +106,7 @@ _EXTENSION = re.compile(r"^[0-9]{2,15}$")
 _QUEUE_NAME = re.compile(r"^[a-z][a-z0-9_-]{0,39}$")
 
 
-def load_config(
-    path: Path | None = None, environ: Mapping[str, str] | None = None
-) -> Config:
+def load_config(path: Path | None = None, environ: Mapping[str, str] | None = None) -> Config:
     """Read ``path`` (if given, else ``./callcenter.toml`` when present) and the environment."""
     environ = os.environ if environ is None else environ
     raw: dict[str, dict[str, tuple[Any, str]]] = {}
@@ -161,8 +159,9 @@ def _coerce(key: str, origin: str, target: Any, value: Any) -> Any:
             raise ConfigError(f"{origin}: {key} must be a list of strings, got {value!r}")
         return tuple(value)
     if target is bool:
-        if from_env and isinstance(value, str) and value.lower() in ("1", "true", "yes", "0", "false", "no"):
-            return value.lower() in ("1", "true", "yes")
+        truthy, falsy = ("1", "true", "yes"), ("0", "false", "no")
+        if from_env and isinstance(value, str) and value.lower() in truthy + falsy:
+            return value.lower() in truthy
         if isinstance(value, bool):
             return value
     elif target is int:
@@ -180,7 +179,8 @@ def _coerce(key: str, origin: str, target: Any, value: Any) -> Any:
             return float(value)
     elif target is str and isinstance(value, str):
         return value
-    raise ConfigError(f"{origin}: {key} must be {getattr(target, '__name__', target)}, got {value!r}")
+    name = getattr(target, "__name__", target)
+    raise ConfigError(f"{origin}: {key} must be {name}, got {value!r}")
 
 
 def _check(config: Config) -> None:
@@ -192,7 +192,9 @@ def _check(config: Config) -> None:
         if not 1 <= port <= 65535:
             raise ConfigError(f"asterisk.{key} must be a port 1..65535, got {port}")
     if not 1 <= config.daemon.http_port <= 65535:
-        raise ConfigError(f"daemon.http_port must be a port 1..65535, got {config.daemon.http_port}")
+        raise ConfigError(
+            f"daemon.http_port must be a port 1..65535, got {config.daemon.http_port}"
+        )
     if a.rtp_end - a.rtp_start < 10:
         raise ConfigError("asterisk.rtp_end must be at least 10 above asterisk.rtp_start")
     try:

@@ -16,6 +16,8 @@ from typing import Any
 
 from panoramisk import Manager
 
+from callcenter.services.ports import TelephonyError
+
 log = logging.getLogger(__name__)
 
 
@@ -53,6 +55,7 @@ class AmiClient:
             log=logging.getLogger("panoramisk.manager"),
         )
         self._up = False
+        self._logged_in_event = asyncio.Event()
         self._tasks: set[asyncio.Task[None]] = set()
 
     @property
@@ -68,6 +71,7 @@ class AmiClient:
 
     def _logged_in(self, _manager: Manager) -> None:
         self._up = True
+        self._logged_in_event.set()
         log.info("AMI logged in")
         if self._on_login_cb is not None:
             task = asyncio.ensure_future(self._on_login_cb())
@@ -76,11 +80,37 @@ class AmiClient:
 
     def _disconnected(self, _manager: Manager, exc: Exception | None) -> None:
         self._up = False
+        self._logged_in_event.clear()
         log.warning("AMI connection lost (%s); panoramisk reconnects", exc)
+
+    async def wait_connected(self, timeout: float) -> bool:
+        """Wait up to ``timeout`` seconds for a login; True if logged in."""
+        try:
+            await asyncio.wait_for(self._logged_in_event.wait(), timeout)
+        except TimeoutError:
+            return False
+        return self.connected
 
     async def send(self, action: Mapping[str, str]) -> Any:
         check_action(action)
         return await self._manager.send_action(dict(action))
+
+    async def redirect(self, call_id: str, context: str, exten: str) -> None:
+        """AMI Redirect by Uniqueid: an async goto, which also breaks a running playback
+        (ARI's continueInDialplan would wait until the prompt ends)."""
+        if not self.connected:
+            raise TelephonyError(f"Redirect {call_id}: AMI is not connected")
+        reply = await self.send(
+            {
+                "Action": "Redirect",
+                "Channel": call_id,
+                "Context": context,
+                "Exten": exten,
+                "Priority": "1",
+            }
+        )
+        if not getattr(reply, "success", False):
+            raise TelephonyError(f"Redirect {call_id}: {getattr(reply, 'message', reply)}")
 
     async def close(self) -> None:
         self._up = False

@@ -18,8 +18,8 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-import aiohttp
 import aioari
+import aiohttp
 
 from callcenter.asterisk.ari_events import translate
 from callcenter.domain.calls import CallEvent
@@ -131,8 +131,12 @@ class AriClient:
 
     async def continue_in_dialplan(self, call_id: str, context: str, exten: str) -> None:
         await self._op(
-            "channels", "continueInDialplan", channelId=call_id, context=context,
-            extension=exten, priority="1",
+            "channels",
+            "continueInDialplan",
+            channelId=call_id,
+            context=context,
+            extension=exten,
+            priority="1",
         )
 
     async def calls_in_app(self) -> list[str]:

@@ -125,9 +125,7 @@ def render_all(values: Mapping[str, str]) -> dict[str, str]:
     for src in sorted(TEMPLATE_DIR.glob("*.conf")):
         files[src.name] = render_text(f"asterisk_conf/{src.name}", src.read_text(), values)
     for src in sorted(DIALPLAN_DIR.glob("*.conf")):
-        files[f"dialplan/{src.name}"] = render_text(
-            f"dialplan/{src.name}", src.read_text(), values
-        )
+        files[f"dialplan/{src.name}"] = render_text(f"dialplan/{src.name}", src.read_text(), values)
     return files
 
 
@@ -145,6 +143,6 @@ def write_config(out_dir: Path, files: Mapping[str, str], gid: int | None = None
         os.replace(tmp, path)
     for directory in {out_dir, *(out_dir / rel for rel in files)}:
         target = directory if directory.is_dir() else directory.parent
-        os.chmod(target, 0o750)
+        os.chmod(target, 0o750)  # noqa: S103 (group = Asterisk, which must read it)
         if gid is not None:
             os.chown(target, 0, gid)

@@ -50,8 +50,9 @@ def _layout(instance_dir: Path, mod_dir: str, data_dir: str) -> AsteriskLayout:
 
 
 def _module_dir(prefix: Path) -> str:
-    for candidate in sorted(prefix.glob("usr/lib/*/asterisk/modules")) + [
-        prefix / "usr/lib/asterisk/modules"
+    for candidate in [
+        *sorted(prefix.glob("usr/lib/*/asterisk/modules")),
+        prefix / "usr/lib/asterisk/modules",
     ]:
         if (candidate / "chan_pjsip.so").exists():
             return "/" + str(candidate.relative_to(prefix))
@@ -78,8 +79,18 @@ class SandboxRuntime:
             inner = shlex.quote(f"{self.root}{host_dir.resolve()}")
             steps.append(f"mkdir -p {inner} && mount --bind {shlex.quote(str(host_dir))} {inner}")
         script = " && ".join([*steps, f'exec chroot {root} "$@"'])
-        return ["unshare", "--mount", "--propagation", "private", "--", "/bin/sh", "-c", script,
-                "sandbox", *argv]
+        return [
+            "unshare",
+            "--mount",
+            "--propagation",
+            "private",
+            "--",
+            "/bin/sh",
+            "-c",
+            script,
+            "sandbox",
+            *argv,
+        ]
 
     def layout(self, instance_dir: Path) -> AsteriskLayout:
         return _layout(instance_dir, _module_dir(self.root), "/usr/share/asterisk")

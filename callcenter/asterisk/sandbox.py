@@ -67,6 +67,8 @@ class Sandbox:
         self.secrets = secrets
         self.instance_dir = config.state_dir / "asterisk"
         self.state_path = config.state_dir / STATE_FILE
+        # Kept so the child is reaped by us, not reported as a leaked process.
+        self._process: subprocess.Popen[bytes] | None = None
 
     # -- runtime selection ------------------------------------------------------------
     def runtime(self) -> Runtime:
@@ -108,7 +110,7 @@ class Sandbox:
             path = self.instance_dir / d
             path.mkdir(parents=True, exist_ok=True)
             os.chown(path, runtime.uid, runtime.gid)
-        os.chmod(self.instance_dir, 0o755)
+        os.chmod(self.instance_dir, 0o755)  # noqa: S103 (Asterisk traverses it)
         write_config(
             self.instance_dir / "etc",
             render_all(template_values(self.config, self.secrets, layout)),
@@ -116,22 +118,38 @@ class Sandbox:
         )
         console = self.instance_dir / "log" / "console.log"
         argv = runtime.command(
-            ["asterisk", "-f", "-U", "asterisk", "-G", "asterisk", "-C",
-             f"{layout.etc_dir}/asterisk.conf"],
+            [
+                "asterisk",
+                "-f",
+                "-U",
+                "asterisk",
+                "-G",
+                "asterisk",
+                "-C",
+                f"{layout.etc_dir}/asterisk.conf",
+            ],
             shared=[self.instance_dir],
         )
         with open(console, "ab") as out:
             proc = subprocess.Popen(
-                argv, stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT,
+                argv,
+                stdin=subprocess.DEVNULL,
+                stdout=out,
+                stderr=subprocess.STDOUT,
                 start_new_session=True,
             )
         a = self.config.asterisk
         state = SandboxState(
-            pid=proc.pid, kind=runtime.kind, root=str(getattr(runtime, "root", "/")),
-            instance_dir=str(self.instance_dir), ami_port=a.ami_port, http_port=a.http_port,
+            pid=proc.pid,
+            kind=runtime.kind,
+            root=str(getattr(runtime, "root", "/")),
+            instance_dir=str(self.instance_dir),
+            ami_port=a.ami_port,
+            http_port=a.http_port,
             sip_port=a.sip_port,
         )
         self.state_path.write_text(json.dumps(dataclasses.asdict(state)))
+        self._process = proc
         try:
             self._wait_ready(proc)
         except BaseException:
@@ -196,6 +214,9 @@ class Sandbox:
         state = self.state()
         if state is not None:
             self._stop_pid(state.pid)
+        if self._process is not None:
+            self._process.wait()
+            self._process = None
         self.state_path.unlink(missing_ok=True)
         return state
 

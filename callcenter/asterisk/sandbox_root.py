@@ -56,7 +56,7 @@ def apt_mirror(etc_apt: Path = Path("/etc/apt")) -> str:
             r"^deb\s+(?:\[[^\]]*\]\s+)?(\S+)", text, re.MULTILINE
         ):
             if "security" not in uri and uri.startswith(("http://", "https://", "file:")):
-                return uri
+                return str(uri)
     raise SandboxError(
         "no Debian mirror found in /etc/apt; set asterisk.debian_mirror "
         "(or CALLCENTER_ASTERISK__DEBIAN_MIRROR)"
@@ -105,8 +105,7 @@ def ensure_root(cache: Path, suite: str, mirror: str = "") -> Path:
         if result.returncode != 0:
             tail = logfile.read_text(errors="replace").splitlines()[-15:]
             raise SandboxError(
-                f"debootstrap failed (exit {result.returncode}); see {logfile}:\n"
-                + "\n".join(tail)
+                f"debootstrap failed (exit {result.returncode}); see {logfile}:\n" + "\n".join(tail)
             )
         (building / "instance").mkdir(exist_ok=True)
         (building / "work").mkdir(exist_ok=True)

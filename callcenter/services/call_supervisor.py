@@ -27,7 +27,13 @@ from callcenter.domain.calls import (
 )
 from callcenter.logs import call_id_var
 from callcenter.services.call_session import CallGone, CallSession
-from callcenter.services.ports import CallLog, Clock, Telephony, TelephonyError
+from callcenter.services.ports import (
+    CallLog,
+    CallRedirector,
+    Clock,
+    Telephony,
+    TelephonyError,
+)
 
 log = logging.getLogger(__name__)
 
@@ -37,10 +43,16 @@ FALLBACK_CONTEXT = "callcenter-fallback"
 
 class CallSupervisor:
     def __init__(
-        self, handler: Handler, telephony: Telephony, call_log: CallLog, clock: Clock
+        self,
+        handler: Handler,
+        telephony: Telephony,
+        redirector: CallRedirector,
+        call_log: CallLog,
+        clock: Clock,
     ) -> None:
         self._handler = handler
         self._telephony = telephony
+        self._redirector = redirector
         self._call_log = call_log
         self._clock = clock
         self._sessions: dict[str, CallSession] = {}
@@ -74,13 +86,15 @@ class CallSupervisor:
 
     async def _run(self, session: CallSession) -> None:
         call = session.entered
-        log.info("call entered from %s to %s (linkedid %s)", call.caller, call.dialed,
-                 call.linked_id)
+        log.info(
+            "call entered from %s to %s (linkedid %s)", call.caller, call.dialed, call.linked_id
+        )
         outcome = CallOutcome.COMPLETED
         try:
             await self._call_log.call_started(
-                CallRecord(call.call_id, call.linked_id, call.caller, call.dialed,
-                           self._clock.now())
+                CallRecord(
+                    call.call_id, call.linked_id, call.caller, call.dialed, self._clock.now()
+                )
             )
             await self._handler(session)
         except CallGone:
@@ -100,9 +114,11 @@ class CallSupervisor:
             log.exception("call handler failed; releasing the call to the fallback queue")
             outcome = await self._release(call.call_id)
         finally:
-            self._tasks.pop(call.call_id, None)
-            self._sessions.pop(call.call_id, None)
-            await asyncio.shield(self._end(call.call_id, outcome))
+            try:
+                await asyncio.shield(self._end(call.call_id, outcome))
+            finally:
+                self._tasks.pop(call.call_id, None)
+                self._sessions.pop(call.call_id, None)
 
     async def _end(self, call_id: str, outcome: CallOutcome) -> None:
         log.info("call ended: %s", outcome.value)
@@ -112,9 +128,16 @@ class CallSupervisor:
             log.exception("could not record the end of call %s", call_id)
 
     async def _release(self, call_id: str) -> CallOutcome:
+        """Hand the call to the fallback queue, interrupting whatever it hears now."""
+        try:
+            await self._redirector.redirect(call_id, FALLBACK_CONTEXT, "s")
+            return CallOutcome.FALLBACK
+        except TelephonyError as exc:
+            log.warning("redirect to fallback failed (%s); trying ARI continue", exc)
         try:
             await self._telephony.continue_in_dialplan(call_id, FALLBACK_CONTEXT, "s")
-        except TelephonyError:
+        except TelephonyError as exc:
+            log.error("could not release the call to fallback: %s", exc)
             return CallOutcome.FAILED
         return CallOutcome.FALLBACK
 

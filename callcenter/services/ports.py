@@ -32,6 +32,12 @@ class Telephony(Protocol):
         ...
 
 
+class CallRedirector(Protocol):
+    """Moves a call out of whatever it is doing (interrupting a prompt) to the dialplan."""
+
+    async def redirect(self, call_id: str, context: str, exten: str) -> None: ...
+
+
 class CallLog(Protocol):
     """Durable record of calls; every method is idempotent on ``call_id``."""
 

@@ -28,9 +28,18 @@ class SqlCallLog:
             with self._sessions.begin() as s:
                 if s.scalar(select(CallRow.id).where(CallRow.call_id == r.call_id)):
                     return
-                s.add(CallRow(call_id=r.call_id, linked_id=r.linked_id, caller=r.caller,
-                              dialed=r.dialed, state=r.state.value, digits=r.digits,
-                              outcome=None, started_at=r.started_at))
+                s.add(
+                    CallRow(
+                        call_id=r.call_id,
+                        linked_id=r.linked_id,
+                        caller=r.caller,
+                        dialed=r.dialed,
+                        state=r.state.value,
+                        digits=r.digits,
+                        outcome=None,
+                        started_at=r.started_at,
+                    )
+                )
         except IntegrityError:
             pass  # a concurrent insert of the same call won on the unique key: same row
 
@@ -73,9 +82,15 @@ class SqlCallLog:
 
 def _to_domain(row: CallRow) -> CallRecord:
     return CallRecord(
-        call_id=row.call_id, linked_id=row.linked_id, caller=row.caller, dialed=row.dialed,
-        started_at=_utc(row.started_at) or row.started_at, state=CallState(row.state), digits=row.digits,
-        outcome=CallOutcome(row.outcome) if row.outcome else None, ended_at=_utc(row.ended_at),
+        call_id=row.call_id,
+        linked_id=row.linked_id,
+        caller=row.caller,
+        dialed=row.dialed,
+        started_at=_utc(row.started_at) or row.started_at,
+        state=CallState(row.state),
+        digits=row.digits,
+        outcome=CallOutcome(row.outcome) if row.outcome else None,
+        ended_at=_utc(row.ended_at),
     )
 
 

@@ -1,0 +1,52 @@
+# The two commands of the README: `make run` and `make test`. Everything else is a helper.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+# Heavy downloads are cached outside the repository (the Asterisk root lives in
+# /var/cache/callcenter/sandbox, see callcenter.toml's asterisk.sandbox_cache).
+ifeq ($(shell id -u),0)
+export PIP_CACHE_DIR ?= /var/cache/callcenter/pip
+endif
+DEPS_KEY := $(shell cat pyproject.toml scripts/install-system-deps.sh | sha1sum | cut -c1-12)
+DEPS_STAMP := $(VENV)/.deps-$(DEPS_KEY)
+SOURCES := callcenter tests migrations benchmarks
+
+.PHONY: run test setup lint unit integration stop clean
+
+$(DEPS_STAMP):
+	bash scripts/install-system-deps.sh
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[dev]'
+	rm -f $(VENV)/.deps-*
+	touch $@
+
+setup: $(DEPS_STAMP)
+
+## run: install what is missing, start Asterisk and the daemon on the embedded defaults
+run: setup
+	$(BIN)/callcenter sandbox up
+	exec $(BIN)/callcenter run
+
+## stop: stop this instance's Asterisk (the daemon stops with Ctrl-C)
+stop: setup
+	$(BIN)/callcenter sandbox down
+
+## test: lint, types, layering contracts, then every test (unit + real Asterisk)
+test: setup lint
+	$(BIN)/pytest
+
+lint: setup
+	$(BIN)/ruff check $(SOURCES)
+	$(BIN)/ruff format --check $(SOURCES)
+	$(BIN)/mypy
+	$(BIN)/lint-imports
+
+unit: setup
+	$(BIN)/pytest tests/unit
+
+integration: setup
+	$(BIN)/pytest tests/integration
+
+clean:
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

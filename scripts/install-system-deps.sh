@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Installs the Debian packages callcenter needs on the host, and nothing when they are there.
+# Asterisk itself is not installed here: `callcenter sandbox up` uses the system's Asterisk
+# (>= 20) or builds a cached Debian root with it (which needs debootstrap).
+set -euo pipefail
+
+need=()
+command -v debootstrap >/dev/null 2>&1 || need+=(debootstrap)
+command -v unshare >/dev/null 2>&1 || need+=(util-linux)
+command -v chroot >/dev/null 2>&1 || need+=(coreutils)
+command -v make >/dev/null 2>&1 || need+=(make)
+python3 -c 'import venv, ensurepip' >/dev/null 2>&1 || need+=(python3-venv)
+
+if [ ${#need[@]} -eq 0 ]; then
+  exit 0
+fi
+if [ "$(id -u)" -ne 0 ]; then
+  echo "callcenter needs these Debian packages: ${need[*]}" >&2
+  echo "install them as root: apt-get install ${need[*]}" >&2
+  exit 1
+fi
+echo "installing Debian packages: ${need[*]}"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${need[@]}" </dev/null

@@ -1,0 +1,117 @@
+"""A whole callcenter instance for tests: its own state dir, free ports, real Asterisk,
+and the daemon as a real process (so it can be stopped, killed and restarted)."""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import json
+import os
+import signal
+import subprocess
+import sys
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+from callcenter.asterisk.runtime import Runtime
+from callcenter.asterisk.sandbox import Sandbox
+from callcenter.config import Config, load_config
+from callcenter.secrets import Secrets, load_or_create_secrets
+from tests.support.ports import free_port, free_udp_range
+from tests.support.until import until
+
+
+def instance_env(state_dir: Path, **overrides: str) -> dict[str, str]:
+    env = {
+        "CALLCENTER_INSTANCE__STATE_DIR": str(state_dir),
+        "CALLCENTER_ASTERISK__SIP_BIND": "127.0.0.1",
+        "CALLCENTER_ASTERISK__SIP_PORT": str(free_port()),
+        "CALLCENTER_ASTERISK__AMI_PORT": str(free_port()),
+        "CALLCENTER_ASTERISK__HTTP_PORT": str(free_port()),
+        "CALLCENTER_ASTERISK__RTP_START": str(base := free_udp_range(200)),
+        "CALLCENTER_ASTERISK__RTP_END": str(base + 199),
+        "CALLCENTER_DAEMON__HTTP_PORT": str(free_port()),
+        "CALLCENTER_DAEMON__LOG_LEVEL": "DEBUG",
+    }
+    env.update(overrides)
+    return env
+
+
+@dataclasses.dataclass
+class Instance:
+    env: dict[str, str]
+    config: Config
+    secrets: Secrets
+    sandbox: Sandbox
+    runtime: Runtime
+
+    @classmethod
+    def create(cls, state_dir: Path, **overrides: str) -> Instance:
+        env = instance_env(state_dir, **overrides)
+        config = load_config(None, environ=env)
+        secrets = load_or_create_secrets(config.state_dir, config.dialplan.agents)
+        sandbox = Sandbox(config, secrets)
+        return cls(env, config, secrets, sandbox, sandbox.runtime())
+
+    def asterisk_cli(self, command: str) -> str:
+        return subprocess.run(
+            self.sandbox.cli_command(command),
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=20,
+        ).stdout
+
+
+@dataclasses.dataclass
+class DaemonProcess:
+    """``callcenter run`` as a child process with the instance's environment."""
+
+    instance: Instance
+    log_path: Path
+    process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        d = self.instance.config.daemon
+        return f"http://{d.http_host}:{d.http_port}"
+
+    def start(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            return
+        env = {**os.environ, **self.instance.env}
+        with open(self.log_path, "ab") as out:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "callcenter", "run"],
+                env=env,
+                cwd=self.instance.config.state_dir,
+                stdin=subprocess.DEVNULL,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+            )
+        until(lambda: self.health()[0] == 200, 30, what=f"daemon healthy ({self.log_path})")
+
+    def health(self) -> tuple[int, dict[str, str]]:
+        try:
+            with urllib.request.urlopen(f"{self.url}/healthz", timeout=2) as resp:  # noqa: S310
+                return resp.status, json.loads(resp.read())
+        except urllib.error.HTTPError as exc:
+            return exc.code, json.loads(exc.read())
+        except OSError:
+            return 0, {}
+
+    def stop(self, sig: int = signal.SIGTERM, timeout: float = 15) -> int | None:
+        if self.process is None:
+            return None
+        with contextlib.suppress(ProcessLookupError):
+            self.process.send_signal(sig)
+        code = self.process.wait(timeout)
+        self.process = None
+        return code
+
+    def kill(self) -> None:
+        self.stop(signal.SIGKILL)
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace")

@@ -1,0 +1,312 @@
+"""Real SIP peers for tests: SIPp callers and answering agents, run where Asterisk runs.
+
+Scenarios are written per test into a directory shared with the runtime (the sandbox
+bind-mounts it at the same path), so paths need no translation. DTMF is real RFC 4733 from
+the pcaps ``sip-tester`` ships; caller audio comes from a WAV through ``rtp_stream``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import socket
+import struct
+import subprocess
+from collections.abc import Sequence
+from pathlib import Path
+
+from callcenter.asterisk.runtime import Runtime
+from tests.support.ports import free_port, free_udp_range
+
+PCAP_DIR = "/usr/share/sip-tester"
+_PCAP_NAMES = {"*": "star", "#": "pound"}
+
+_SDP = """v=0
+o=user1 53655765 2353687637 IN IP[local_ip_type] [local_ip]
+s=-
+c=IN IP[media_ip_type] [media_ip]
+t=0 0
+m=audio [media_port] RTP/AVP 0 101
+a=rtpmap:0 PCMU/8000
+a=rtpmap:101 telephone-event/8000
+a=fmtp:101 0-15
+a=sendrecv"""
+
+_HEAD = """<?xml version="1.0" encoding="ISO-8859-1" ?>
+<scenario name="{name}">"""
+
+_ACK_OR_BYE = """  <send><![CDATA[
+{method} sip:[service]@[remote_ip]:[remote_port] SIP/2.0
+Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+From: "Caller" <sip:{caller}@[local_ip]:[local_port]>;tag=[pid]SIPpTag00[call_number]
+To: <sip:[service]@[remote_ip]:[remote_port]>[peer_tag_param]
+Call-ID: [call_id]
+CSeq: {cseq} {method}
+Contact: <sip:{caller}@[local_ip]:[local_port]>
+Max-Forwards: 70
+Content-Length: 0
+]]></send>"""
+
+_OK_TO_REQUEST = """  <send><![CDATA[
+SIP/2.0 200 OK
+[last_Via:]
+[last_From:]
+[last_To:]
+[last_Call-ID:]
+[last_CSeq:]
+Contact: <sip:[local_ip]:[local_port]>
+Content-Length: 0
+]]></send>"""
+
+
+def dtmf_pcap(digit: str) -> str:
+    return f"{PCAP_DIR}/dtmf_2833_{_PCAP_NAMES.get(digit, digit)}.pcap"
+
+
+def caller_scenario(
+    caller: str,
+    digits: Sequence[tuple[float, str]] = (),
+    hangup_after: float | None = None,
+    audio: Path | None = None,
+    bye_timeout: float = 20.0,
+) -> str:
+    """A caller: INVITE, then each (delay seconds, digit), then either hang up after
+    ``hangup_after`` seconds or wait for Asterisk's BYE (failing after ``bye_timeout``)."""
+    parts = [_HEAD.format(name=f"caller {caller}")]
+    parts.append(f"""  <send retrans="500"><![CDATA[
+INVITE sip:[service]@[remote_ip]:[remote_port] SIP/2.0
+Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+From: "Caller" <sip:{caller}@[local_ip]:[local_port]>;tag=[pid]SIPpTag00[call_number]
+To: <sip:[service]@[remote_ip]:[remote_port]>
+Call-ID: [call_id]
+CSeq: 1 INVITE
+Contact: <sip:{caller}@[local_ip]:[local_port]>
+Max-Forwards: 70
+Content-Type: application/sdp
+Content-Length: [len]
+
+{_SDP}
+]]></send>
+  <recv response="100" optional="true"/>
+  <recv response="180" optional="true"/>
+  <recv response="183" optional="true"/>
+  <recv response="200" rtd="true"/>""")
+    parts.append(_ACK_OR_BYE.format(method="ACK", cseq=1, caller=caller))
+    if audio is not None:
+        parts.append(f'  <nop><action><exec rtp_stream="{audio},-1,0"/></action></nop>')
+    for delay, digit in digits:
+        parts.append(f'  <pause milliseconds="{int(delay * 1000)}"/>')
+        parts.append(f'  <nop><action><exec play_pcap_audio="{dtmf_pcap(digit)}"/></action></nop>')
+    if hangup_after is not None:
+        parts.append(f'  <pause milliseconds="{int(hangup_after * 1000)}"/>')
+        parts.append(_ACK_OR_BYE.format(method="BYE", cseq=2, caller=caller))
+        parts.append('  <recv response="200" timeout="5000"/>')
+    else:
+        parts.append(f'  <recv request="BYE" timeout="{int(bye_timeout * 1000)}"/>')
+        parts.append(_OK_TO_REQUEST)
+    parts.append("</scenario>\n")
+    return "\n".join(parts)
+
+
+def register_scenario(user: str, password: str, expires: int = 300) -> str:
+    """REGISTER with digest authentication (401 challenge, then credentials)."""
+
+    def register(cseq: int, auth: str) -> str:
+        return f"""  <send retrans="500"><![CDATA[
+REGISTER sip:[remote_ip]:[remote_port] SIP/2.0
+Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+From: <sip:{user}@[remote_ip]:[remote_port]>;tag=[pid]reg
+To: <sip:{user}@[remote_ip]:[remote_port]>
+Call-ID: [call_id]
+CSeq: {cseq} REGISTER
+Contact: <sip:{user}@[local_ip]:[local_port]>
+Expires: {expires}
+Max-Forwards: 70
+{auth}Content-Length: 0
+]]></send>"""
+
+    return "\n".join(
+        [
+            _HEAD.format(name=f"register {user}"),
+            register(1, ""),
+            '  <recv response="401" auth="true"/>',
+            register(2, f"[authentication username={user} password={password}]\n"),
+            '  <recv response="200"/>',
+            "</scenario>\n",
+        ]
+    )
+
+
+def answer_scenario(talk_until_bye: float = 30.0) -> str:
+    """An agent's phone: ring, answer, talk until the other side hangs up."""
+    return "\n".join(
+        [
+            _HEAD.format(name="answering agent"),
+            '  <recv request="INVITE"/>',
+            """  <send><![CDATA[
+SIP/2.0 180 Ringing
+[last_Via:]
+[last_From:]
+[last_To:];tag=[pid]SIPpTag01[call_number]
+[last_Call-ID:]
+[last_CSeq:]
+Contact: <sip:[local_ip]:[local_port]>
+Content-Length: 0
+]]></send>
+  <send retrans="500"><![CDATA[
+SIP/2.0 200 OK
+[last_Via:]
+[last_From:]
+[last_To:];tag=[pid]SIPpTag01[call_number]
+[last_Call-ID:]
+[last_CSeq:]
+Contact: <sip:[local_ip]:[local_port]>
+Content-Type: application/sdp
+Content-Length: [len]
+
+"""
+            + _SDP
+            + """
+]]></send>
+  <recv request="ACK" rtd="true"/>""",
+            f'  <recv request="BYE" timeout="{int(talk_until_bye * 1000)}"/>',
+            _OK_TO_REQUEST,
+            "</scenario>\n",
+        ]
+    )
+
+
+def write_tone_wav(path: Path, seconds: float = 3.0, freq: float = 440.0) -> Path:
+    """A mu-law WAV (what rtp_stream sends as PCMU), made here rather than shipped."""
+    samples = bytearray()
+    for n in range(int(8000 * seconds)):
+        samples.append(_ulaw(int(8000 * math.sin(2 * math.pi * freq * n / 8000))))
+    with open(path, "wb") as fh:
+        # WAVE_FORMAT_MULAW (7): the wave module only writes PCM, so the header is by hand.
+        fmt = struct.pack("<HHIIHH", 7, 1, 8000, 8000, 1, 8)
+        data = bytes(samples)
+        fh.write(b"RIFF" + struct.pack("<I", 4 + 8 + len(fmt) + 8 + len(data)) + b"WAVE")
+        fh.write(b"fmt " + struct.pack("<I", len(fmt)) + fmt)
+        fh.write(b"data" + struct.pack("<I", len(data)) + data)
+    return path
+
+
+def _ulaw(sample: int) -> int:
+    bias, clip = 0x84, 32635
+    sign = 0x80 if sample < 0 else 0
+    sample = min(abs(sample), clip) + bias
+    exponent = 7
+    for exp in range(7, -1, -1):
+        if sample & (0x4000 >> (7 - exp)):
+            exponent = exp
+            break
+    mantissa = (sample >> (exponent + 3)) & 0x0F
+    return ~(sign | (exponent << 4) | mantissa) & 0xFF
+
+
+@dataclasses.dataclass
+class SippRun:
+    name: str
+    process: subprocess.Popen[bytes]
+    log: Path
+
+    def wait(self, timeout: float = 60.0) -> int:
+        try:
+            return self.process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+            raise AssertionError(
+                f"SIPp {self.name} did not finish in {timeout}s:\n" + self.output()
+            ) from None
+
+    def output(self) -> str:
+        text = self.log.read_text(errors="replace") if self.log.exists() else ""
+        errors = self.log.with_suffix(".errors")
+        if errors.exists():
+            text += "\n--- errors\n" + errors.read_text(errors="replace")
+        return text[-4000:]
+
+    def assert_ok(self, timeout: float = 60.0) -> None:
+        code = self.wait(timeout)
+        assert code == 0, f"SIPp {self.name} exited {code}:\n{self.output()}"
+
+
+@dataclasses.dataclass
+class Sipp:
+    """Starts SIPp processes against one Asterisk, with scenarios under ``work_dir``."""
+
+    runtime: Runtime
+    work_dir: Path
+    sip_port: int
+    counter: int = 0
+
+    def start(
+        self,
+        name: str,
+        scenario: str,
+        service: str = "",
+        port: int | None = None,
+        timeout: float = 60.0,
+    ) -> SippRun:
+        self.counter += 1
+        base = self.work_dir / f"{self.counter:03d}-{name}"
+        xml = base.with_suffix(".xml")
+        xml.write_text(scenario)
+        log = base.with_suffix(".log")
+        argv = [
+            "sipp",
+            "-sf",
+            str(xml),
+            f"127.0.0.1:{self.sip_port}",
+            "-i",
+            "127.0.0.1",
+            "-p",
+            str(port or free_port()),
+            "-mp",
+            str(free_udp_range(4)),
+            "-m",
+            "1",
+            "-nostdin",
+            "-timeout",
+            f"{int(timeout)}s",
+            "-timeout_error",
+            "-trace_err",
+            "-error_file",
+            str(base.with_suffix(".errors")),
+            "-trace_msg",
+            "-message_file",
+            str(base.with_suffix(".messages")),
+        ]
+        if service:
+            argv += ["-s", service]
+        with open(log, "wb") as out:
+            process = subprocess.Popen(
+                self.runtime.command(argv, shared=[self.work_dir]),
+                stdin=subprocess.DEVNULL,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+            )
+        return SippRun(name, process, log)
+
+    def call(self, service: str, caller: str, **kwargs: object) -> SippRun:
+        return self.start(
+            f"call-{caller}",
+            caller_scenario(caller, **kwargs),  # type: ignore[arg-type]
+            service=service,
+        )
+
+    def register_agent(self, user: str, password: str) -> int:
+        """Register ``user`` from a fresh port; returns the port its phone must answer on."""
+        port = free_port(socket.SOCK_DGRAM)
+        self.start(
+            f"register-{user}", register_scenario(user, password), port=port, timeout=15
+        ).assert_ok(20)
+        return port
+
+    def agent_phone(self, user: str, password: str, talk_until_bye: float = 30.0) -> SippRun:
+        """A registered agent whose phone answers the next call."""
+        port = self.register_agent(user, password)
+        return self.start(
+            f"agent-{user}", answer_scenario(talk_until_bye), port=port, timeout=talk_until_bye + 30
+        )

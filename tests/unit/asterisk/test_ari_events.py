@@ -1,0 +1,52 @@
+from __future__ import annotations
+
+from callcenter.asterisk.ari_events import translate
+from callcenter.domain.calls import CallEntered, CallLeft, DtmfReceived, PlaybackFinished
+
+CHANNEL = {
+    "id": "1795464029.0",
+    "name": "PJSIP/trunk-00000000",
+    "caller": {"name": "Caller", "number": "14155550100"},
+    "dialplan": {
+        "context": "from-trunk",
+        "exten": "7000",
+        "priority": 3,
+        "app_name": "Stasis",
+        "app_data": "callcenter,inbound",
+    },
+    "channelvars": {"CHANNEL(linkedid)": "1795464029.0"},
+}
+
+
+def test_stasis_start_is_a_call_entering() -> None:
+    event = translate({"type": "StasisStart", "args": ["inbound"], "channel": CHANNEL})
+    assert event == CallEntered("1795464029.0", "1795464029.0", "14155550100", "7000", ("inbound",))
+
+
+def test_linkedid_falls_back_to_the_channel_id() -> None:
+    channel = {**CHANNEL, "channelvars": None}
+    event = translate({"type": "StasisStart", "args": [], "channel": channel})
+    assert isinstance(event, CallEntered)
+    assert event.linked_id == CHANNEL["id"]
+
+
+def test_dtmf_playback_and_leaving() -> None:
+    assert translate(
+        {"type": "ChannelDtmfReceived", "digit": "5", "channel": CHANNEL}
+    ) == DtmfReceived("1795464029.0", "5")
+    playback = {"id": "pb1", "target_uri": "channel:1795464029.0"}
+    assert translate({"type": "PlaybackFinished", "playback": playback}) == PlaybackFinished(
+        "1795464029.0", "pb1"
+    )
+    assert translate({"type": "StasisEnd", "channel": CHANNEL}) == CallLeft("1795464029.0", False)
+    assert translate({"type": "ChannelHangupRequest", "channel": CHANNEL}) == CallLeft(
+        "1795464029.0", True
+    )
+
+
+def test_events_we_do_not_act_on() -> None:
+    assert translate({"type": "ChannelVarset", "channel": CHANNEL}) is None
+    assert (
+        translate({"type": "PlaybackFinished", "playback": {"id": "x", "target_uri": "bridge:b1"}})
+        is None
+    )

@@ -1,0 +1,115 @@
+from __future__ import annotations
+
+import configparser
+from pathlib import Path
+
+import pytest
+
+from callcenter.asterisk.confgen import (
+    AsteriskLayout,
+    TemplateError,
+    render_all,
+    render_text,
+    template_values,
+    write_config,
+)
+from callcenter.config import load_config
+from callcenter.secrets import load_or_create_secrets
+
+LAYOUT = AsteriskLayout(
+    etc_dir="/i/etc",
+    lib_dir="/i/lib",
+    spool_dir="/i/spool",
+    run_dir="/i/run",
+    log_dir="/i/log",
+    mod_dir="/usr/lib/asterisk/modules",
+    data_dir="/usr/share/asterisk",
+    moh_dir="/usr/share/asterisk/moh",
+)
+
+
+@pytest.fixture
+def files(tmp_path: Path) -> dict[str, str]:
+    config = load_config(None, environ={"CALLCENTER_ASTERISK__AMI_PORT": "6038"})
+    secrets = load_or_create_secrets(tmp_path, config.dialplan.agents)
+    return render_all(template_values(config, secrets, LAYOUT))
+
+
+def _ini(text: str) -> configparser.RawConfigParser:
+    parser = configparser.RawConfigParser(
+        strict=False, delimiters=("=", "=>"), inline_comment_prefixes=(";",)
+    )
+    parser.read_string("\n".join(ln for ln in text.splitlines() if not ln.startswith("#")))
+    return parser
+
+
+def test_every_file_asterisk_needs_is_rendered(files: dict[str, str]) -> None:
+    needed = {
+        "asterisk.conf",
+        "modules.conf",
+        "logger.conf",
+        "pjsip.conf",
+        "extensions.conf",
+        "manager.conf",
+        "http.conf",
+        "ari.conf",
+        "queues.conf",
+        "voicemail.conf",
+        "rtp.conf",
+        "musiconhold.conf",
+        "dialplan/callcenter.conf",
+    }
+    assert needed <= set(files)
+    assert not any("{{" in text for text in files.values())
+
+
+def test_ami_and_ari_listen_on_loopback_only(files: dict[str, str]) -> None:
+    manager = _ini(files["manager.conf"])
+    assert manager.get("general", "bindaddr") == "127.0.0.1"
+    assert manager.get("general", "port") == "6038"
+    assert _ini(files["http.conf"]).get("general", "bindaddr") == "127.0.0.1"
+
+
+def test_daemon_ami_user_has_least_privilege(files: dict[str, str]) -> None:
+    user = _ini(files["manager.conf"])["callcenterd"]
+    rights = set(user["read"].split(",")) | set(user["write"].split(","))
+    assert not rights & {"system", "command", "config", "all"}
+    assert user["permit"].startswith("127.0.0.1")
+
+
+def test_secrets_are_generated_not_defaults(files: dict[str, str], tmp_path: Path) -> None:
+    secrets = load_or_create_secrets(tmp_path, ())
+    assert f"secret = {secrets.ami_password}" in files["manager.conf"]
+    assert f"password = {secrets.ari_password}" in files["ari.conf"]
+
+
+def test_virtual_number_enters_stasis_with_a_fallback(files: dict[str, str]) -> None:
+    dialplan = files["dialplan/callcenter.conf"]
+    assert "exten => 7000,1," in dialplan
+    assert "Stasis(${ARI_APP},inbound)" in dialplan
+    assert '"${STASISSTATUS}" = "FAILED"]?callcenter-fallback,s,1' in dialplan
+    assert "Queue(${FALLBACK_QUEUE}" in dialplan
+
+
+def test_agents_become_endpoints_and_fallback_members(files: dict[str, str]) -> None:
+    pjsip = files["pjsip.conf"]
+    assert "[1001]\ntype = endpoint" in pjsip
+    assert "member => PJSIP/1002,0,Agent 1002" in files["queues.conf"]
+
+
+def test_unknown_placeholder_names_file_and_key() -> None:
+    with pytest.raises(TemplateError, match=r"x\.conf: unknown placeholder \{\{nope\}\}"):
+        render_text("x.conf", "a = {{nope}}", {})
+
+
+def test_a_value_cannot_add_lines(tmp_path: Path) -> None:
+    config = load_config(None, environ={})
+    secrets = load_or_create_secrets(tmp_path, config.dialplan.agents)
+    bad = AsteriskLayout(**{**LAYOUT.__dict__, "etc_dir": "/x\n[evil]"})
+    with pytest.raises(TemplateError, match="newline"):
+        template_values(config, secrets, bad)
+
+
+def test_written_files_are_not_world_readable(tmp_path: Path, files: dict[str, str]) -> None:
+    write_config(tmp_path / "etc", files)
+    assert (tmp_path / "etc" / "manager.conf").stat().st_mode & 0o007 == 0

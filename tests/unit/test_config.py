@@ -1,0 +1,69 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from callcenter.config import ConfigError, load_config
+
+
+def test_defaults_work_without_any_file() -> None:
+    config = load_config(None, environ={})
+    assert config.dialplan.virtual_number == "7000"
+    assert config.asterisk.sip_port == 5060
+    assert config.database_url.startswith("sqlite:///")
+
+
+def test_file_values_and_env_overrides(tmp_path: Path) -> None:
+    path = tmp_path / "callcenter.toml"
+    path.write_text('[asterisk]\nsip_port = 5070\n[dialplan]\nagents = ["2001"]\n')
+    config = load_config(path, environ={"CALLCENTER_ASTERISK__SIP_PORT": "5080"})
+    assert config.asterisk.sip_port == 5080
+    assert config.dialplan.agents == ("2001",)
+
+
+def test_env_lists_are_comma_separated() -> None:
+    config = load_config(None, environ={"CALLCENTER_DIALPLAN__AGENTS": "3001, 3002"})
+    assert config.dialplan.agents == ("3001", "3002")
+
+
+@pytest.mark.parametrize(
+    ("text", "culprit"),
+    [
+        ("[asterisk]\nsip_porrt = 1\n", "asterisk.sip_porrt"),
+        ("[astrisk]\nsip_port = 1\n", "[astrisk]"),
+        ('[asterisk]\nsip_port = "5060"\n', "asterisk.sip_port must be int"),
+        ("[asterisk]\nsip_port = 70000\n", "asterisk.sip_port"),
+        ('[asterisk]\nmode = "docker"\n', "asterisk.mode"),
+        ('[asterisk]\nsip_bind = "lan"\n', "asterisk.sip_bind"),
+        ('[dialplan]\nvirtual_number = "70a"\n', "'70a'"),
+        ('[dialplan]\nagents = ["7000"]\n', "virtual_number 7000"),
+        ('[dialplan]\nfallback_queue = "Bad Queue"\n', "dialplan.fallback_queue"),
+        ('[dialplan]\ntrunk_networks = ["10.0.0.300/8"]\n', "trunk_networks"),
+        ("[daemon]\ndigit_timeout = true\n", "daemon.digit_timeout must be float"),
+        ("not toml = = =\n", "invalid TOML"),
+    ],
+)
+def test_bad_file_values_name_the_key(tmp_path: Path, text: str, culprit: str) -> None:
+    path = tmp_path / "callcenter.toml"
+    path.write_text(text)
+    with pytest.raises(ConfigError) as info:
+        load_config(path, environ={})
+    assert culprit in str(info.value)
+
+
+def test_bad_env_value_names_the_variable() -> None:
+    with pytest.raises(ConfigError) as info:
+        load_config(None, environ={"CALLCENTER_ASTERISK__AMI_PORT": "five"})
+    assert "CALLCENTER_ASTERISK__AMI_PORT" in str(info.value)
+    assert "asterisk.ami_port" in str(info.value)
+
+
+def test_unknown_env_section_is_refused() -> None:
+    with pytest.raises(ConfigError, match="unknown section 'nope'"):
+        load_config(None, environ={"CALLCENTER_NOPE__X": "1"})
+
+
+def test_missing_file_is_named(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="does not exist"):
+        load_config(tmp_path / "absent.toml", environ={})

@@ -24,6 +24,7 @@ log = logging.getLogger(__name__)
 PACKAGES = (
     "asterisk",
     "asterisk-core-sounds-en-wav",
+    "asterisk-core-sounds-ru-wav",
     "asterisk-moh-opsound-wav",
     "sip-tester",
     "baresip",
@@ -67,6 +68,7 @@ def ensure_root(cache: Path, suite: str, mirror: str = "") -> Path:
     """Return a ready root under ``cache``, building it on first use."""
     root = cache / stamp(suite) / "root"
     if (root / READY_MARK).exists():
+        link_languages(root)
         return root
     if os.geteuid() != 0:
         raise SandboxError(
@@ -109,9 +111,26 @@ def ensure_root(cache: Path, suite: str, mirror: str = "") -> Path:
             )
         (building / "instance").mkdir(exist_ok=True)
         (building / "work").mkdir(exist_ok=True)
+        link_languages(building)
         (building / READY_MARK).write_text(stamp(suite) + "\n")
         building.rename(root)
     return root
+
+
+def link_languages(root: Path) -> None:
+    """Give every voice pack its language name (``ru`` -> ``ru_RU_f_IvrvoiceRU``).
+
+    Debian links only some packs through alternatives; Asterisk looks sounds up by the
+    channel's language, so a pack without its short name would never be played.
+    """
+    sounds = root / "usr/share/asterisk/sounds"
+    if not sounds.is_dir():
+        return
+    for pack in sorted(sounds.iterdir()):
+        match = re.fullmatch(r"([a-z]{2})_[A-Z]{2}_\w+", pack.name)
+        link = sounds / match.group(1) if match else None
+        if link is not None and not link.exists() and not link.is_symlink():
+            link.symlink_to(pack.name)
 
 
 def user_ids(root: Path, user: str = "asterisk") -> tuple[int, int]:

@@ -1,0 +1,67 @@
+"""A set of flows loaded and validated together (``goto`` crosses files).
+
+Contract: :func:`load_catalog` returns a :class:`FlowSet` only when every file is free of
+errors; otherwise None and every issue. The set is all-or-nothing, so a reload either
+replaces the whole running set or leaves it untouched.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+
+from callcenter.flows.loader import FlowIssue, load_flow_text
+from callcenter.flows.model import Flow
+from callcenter.flows.validate import FlowContext, validate_flows
+
+
+@dataclasses.dataclass(frozen=True)
+class FlowSet:
+    flows: Mapping[str, Flow]
+    version: str
+
+    def __contains__(self, name: object) -> bool:
+        return name in self.flows
+
+
+def flow_files(directory: Path) -> list[Path]:
+    return sorted([*directory.glob("*.yaml"), *directory.glob("*.yml")])
+
+
+def load_catalog(
+    files: Iterable[Path], ctx: FlowContext, base: Path | None = None
+) -> tuple[FlowSet | None, list[FlowIssue]]:
+    loaded = []
+    issues: list[FlowIssue] = []
+    seen: dict[str, str] = {}
+    for path in files:
+        source = str(path.relative_to(base)) if base and path.is_relative_to(base) else str(path)
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            issues.append(FlowIssue(source, 1, 1, "", "syntax", f"cannot read: {exc}"))
+            continue
+        flow, file_issues, pos = load_flow_text(text, source)
+        issues += file_issues
+        if flow is None:
+            continue
+        if flow.name in seen:
+            issues.append(
+                FlowIssue(
+                    source,
+                    *pos.at(("name",)),
+                    "name",
+                    "duplicate-flow",
+                    f"flow {flow.name!r} is also defined in {seen[flow.name]}",
+                )
+            )
+            continue
+        seen[flow.name] = source
+        loaded.append((flow, pos))
+    issues += validate_flows(loaded, ctx)
+    if issues:
+        return None, issues
+    digest = hashlib.sha256("".join(f.version for f, _ in loaded).encode()).hexdigest()[:12]
+    return FlowSet({f.name: f for f, _ in loaded}, digest), []

@@ -1,0 +1,192 @@
+"""Semantic validation of a set of flows: every issue at once, each with file, line and path.
+
+Rules (codes), one broken-flow fixture each in ``tests/unit/flows/broken/``:
+unknown-node, unreachable-node, silent-loop, unknown-queue, unknown-mailbox,
+unknown-calendar, unknown-flow, bad-pattern, bad-timezone, missing-sound,
+transfer-not-allowed, bad-length (plus syntax, unsafe-yaml, duplicate-key and schema
+from the loader).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+import zoneinfo
+from collections.abc import Callable, Iterable
+
+from callcenter.flows.loader import FlowIssue, _Positions
+from callcenter.flows.model import ENDS_CALL, WAITS_FOR_INPUT, Flow, Node, Prompt
+
+
+@dataclasses.dataclass(frozen=True)
+class FlowContext:
+    """What flows may refer to outside themselves."""
+
+    queues: frozenset[str] = frozenset()
+    mailboxes: frozenset[str] = frozenset()
+    extensions: frozenset[str] = frozenset()
+    external_allowlist: frozenset[str] = frozenset()  # E.164 numbers
+    # (language, sound name) -> exists?; None skips the check (no Asterisk sounds here).
+    sound_exists: Callable[[str, str], bool] | None = None
+    prompt_exists: Callable[[str, str], bool] | None = None
+
+
+def validate_flows(flows: Iterable[tuple[Flow, _Positions]], ctx: FlowContext) -> list[FlowIssue]:
+    pairs = list(flows)
+    names = {f.name for f, _ in pairs}
+    issues: list[FlowIssue] = []
+    for flow, pos in pairs:
+        issues += _validate(flow, pos, ctx, names)
+    return issues
+
+
+def _validate(flow: Flow, pos: _Positions, ctx: FlowContext, names: set[str]) -> list[FlowIssue]:
+    issues: list[FlowIssue] = []
+
+    def issue(path: tuple[str | int, ...], code: str, message: str) -> None:
+        line, col = pos.at(path)
+        issues.append(FlowIssue(flow.source, line, col, ".".join(map(str, path)), code, message))
+
+    if flow.entry not in flow.nodes:
+        issue(("entry",), "unknown-node", f"entry node {flow.entry!r} does not exist")
+    for name, cal in flow.calendars.items():
+        try:
+            zoneinfo.ZoneInfo(cal.timezone)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            issue(
+                ("calendars", name, "timezone"),
+                "bad-timezone",
+                f"unknown time zone {cal.timezone!r}",
+            )
+    languages = {flow.language} | {n.language for n in flow.nodes.values() if n.language}
+    for node in flow.nodes.values():
+        base = ("nodes", node.id)
+        for field, target in node.targets():
+            if target not in flow.nodes:
+                path = (*base, *field.split("."))
+                issue(
+                    path,
+                    "unknown-node",
+                    f"goes to {target!r}, which is not a node of flow {flow.name!r}",
+                )
+        _check_node(node, base, ctx, names, flow, languages, issue)
+    _reachability(flow, issue)
+    return issues
+
+
+def _check_node(
+    node: Node,
+    base: tuple[str, ...],
+    ctx: FlowContext,
+    names: set[str],
+    flow: Flow,
+    languages: set[str],
+    issue: Callable[..., None],
+) -> None:
+    if node.type in ("queue", "callback") and node.queue not in ctx.queues:
+        issue(
+            (*base, "queue"),
+            "unknown-queue",
+            f"queue {node.queue!r} is not defined (known: {', '.join(sorted(ctx.queues))})",
+        )
+    if node.type == "voicemail" and node.mailbox not in ctx.mailboxes:
+        issue((*base, "mailbox"), "unknown-mailbox", f"mailbox {node.mailbox!r} is not defined")
+    if node.type == "goto" and node.flow not in names:
+        issue((*base, "flow"), "unknown-flow", f"flow {node.flow!r} is not loaded")
+    if node.type == "transfer" and node.to not in ctx.extensions | ctx.external_allowlist:
+        issue(
+            (*base, "to"),
+            "transfer-not-allowed",
+            f"{node.to!r} is neither an agent extension nor an allowlisted number",
+        )
+    if node.type == "collect":
+        if node.pattern:
+            try:
+                re.compile(node.pattern)
+            except re.error as exc:
+                issue((*base, "pattern"), "bad-pattern", f"invalid regular expression: {exc}")
+        if node.min_length > node.max_length:
+            issue(
+                (*base, "min_length"),
+                "bad-length",
+                f"min_length {node.min_length} is above max_length {node.max_length}",
+            )
+    for cond, _ in node.cases:
+        if cond.kind == "open" and cond.arg not in flow.calendars:
+            issue((*base, "cases"), "unknown-calendar", f"calendar {cond.arg!r} is not defined")
+        if cond.kind == "caller_matches":
+            try:
+                re.compile(str(cond.arg))
+            except re.error as exc:
+                issue((*base, "cases"), "bad-pattern", f"invalid regular expression: {exc}")
+    for field, prompts in (
+        ("prompts", node.prompts),
+        ("invalid_prompts", node.invalid_prompts),
+        ("no_input_prompts", node.no_input_prompts),
+    ):
+        for i, prompt in enumerate(prompts):
+            missing = _missing_in(prompt, languages, ctx)
+            if missing:
+                issue(
+                    (*base, field, i) if len(prompts) > 1 else (*base, field),
+                    "missing-sound",
+                    f"{prompt.kind} {prompt.value!r} has no file for "
+                    f"language(s) {', '.join(sorted(missing))}",
+                )
+
+
+def _missing_in(prompt: Prompt, languages: set[str], ctx: FlowContext) -> set[str]:
+    check = {"sound": ctx.sound_exists, "prompt": ctx.prompt_exists}.get(prompt.kind)
+    if check is None:
+        return set()
+    return {lang for lang in languages if not check(lang, prompt.value)}
+
+
+def _reachability(flow: Flow, issue: Callable[..., None]) -> None:
+    if flow.entry not in flow.nodes:
+        return
+    seen: set[str] = set()
+    stack = [flow.entry]
+    while stack:
+        node_id = stack.pop()
+        if node_id in seen or node_id not in flow.nodes:
+            continue
+        seen.add(node_id)
+        stack += [t for _, t in flow.nodes[node_id].targets()]
+    for node_id in flow.nodes:
+        if node_id not in seen:
+            issue(
+                ("nodes", node_id),
+                "unreachable-node",
+                f"node {node_id!r} cannot be reached from entry {flow.entry!r}",
+            )
+    # A cycle through nodes that never wait for the caller would spin forever.
+    silent = {
+        n.id
+        for n in flow.nodes.values()
+        if n.type not in WAITS_FOR_INPUT and n.type not in ENDS_CALL
+    }
+    reported: set[str] = set()
+    for start in sorted(silent & seen):
+        path = _silent_cycle(flow, start, silent)
+        if path and not reported & set(path):
+            reported |= set(path)
+            issue(
+                ("nodes", start),
+                "silent-loop",
+                "loop that never waits for input: " + " -> ".join([*path, path[0]]),
+            )
+
+
+def _silent_cycle(flow: Flow, start: str, silent: set[str]) -> list[str] | None:
+    def walk(node_id: str, trail: list[str]) -> list[str] | None:
+        for _, target in flow.nodes[node_id].targets():
+            if target == start:
+                return trail
+            if target in silent and target not in trail:
+                found = walk(target, [*trail, target])
+                if found:
+                    return found
+        return None
+
+    return walk(start, [start])

@@ -24,6 +24,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+import phonenumbers
+
 ENV_PREFIX = "CALLCENTER_"
 DEFAULT_CONFIG_FILE = "callcenter.toml"
 
@@ -59,6 +61,9 @@ class DialplanConfig:
     virtual_number: str = "7000"
     fallback_queue: str = "fallback"
     agents: tuple[str, ...] = ("1001", "1002")  # demo extensions until agents live in the store
+    queues: tuple[str, ...] = ("sales", "support")  # every agent is a member for now
+    mailboxes: tuple[str, ...] = ("100",)
+    external_allowlist: tuple[str, ...] = ()  # E.164 numbers a flow may transfer to
     trunk_networks: tuple[str, ...] = ("127.0.0.0/8",)  # who may call the virtual number
 
 
@@ -67,8 +72,9 @@ class DaemonConfig:
     http_host: str = "127.0.0.1"
     http_port: int = 8080
     ari_app: str = "callcenter"
-    prompt: str = "demo-congrats"  # first-call demo prompt (an Asterisk sound name)
-    digit_timeout: float = 10.0
+    flows_dir: str = "ivr_flows"
+    entry_flow: str = "main"
+    flows_poll_seconds: float = 1.0  # how often flow files are checked for changes
     reconnect_max_delay: float = 5.0
     log_level: str = "INFO"
 
@@ -183,6 +189,15 @@ def _coerce(key: str, origin: str, target: Any, value: Any) -> Any:
     raise ConfigError(f"{origin}: {key} must be {name}, got {value!r}")
 
 
+def _is_e164(number: str) -> bool:
+    try:
+        parsed = phonenumbers.parse(number, None)
+    except phonenumbers.NumberParseException:
+        return False
+    formatted = phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+    return phonenumbers.is_valid_number(parsed) and formatted == number
+
+
 def _check(config: Config) -> None:
     a, d = config.asterisk, config.dialplan
     if a.mode not in ("auto", "system", "sandbox"):
@@ -211,7 +226,16 @@ def _check(config: Config) -> None:
             raise ConfigError(f"dialplan: extension {ext!r} must be 2-15 digits")
     if d.virtual_number in d.agents:
         raise ConfigError(f"dialplan.virtual_number {d.virtual_number} is also an agent extension")
-    if not _QUEUE_NAME.match(d.fallback_queue):
-        raise ConfigError(f"dialplan.fallback_queue {d.fallback_queue!r} is not a valid queue name")
+    for queue in (d.fallback_queue, *d.queues):
+        if not _QUEUE_NAME.match(queue):
+            raise ConfigError(f"dialplan: {queue!r} is not a valid queue name")
+    for mailbox in d.mailboxes:
+        if not re.fullmatch(r"[0-9]{2,10}", mailbox):
+            raise ConfigError(f"dialplan.mailboxes: {mailbox!r} must be 2-10 digits")
+    for number in d.external_allowlist:
+        if not _is_e164(number):
+            raise ConfigError(
+                f"dialplan.external_allowlist: {number!r} is not a valid E.164 number"
+            )
     if config.daemon.log_level.upper() not in ("DEBUG", "INFO", "WARNING", "ERROR"):
         raise ConfigError(f"daemon.log_level {config.daemon.log_level!r} is not a log level")

@@ -104,7 +104,7 @@ class AriClient:
         await self._drop()
 
     # -- Telephony port ---------------------------------------------------------------
-    async def _op(self, resource: str, operation: str, **kwargs: str) -> Any:
+    async def _op(self, resource: str, operation: str, **kwargs: Any) -> Any:
         if self._client is None or not self.connected:
             raise TelephonyError(f"{resource}.{operation}({kwargs}): ARI is not connected")
         try:
@@ -119,9 +119,16 @@ class AriClient:
     async def answer(self, call_id: str) -> None:
         await self._op("channels", "answer", channelId=call_id)
 
-    async def play(self, call_id: str, media: str) -> str:
-        playback = await self._op("channels", "play", channelId=call_id, media=media)
+    async def play(self, call_id: str, media: str | list[str], language: str = "") -> str:
+        options = {"lang": language} if language else {}
+        items = [media] if isinstance(media, str) else list(media)
+        if any("," in item for item in items):
+            raise TelephonyError(f"media {items!r}: a comma would split an item")
+        playback = await self._op("channels", "play", channelId=call_id, media=items, **options)
         return str(playback.id)
+
+    async def set_variable(self, call_id: str, name: str, value: str) -> None:
+        await self._op("channels", "setChannelVar", channelId=call_id, variable=name, value=value)
 
     async def stop_playback(self, playback_id: str) -> None:
         await self._op("playbacks", "stop", playbackId=playback_id)

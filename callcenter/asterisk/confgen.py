@@ -71,12 +71,31 @@ def template_values(config: Config, secrets: Secrets, layout: AsteriskLayout) ->
     values["fallback_members"] = "\n".join(
         f"member => PJSIP/{ext},0,Agent {ext}" for ext in d.agents
     )
+    values["queue_sections"] = "\n".join(
+        _queue_section(queue, values["fallback_members"]) for queue in d.queues
+    )
+    values["mailbox_lines"] = "\n".join(f"{box} => ,Mailbox {box}" for box in d.mailboxes)
     return values
 
 
 def _check_value(value: str) -> None:
     if "\n" in value or "\r" in value or ";" in value:
         raise TemplateError(f"value {value!r} holds a newline or ';' and cannot enter a config")
+
+
+def _queue_section(name: str, members: str) -> str:
+    return f"""
+[{name}]
+strategy = rrmemory
+timeout = 15
+retry = 2
+wrapuptime = 0
+joinempty = yes
+leavewhenempty = no
+ringinuse = no
+musicclass = default
+{members}
+"""
 
 
 def _agent_sections(ext: str, password: str) -> str:

@@ -15,7 +15,11 @@ DTMF_DIGITS = frozenset("0123456789*#ABCD")
 
 
 class CallOutcome(enum.StrEnum):
-    COMPLETED = "completed"  # the daemon finished the call itself
+    COMPLETED = "completed"  # the daemon finished the call itself (IVR hung up)
+    QUEUE = "queue"  # handed to an app_queue queue
+    VOICEMAIL = "voicemail"
+    CALLBACK = "callback"
+    TRANSFER = "transfer"
     ABANDONED = "abandoned"  # the caller hung up first
     FALLBACK = "fallback"  # handed to the fallback queue in dialplan
     FAILED = "failed"  # we could not drive the call (Asterisk refused a command)
@@ -44,6 +48,19 @@ class CallRecord:
     digits: str = ""
     outcome: CallOutcome | None = None
     ended_at: datetime | None = None
+    flow: str = ""  # name@version the call ran
+    ivr_path: tuple[dict[str, str], ...] = ()
+    outcome_detail: str = ""  # e.g. the queue or mailbox
+
+
+@dataclasses.dataclass(frozen=True)
+class IvrResult:
+    """What the caller did in the IVR and where it sent them."""
+
+    flow: str
+    path: tuple[dict[str, str], ...]
+    outcome: CallOutcome
+    detail: str = ""
 
 
 # -- events the telephony edge delivers, already translated from ARI --------------------

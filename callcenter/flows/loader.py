@@ -98,7 +98,8 @@ def _to_data(
 def _unsafe(text: str, source: str) -> list[FlowIssue]:
     issues = []
     for event in yaml.parse(text, Loader=yaml.SafeLoader):
-        line, col = event.start_mark.line + 1, event.start_mark.column + 1
+        mark = event.start_mark
+        line, col = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
         if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
             issues.append(
                 FlowIssue(
@@ -143,7 +144,7 @@ def parse_yaml(text: str, source: str) -> tuple[Any, _Positions, list[FlowIssue]
         root = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
-        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        line, col = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
         return None, pos, [FlowIssue(source, line, col, "", "syntax", f"{exc.problem or exc}")]
     if root is None:
         return None, pos, [FlowIssue(source, 1, 1, "", "schema", "the file is empty")]

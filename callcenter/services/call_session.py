@@ -9,11 +9,22 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable
 
-from callcenter.domain.calls import CallEntered, CallEvent, CallLeft, check_digit
+from callcenter.domain.calls import (
+    CallEntered,
+    CallEvent,
+    CallLeft,
+    CallOutcome,
+    IvrResult,
+    check_digit,
+)
 from callcenter.services.ports import CallLog, Telephony, TelephonyError
 
 log = logging.getLogger(__name__)
+
+
+Handler = Callable[["CallSession"], Awaitable["CallOutcome | None"]]
 
 
 class CallGone(Exception):
@@ -32,7 +43,8 @@ class CallSession:
     def push(self, event: CallEvent) -> None:
         self._inbox.put_nowait(event)
 
-    async def next_event(self, timeout: float) -> CallEvent | None:
+    async def next_event(self, timeout: float | None) -> CallEvent | None:
+        """The next event, None after ``timeout`` seconds (None: wait as long as it takes)."""
         if self._gone:
             raise CallGone(self.call_id)
         try:
@@ -51,20 +63,36 @@ class CallSession:
         try:
             result: str | None = await getattr(self._telephony, name)(self.call_id, *args)
         except TelephonyError:
-            # A command failing because the caller just hung up is not an error: find out.
-            await asyncio.sleep(0)
-            while not self._inbox.empty():
-                if isinstance(self._inbox.get_nowait(), CallLeft):
-                    self._gone = True
-                    raise CallGone(self.call_id) from None
+            await self._check_gone()
             raise
         return result
+
+    async def _check_gone(self) -> None:
+        """A command failing because the caller just hung up is not an error: find out."""
+        await asyncio.sleep(0.05)
+        while not self._inbox.empty():
+            if isinstance(self._inbox.get_nowait(), CallLeft):
+                self._gone = True
+                raise CallGone(self.call_id) from None
 
     async def answer(self) -> None:
         await self._command("answer")
 
-    async def play(self, media: str) -> str:
-        return str(await self._command("play", media))
+    async def play(self, media: str | list[str], language: str = "") -> str:
+        if self._gone:
+            raise CallGone(self.call_id)
+        try:
+            return await self._telephony.play(self.call_id, media, language)
+        except TelephonyError:
+            await self._check_gone()
+            raise
+
+    async def set_variable(self, name: str, value: str) -> None:
+        await self._command("set_variable", name, value)
+
+    async def continue_in_dialplan(self, context: str, exten: str = "s") -> None:
+        await self._command("continue_in_dialplan", context, exten)
+        self._gone = True
 
     async def stop_playback(self, playback_id: str) -> None:
         try:
@@ -78,3 +106,6 @@ class CallSession:
 
     async def record_digit(self, digit: str) -> None:
         await self._call_log.digit_pressed(self.call_id, check_digit(digit))
+
+    async def record_ivr(self, result: IvrResult) -> None:
+        await self._call_log.ivr_finished(self.call_id, result)

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
 
 from callcenter.domain.calls import (
     CallEntered,
@@ -26,7 +25,7 @@ from callcenter.domain.calls import (
     CallRecord,
 )
 from callcenter.logs import call_id_var
-from callcenter.services.call_session import CallGone, CallSession
+from callcenter.services.call_session import CallGone, CallSession, Handler
 from callcenter.services.ports import (
     CallLog,
     CallRedirector,
@@ -37,7 +36,6 @@ from callcenter.services.ports import (
 
 log = logging.getLogger(__name__)
 
-Handler = Callable[[CallSession], Awaitable[None]]
 FALLBACK_CONTEXT = "callcenter-fallback"
 
 
@@ -96,7 +94,7 @@ class CallSupervisor:
                     call.call_id, call.linked_id, call.caller, call.dialed, self._clock.now()
                 )
             )
-            await self._handler(session)
+            outcome = await self._handler(session) or CallOutcome.COMPLETED
         except CallGone:
             outcome = CallOutcome.ABANDONED
         except TelephonyError as exc:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Protocol
 
-from callcenter.domain.calls import CallOutcome, CallRecord
+from callcenter.domain.calls import CallOutcome, CallRecord, IvrResult
 
 
 class TelephonyError(RuntimeError):
@@ -17,9 +17,12 @@ class Telephony(Protocol):
 
     async def answer(self, call_id: str) -> None: ...
 
-    async def play(self, call_id: str, media: str) -> str:
-        """Start playing ``media`` (``sound:NAME``…); returns the playback id."""
+    async def play(self, call_id: str, media: str | list[str], language: str = "") -> str:
+        """Start playing ``media`` (``sound:NAME``, ``digits:12``…, one after another) in
+        ``language``; returns the playback id."""
         ...
+
+    async def set_variable(self, call_id: str, name: str, value: str) -> None: ...
 
     async def stop_playback(self, playback_id: str) -> None: ...
 
@@ -47,7 +50,15 @@ class CallLog(Protocol):
 
     async def call_ended(self, call_id: str, outcome: CallOutcome, at: datetime) -> None: ...
 
+    async def ivr_finished(self, call_id: str, result: IvrResult) -> None: ...
+
     async def get(self, call_id: str) -> CallRecord | None: ...
+
+
+class CallerDirectory(Protocol):
+    """Do we know this caller? (The ticket store answers once it exists.)"""
+
+    async def is_known(self, caller: str) -> bool: ...
 
 
 class Clock(Protocol):

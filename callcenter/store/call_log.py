@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from callcenter.domain.calls import CallOutcome, CallRecord, CallState
+from callcenter.domain.calls import CallOutcome, CallRecord, CallState, IvrResult
 from callcenter.store.models import CallRow
 
 
@@ -63,6 +63,30 @@ class SqlCallLog:
                 return  # replayed or unknown: nothing to change
             row.state, row.outcome, row.ended_at = CallState.ENDED.value, outcome.value, at
 
+    async def ivr_finished(self, call_id: str, result: IvrResult) -> None:
+        await asyncio.to_thread(self._ivr, call_id, result)
+
+    def _ivr(self, call_id: str, result: IvrResult) -> None:
+        with self._sessions.begin() as s:
+            row = s.scalar(select(CallRow).where(CallRow.call_id == call_id))
+            if row is None:
+                raise LookupError(f"no call {call_id!r} in the call log")
+            row.flow = result.flow[:120]
+            # A call resumed after a queue timeout continues its path.
+            row.ivr_path = [*(row.ivr_path or []), *result.path]
+            row.outcome_detail = result.detail[:120]
+
+    async def is_known(self, caller: str) -> bool:
+        """A caller is known once an earlier call of theirs has ended."""
+        return await asyncio.to_thread(self._known, caller)
+
+    def _known(self, caller: str) -> bool:
+        with self._sessions() as s:
+            query = select(CallRow.id).where(
+                CallRow.caller == caller, CallRow.state == CallState.ENDED.value
+            )
+            return s.scalar(query.limit(1)) is not None
+
     async def get(self, call_id: str) -> CallRecord | None:
         return await asyncio.to_thread(self._get, call_id)
 
@@ -91,6 +115,9 @@ def _to_domain(row: CallRow) -> CallRecord:
         digits=row.digits,
         outcome=CallOutcome(row.outcome) if row.outcome else None,
         ended_at=_utc(row.ended_at),
+        flow=row.flow or "",
+        ivr_path=tuple(row.ivr_path or ()),
+        outcome_detail=row.outcome_detail or "",
     )
 
 

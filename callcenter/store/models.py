@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import DateTime, MetaData, String
+from sqlalchemy import JSON, DateTime, MetaData, String
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 NAMING_CONVENTION = {
@@ -28,10 +28,13 @@ class CallRow(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     call_id: Mapped[str] = mapped_column(String(64), unique=True)
     linked_id: Mapped[str] = mapped_column(String(64), index=True)
-    caller: Mapped[str] = mapped_column(String(80))
+    caller: Mapped[str] = mapped_column(String(80), index=True)
     dialed: Mapped[str] = mapped_column(String(80))
     state: Mapped[str] = mapped_column(String(16))
     digits: Mapped[str] = mapped_column(String(256), default="")
     outcome: Mapped[str | None] = mapped_column(String(16))
     started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     ended_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    flow: Mapped[str] = mapped_column(String(120), default="")
+    ivr_path: Mapped[list[dict[str, str]]] = mapped_column(JSON, default=list)
+    outcome_detail: Mapped[str] = mapped_column(String(120), default="")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 from datetime import UTC, datetime
 
-from callcenter.domain.calls import CallOutcome, CallRecord, CallState
+from callcenter.domain.calls import CallOutcome, CallRecord, CallState, IvrResult
 from callcenter.services.ports import TelephonyError
 
 
@@ -24,13 +24,17 @@ class FakeTelephony:
     async def answer(self, call_id: str) -> None:
         self._do("answer", call_id)
 
-    async def play(self, call_id: str, media: str) -> str:
-        self._do("play", call_id, media)
+    async def play(self, call_id: str, media: str | list[str], language: str = "") -> str:
+        items = [media] if isinstance(media, str) else media
+        self._do("play", call_id, *items)
         self.playbacks += 1
         return f"pb{self.playbacks}"
 
     async def stop_playback(self, playback_id: str) -> None:
         self._do("stop_playback", playback_id)
+
+    async def set_variable(self, call_id: str, name: str, value: str) -> None:
+        self._do("set", call_id, name, value)
 
     async def hangup(self, call_id: str) -> None:
         self._do("hangup", call_id)
@@ -63,8 +67,18 @@ class MemoryCallLog:
                 r, state=CallState.ENDED, outcome=outcome, ended_at=at
             )
 
+    async def ivr_finished(self, call_id: str, result: IvrResult) -> None:
+        r = self.records[call_id]
+        self.records[call_id] = dataclasses.replace(
+            r, flow=result.flow, ivr_path=r.ivr_path + result.path, outcome_detail=result.detail
+        )
+
     async def get(self, call_id: str) -> CallRecord | None:
         return self.records.get(call_id)
+
+    async def is_known(self, caller: str) -> bool:
+        return any(r.caller == caller and r.state is CallState.ENDED
+                   for r in self.records.values())
 
 
 class FixedClock:

@@ -38,9 +38,11 @@ def test_env_lists_are_comma_separated() -> None:
         ('[asterisk]\nsip_bind = "lan"\n', "asterisk.sip_bind"),
         ('[dialplan]\nvirtual_number = "70a"\n', "'70a'"),
         ('[dialplan]\nagents = ["7000"]\n', "virtual_number 7000"),
-        ('[dialplan]\nfallback_queue = "Bad Queue"\n', "dialplan.fallback_queue"),
+        ('[dialplan]\nfallback_queue = "Bad Queue"\n', "'Bad Queue' is not a valid queue"),
+        ('[dialplan]\nexternal_allowlist = ["8 800 555"]\n', "'8 800 555' is not a valid E.164"),
+        ('[dialplan]\nmailboxes = ["x"]\n', "dialplan.mailboxes"),
         ('[dialplan]\ntrunk_networks = ["10.0.0.300/8"]\n', "trunk_networks"),
-        ("[daemon]\ndigit_timeout = true\n", "daemon.digit_timeout must be float"),
+        ("[daemon]\nflows_poll_seconds = true\n", "daemon.flows_poll_seconds must be float"),
         ("not toml = = =\n", "invalid TOML"),
     ],
 )

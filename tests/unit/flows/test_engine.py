@@ -236,14 +236,14 @@ def test_typeahead_over_a_barge_in_prompt_answers_the_next_menu() -> None:
             "  m: {type: menu, prompts: menu, options: {'2': bye}}\n" + BYE
         )
     )
-    session, commands = run(fs, digit("2"))
+    session, _ = run(fs, digit("2"))
     assert session.outcome == e.Finish("hangup", reason="flow ended")
     assert session.path[1].detail == "pressed:2"
 
 
 def test_resume_at_a_node() -> None:
     fs = flows(MENU)
-    session, commands = e.start(fs, "t", e.Start(MON_NOON, node="two"))
+    _, commands = e.start(fs, "t", e.Start(MON_NOON, node="two"))
     assert commands == [e.Finish("voicemail", "100")]
 
 

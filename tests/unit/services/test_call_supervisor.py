@@ -12,10 +12,32 @@ from callcenter.domain.calls import (
 )
 from callcenter.services.call_session import CallSession
 from callcenter.services.call_supervisor import FALLBACK_CONTEXT, CallSupervisor
-from callcenter.services.first_call import first_call_handler
 from tests.support.fakes import FakeTelephony, FixedClock, MemoryCallLog
 
 ENTER = CallEntered("c1", "l1", "+14155550100", "7000", ("inbound",))
+
+
+def first_call_handler(prompt: str, digit_timeout: float):  # type: ignore[no-untyped-def]
+    """A small use case for the supervisor: answer, prompt, one digit, hang up."""
+
+    async def handle(session: CallSession) -> None:
+        await session.answer()
+        playback = await session.play(f"sound:{prompt}")
+        playing = True
+        while True:
+            event = await session.next_event(timeout=digit_timeout)
+            if event is None:
+                break
+            if isinstance(event, PlaybackFinished) and event.playback_id == playback:
+                playing = False
+            elif isinstance(event, DtmfReceived):
+                if playing:
+                    await session.stop_playback(playback)
+                await session.record_digit(event.digit)
+                break
+        await session.hangup()
+
+    return handle
 
 
 def make(handler=None, **fake):  # type: ignore[no-untyped-def]
@@ -28,8 +50,8 @@ def make(handler=None, **fake):  # type: ignore[no-untyped-def]
 
 
 async def settle(sup: CallSupervisor) -> None:
-    for _ in range(50):
-        await asyncio.sleep(0)
+    for _ in range(200):
+        await asyncio.sleep(0.005)
         if not sup.live_calls:
             return
 

@@ -1,0 +1,139 @@
+"""The IVR runner over fakes of our own ports: commands carried out, path and outcome kept."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+from callcenter.domain.calls import (
+    CallEntered,
+    CallOutcome,
+    CallRecord,
+    CallState,
+    DtmfReceived,
+    PlaybackFinished,
+)
+from callcenter.flows.catalog import FlowSet
+from callcenter.flows.loader import load_flow_text
+from callcenter.services.call_supervisor import CallSupervisor
+from callcenter.services.ivr_runner import ivr_handler
+from tests.support.fakes import FakeTelephony, FixedClock, MemoryCallLog
+
+FLOW = """spec_version: 1
+name: main
+entry: menu
+nodes:
+  menu:
+    type: menu
+    prompts: [hello, {prompt: welcome}]
+    options: {"1": sales, "2": ru, "9": bye}
+    timeout: 0.05
+    retries: 0
+    on_failure: bye
+  ru: {type: language, language: ru, next: sales}
+  sales: {type: queue, queue: sales, priority: 2, timeout: 30, on_timeout: bye}
+  bye: {type: hangup, prompts: goodbye}
+"""
+
+
+def setup(flow: str = FLOW):  # type: ignore[no-untyped-def]
+    parsed, issues, _ = load_flow_text(flow, "main.yaml")
+    assert parsed is not None, issues
+    flows = FlowSet({"main": parsed}, "v1")
+    tel, log = FakeTelephony(), MemoryCallLog()
+    handler = ivr_handler(lambda: flows, "main", log, FixedClock(), Path("/p"))
+    return CallSupervisor(handler, tel, tel, log, FixedClock()), tel, log
+
+
+async def wait_done(sup: CallSupervisor) -> None:
+    for _ in range(200):
+        await asyncio.sleep(0.005)
+        if not sup.live_calls:
+            return
+    raise AssertionError("call did not finish")
+
+
+def enter(args: tuple[str, ...] = ("inbound",)) -> CallEntered:
+    return CallEntered("c1", "l1", "+79123456789", "7000", args)
+
+
+async def test_menu_to_queue_sets_variables_and_continues_in_dialplan() -> None:
+    sup, tel, log = setup()
+    sup.deliver(enter())
+    await asyncio.sleep(0.01)
+    sup.deliver(PlaybackFinished("c1", "pb1"))
+    sup.deliver(DtmfReceived("c1", "1"))
+    await wait_done(sup)
+    assert tel.commands[:2] == [("answer", "c1"), ("play", "c1", "sound:hello",
+                                                   "sound:/p/en/welcome")]
+    assert ("set", "c1", "CC_QUEUE", "sales") in tel.commands
+    assert ("set", "c1", "CC_PRIORITY", "2") in tel.commands
+    assert ("set", "c1", "CC_RESUME", "main,bye") in tel.commands
+    assert tel.commands[-1] == ("continue", "c1", "callcenter-queue", "s")
+    record = log.records["c1"]
+    assert record.outcome is CallOutcome.QUEUE
+    assert record.outcome_detail == "sales"
+    assert record.flow == "main@v1"
+    assert record.digits == "1"
+    assert [s["node"] for s in record.ivr_path] == ["menu", "sales"]
+    assert record.ivr_path[0]["detail"] == "pressed:1"
+
+
+async def test_language_switch_sets_the_channel_language() -> None:
+    sup, tel, _ = setup()
+    sup.deliver(enter())
+    await asyncio.sleep(0.01)
+    sup.deliver(DtmfReceived("c1", "2"))
+    await wait_done(sup)
+    assert ("stop_playback", "pb1") in tel.commands
+    assert ("set", "c1", "CHANNEL(language)", "ru") in tel.commands
+
+
+async def test_no_input_fails_over_and_waits_for_goodbye_before_hanging_up() -> None:
+    sup, tel, log = setup()
+    sup.deliver(enter())
+    await asyncio.sleep(0.01)
+    sup.deliver(PlaybackFinished("c1", "pb1"))
+    await asyncio.sleep(0.15)  # the menu times out: goodbye prompt (pb2) plays
+    assert ("hangup", "c1") not in tel.commands
+    sup.deliver(PlaybackFinished("c1", "pb2"))
+    await wait_done(sup)
+    assert tel.commands[-1] == ("hangup", "c1")
+    assert log.records["c1"].outcome is CallOutcome.COMPLETED
+    assert log.records["c1"].ivr_path[0]["detail"] == "no-input failed"
+
+
+async def test_stale_playback_events_are_ignored() -> None:
+    sup, tel, _ = setup()
+    sup.deliver(enter())
+    await asyncio.sleep(0.01)
+    sup.deliver(PlaybackFinished("c1", "old-playback"))
+    await asyncio.sleep(0.1)  # had it counted, the 0.05 s menu timeout would have fired
+    assert sup.live_calls == ["c1"]
+    sup.deliver(DtmfReceived("c1", "9"))
+    sup.deliver(PlaybackFinished("c1", "pb2"))
+    await wait_done(sup)
+
+
+async def test_resume_after_a_queue_timeout_continues_the_path() -> None:
+    sup, tel, log = setup()
+    await log.call_started(CallRecord("c1", "l1", "+79123456789", "7000", FixedClock().now(),
+                                      state=CallState.IVR))
+    sup.deliver(enter(("resume", "main", "bye")))
+    await asyncio.sleep(0.01)
+    assert tel.commands[1] == ("play", "c1", "sound:goodbye")
+    sup.deliver(PlaybackFinished("c1", "pb1"))
+    await wait_done(sup)
+    assert log.records["c1"].ivr_path[-1]["node"] == "bye"
+
+
+async def test_a_known_caller_is_told_to_the_flow() -> None:
+    flow = FLOW.replace("entry: menu", "entry: who") + (
+        "  who:\n    type: branch\n    cases: [{when: {caller_known: true}, goto: sales}]\n"
+        "    else: menu\n")
+    sup, tel, log = setup(flow)
+    await log.call_started(CallRecord("old", "l0", "+79123456789", "7000",
+                                      FixedClock().now(), state=CallState.ENDED))
+    sup.deliver(enter())
+    await wait_done(sup)
+    assert log.records["c1"].outcome is CallOutcome.QUEUE

@@ -64,6 +64,8 @@ class _Run:
         self.clock = clock
         self.prompts_dir = prompts_dir
         self.playback: str | None = None
+        self.pending: list[str] = []  # the rest of the current prompt, item by item
+        self.language = "en"
         self.deadline: float | None = None
 
     def _start_point(self, entry_flow: str) -> tuple[str, str]:
@@ -108,10 +110,14 @@ class _Run:
 
     async def _execute(self, command: engine.Command) -> None:
         if isinstance(command, engine.Play):
-            media = [self._media(m, command.language) for m in command.media]
-            self.playback = await self.session.play(media, command.language)
+            # One playback per item: Asterisk's stop on a media *list* ends only the current
+            # item and plays on, which would defeat barge-in and delay every later command.
+            self.pending = [self._media(m, command.language) for m in command.media]
+            self.language = command.language
             self.deadline = None
+            await self._play_next()
         elif isinstance(command, engine.StopPlayback):
+            self.pending = []
             if self.playback is not None:
                 await self.session.stop_playback(self.playback)
                 self.playback = None
@@ -119,6 +125,14 @@ class _Run:
             self.deadline = time.monotonic() + command.seconds
         elif isinstance(command, engine.SetLanguage):
             await self.session.set_variable("CHANNEL(language)", command.language)
+
+    async def _play_next(self) -> bool:
+        """Start the next item of the prompt; False when the prompt is over."""
+        if not self.pending:
+            self.playback = None
+            return False
+        self.playback = await self.session.play(self.pending.pop(0), self.language)
+        return True
 
     def _media(self, uri: str, language: str) -> str:
         if uri.startswith("sound:callcenter/"):
@@ -139,7 +153,8 @@ class _Run:
             await self.session.record_digit(event.digit)
             return engine.Digit(now, event.digit)
         if isinstance(event, PlaybackFinished) and event.playback_id == self.playback:
-            self.playback = None
+            if await self._play_next():
+                return None
             return engine.PlaybackDone(now)
         return None
 
@@ -167,6 +182,7 @@ class _Run:
             }
         for name, value in variables.items():
             await self.session.set_variable(name, value)
+        self.pending = []
         if self.playback is not None:
             await self.session.stop_playback(self.playback)
         await self.session.continue_in_dialplan(HANDOFF_CONTEXTS[finish.outcome])
@@ -177,4 +193,4 @@ class _Run:
         while self.playback is not None and time.monotonic() < limit:
             event = await self.session.next_event(timeout=limit - time.monotonic())
             if isinstance(event, PlaybackFinished) and event.playback_id == self.playback:
-                self.playback = None
+                await self._play_next()

@@ -23,7 +23,7 @@ IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 def instance(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Instance]:
     state = tmp_path_factory.mktemp("instance")
     try:
-        inst = Instance.create(state, CALLCENTER_DAEMON__DIGIT_TIMEOUT="20")
+        inst = Instance.create(state)
         inst.sandbox.up()
     except (SandboxError, OSError) as exc:
         if IN_CI:

@@ -77,8 +77,7 @@ class MemoryCallLog:
         return self.records.get(call_id)
 
     async def is_known(self, caller: str) -> bool:
-        return any(r.caller == caller and r.state is CallState.ENDED
-                   for r in self.records.values())
+        return any(r.caller == caller and r.state is CallState.ENDED for r in self.records.values())
 
 
 class FixedClock:

@@ -18,12 +18,42 @@ from callcenter.asterisk.runtime import Runtime
 from callcenter.asterisk.sandbox import Sandbox
 from callcenter.config import Config, load_config
 from callcenter.secrets import Secrets, load_or_create_secrets
+from callcenter.store.migrate import upgrade
 from tests.support.ports import free_port, free_udp_range
 from tests.support.until import until
 
 
+REPO = Path(__file__).resolve().parents[2]
+DEMO = REPO / "ivr_flows" / "main.yaml"
+TEST_FLOWS = REPO / "tests" / "integration" / "flows"
+ALL_WEEK = "\n".join(
+    f'      {d}: ["00:00-24:00"]' for d in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+)
+
+
+def write_test_flows(directory: Path) -> Path:
+    """The test router, the shipped demo open all week (``demo``) and always closed
+    (``afterhours``): the demo itself is what the tests walk."""
+    directory.mkdir(parents=True, exist_ok=True)
+    for path in TEST_FLOWS.glob("*.yaml"):
+        (directory / path.name).write_text(path.read_text())
+    demo = DEMO.read_text()
+    weekly = demo[demo.index("    weekly:\n") : demo.index("    holidays:")]
+    (directory / "demo.yaml").write_text(
+        demo.replace("name: main", "name: demo")
+        .replace(weekly, f"    weekly:\n{ALL_WEEK}\n")
+        .replace('holidays: ["2026-12-31", "2027-01-01", "2027-01-07"]', "holidays: []")
+    )
+    (directory / "afterhours.yaml").write_text(
+        demo.replace("name: main", "name: afterhours").replace(weekly, "    weekly: {}\n")
+    )
+    return directory
+
+
 def instance_env(state_dir: Path, **overrides: str) -> dict[str, str]:
+    flows = write_test_flows(state_dir / "flows")
     env = {
+        "CALLCENTER_DAEMON__FLOWS_DIR": str(flows),
         "CALLCENTER_INSTANCE__STATE_DIR": str(state_dir),
         "CALLCENTER_ASTERISK__SIP_BIND": "127.0.0.1",
         "CALLCENTER_ASTERISK__SIP_PORT": str(free_port()),
@@ -50,6 +80,8 @@ class Instance:
     def create(cls, state_dir: Path, **overrides: str) -> Instance:
         env = instance_env(state_dir, **overrides)
         config = load_config(None, environ=env)
+        state_dir.mkdir(parents=True, exist_ok=True)
+        upgrade(config.database_url)  # the schema exists before the daemon first runs
         secrets = load_or_create_secrets(config.state_dir, config.dialplan.agents)
         sandbox = Sandbox(config, secrets)
         return cls(env, config, secrets, sandbox, sandbox.runtime())

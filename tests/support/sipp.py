@@ -8,6 +8,7 @@ the pcaps ``sip-tester`` ships; caller audio comes from a WAV through ``rtp_stre
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import math
 import socket
 import struct
@@ -19,6 +20,7 @@ from callcenter.asterisk.runtime import Runtime
 from tests.support.ports import free_port, free_udp_range
 
 PCAP_DIR = "/usr/share/sip-tester"
+PCAP_ORDER = "123456789*#0"  # the pcaps' RTP sequence numbers rise in this order
 _PCAP_NAMES = {"*": "star", "#": "pound"}
 
 _SDP = """v=0
@@ -71,7 +73,18 @@ def caller_scenario(
     bye_timeout: float = 20.0,
 ) -> str:
     """A caller: INVITE, then each (delay seconds, digit), then either hang up after
-    ``hangup_after`` seconds or wait for Asterisk's BYE (failing after ``bye_timeout``)."""
+    ``hangup_after`` seconds or wait for Asterisk's BYE (failing after ``bye_timeout``).
+
+    Digits are the captured RFC 4733 events of the shipped pcaps. Each pcap carries fixed
+    RTP sequence numbers and timestamps, so within one call Asterisk accepts a digit only
+    if its pcap comes later in ``PCAP_ORDER`` than the previous one (else it is a late or
+    repeated packet): scenarios press digits in that order."""
+    for previous, current in itertools.pairwise(d for _, d in digits):
+        if PCAP_ORDER.index(current) <= PCAP_ORDER.index(previous):
+            raise ValueError(
+                f"digit {current!r} after {previous!r} would be dropped as a late RTP packet "
+                f"(pcap DTMF must follow the order {PCAP_ORDER})"
+            )
     parts = [_HEAD.format(name=f"caller {caller}")]
     parts.append(f"""  <send retrans="500"><![CDATA[
 INVITE sip:[service]@[remote_ip]:[remote_port] SIP/2.0

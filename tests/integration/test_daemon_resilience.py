@@ -1,77 +1,18 @@
-"""Real SIP calls through the real Asterisk sandbox to the daemon (and around it)."""
+"""The daemon's faults with real calls: down, killed, stopped, and Asterisk restarting."""
 
 from __future__ import annotations
 
-import asyncio
-import itertools
 import signal
-from pathlib import Path
 
 import pytest
 
-from callcenter.domain.calls import CallOutcome, CallRecord
-from callcenter.store.call_log import SqlCallLog
-from callcenter.store.db import make_engine, make_sessions
+from callcenter.domain.calls import CallOutcome
+from tests.support.calls import call_record, ended_call, new_caller
 from tests.support.instance import DaemonProcess, Instance
-from tests.support.sipp import Sipp, write_tone_wav
+from tests.support.sipp import Sipp
 from tests.support.until import until
 
 pytestmark = pytest.mark.asterisk
-_numbers = itertools.count(14155550100)
-
-
-def new_caller() -> str:
-    return str(next(_numbers))
-
-
-def call_record(instance: Instance, caller: str) -> CallRecord | None:
-    engine = make_engine(instance.config.database_url)
-    try:
-        records = asyncio.run(SqlCallLog(make_sessions(engine)).recent(200))
-    finally:
-        engine.dispose()
-    return next((r for r in records if r.caller == caller), None)
-
-
-def asterisk_log(instance: Instance) -> str:
-    path = Path(instance.sandbox.instance_dir) / "log" / "messages.log"
-    return path.read_text(errors="replace")
-
-
-def test_daemon_answers_plays_prompt_and_records_the_digit(
-    instance: Instance, daemon: DaemonProcess, sipp: Sipp
-) -> None:
-    caller = new_caller()
-    played_before = asterisk_log(instance).count("Playing 'demo-congrats")
-    call = sipp.call(instance.config.dialplan.virtual_number, caller, digits=[(1.5, "5")])
-    call.assert_ok(30)  # the daemon hung up on us after the digit: we got its BYE
-
-    record = until(lambda: call_record(instance, caller), 5, what="the call in the call log")
-    record = until(
-        lambda: (r := call_record(instance, caller)) and r.outcome and r, 5, what="call end"
-    )
-    assert record.digits == "5"
-    assert record.outcome is CallOutcome.COMPLETED
-    assert record.dialed == instance.config.dialplan.virtual_number
-    assert record.linked_id  # Asterisk's Linkedid arrived through ARI channelvars
-    # Asterisk itself says it played the prompt to a caller.
-    assert asterisk_log(instance).count("Playing 'demo-congrats") > played_before
-    assert f"call={record.call_id}" in daemon.log()  # the call id is on the daemon's lines
-
-
-def test_no_digit_times_out_and_is_recorded_without_digits(
-    instance: Instance, daemon: DaemonProcess, sipp: Sipp, tmp_path: Path
-) -> None:
-    caller = new_caller()
-    # The caller talks (RTP from a WAV) and presses nothing, then hangs up first.
-    tone = write_tone_wav(sipp.work_dir / "voice.wav", seconds=2)
-    call = sipp.call(instance.config.dialplan.virtual_number, caller, hangup_after=3, audio=tone)
-    call.assert_ok(30)
-    record = until(
-        lambda: (r := call_record(instance, caller)) and r.outcome and r, 10, what="call end"
-    )
-    assert record.digits == ""
-    assert record.outcome is CallOutcome.ABANDONED
 
 
 def test_with_the_daemon_stopped_the_fallback_queue_answers(
@@ -101,9 +42,7 @@ def test_killed_daemon_mid_call_the_call_survives_and_goes_to_fallback(
 
     agent.assert_ok(40)
     call.assert_ok(40)
-    ended = until(
-        lambda: (r := call_record(instance, caller)) and r.outcome and r, 10, what="call end"
-    )
+    ended = ended_call(instance, caller)
     assert ended.call_id == record.call_id
     assert ended.outcome is CallOutcome.FALLBACK
 

@@ -22,7 +22,6 @@ from callcenter.store.migrate import upgrade
 from tests.support.ports import free_port, free_udp_range
 from tests.support.until import until
 
-
 REPO = Path(__file__).resolve().parents[2]
 DEMO = REPO / "ivr_flows" / "main.yaml"
 TEST_FLOWS = REPO / "tests" / "integration" / "flows"

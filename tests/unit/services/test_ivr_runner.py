@@ -111,7 +111,7 @@ async def test_no_input_fails_over_and_waits_for_goodbye_before_hanging_up() -> 
 
 
 async def test_stale_playback_events_are_ignored() -> None:
-    sup, tel, _ = setup()
+    sup, _tel, _ = setup()
     sup.deliver(enter())
     await asyncio.sleep(0.01)
     sup.deliver(PlaybackFinished("c1", "old-playback"))
@@ -140,7 +140,7 @@ async def test_a_known_caller_is_told_to_the_flow() -> None:
         "  who:\n    type: branch\n    cases: [{when: {caller_known: true}, goto: sales}]\n"
         "    else: menu\n"
     )
-    sup, tel, log = setup(flow)
+    sup, _tel, log = setup(flow)
     await log.call_started(
         CallRecord("old", "l0", "+79123456789", "7000", FixedClock().now(), state=CallState.ENDED)
     )

@@ -14,6 +14,7 @@ import click
 from callcenter.asterisk.confgen import TemplateError
 from callcenter.asterisk.sandbox import Sandbox
 from callcenter.asterisk.sandbox_root import SandboxError
+from callcenter.cli_flows import flows
 from callcenter.config import Config, ConfigError, load_config
 from callcenter.logs import setup_logging
 from callcenter.secrets import load_or_create_secrets
@@ -158,6 +159,9 @@ def asterisk_config(obj: _Ctx, out_dir: Path) -> None:
     files = render_all(template_values(cfg, secrets, layout))
     write_config(out_dir, files)
     click.echo(f"wrote {len(files)} files to {out_dir}")
+
+
+main.add_command(flows)
 
 
 # -- database --------------------------------------------------------------------------

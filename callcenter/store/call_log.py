@@ -48,9 +48,7 @@ class SqlCallLog:
 
     def _digit(self, call_id: str, digit: str) -> None:
         with self._sessions.begin() as s:
-            row = s.scalar(select(CallRow).where(CallRow.call_id == call_id))
-            if row is None:
-                raise LookupError(f"no call {call_id!r} in the call log")
+            row = _existing(s, call_id)
             row.digits = (row.digits + digit)[-256:]
 
     async def call_ended(self, call_id: str, outcome: CallOutcome, at: datetime) -> None:
@@ -68,9 +66,7 @@ class SqlCallLog:
 
     def _ivr(self, call_id: str, result: IvrResult) -> None:
         with self._sessions.begin() as s:
-            row = s.scalar(select(CallRow).where(CallRow.call_id == call_id))
-            if row is None:
-                raise LookupError(f"no call {call_id!r} in the call log")
+            row = _existing(s, call_id)
             row.flow = result.flow[:120]
             # A call resumed after a queue timeout continues its path.
             row.ivr_path = [*(row.ivr_path or []), *result.path]
@@ -102,6 +98,13 @@ class SqlCallLog:
         with self._sessions() as s:
             rows = s.scalars(select(CallRow).order_by(CallRow.id.desc()).limit(limit))
             return [_to_domain(r) for r in rows]
+
+
+def _existing(s: Session, call_id: str) -> CallRow:
+    row = s.scalar(select(CallRow).where(CallRow.call_id == call_id))
+    if row is None:
+        raise LookupError(f"no call {call_id!r} in the call log")
+    return row
 
 
 def _to_domain(row: CallRow) -> CallRecord:

@@ -49,16 +49,24 @@ Max-Forwards: 70
 Content-Length: 0
 ]]></send>"""
 
-_OK_TO_REQUEST = """  <send><![CDATA[
-SIP/2.0 200 OK
-[last_Via:]
-[last_From:]
-[last_To:]
-[last_Call-ID:]
-[last_CSeq:]
-Contact: <sip:[local_ip]:[local_port]>
-Content-Length: 0
-]]></send>"""
+
+def _reply(status: str, to_tag: bool = False, retrans: bool = False, sdp: bool = False) -> str:
+    """A response to the last request, echoing its dialog headers."""
+    tag = ";tag=[pid]SIPpTag01[call_number]" if to_tag else ""
+    body = (
+        f"Content-Type: application/sdp\nContent-Length: [len]\n\n{_SDP}\n"
+        if sdp
+        else ("Content-Length: 0\n")
+    )
+    attrs = ' retrans="500"' if retrans else ""
+    return (
+        f"  <send{attrs}><![CDATA[\nSIP/2.0 {status}\n[last_Via:]\n[last_From:]\n"
+        f"[last_To:]{tag}\n[last_Call-ID:]\n[last_CSeq:]\n"
+        f"Contact: <sip:[local_ip]:[local_port]>\n{body}]]></send>"
+    )
+
+
+_OK_TO_REQUEST = _reply("200 OK")
 
 
 def dtmf_pcap(digit: str) -> str:
@@ -156,32 +164,9 @@ def answer_scenario(talk_until_bye: float = 30.0) -> str:
         [
             _HEAD.format(name="answering agent"),
             '  <recv request="INVITE"/>',
-            """  <send><![CDATA[
-SIP/2.0 180 Ringing
-[last_Via:]
-[last_From:]
-[last_To:];tag=[pid]SIPpTag01[call_number]
-[last_Call-ID:]
-[last_CSeq:]
-Contact: <sip:[local_ip]:[local_port]>
-Content-Length: 0
-]]></send>
-  <send retrans="500"><![CDATA[
-SIP/2.0 200 OK
-[last_Via:]
-[last_From:]
-[last_To:];tag=[pid]SIPpTag01[call_number]
-[last_Call-ID:]
-[last_CSeq:]
-Contact: <sip:[local_ip]:[local_port]>
-Content-Type: application/sdp
-Content-Length: [len]
-
-"""
-            + _SDP
-            + """
-]]></send>
-  <recv request="ACK" rtd="true"/>""",
+            _reply("180 Ringing", to_tag=True),
+            _reply("200 OK", to_tag=True, retrans=True, sdp=True),
+            '  <recv request="ACK" rtd="true"/>',
             f'  <recv request="BYE" timeout="{int(talk_until_bye * 1000)}"/>',
             _OK_TO_REQUEST,
             "</scenario>\n",

@@ -20,6 +20,7 @@ from pathlib import Path
 
 from callcenter.asterisk.ami import AmiClient
 from callcenter.asterisk.ari import AriClient
+from callcenter.asterisk.prompts import prompt_exists
 from callcenter.asterisk.runtime import SandboxRuntime
 from callcenter.asterisk.sandbox import Sandbox
 from callcenter.asterisk.sounds import SoundIndex
@@ -51,7 +52,13 @@ def flow_context(config: Config, sounds: SoundIndex | None) -> FlowContext:
         extensions=frozenset(d.agents),
         external_allowlist=frozenset(d.external_allowlist),
         sound_exists=sounds.exists if sounds else None,
+        prompt_exists=lambda lang, name: prompt_exists(prompts_dir(config), lang, name),
     )
+
+
+def prompts_dir(config: Config) -> Path:
+    """Uploaded prompts, inside the instance directory Asterisk sees at the same path."""
+    return config.state_dir / "asterisk" / "prompts"
 
 
 def sound_index(config: Config) -> SoundIndex | None:
@@ -102,7 +109,7 @@ class Daemon:
             d.entry_flow,
             self.call_log,
             SystemClock(),
-            config.state_dir / "prompts",
+            prompts_dir(config),
         )
         self.supervisor = CallSupervisor(handler, self.ari, self.ami, self.call_log, SystemClock())
 

@@ -164,6 +164,31 @@ def asterisk_config(obj: _Ctx, out_dir: Path) -> None:
 main.add_command(flows)
 
 
+@main.group()
+def prompts() -> None:
+    """Uploaded prompts (played with {prompt: NAME} in flows)."""
+
+
+@prompts.command("add")
+@click.argument("name")
+@click.argument("source", type=click.Path(path_type=Path))
+@click.option("--lang", "language", default="en", show_default=True)
+@click.pass_obj
+def prompts_add(obj: _Ctx, name: str, source: Path, language: str) -> None:
+    """Convert SOURCE (wav, or mp3/ogg/… with ffmpeg) and store it as prompt NAME."""
+    from callcenter.app import prompts_dir
+    from callcenter.asterisk.prompts import PromptError, add_prompt
+
+    try:
+        info = add_prompt(prompts_dir(obj.config()), name, source, language)
+    except PromptError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(
+        f"added {name} [{language}]: {info.seconds:.1f} s, "
+        f"{info.loudness_dbfs:.1f} dBFS average -> {info.path}"
+    )
+
+
 # -- database --------------------------------------------------------------------------
 @main.group()
 def db() -> None:

@@ -134,5 +134,16 @@ def test_an_invalid_reload_is_refused_and_the_old_flow_keeps_serving(
         demo.write_text(original)
 
 
+def test_an_uploaded_prompt_is_played_to_the_caller(
+    instance: Instance, daemon: DaemonProcess, sipp: Sipp
+) -> None:
+    caller = new_caller("1777")
+    sipp.call(number(instance), caller, bye_timeout=20).assert_ok(30)
+    record = ended_call(instance, caller)
+    assert path_nodes(record)[-1] == "prompted.greet"
+    played = re.search(r"Playing '([^']*/prompts/en/welcome)\.\w+'", _asterisk_log(instance))
+    assert played, "Asterisk did not play the uploaded prompt"
+
+
 def _asterisk_log(instance: Instance) -> str:
     return (instance.sandbox.instance_dir / "log" / "messages.log").read_text(errors="replace")

@@ -6,14 +6,19 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import json
+import math
 import os
 import signal
+import struct
 import subprocess
 import sys
 import urllib.error
 import urllib.request
+import wave
 from pathlib import Path
 
+from callcenter.app import prompts_dir
+from callcenter.asterisk.prompts import add_prompt
 from callcenter.asterisk.runtime import Runtime
 from callcenter.asterisk.sandbox import Sandbox
 from callcenter.config import Config, load_config
@@ -49,6 +54,20 @@ def write_test_flows(directory: Path) -> Path:
     return directory
 
 
+def write_tone_pcm_wav(path: Path, seconds: float = 1.5) -> Path:
+    """A 16-bit PCM tone at CD rate: what an admin would upload."""
+    frames = b"".join(
+        struct.pack("<h", int(9000 * math.sin(2 * math.pi * 440 * n / 44100)))
+        for n in range(int(44100 * seconds))
+    )
+    with wave.open(str(path), "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(44100)
+        out.writeframes(frames)
+    return path
+
+
 def instance_env(state_dir: Path, **overrides: str) -> dict[str, str]:
     flows = write_test_flows(state_dir / "flows")
     env = {
@@ -81,6 +100,8 @@ class Instance:
         config = load_config(None, environ=env)
         state_dir.mkdir(parents=True, exist_ok=True)
         upgrade(config.database_url)  # the schema exists before the daemon first runs
+        tone = write_tone_pcm_wav(state_dir / "welcome-source.wav")
+        add_prompt(prompts_dir(config), "welcome", tone, "en")
         secrets = load_or_create_secrets(config.state_dir, config.dialplan.agents)
         sandbox = Sandbox(config, secrets)
         return cls(env, config, secrets, sandbox, sandbox.runtime())

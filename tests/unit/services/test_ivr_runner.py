@@ -57,13 +57,18 @@ def enter(args: tuple[str, ...] = ("inbound",)) -> CallEntered:
     return CallEntered("c1", "l1", "+79123456789", "7000", args)
 
 
-async def test_menu_to_queue_sets_variables_and_continues_in_dialplan() -> None:
-    sup, tel, log = setup()
+async def hear_whole_menu(sup: CallSupervisor) -> None:
+    """The call enters and both items of the menu prompt (pb1, pb2) play to the end."""
     sup.deliver(enter())
     await asyncio.sleep(0.01)
     sup.deliver(PlaybackFinished("c1", "pb1"))
     await asyncio.sleep(0.01)
     sup.deliver(PlaybackFinished("c1", "pb2"))
+
+
+async def test_menu_to_queue_sets_variables_and_continues_in_dialplan() -> None:
+    sup, tel, log = setup()
+    await hear_whole_menu(sup)
     sup.deliver(DtmfReceived("c1", "1"))
     await wait_done(sup)
     assert tel.commands[:2] == [
@@ -96,11 +101,7 @@ async def test_language_switch_sets_the_channel_language() -> None:
 
 async def test_no_input_fails_over_and_waits_for_goodbye_before_hanging_up() -> None:
     sup, tel, log = setup()
-    sup.deliver(enter())
-    await asyncio.sleep(0.01)
-    sup.deliver(PlaybackFinished("c1", "pb1"))
-    await asyncio.sleep(0.01)
-    sup.deliver(PlaybackFinished("c1", "pb2"))
+    await hear_whole_menu(sup)
     await asyncio.sleep(0.15)  # the menu times out: goodbye prompt (pb3) plays
     assert ("hangup", "c1") not in tel.commands
     sup.deliver(PlaybackFinished("c1", "pb3"))

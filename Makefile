@@ -32,8 +32,9 @@ run: setup
 stop: setup
 	$(BIN)/callcenter sandbox down
 
-## test: lint, types, layering contracts, then every test (unit + real Asterisk)
+## test: lint, types, layering contracts, then every test (unit + real Asterisk + browser)
 test: setup lint
+	bash scripts/install-system-deps.sh --tests
 	$(BIN)/pytest
 
 lint: setup
@@ -46,6 +47,7 @@ unit: setup
 	$(BIN)/pytest tests/unit
 
 integration: setup
+	bash scripts/install-system-deps.sh --tests
 	$(BIN)/pytest tests/integration
 
 clean:

@@ -12,14 +12,26 @@ import contextlib
 import logging
 import os
 import signal
-import socket
 import sys
-from collections.abc import Callable
-from datetime import UTC, datetime
+import time
+from collections.abc import Callable, Coroutine, Mapping
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
+
+from sqlalchemy.orm import Session, sessionmaker
 
 from callcenter.asterisk.ami import AmiClient
+from callcenter.asterisk.ami_events import (
+    QUEUE_EVENTS,
+    AgentRequest,
+    agent_request,
+    member_paused,
+)
+from callcenter.asterisk.ami_events import translate as translate_queue_event
+from callcenter.asterisk.ami_queues import AmiQueues
 from callcenter.asterisk.ari import AriClient
+from callcenter.asterisk.confgen import queue_defs
 from callcenter.asterisk.prompts import prompt_exists
 from callcenter.asterisk.runtime import SandboxRuntime
 from callcenter.asterisk.sandbox import Sandbox
@@ -29,14 +41,28 @@ from callcenter.domain.calls import CallEvent
 from callcenter.flows.catalog import FlowSet, flow_files, load_catalog
 from callcenter.flows.loader import FlowIssue
 from callcenter.flows.validate import FlowContext
+from callcenter.http.agent_desk import AgentHub
+from callcenter.http.provisioning import add_provisioning_route
 from callcenter.http.server import build_app, start_http
+from callcenter.logs import call_id_var
 from callcenter.secrets import Secrets, load_or_create_secrets
+from callcenter.services.agent_control import AgentControl
+from callcenter.services.agent_states import AgentStates
+from callcenter.services.call_history import CallHistory
 from callcenter.services.call_supervisor import CallSupervisor
 from callcenter.services.flow_registry import FlowRegistry
 from callcenter.services.ivr_runner import ivr_handler
+from callcenter.services.ports import TelephonyError
+from callcenter.services.queue_calls import QueueCallRecorder
+from callcenter.services.screen_pop import ScreenPop
+from callcenter.services.wait_announcer import WaitAnnouncer
+from callcenter.services.wait_estimates import WaitEstimates
+from callcenter.softphone_accounts import SoftphoneAccounts, sip_host
+from callcenter.store.api_keys import SqlApiKeys
 from callcenter.store.call_log import SqlCallLog
 from callcenter.store.db import make_engine, make_sessions, ping
 from callcenter.store.migrate import upgrade
+from callcenter.store.ticket_store import SqlTicketStore
 
 log = logging.getLogger(__name__)
 
@@ -53,6 +79,9 @@ def flow_context(config: Config, sounds: SoundIndex | None) -> FlowContext:
         external_allowlist=frozenset(d.external_allowlist),
         sound_exists=sounds.exists if sounds else None,
         prompt_exists=lambda lang, name: prompt_exists(prompts_dir(config), lang, name),
+        entry_points=frozenset(
+            q.overflow_target for q in queue_defs(config).values() if q.overflow_target
+        ),
     )
 
 
@@ -79,6 +108,11 @@ def flow_loader(
     return lambda: load_catalog(flow_files(directory), ctx, directory.parent)
 
 
+def ticket_store(config: Config, sessions: sessionmaker[Session]) -> SqlTicketStore:
+    t = config.tickets
+    return SqlTicketStore(sessions, t.default_region.upper(), timedelta(hours=t.join_window_hours))
+
+
 class SystemClock:
     def now(self) -> datetime:
         return datetime.now(UTC)
@@ -87,11 +121,16 @@ class SystemClock:
 class Daemon:
     def __init__(self, config: Config) -> None:
         self.config = config
+        self._background: set[asyncio.Task[None]] = set()
         config.state_dir.mkdir(parents=True, exist_ok=True)
         self.secrets = load_or_create_secrets(config.state_dir, config.dialplan.agents)
         upgrade(config.database_url)
         self.engine = make_engine(config.database_url)
-        self.call_log = SqlCallLog(make_sessions(self.engine))
+        sessions = make_sessions(self.engine)
+        self.call_log = SqlCallLog(sessions)
+        self.tickets = ticket_store(config, sessions)
+        self.api_keys = SqlApiKeys(sessions)
+        self.history = CallHistory(self.call_log, self.tickets)
         a, d = config.asterisk, config.daemon
         self.ari = AriClient(
             f"http://127.0.0.1:{a.http_port}/",
@@ -102,19 +141,115 @@ class Daemon:
             on_connected=self._ari_connected,
             max_delay=d.reconnect_max_delay,
         )
-        self.ami = AmiClient(a.ami_port, self.secrets.ami_user, self.secrets.ami_password)
+        self.ami = AmiClient(
+            a.ami_port, self.secrets.ami_user, self.secrets.ami_password, on_login=self._ami_login
+        )
+        self._members_synced = False
+        self.desks = AgentHub()
+        self.screen_pop = ScreenPop(self.tickets, self.tickets, self.call_log, self.desks)
+        self.queue_calls = QueueCallRecorder(self.tickets)
+        self.ami_queues = AmiQueues(self.ami)
+        self.queue_defs = queue_defs(config)
+        self.agent_states = AgentStates(self.desks, self.queue_defs, lambda: datetime.now(UTC))
+        self.agent_control = AgentControl(
+            self.ami_queues,
+            self.tickets,
+            self.queue_defs,
+            config.agents.pause_reasons,
+            config.agents.service_level_seconds,
+            self.agent_states,
+        )
+        for name in QUEUE_EVENTS:
+            self.ami.on_event(name, self._queue_event)
+        self.ami.on_event("UserEvent", self._user_event)
+        self.ami.on_event("QueueMemberPause", self._member_paused)
+        self.wait_estimates = WaitEstimates(
+            self.ami_queues,
+            self.tickets,
+            self.queue_defs,
+            SystemClock(),
+            talking_for=self.agent_states.talking_for,
+        )
+        self.wait_announcer = WaitAnnouncer(self.ami_queues, self.wait_estimates, self.queue_defs)
         self.flows = FlowRegistry(flow_loader(config, sound_index(config)))
         handler = ivr_handler(
             lambda: self.flows.current,
             d.entry_flow,
-            self.call_log,
+            self.tickets,
             SystemClock(),
             prompts_dir(config),
+            self.wait_estimates,
         )
-        self.supervisor = CallSupervisor(handler, self.ari, self.ami, self.call_log, SystemClock())
+        self.supervisor = CallSupervisor(
+            handler,
+            self.ari,
+            self.ami,
+            self.call_log,
+            SystemClock(),
+            on_ended=self.history.call_ended,
+        )
 
     def _deliver(self, event: CallEvent) -> None:
         self.supervisor.deliver(event)
+
+    def _queue_event(self, _manager: object, message: Mapping[str, str]) -> None:
+        received = time.monotonic()
+        event = translate_queue_event(dict(message))
+        if event is not None:
+            for work in (
+                self.agent_states.handle(event),
+                self.screen_pop.handle(event, received),
+                self.queue_calls.handle(event),
+            ):
+                self._background_task(work)
+
+    def _member_paused(self, _manager: object, message: Mapping[str, str]) -> None:
+        event = member_paused(dict(message))
+        if event is not None:
+            self._background_task(self.agent_states.handle(event))
+
+    def _background_task(self, work: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.create_task(work)
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+
+    def _user_event(self, _manager: object, message: Mapping[str, str]) -> None:
+        request = agent_request(dict(message))
+        if request is not None:
+            self._background_task(self._agent_request(request))
+        else:
+            self._queue_event(_manager, message)  # CallcenterQueue: a caller left unanswered
+
+    async def _agent_request(self, request: AgentRequest) -> None:
+        token = call_id_var.set(request.channel)
+        try:
+            result = await self.agent_control.phone_request(request.agent, request.request)
+            await self.ami_queues.answer_request(request.channel, result)
+        except TelephonyError as exc:
+            log.warning("agent %s: could not answer the phone: %s", request.agent, exc)
+        finally:
+            call_id_var.reset(token)
+
+    async def _ami_login(self) -> None:
+        """After every AMI login (Asterisk or the daemon restarted, or the link broke):
+        app_queue's members are made to match the store before we say we are healthy."""
+        self._members_synced = False
+        await self._resync_members()
+
+    async def _resync_members(self) -> None:
+        try:
+            await self.agent_control.resync()
+            await self.agent_states.sync(await self.agent_control.presences())
+        except TelephonyError as exc:
+            log.warning("queue members not resynced: %s", exc)
+        else:
+            self._members_synced = True
+
+    async def _resync_now_and_then(self) -> None:
+        while True:
+            await asyncio.sleep(self.config.agents.resync_seconds)
+            if self.ami.connected:
+                await self._resync_members()
 
     async def _ari_connected(self) -> None:
         # Releasing orphaned calls uses AMI Redirect: give AMI a moment to log in too.
@@ -136,6 +271,7 @@ class Daemon:
     async def health(self) -> dict[str, bool]:
         return {
             "ami": self.ami.connected,
+            "queues": self.ami.connected and self._members_synced,
             "ari": self.ari.connected,
             "db": await asyncio.to_thread(ping, self.engine),
         }
@@ -149,22 +285,30 @@ class Daemon:
         pid_file = self.config.state_dir / PID_FILE
         pid_file.write_text(f"{os.getpid()}\n")
         d = self.config.daemon
-        runner = await start_http(build_app(self.health), d.http_host, d.http_port)
+        await self.tickets.ensure_agents(self.config.dialplan.agents)
+        app = build_app(self.health, self.tickets, self.api_keys, self.desks, self.agent_control)
+        add_provisioning_route(app, SoftphoneAccounts(self.config))
+        runner = await start_http(app, d.http_host, d.http_port)
+        backfill = asyncio.create_task(self.history.backfill(self.call_log), name="backfill")
         await self.ami.start()
         ari_task = asyncio.create_task(self.ari.run(), name="ari")
         watch_task = asyncio.create_task(self._watch_flows(), name="flows-watch")
+        resync_task = asyncio.create_task(self._resync_now_and_then(), name="members-resync")
+        announce_task = asyncio.create_task(self.wait_announcer.run(), name="wait-announcer")
         log.info("callcenterd up: http://%s:%d/healthz", d.http_host, d.http_port)
         print(banner(self.config, self.secrets), flush=True)
         await stop.wait()
         log.info("shutting down: handing live calls to the fallback queue")
         await self.supervisor.close()
-        for task in (ari_task, watch_task):
+        for task in (ari_task, watch_task, resync_task, announce_task, backfill):
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
         pid_file.unlink(missing_ok=True)
         await self.ari.close()
         await self.ami.close()
+        self.agent_states.close()
+        await self.desks.close()
         await runner.cleanup()
         self.engine.dispose()
         log.info("callcenterd stopped")
@@ -177,7 +321,7 @@ def _stamp(directory: Path) -> tuple[tuple[str, int, int], ...]:
 
 def banner(config: Config, secrets: Secrets) -> str:
     a, d = config.asterisk, config.dialplan
-    host = a.sip_bind if a.sip_bind != "0.0.0.0" else _host_address()  # noqa: S104
+    host = sip_host(config)
     lines = [
         "",
         f"callcenter is running. Call the virtual number {d.virtual_number}:",
@@ -187,17 +331,13 @@ def banner(config: Config, secrets: Secrets) -> str:
         "Agents register a softphone (Linphone, Zoiper) with:",
         f"  server {host}, port {a.sip_port}, transport UDP",
     ]
-    lines += [f"  user {ext}  password {secrets.agent_passwords[ext]}" for ext in d.agents]
-    lines += [f"Health: http://{config.daemon.http_host}:{config.daemon.http_port}/healthz", ""]
+    lines += [f"  user {ext}  password {pw}" for ext, pw in sorted(secrets.agent_passwords.items())]
+    lines += [
+        "More agents: callcenter agents add NAME --ext EXT (prints a Linphone provisioning URL).",
+        f"Health: http://{config.daemon.http_host}:{config.daemon.http_port}/healthz",
+        "",
+    ]
     return "\n".join(lines)
-
-
-def _host_address() -> str:
-    with contextlib.suppress(OSError):
-        address = socket.gethostbyname(socket.gethostname())
-        if not address.startswith("127."):
-            return address
-    return "127.0.0.1"
 
 
 def run_daemon(config: Config) -> int:

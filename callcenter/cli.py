@@ -14,7 +14,9 @@ import click
 from callcenter.asterisk.confgen import TemplateError
 from callcenter.asterisk.sandbox import Sandbox
 from callcenter.asterisk.sandbox_root import SandboxError
+from callcenter.cli_agents import agents
 from callcenter.cli_flows import flows
+from callcenter.cli_tickets import tickets, tokens
 from callcenter.config import Config, ConfigError, load_config
 from callcenter.logs import setup_logging
 from callcenter.secrets import load_or_create_secrets
@@ -162,6 +164,9 @@ def asterisk_config(obj: _Ctx, out_dir: Path) -> None:
 
 
 main.add_command(flows)
+main.add_command(tickets)
+main.add_command(tokens)
+main.add_command(agents)
 
 
 @main.group()

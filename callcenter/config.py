@@ -65,6 +65,7 @@ class DialplanConfig:
     mailboxes: tuple[str, ...] = ("100",)
     external_allowlist: tuple[str, ...] = ()  # E.164 numbers a flow may transfer to
     trunk_networks: tuple[str, ...] = ("127.0.0.0/8",)  # who may call the virtual number
+    queues_file: str = "queues.yaml"  # app_queue parameters and limits per queue
 
 
 @dataclasses.dataclass(frozen=True)
@@ -85,12 +86,27 @@ class DatabaseConfig:
 
 
 @dataclasses.dataclass(frozen=True)
+class TicketsConfig:
+    default_region: str = "RU"  # how caller ids without a country code are read
+    join_window_hours: float = 72.0  # a call joins the caller's open ticket active this recently
+
+
+@dataclasses.dataclass(frozen=True)
+class AgentsConfig:
+    pause_reasons: tuple[str, ...] = ("lunch", "training", "back-office", "meeting")
+    service_level_seconds: float = 20.0  # "answered within" for the service level (80/20)
+    resync_seconds: float = 60.0  # how often queue members are checked against the store
+
+
+@dataclasses.dataclass(frozen=True)
 class Config:
     instance: InstanceConfig = dataclasses.field(default_factory=InstanceConfig)
     asterisk: AsteriskConfig = dataclasses.field(default_factory=AsteriskConfig)
     dialplan: DialplanConfig = dataclasses.field(default_factory=DialplanConfig)
     daemon: DaemonConfig = dataclasses.field(default_factory=DaemonConfig)
     database: DatabaseConfig = dataclasses.field(default_factory=DatabaseConfig)
+    tickets: TicketsConfig = dataclasses.field(default_factory=TicketsConfig)
+    agents: AgentsConfig = dataclasses.field(default_factory=AgentsConfig)
 
     @property
     def state_dir(self) -> Path:
@@ -107,6 +123,8 @@ _SECTION_TYPES: dict[str, type[Any]] = {
     "dialplan": DialplanConfig,
     "daemon": DaemonConfig,
     "database": DatabaseConfig,
+    "tickets": TicketsConfig,
+    "agents": AgentsConfig,
 }
 _EXTENSION = re.compile(r"^[0-9]{2,15}$")
 _QUEUE_NAME = re.compile(r"^[a-z][a-z0-9_-]{0,39}$")
@@ -237,5 +255,15 @@ def _check(config: Config) -> None:
             raise ConfigError(
                 f"dialplan.external_allowlist: {number!r} is not a valid E.164 number"
             )
+    region = config.tickets.default_region
+    if region.upper() not in phonenumbers.SUPPORTED_REGIONS:
+        raise ConfigError(f"tickets.default_region {region!r} is not a region code (e.g. RU, US)")
+    if config.tickets.join_window_hours < 0:
+        raise ConfigError("tickets.join_window_hours must not be negative")
+    if not 1 <= len(config.agents.pause_reasons) <= 9:
+        raise ConfigError("agents.pause_reasons: 1 to 9 reasons (feature codes *731-*739)")
+    for reason in config.agents.pause_reasons:
+        if not re.fullmatch(r"[a-z][a-z0-9_-]{0,39}", reason):
+            raise ConfigError(f"agents.pause_reasons: {reason!r} must be a-z, 0-9, _ or -")
     if config.daemon.log_level.upper() not in ("DEBUG", "INFO", "WARNING", "ERROR"):
         raise ConfigError(f"daemon.log_level {config.daemon.log_level!r} is not a log level")

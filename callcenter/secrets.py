@@ -9,6 +9,8 @@ ignores.
 from __future__ import annotations
 
 import dataclasses
+import hashlib
+import hmac
 import json
 import os
 import secrets as _random
@@ -23,7 +25,8 @@ class Secrets:
     ami_password: str
     ari_user: str
     ari_password: str
-    agent_passwords: dict[str, str]
+    agent_passwords: dict[str, str]  # every agent with a SIP account
+    provisioning_secret: str = ""
 
 
 def _token() -> str:
@@ -41,7 +44,7 @@ def load_or_create_secrets(state_dir: Path, agents: tuple[str, ...]) -> Secrets:
         except json.JSONDecodeError as exc:
             raise ValueError(f"{path} is not valid JSON ({exc}); fix or delete it") from exc
     changed = False
-    for key in ("ami_password", "ari_password"):
+    for key in ("ami_password", "ari_password", "provisioning_secret"):
         if not isinstance(data.get(key), str):
             data[key] = _token()
             changed = True
@@ -53,11 +56,7 @@ def load_or_create_secrets(state_dir: Path, agents: tuple[str, ...]) -> Secrets:
             changed = True
     data["agent_passwords"] = passwords
     if changed:
-        tmp = path.with_suffix(".tmp")
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump(data, fh, indent=2, sort_keys=True)
-        os.replace(tmp, path)
+        _write(path, data)
     os.chmod(path, 0o600)
     return Secrets(
         ami_user="callcenterd",
@@ -65,4 +64,37 @@ def load_or_create_secrets(state_dir: Path, agents: tuple[str, ...]) -> Secrets:
         ari_user="callcenterd",
         ari_password=str(data["ari_password"]),
         agent_passwords=passwords,
+        provisioning_secret=str(data["provisioning_secret"]),
     )
+
+
+def _write(path: Path, data: dict[str, object]) -> None:
+    tmp = path.with_suffix(".tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        json.dump(data, fh, indent=2, sort_keys=True)
+    os.replace(tmp, path)
+
+
+def set_agent_password(state_dir: Path, ext: str, new: bool = True) -> Secrets:
+    """A fresh SIP password for ``ext`` (``new``), or none at all (the agent's SIP account
+    goes away); returns the updated secrets."""
+    current = load_or_create_secrets(state_dir, ())
+    path = state_dir / SECRETS_FILE
+    data = json.loads(path.read_text(encoding="utf-8"))
+    passwords = dict(data["agent_passwords"])
+    if new:
+        passwords[ext] = _token()
+    else:
+        passwords.pop(ext, None)
+    data["agent_passwords"] = passwords
+    _write(path, data)
+    return dataclasses.replace(current, agent_passwords=passwords)
+
+
+def provisioning_token(secrets: Secrets, ext: str) -> str:
+    """The token in an agent's provisioning URL: derived, so nothing more is stored, and
+    changed for everyone by rotating ``provisioning_secret``. It changes with the agent's
+    password too, so a reset invalidates the old URL."""
+    message = f"{ext}:{secrets.agent_passwords.get(ext, '')}".encode()
+    return hmac.new(secrets.provisioning_secret.encode(), message, hashlib.sha256).hexdigest()[:32]

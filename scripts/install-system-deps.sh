@@ -2,6 +2,8 @@
 # Installs the Debian packages callcenter needs on the host, and nothing when they are there.
 # Asterisk itself is not installed here: `callcenter sandbox up` uses the system's Asterisk
 # (>= 20) or builds a cached Debian root with it (which needs debootstrap).
+# With --tests, also what only the tests need: headless Chromium and its driver (the
+# agent's desk page is tested in a real browser).
 set -euo pipefail
 
 need=()
@@ -10,6 +12,10 @@ command -v unshare >/dev/null 2>&1 || need+=(util-linux)
 command -v chroot >/dev/null 2>&1 || need+=(coreutils)
 command -v make >/dev/null 2>&1 || need+=(make)
 python3 -c 'import venv, ensurepip' >/dev/null 2>&1 || need+=(python3-venv)
+if [ "${1:-}" = "--tests" ]; then
+  command -v chromium >/dev/null 2>&1 || need+=(chromium)
+  command -v chromedriver >/dev/null 2>&1 || need+=(chromium-driver)
+fi
 
 if [ ${#need[@]} -eq 0 ]; then
   exit 0

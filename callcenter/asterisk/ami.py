@@ -91,9 +91,12 @@ class AmiClient:
             return False
         return self.connected
 
-    async def send(self, action: Mapping[str, str]) -> Any:
+    async def send(self, action: Mapping[str, str], as_list: bool | None = None) -> Any:
+        """``as_list``: False for an action answered by one response. panoramisk guesses
+        otherwise, and guesses wrong for QueueAdd ("Added interface to queue" looks like
+        the start of an event list to it): it would wait for the list's end forever."""
         check_action(action)
-        return await self._manager.send_action(dict(action))
+        return await self._manager.send_action(dict(action), as_list=as_list)
 
     async def redirect(self, call_id: str, context: str, exten: str) -> None:
         """AMI Redirect by Uniqueid: an async goto, which also breaks a running playback

@@ -15,7 +15,10 @@ import re
 from collections.abc import Mapping
 from pathlib import Path
 
+import yaml
+
 from callcenter.config import Config
+from callcenter.domain.queue_defs import QueueDef, QueueDefError, parse_queue_defs
 from callcenter.secrets import Secrets
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -65,14 +68,19 @@ def template_values(config: Config, secrets: Secrets, layout: AsteriskLayout) ->
     values["trunk_matches"] = "\n".join(
         f"match = {ipaddress.ip_network(n)}" for n in d.trunk_networks
     )
+    # Every agent with a SIP password has an endpoint (``callcenter agents add`` adds them).
+    agents = sorted(secrets.agent_passwords)
     values["agent_sections"] = "\n".join(
-        _agent_sections(ext, secrets.agent_passwords[ext]) for ext in d.agents
+        _agent_sections(ext, secrets.agent_passwords[ext]) for ext in agents
     )
-    values["fallback_members"] = "\n".join(
-        f"member => PJSIP/{ext},0,Agent {ext}" for ext in d.agents
-    )
-    values["queue_sections"] = "\n".join(
-        _queue_section(queue, values["fallback_members"]) for queue in d.queues
+    values["fallback_members"] = "\n".join(f"member => PJSIP/{ext},0,Agent {ext}" for ext in agents)
+    defs = queue_defs(config)
+    # The queues' members are dynamic: the daemon adds logged-in agents by skill (QueueAdd)
+    # and persistentmembers keeps them across Asterisk restarts.
+    values["queue_sections"] = "\n".join(_queue_section(defs[queue]) for queue in d.queues)
+    values["queue_globals"] = "\n".join(_queue_globals(q) for q in defs.values())
+    values["pause_codes"] = "\n".join(
+        _pause_code(n, reason) for n, reason in enumerate(config.agents.pause_reasons[:9], 1)
     )
     values["mailbox_lines"] = "\n".join(f"{box} => ,Mailbox {box}" for box in d.mailboxes)
     return values
@@ -83,18 +91,65 @@ def _check_value(value: str) -> None:
         raise TemplateError(f"value {value!r} holds a newline or ';' and cannot enter a config")
 
 
-def _queue_section(name: str, members: str) -> str:
+def _pause_code(n: int, reason: str) -> str:
+    _check_value(reason)
+    return (
+        f"exten => *73{n},1,Answer()\n"
+        f" same => n,PauseQueueMember(,PJSIP/${{CHANNEL(endpoint)}},,{reason})\n"
+        f" same => n,NoOp(agent ${{CHANNEL(endpoint)}} paused ({reason}): ${{PQMSTATUS}})\n"
+        " same => n,Playback(beep)\n"
+        " same => n,Hangup()"
+    )
+
+
+def queue_defs(config: Config) -> dict[str, QueueDef]:
+    """The queues of ``dialplan.queues`` with their parameters from ``dialplan.queues_file``
+    (relative paths from the working directory, then the project); TemplateError lists
+    every problem with its path."""
+    name = Path(config.dialplan.queues_file)
+    path = next((p for p in (name, PROJECT_ROOT / name) if p.is_file()), None)
+    if path is None:
+        raise TemplateError(f"{name}: queues file not found (dialplan.queues_file)")
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise TemplateError(f"{path}: not YAML: {exc}") from None
+    try:
+        return parse_queue_defs(data, str(path), config.dialplan.queues)
+    except QueueDefError as exc:
+        raise TemplateError(str(exc)) from None
+
+
+def _queue_globals(q: QueueDef) -> str:
+    flow, node = q.overflow_target or ("", "")
+    return (
+        f"OVERFLOW_{q.name} = {q.overflow}\n"
+        f"OVERFLOW_FLOW_{q.name} = {flow}\n"
+        f"OVERFLOW_NODE_{q.name} = {node}\n"
+        f"MAXWAIT_{q.name} = {q.max_wait or ''}"
+    )
+
+
+def _queue_section(q: QueueDef) -> str:
+    for value in (q.strategy, q.music):
+        _check_value(value)
+    # With our periodic announcement (position and our wait estimate), app_queue's own
+    # position announcement would talk over it.
+    position_every = 0 if q.announce_wait_every else q.announce_position
     return f"""
-[{name}]
-strategy = rrmemory
-timeout = 15
+[{q.name}]
+strategy = {q.strategy}
+timeout = {q.ring_timeout}
 retry = 2
-wrapuptime = 0
+wrapuptime = {q.wrap_up}
+maxlen = {q.max_length}
 joinempty = yes
 leavewhenempty = no
 ringinuse = no
-musicclass = default
-{members}
+musicclass = {q.music}
+announce-frequency = {position_every}
+announce-position = {"yes" if position_every else "no"}
+announce-holdtime = no
 """
 
 

@@ -109,7 +109,7 @@ class Sandbox:
         for d in ("lib", "lib/keys", "spool", "run", "log"):
             path = self.instance_dir / d
             path.mkdir(parents=True, exist_ok=True)
-            os.chown(path, runtime.uid, runtime.gid)
+            _chown_tree(path, runtime.uid, runtime.gid)
         os.chmod(self.instance_dir, 0o755)  # noqa: S103 (Asterisk traverses it)
         write_config(
             self.instance_dir / "etc",
@@ -234,6 +234,33 @@ class Sandbox:
         with contextlib.suppress(ProcessLookupError):
             os.kill(pid, signal.SIGKILL)
 
+    # -- reload -----------------------------------------------------------------------
+    def reload(self) -> bool:
+        """Re-render the configuration and have a running Asterisk reload PJSIP and the
+        queues: new agents can register, removed ones cannot; calls in progress stay up.
+        Returns False when this instance's Asterisk is not running (nothing to reload)."""
+        if self.state() is None:
+            return False
+        runtime = self.runtime()
+        layout = runtime.layout(self.instance_dir)
+        write_config(
+            self.instance_dir / "etc",
+            render_all(template_values(self.config, self.secrets, layout)),
+            gid=runtime.gid,
+        )
+        for command in ("module reload res_pjsip.so", "queue reload all"):
+            result = subprocess.run(
+                self.cli_command(command),
+                capture_output=True,
+                text=True,
+                check=False,
+                timeout=20,
+                stdin=subprocess.DEVNULL,
+            )
+            if result.returncode != 0:
+                raise SandboxError(f"asterisk -rx {command!r} failed: {result.stderr.strip()}")
+        return True
+
     # -- cli --------------------------------------------------------------------------
     def cli_command(self, command: str | None) -> list[str]:
         """argv for ``asterisk -r`` (interactive) or ``-rx COMMAND`` against this instance."""
@@ -241,6 +268,16 @@ class Sandbox:
         conf = f"{runtime.layout(self.instance_dir).etc_dir}/asterisk.conf"
         argv = ["asterisk", "-C", conf] + (["-rx", command] if command else ["-r"])
         return runtime.command(argv, shared=[self.instance_dir])
+
+
+def _chown_tree(top: Path, uid: int, gid: int) -> None:
+    """Asterisk's own directories belong to its user, files included (its uid may have
+    changed since they were written: see sandbox_root.isolate_user)."""
+    os.chown(top, uid, gid)
+    for directory, _dirs, files in os.walk(top):
+        for entry in [directory, *(os.path.join(directory, f) for f in files)]:
+            if os.lstat(entry).st_uid != uid:
+                os.chown(entry, uid, gid, follow_symlinks=False)
 
 
 def _alive(pid: int) -> bool:

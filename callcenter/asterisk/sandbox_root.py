@@ -69,6 +69,10 @@ def ensure_root(cache: Path, suite: str, mirror: str = "") -> Path:
     root = cache / stamp(suite) / "root"
     if (root / READY_MARK).exists():
         link_languages(root)
+        if _host_user_of(user_ids(root)) is not None:
+            with open(root.parent / ".lock", "w") as lock:
+                fcntl.flock(lock, fcntl.LOCK_EX)
+                isolate_user(root)
         return root
     if os.geteuid() != 0:
         raise SandboxError(
@@ -112,6 +116,7 @@ def ensure_root(cache: Path, suite: str, mirror: str = "") -> Path:
         (building / "instance").mkdir(exist_ok=True)
         (building / "work").mkdir(exist_ok=True)
         link_languages(building)
+        isolate_user(building)
         (building / READY_MARK).write_text(stamp(suite) + "\n")
         building.rename(root)
     return root
@@ -140,3 +145,66 @@ def user_ids(root: Path, user: str = "asterisk") -> tuple[int, int]:
         if fields[0] == user:
             return int(fields[2]), int(fields[3])
     raise SandboxError(f"user {user!r} not found in {root}/etc/passwd")
+
+
+ISOLATED_IDS = range(64200, 64400)  # above Debian's dynamic range, below nobody (65534)
+
+
+def _host_user_of(ids: tuple[int, int], host_etc: Path = Path("/etc")) -> str | None:
+    """The host account sharing the uid or gid (same kernel: it could signal or ptrace)."""
+    uid, gid = ids
+    for path, wanted in ((host_etc / "passwd", uid), (host_etc / "group", gid)):
+        for line in path.read_text().splitlines():
+            fields = line.split(":")
+            if len(fields) > 2 and fields[2] == str(wanted):
+                return f"{path}:{fields[0]}"
+    return None
+
+
+def isolate_user(
+    root: Path, user: str = "asterisk", host_etc: Path = Path("/etc")
+) -> tuple[int, int]:
+    """Give the root's Asterisk user a uid and gid no host account has.
+
+    Debian's package takes the next free system id *inside the root* — on a host that ids
+    collide with, e.g. PostgreSQL's, Asterisk would run as that host user. Files the user
+    owns inside the root follow it."""
+    old = user_ids(root, user)
+    clash = _host_user_of(old, host_etc)
+    if clash is None:
+        return old
+    taken = {
+        int(f.split(":")[2])
+        for name in ("passwd", "group")
+        for base in (host_etc, root / "etc")
+        for f in (base / name).read_text().splitlines()
+        if f.count(":") >= 2 and f.split(":")[2].isdigit()
+    }
+    new = next(i for i in ISOLATED_IDS if i not in taken)
+    log.warning(
+        "sandbox user %s had host ids %s (%s): moving it to %d", user, old, _host_user_of(old), new
+    )
+    for name, columns in (("passwd", (2, 3)), ("group", (2,))):
+        path = root / "etc" / name
+        lines = []
+        for line in path.read_text().splitlines():
+            fields = line.split(":")
+            if fields[0] == user:
+                for column in columns:
+                    fields[column] = str(new)
+            lines.append(":".join(fields))
+        path.write_text("\n".join(lines) + "\n")
+    for directory, dirs, files in os.walk(root):
+        if directory.startswith(str(root / "proc")) or directory.startswith(str(root / "dev")):
+            dirs[:] = []
+            continue
+        for entry in [directory, *(os.path.join(directory, f) for f in files)]:
+            st = os.lstat(entry)
+            if st.st_uid == old[0] or st.st_gid == old[1]:
+                os.chown(
+                    entry,
+                    new if st.st_uid == old[0] else st.st_uid,
+                    new if st.st_gid == old[1] else st.st_gid,
+                    follow_symlinks=False,
+                )
+    return new, new

@@ -29,6 +29,8 @@ class FlowContext:
     # (language, sound name) -> exists?; None skips the check (no Asterisk sounds here).
     sound_exists: Callable[[str, str], bool] | None = None
     prompt_exists: Callable[[str, str], bool] | None = None
+    # (flow, node) calls enter from outside the flow, e.g. a queue's overflow_node: reachable.
+    entry_points: frozenset[tuple[str, str]] = frozenset()
 
 
 def validate_flows(flows: Iterable[tuple[Flow, _Positions]], ctx: FlowContext) -> list[FlowIssue]:
@@ -70,7 +72,7 @@ def _validate(flow: Flow, pos: _Positions, ctx: FlowContext, names: set[str]) ->
                     f"goes to {target!r}, which is not a node of flow {flow.name!r}",
                 )
         _check_node(node, base, ctx, names, flow, languages, issue)
-    _reachability(flow, issue)
+    _reachability(flow, issue, {n for f, n in ctx.entry_points if f == flow.name})
     return issues
 
 
@@ -142,11 +144,11 @@ def _missing_in(prompt: Prompt, languages: set[str], ctx: FlowContext) -> set[st
     return {lang for lang in languages if not check(lang, prompt.value)}
 
 
-def _reachability(flow: Flow, issue: Callable[..., None]) -> None:
+def _reachability(flow: Flow, issue: Callable[..., None], entries: set[str]) -> None:
     if flow.entry not in flow.nodes:
         return
     seen: set[str] = set()
-    stack = [flow.entry]
+    stack = [flow.entry, *sorted(entries)]
     while stack:
         node_id = stack.pop()
         if node_id in seen or node_id not in flow.nodes:

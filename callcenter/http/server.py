@@ -4,13 +4,29 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from callcenter.http.agent_desk import AgentHub, add_desk_routes
+from callcenter.http.api import PREFIX, build_api
+from callcenter.http.api_errors import MAX_BODY
 from callcenter.http.health import PROBE_KEY, HealthProbe, healthz
+from callcenter.services.agent_control import AgentControl
+from callcenter.services.ports import ApiKeys, TicketStore
 
 
-def build_app(probe: HealthProbe) -> web.Application:
-    app = web.Application(client_max_size=1024 * 1024)
+def build_app(
+    probe: HealthProbe,
+    store: TicketStore | None = None,
+    keys: ApiKeys | None = None,
+    hub: AgentHub | None = None,
+    control: AgentControl | None = None,
+) -> web.Application:
+    app = web.Application(client_max_size=MAX_BODY)
     app[PROBE_KEY] = probe
     app.router.add_get("/healthz", healthz)
+    if store is not None and keys is not None:
+        app.add_subapp(PREFIX, build_api(store, keys, control))
+        if hub is not None:
+            reasons = control.pause_reasons if control is not None else ()
+            add_desk_routes(app, hub, keys, reasons)
     return app
 
 

@@ -7,6 +7,7 @@ Contract:
 * Each call's outcome is written once to the :class:`CallLog`: completed when the handler
   returns, abandoned when the caller leaves first, fallback when the call is handed to the
   fallback queue, failed when Asterisk refuses a command.
+* After the outcome is written, ``on_ended(call_id)`` runs (the call goes on its ticket).
 * :meth:`reconcile` (after every ARI connect) adopts nothing it cannot drive: a call in the
   application without a task (the daemon restarted mid-call) is released to the fallback
   queue, and a task whose call is no longer there is ended as abandoned.
@@ -16,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable
 
 from callcenter.domain.calls import (
     CallEntered,
@@ -47,8 +49,10 @@ class CallSupervisor:
         redirector: CallRedirector,
         call_log: CallLog,
         clock: Clock,
+        on_ended: Callable[[str], Awaitable[None]] | None = None,
     ) -> None:
         self._handler = handler
+        self._on_ended = on_ended
         self._telephony = telephony
         self._redirector = redirector
         self._call_log = call_log
@@ -124,6 +128,9 @@ class CallSupervisor:
             await self._call_log.call_ended(call_id, outcome, self._clock.now())
         except Exception:
             log.exception("could not record the end of call %s", call_id)
+            return
+        if self._on_ended is not None:
+            await self._on_ended(call_id)
 
     async def _release(self, call_id: str) -> CallOutcome:
         """Hand the call to the fallback queue, interrupting whatever it hears now."""

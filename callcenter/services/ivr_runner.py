@@ -14,12 +14,14 @@ import logging
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Protocol
 
 from callcenter.domain.calls import CallOutcome, DtmfReceived, IvrResult, PlaybackFinished
 from callcenter.flows import engine
 from callcenter.flows.catalog import FlowSet
 from callcenter.services.call_session import CallSession, Handler
 from callcenter.services.ports import CallerDirectory, Clock
+from callcenter.services.wait_estimates import announced_minutes
 
 log = logging.getLogger(__name__)
 
@@ -39,16 +41,23 @@ OUTCOMES = {
 LAST_PROMPT_LIMIT = 120.0  # seconds a goodbye prompt may take before we hang up anyway
 
 
+class WaitEstimator(Protocol):
+    async def estimate(self, queue: str) -> float | None:
+        """Seconds a caller entering ``queue`` now will likely wait; never raises."""
+        ...
+
+
 def ivr_handler(
     flows: Callable[[], FlowSet],
     entry_flow: str,
     directory: CallerDirectory,
     clock: Clock,
     prompts_dir: Path,
+    waits: WaitEstimator | None = None,
 ) -> Handler:
     async def handle(session: CallSession) -> CallOutcome | None:
         flow_set = flows()  # pinned for the whole call
-        runner = _Run(session, flow_set, clock, prompts_dir)
+        runner = _Run(session, flow_set, clock, prompts_dir, waits)
         return await runner.run(entry_flow, await directory.is_known(session.entered.caller))
 
     return handle
@@ -56,9 +65,15 @@ def ivr_handler(
 
 class _Run:
     def __init__(
-        self, session: CallSession, flow_set: FlowSet, clock: Clock, prompts_dir: Path
+        self,
+        session: CallSession,
+        flow_set: FlowSet,
+        clock: Clock,
+        prompts_dir: Path,
+        waits: WaitEstimator | None = None,
     ) -> None:
         self.session = session
+        self.waits = waits
         self.flow_set = flow_set
         self.flows = flow_set.flows
         self.clock = clock
@@ -179,6 +194,10 @@ class _Run:
                 "CC_PRIORITY": str(finish.priority),
                 "CC_TIMEOUT": str(int(finish.timeout)) if finish.timeout else "",
                 "CC_RESUME": f"{state.flow},{finish.resume_node}" if finish.resume_node else "",
+                # Said before the caller joins the queue (dialplan): our estimate, if any.
+                "CC_WAIT_MINUTES": announced_minutes(
+                    await self.waits.estimate(finish.target) if self.waits else None
+                ),
             }
         for name, value in variables.items():
             await self.session.set_variable(name, value)

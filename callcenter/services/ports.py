@@ -2,10 +2,29 @@
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Sequence
 from datetime import datetime
-from typing import Protocol
+from typing import Any, Protocol
 
 from callcenter.domain.calls import CallOutcome, CallRecord, IvrResult
+from callcenter.domain.queue_view import QueueSnapshot
+from callcenter.domain.tickets import (
+    CallerHistory,
+    CallSummary,
+    Customer,
+    Handoff,
+    Interaction,
+    NewCustomer,
+    NewInteraction,
+    NewTicket,
+    Page,
+    Role,
+    Ticket,
+    TicketChanges,
+    TicketStatus,
+    TicketView,
+)
 
 
 class TelephonyError(RuntimeError):
@@ -44,7 +63,11 @@ class CallRedirector(Protocol):
 class CallLog(Protocol):
     """Durable record of calls; every method is idempotent on ``call_id``."""
 
-    async def call_started(self, record: CallRecord) -> None: ...
+    async def call_started(self, record: CallRecord) -> None:
+        """Record a call entering the IVR. A call already ended here is one coming back
+        from a queue (overflow or timeout to a flow node): it is open again, its path kept,
+        so its final outcome is the one its last leg ends with."""
+        ...
 
     async def digit_pressed(self, call_id: str, digit: str) -> None: ...
 
@@ -63,3 +86,100 @@ class CallerDirectory(Protocol):
 
 class Clock(Protocol):
     def now(self) -> datetime: ...
+
+
+class TicketStore(Protocol):
+    """The shared ticket store (customers, tickets, timelines). Methods raise
+    ``NotFound``, ``TicketRuleError`` or ``InvalidContact``, each naming the culprit."""
+
+    region: str
+
+    async def create_customer(self, new: NewCustomer) -> Customer: ...
+
+    async def get_customer(self, customer_id: int) -> Customer: ...
+
+    async def search_customers(self, q: str, limit: int, cursor: str | None) -> Page[Customer]: ...
+
+    async def merge_customers(self, into_id: int, from_id: int) -> Customer: ...
+
+    async def lookup(self, phone: str = "", email: str = "") -> CallerHistory: ...
+
+    async def is_known(self, caller: str) -> bool: ...
+
+    async def create_ticket(self, new: NewTicket) -> Ticket: ...
+
+    async def update_ticket(self, number: int, changes: TicketChanges) -> Ticket: ...
+
+    async def get_ticket(self, number: int) -> TicketView: ...
+
+    async def list_tickets(
+        self,
+        limit: int,
+        cursor: str | None = None,
+        status: Sequence[TicketStatus] = (),
+        customer_id: int | None = None,
+        assignee: str | None = None,
+        tag: str | None = None,
+        queue: str | None = None,
+    ) -> Page[Ticket]: ...
+
+    async def append_interaction(
+        self, number: int, new: NewInteraction
+    ) -> tuple[Interaction, bool]: ...
+
+    async def handoffs(self, limit: int, cursor: str | None = None) -> Page[Handoff]: ...
+
+    async def update_call(self, call_id: str, changes: dict[str, Any]) -> Interaction | None:
+        """Merge ``changes`` into the call's interaction; None if it is on no ticket."""
+        ...
+
+    async def record_call(self, call: CallSummary) -> Interaction: ...
+
+
+@dataclasses.dataclass(frozen=True)
+class ApiPrincipal:
+    token_id: int
+    name: str
+    role: Role
+    agent: str = ""  # set on agent tokens: the one extension they may act for
+
+    def may_act_for(self, extension: str) -> bool:
+        """Agents act for their own extension only; other staff roles for anyone."""
+        return self.role is not Role.AGENT or self.agent == extension
+
+
+@dataclasses.dataclass(frozen=True)
+class StoredResponse:
+    """A POST's response kept under its Idempotency-Key, with the request it answered."""
+
+    request_hash: str
+    status: int
+    body: dict[str, Any]
+
+
+class ApiKeys(Protocol):
+    async def principal(self, token: str) -> ApiPrincipal | None: ...
+
+    async def stored(self, token_id: int, key: str) -> StoredResponse | None: ...
+
+    async def store(self, token_id: int, key: str, response: StoredResponse) -> None: ...
+
+
+class QueueControl(Protocol):
+    """app_queue, seen and steered over AMI."""
+
+    async def pause(self, agent: str, paused: bool, reason: str = "") -> None: ...
+
+    async def join(
+        self, agent: str, queue: str, penalty: int, paused: bool = False, reason: str = ""
+    ) -> None: ...
+
+    async def leave(self, agent: str, queue: str) -> None: ...
+
+    async def set_penalty(self, agent: str, queue: str, penalty: int) -> None: ...
+
+    async def whisper(self, channel: str, position: int, minutes: int) -> None:
+        """Tell a waiting caller their position and wait, over their music."""
+        ...
+
+    async def status(self) -> list[QueueSnapshot]: ...

@@ -26,7 +26,10 @@ class SqlCallLog:
     def _started(self, r: CallRecord) -> None:
         try:
             with self._sessions.begin() as s:
-                if s.scalar(select(CallRow.id).where(CallRow.call_id == r.call_id)):
+                known = s.scalar(select(CallRow).where(CallRow.call_id == r.call_id))
+                if known is not None:
+                    if known.state == CallState.ENDED.value:  # back from a queue
+                        known.state, known.outcome, known.ended_at = r.state.value, None, None
                     return
                 s.add(
                     CallRow(
@@ -72,16 +75,15 @@ class SqlCallLog:
             row.ivr_path = [*(row.ivr_path or []), *result.path]
             row.outcome_detail = result.detail[:120]
 
-    async def is_known(self, caller: str) -> bool:
-        """A caller is known once an earlier call of theirs has ended."""
-        return await asyncio.to_thread(self._known, caller)
+    async def recent_ended(self, limit: int) -> list[CallRecord]:
+        """The latest ``limit`` ended calls, newest first."""
+        return await asyncio.to_thread(self._recent_ended, limit)
 
-    def _known(self, caller: str) -> bool:
+    def _recent_ended(self, limit: int) -> list[CallRecord]:
         with self._sessions() as s:
-            query = select(CallRow.id).where(
-                CallRow.caller == caller, CallRow.state == CallState.ENDED.value
-            )
-            return s.scalar(query.limit(1)) is not None
+            query = select(CallRow).where(CallRow.state == CallState.ENDED.value)
+            rows = s.scalars(query.order_by(CallRow.id.desc()).limit(limit))
+            return [_to_domain(r) for r in rows]
 
     async def get(self, call_id: str) -> CallRecord | None:
         return await asyncio.to_thread(self._get, call_id)

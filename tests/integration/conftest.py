@@ -9,10 +9,21 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
+from sqlalchemy import Engine
 
 from callcenter.asterisk.sandbox_root import SandboxError
+from callcenter.store.db import make_engine
+from tests.support.browser import BrowserUnavailable, headless_chromium
+from tests.support.databases import (
+    PostgresUnavailable,
+    empty_tables,
+    migrated,
+    postgres_database,
+    sqlite_url,
+)
 from tests.support.instance import DaemonProcess, Instance
 from tests.support.sipp import Sipp
 
@@ -51,7 +62,53 @@ def daemon(daemon_process: DaemonProcess, instance: Instance) -> DaemonProcess:
 
 
 @pytest.fixture
-def sipp(instance: Instance, tmp_path: Path) -> Sipp:
+def sipp(instance: Instance, tmp_path: Path) -> Iterator[Sipp]:
     work = tmp_path / "sipp"
     work.mkdir()
-    return Sipp(instance.runtime, work, instance.config.asterisk.sip_port)
+    harness = Sipp(instance.runtime, work, instance.config.asterisk.sip_port)
+    yield harness
+    # A SIPp caller that gave up without BYE leaves its channel in a queue, where the next
+    # test's agent would be offered it first; a registered phone whose SIPp has exited
+    # would be rung: every test starts with no call and no registered phone.
+    instance.asterisk_cli("channel request hangup all")
+    harness.unregister_all()
+
+
+# -- databases: the ticket store's tests run on SQLite and on PostgreSQL -------------------
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
+def db_url(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
+    """A migrated database of each kind (one per session; tests empty it)."""
+    if request.param == "sqlite":
+        yield migrated(sqlite_url(tmp_path_factory.mktemp("sqlite")))
+        return
+    try:
+        with postgres_database() as url:
+            yield migrated(url)
+    except PostgresUnavailable as exc:
+        if IN_CI:
+            pytest.fail(f"CI needs PostgreSQL and it is not reachable: {exc}")
+        pytest.skip(str(exc))
+
+
+@pytest.fixture
+def db_engine(db_url: str) -> Iterator[Engine]:
+    engine = make_engine(db_url)
+    empty_tables(engine)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    """Headless Chromium; under CI a missing browser is a failure."""
+    try:
+        with headless_chromium() as driver:
+            yield driver
+    except BrowserUnavailable as exc:
+        if IN_CI:
+            pytest.fail(f"CI needs headless Chromium: {exc}")
+        pytest.skip(str(exc))

@@ -66,16 +66,20 @@ def test_sigterm_hands_live_calls_to_fallback_and_exits_cleanly(
 def test_healthz_follows_asterisk_without_restarting_the_daemon(
     instance: Instance, daemon: DaemonProcess
 ) -> None:
-    assert daemon.health() == (200, {"ami": "up", "ari": "up", "db": "up", "status": "ok"})
+    up = {"ami": "up", "queues": "up", "ari": "up", "db": "up", "status": "ok"}
+    assert daemon.health() == (200, up)
     pid = daemon.process.pid if daemon.process else None
 
     instance.sandbox.down()
     _, body = until(lambda: (h := daemon.health())[0] == 503 and h, 15, what="/healthz to turn 503")
     assert body["ari"] == "down"
     assert body["ami"] == "down"
+    assert body["queues"] == "down"
     assert body["db"] == "up"
 
     instance.sandbox.up()
     until(lambda: daemon.health()[0] == 200, 30, what="/healthz back to 200")
+    # The restarted Asterisk has its members again (astdb, then the daemon's resync).
+    assert "PJSIP/1001" in instance.asterisk_cli("queue show support")
     assert daemon.process is not None
     assert daemon.process.pid == pid

@@ -10,7 +10,7 @@ import pytest
 from callcenter.domain.calls import CallOutcome
 from tests.support.calls import call_record, ended_call, new_caller, path_nodes
 from tests.support.instance import DaemonProcess, Instance
-from tests.support.sipp import Sipp
+from tests.support.sipp import DEMO_TO_SUPPORT, Sipp
 from tests.support.until import until
 
 pytestmark = pytest.mark.asterisk
@@ -26,7 +26,7 @@ def test_caller_picks_english_then_support_and_an_agent_answers_from_the_queue(
     agent = sipp.agent_phone("1001", instance.secrets.agent_passwords["1001"])
     caller = new_caller()
     # Digits over the prompts: barge-in stops each menu prompt.
-    call = sipp.call(number(instance), caller, digits=[(1.5, "1"), (1.5, "2")], hangup_after=4)
+    call = sipp.call(number(instance), caller, digits=DEMO_TO_SUPPORT, hangup_after=4)
     agent.assert_ok(40)  # the support queue rang the agent and the agent talked to the caller
     call.assert_ok(40)
     record = ended_call(instance, caller)
@@ -104,9 +104,7 @@ def test_a_reload_during_a_live_call_does_not_disturb_it(
         assert ended_call(instance, first).outcome_detail == "support"  # its own version
 
         second = new_caller()
-        sipp.call(
-            number(instance), second, digits=[(1.5, "1"), (1.5, "2")], hangup_after=3
-        ).assert_ok(40)
+        sipp.call(number(instance), second, digits=DEMO_TO_SUPPORT, hangup_after=3).assert_ok(40)
         assert ended_call(instance, second).outcome_detail == "sales"  # the new one
     finally:
         demo.write_text(original)
@@ -125,9 +123,7 @@ def test_an_invalid_reload_is_refused_and_the_old_flow_keeps_serving(
         assert "demo.yaml:" in daemon.log()
         assert "[unknown-node]" in daemon.log()
         caller = new_caller()
-        sipp.call(
-            number(instance), caller, digits=[(1.5, "1"), (1.5, "2")], hangup_after=3
-        ).assert_ok(40)
+        sipp.call(number(instance), caller, digits=DEMO_TO_SUPPORT, hangup_after=3).assert_ok(40)
         record = ended_call(instance, caller)
         assert (record.outcome, record.outcome_detail) == (CallOutcome.QUEUE, "support")
     finally:

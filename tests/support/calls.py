@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+from typing import Any
 
+from callcenter.app import ticket_store
 from callcenter.domain.calls import CallRecord
 from callcenter.store.call_log import SqlCallLog
 from callcenter.store.db import make_engine, make_sessions
@@ -38,3 +40,28 @@ def ended_call(instance: Instance, caller: str, timeout: float = 15) -> CallReco
 
 def path_nodes(record: CallRecord) -> list[str]:
     return [f"{step['flow']}.{step['node']}" for step in record.ivr_path]
+
+
+def call_on_ticket(instance: Instance, call_id: str) -> dict[str, Any]:
+    """The call's interaction data on its ticket ({} while it is on none)."""
+    engine = make_engine(instance.config.database_url)
+    store = ticket_store(instance.config, make_sessions(engine))
+    try:
+        number = asyncio.run(store.call_ticket(call_id))
+        if number is None:
+            return {}
+        timeline = asyncio.run(store.get_ticket(number)).timeline
+        return next((dict(i.data) for i in timeline if i.source_id == call_id), {})
+    finally:
+        engine.dispose()
+
+
+def queue_call_on_ticket(instance: Instance, caller: str, outcome: str) -> dict[str, Any]:
+    """The caller's queue call as it stands on its ticket, once it has ``outcome``."""
+    record = ended_call(instance, caller)
+
+    def on_ticket() -> dict[str, Any] | None:
+        data = call_on_ticket(instance, record.call_id)
+        return data if data.get("queue_outcome") == outcome else None
+
+    return until(on_ticket, 15, what=f"the {outcome} call on its ticket")

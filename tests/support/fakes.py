@@ -6,6 +6,7 @@ import dataclasses
 from datetime import UTC, datetime
 
 from callcenter.domain.calls import CallOutcome, CallRecord, CallState, IvrResult
+from callcenter.domain.queue_view import MemberState, QueueSnapshot, WaitingCaller
 from callcenter.services.ports import TelephonyError
 
 
@@ -54,7 +55,11 @@ class MemoryCallLog:
     records: dict[str, CallRecord] = dataclasses.field(default_factory=dict)
 
     async def call_started(self, record: CallRecord) -> None:
-        self.records.setdefault(record.call_id, record)
+        known = self.records.setdefault(record.call_id, record)
+        if known.state is CallState.ENDED:  # back from a queue
+            self.records[record.call_id] = dataclasses.replace(
+                known, state=record.state, outcome=None, ended_at=None
+            )
 
     async def digit_pressed(self, call_id: str, digit: str) -> None:
         r = self.records[call_id]
@@ -76,6 +81,10 @@ class MemoryCallLog:
     async def get(self, call_id: str) -> CallRecord | None:
         return self.records.get(call_id)
 
+    async def recent_ended(self, limit: int) -> list[CallRecord]:
+        ended = [r for r in self.records.values() if r.ended_at is not None]
+        return list(reversed(ended))[:limit]
+
     async def is_known(self, caller: str) -> bool:
         return any(r.caller == caller and r.state is CallState.ENDED for r in self.records.values())
 
@@ -83,3 +92,55 @@ class MemoryCallLog:
 class FixedClock:
     def now(self) -> datetime:
         return datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
+
+
+class MemoryQueues:
+    """app_queue as far as members, pauses and waiting callers go, behind our QueueControl
+    port (the real one is driven on Asterisk in the integration tests)."""
+
+    def __init__(
+        self,
+        queues: tuple[str, ...] = ("billing", "general"),
+        waiting: dict[str, tuple[WaitingCaller, ...]] | None = None,
+    ) -> None:
+        self.members: dict[str, dict[str, MemberState]] = {q: {} for q in queues}
+        self.waiting = waiting or {}
+        self.actions: list[tuple[str, ...]] = []
+
+    async def pause(self, agent: str, paused: bool, reason: str = "") -> None:
+        self.actions.append(("pause", agent, str(paused), reason))
+        for members in self.members.values():
+            if agent in members:
+                members[agent] = dataclasses.replace(
+                    members[agent], paused=paused, pause_reason=reason, last_pause=1000.0
+                )
+
+    async def join(
+        self, agent: str, queue: str, penalty: int, paused: bool = False, reason: str = ""
+    ) -> None:
+        self.actions.append(("join", agent, queue, str(penalty), str(paused), reason))
+        member = MemberState(agent, paused, reason, False, "not_in_use", 0, penalty)
+        self.members[queue][agent] = member
+
+    async def leave(self, agent: str, queue: str) -> None:
+        self.actions.append(("leave", agent, queue))
+        del self.members[queue][agent]
+
+    async def set_penalty(self, agent: str, queue: str, penalty: int) -> None:
+        self.actions.append(("penalty", agent, queue, str(penalty)))
+        self.members[queue][agent] = dataclasses.replace(
+            self.members[queue][agent], penalty=penalty
+        )
+
+    async def whisper(self, channel: str, position: int, minutes: int) -> None:
+        self.actions.append(("whisper", channel, str(position), str(minutes)))
+
+    async def status(self) -> list[QueueSnapshot]:
+        return [
+            QueueSnapshot(
+                q,
+                self.waiting.get(q, ()),
+                tuple(sorted(m.values(), key=lambda x: x.agent)),
+            )
+            for q, m in sorted(self.members.items())
+        ]

@@ -54,10 +54,10 @@ def write_test_flows(directory: Path) -> Path:
     return directory
 
 
-def write_tone_pcm_wav(path: Path, seconds: float = 1.5) -> Path:
+def write_tone_pcm_wav(path: Path, seconds: float = 1.5, freq: float = 440.0) -> Path:
     """A 16-bit PCM tone at CD rate: what an admin would upload."""
     frames = b"".join(
-        struct.pack("<h", int(9000 * math.sin(2 * math.pi * 440 * n / 44100)))
+        struct.pack("<h", int(9000 * math.sin(2 * math.pi * freq * n / 44100)))
         for n in range(int(44100 * seconds))
     )
     with wave.open(str(path), "wb") as out:
@@ -81,6 +81,8 @@ def instance_env(state_dir: Path, **overrides: str) -> dict[str, str]:
         "CALLCENTER_ASTERISK__RTP_END": str(base + 199),
         "CALLCENTER_DAEMON__HTTP_PORT": str(free_port()),
         "CALLCENTER_DAEMON__LOG_LEVEL": "DEBUG",
+        "CALLCENTER_DIALPLAN__QUEUES_FILE": str(TEST_FLOWS.parent / "queues.yaml"),
+        "CALLCENTER_DIALPLAN__QUEUES": "sales,support,billing",
     }
     env.update(overrides)
     return env

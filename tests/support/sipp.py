@@ -69,8 +69,30 @@ def _reply(status: str, to_tag: bool = False, retrans: bool = False, sdp: bool =
 _OK_TO_REQUEST = _reply("200 OK")
 
 
+# The demo menu's way into the support queue: English (1), then support (2).
+DEMO_TO_SUPPORT = ((1.5, "1"), (1.5, "2"))
+
+
 def dtmf_pcap(digit: str) -> str:
     return f"{PCAP_DIR}/dtmf_2833_{_PCAP_NAMES.get(digit, digit)}.pcap"
+
+
+def _invite(caller: str, cseq: int, auth: str = "") -> str:
+    header = f"{auth}\n" if auth else ""
+    return f"""  <send retrans="500"><![CDATA[
+INVITE sip:[service]@[remote_ip]:[remote_port] SIP/2.0
+Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+From: "Caller" <sip:{caller}@[local_ip]:[local_port]>;tag=[pid]SIPpTag00[call_number]
+To: <sip:[service]@[remote_ip]:[remote_port]>
+Call-ID: [call_id]
+CSeq: {cseq} INVITE
+Contact: <sip:{caller}@[local_ip]:[local_port]>
+Max-Forwards: 70
+{header}Content-Type: application/sdp
+Content-Length: [len]
+
+{_SDP}
+]]></send>"""
 
 
 def caller_scenario(
@@ -79,6 +101,7 @@ def caller_scenario(
     hangup_after: float | None = None,
     audio: Path | None = None,
     bye_timeout: float = 20.0,
+    auth: tuple[str, str] | None = None,
 ) -> str:
     """A caller: INVITE, then each (delay seconds, digit), then either hang up after
     ``hangup_after`` seconds or wait for Asterisk's BYE (failing after ``bye_timeout``).
@@ -94,25 +117,33 @@ def caller_scenario(
                 f"(pcap DTMF must follow the order {PCAP_ORDER})"
             )
     parts = [_HEAD.format(name=f"caller {caller}")]
-    parts.append(f"""  <send retrans="500"><![CDATA[
-INVITE sip:[service]@[remote_ip]:[remote_port] SIP/2.0
-Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+    if auth is not None:
+        # An agent's phone: the first INVITE is challenged, the second one authenticates.
+        parts.append(_invite(caller, cseq=1))
+        parts.append('  <recv response="100" optional="true"/>')
+        parts.append('  <recv response="401" auth="true"/>')
+        parts.append(f"""  <send><![CDATA[
+ACK sip:[service]@[remote_ip]:[remote_port] SIP/2.0
+[last_Via:]
 From: "Caller" <sip:{caller}@[local_ip]:[local_port]>;tag=[pid]SIPpTag00[call_number]
-To: <sip:[service]@[remote_ip]:[remote_port]>
+To: <sip:[service]@[remote_ip]:[remote_port]>[peer_tag_param]
 Call-ID: [call_id]
-CSeq: 1 INVITE
-Contact: <sip:{caller}@[local_ip]:[local_port]>
+CSeq: 1 ACK
 Max-Forwards: 70
-Content-Type: application/sdp
-Content-Length: [len]
-
-{_SDP}
-]]></send>
-  <recv response="100" optional="true"/>
+Content-Length: 0
+]]></send>""")
+        user, password = auth
+        parts.append(
+            _invite(caller, cseq=2, auth=f"[authentication username={user} password={password}]")
+        )
+    else:
+        parts.append(_invite(caller, cseq=1))
+    parts.append("""  <recv response="100" optional="true"/>
   <recv response="180" optional="true"/>
   <recv response="183" optional="true"/>
   <recv response="200" rtd="true"/>""")
-    parts.append(_ACK_OR_BYE.format(method="ACK", cseq=1, caller=caller))
+    cseq = 1 if auth is None else 2
+    parts.append(_ACK_OR_BYE.format(method="ACK", cseq=cseq, caller=caller))
     if audio is not None:
         parts.append(f'  <nop><action><exec rtp_stream="{audio},-1,0"/></action></nop>')
     for delay, digit in digits:
@@ -120,7 +151,7 @@ Content-Length: [len]
         parts.append(f'  <nop><action><exec play_pcap_audio="{dtmf_pcap(digit)}"/></action></nop>')
     if hangup_after is not None:
         parts.append(f'  <pause milliseconds="{int(hangup_after * 1000)}"/>')
-        parts.append(_ACK_OR_BYE.format(method="BYE", cseq=2, caller=caller))
+        parts.append(_ACK_OR_BYE.format(method="BYE", cseq=cseq + 1, caller=caller))
         parts.append('  <recv response="200" timeout="5000"/>')
     else:
         parts.append(f'  <recv request="BYE" timeout="{int(bye_timeout * 1000)}"/>')
@@ -130,7 +161,9 @@ Content-Length: [len]
 
 
 def register_scenario(user: str, password: str, expires: int = 300) -> str:
-    """REGISTER with digest authentication (401 challenge, then credentials)."""
+    """REGISTER with digest authentication (401 challenge, then credentials); with
+    ``expires=0`` it removes every contact of the account (``Contact: *``)."""
+    contact = "*" if expires == 0 else f"<sip:{user}@[local_ip]:[local_port]>"
 
     def register(cseq: int, auth: str) -> str:
         return f"""  <send retrans="500"><![CDATA[
@@ -140,7 +173,7 @@ From: <sip:{user}@[remote_ip]:[remote_port]>;tag=[pid]reg
 To: <sip:{user}@[remote_ip]:[remote_port]>
 Call-ID: [call_id]
 CSeq: {cseq} REGISTER
-Contact: <sip:{user}@[local_ip]:[local_port]>
+Contact: {contact}
 Expires: {expires}
 Max-Forwards: 70
 {auth}Content-Length: 0
@@ -158,17 +191,57 @@ Max-Forwards: 70
     )
 
 
-def answer_scenario(talk_until_bye: float = 30.0) -> str:
-    """An agent's phone: ring, answer, talk until the other side hangs up."""
+def _answer(name: str, invite: str, ring_for: float) -> list[str]:
+    """A phone's scenario up to the answer: INVITE received, ringing, 200 OK, ACK."""
+    return [
+        _HEAD.format(name=name),
+        invite,
+        _reply("180 Ringing", to_tag=True),
+        f'  <pause milliseconds="{int(ring_for * 1000)}"/>',
+        _reply("200 OK", to_tag=True, retrans=True, sdp=True),
+        '  <recv request="ACK" rtd="true"/>',
+    ]
+
+
+def answer_scenario(talk_until_bye: float = 30.0, ring_for: float = 0.0) -> str:
+    """An agent's phone: ring (``ring_for`` seconds), answer, talk until the other side
+    hangs up."""
     return "\n".join(
         [
-            _HEAD.format(name="answering agent"),
-            '  <recv request="INVITE"/>',
-            _reply("180 Ringing", to_tag=True),
-            _reply("200 OK", to_tag=True, retrans=True, sdp=True),
-            '  <recv request="ACK" rtd="true"/>',
+            *_answer("answering agent", '  <recv request="INVITE"/>', ring_for),
             f'  <recv request="BYE" timeout="{int(talk_until_bye * 1000)}"/>',
             _OK_TO_REQUEST,
+            "</scenario>\n",
+        ]
+    )
+
+
+def busy_agent_scenario(talk_for: float, ring_for: float = 0.0) -> str:
+    """An agent's phone that answers, talks ``talk_for`` seconds and hangs up itself (the
+    agent ends the call, as after a finished conversation); run with ``-m N`` for N calls."""
+    capture = (
+        '  <recv request="INVITE"><action>'
+        '<ereg regexp=".*" search_in="hdr" header="From:" assign_to="peer"/>'
+        '<ereg regexp=".*" search_in="hdr" header="To:" assign_to="me"/>'
+        '<ereg regexp="sip:[^>;]*" search_in="hdr" header="Contact:" assign_to="target"/>'
+        "</action></recv>"
+    )
+    bye = """  <send retrans="500"><![CDATA[
+BYE [$target] SIP/2.0
+Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+From: [$me];tag=[pid]SIPpTag01[call_number]
+To: [$peer]
+Call-ID: [call_id]
+CSeq: 2 BYE
+Max-Forwards: 70
+Content-Length: 0
+]]></send>"""
+    return "\n".join(
+        [
+            *_answer("busy agent", capture, ring_for),
+            f'  <pause milliseconds="{int(talk_for * 1000)}"/>',
+            bye,
+            '  <recv response="200" timeout="5000"/>',
             "</scenario>\n",
         ]
     )
@@ -238,6 +311,7 @@ class Sipp:
     work_dir: Path
     sip_port: int
     counter: int = 0
+    registered: dict[str, str] = dataclasses.field(default_factory=dict)
 
     def start(
         self,
@@ -246,7 +320,11 @@ class Sipp:
         service: str = "",
         port: int | None = None,
         timeout: float = 60.0,
+        load: Sequence[str] = ("-m", "1"),
+        trace_messages: bool = True,
     ) -> SippRun:
+        """Run ``scenario``; ``load`` replaces the default one call (e.g. ``-r 10 -m 150``).
+        Under load, ``trace_messages=False`` spares SIPp writing every SIP message."""
         self.counter += 1
         base = self.work_dir / f"{self.counter:03d}-{name}"
         xml = base.with_suffix(".xml")
@@ -263,8 +341,7 @@ class Sipp:
             str(port or free_port()),
             "-mp",
             str(free_udp_range(4)),
-            "-m",
-            "1",
+            *load,
             "-nostdin",
             "-timeout",
             f"{int(timeout)}s",
@@ -272,10 +349,9 @@ class Sipp:
             "-trace_err",
             "-error_file",
             str(base.with_suffix(".errors")),
-            "-trace_msg",
-            "-message_file",
-            str(base.with_suffix(".messages")),
         ]
+        if trace_messages:
+            argv += ["-trace_msg", "-message_file", str(base.with_suffix(".messages"))]
         if service:
             argv += ["-s", service]
         with open(log, "wb") as out:
@@ -300,11 +376,26 @@ class Sipp:
         self.start(
             f"register-{user}", register_scenario(user, password), port=port, timeout=15
         ).assert_ok(20)
+        self.registered[user] = password
         return port
 
-    def agent_phone(self, user: str, password: str, talk_until_bye: float = 30.0) -> SippRun:
-        """A registered agent whose phone answers the next call."""
+    def unregister_all(self) -> None:
+        """Remove the contacts this harness registered: a phone whose SIPp has exited must
+        not stay registered, or app_queue would ring it in the next test."""
+        for user, password in self.registered.items():
+            self.start(
+                f"unregister-{user}", register_scenario(user, password, expires=0), timeout=15
+            ).wait(20)
+        self.registered.clear()
+
+    def agent_phone(
+        self, user: str, password: str, talk_until_bye: float = 30.0, ring_for: float = 0.0
+    ) -> SippRun:
+        """A registered agent whose phone answers the next call (after ``ring_for`` s)."""
         port = self.register_agent(user, password)
         return self.start(
-            f"agent-{user}", answer_scenario(talk_until_bye), port=port, timeout=talk_until_bye + 30
+            f"agent-{user}",
+            answer_scenario(talk_until_bye, ring_for),
+            port=port,
+            timeout=talk_until_bye + ring_for + 30,
         )

@@ -113,3 +113,44 @@ def test_a_value_cannot_add_lines(tmp_path: Path) -> None:
 def test_written_files_are_not_world_readable(tmp_path: Path, files: dict[str, str]) -> None:
     write_config(tmp_path / "etc", files)
     assert (tmp_path / "etc" / "manager.conf").stat().st_mode & 0o007 == 0
+
+
+def test_pause_feature_codes_follow_the_configured_reasons(files: dict[str, str]) -> None:
+    dialplan = files["dialplan/callcenter.conf"]
+    agents = dialplan[dialplan.index("[agents]") : dialplan.index("[callcenter-fallback]")]
+    assert "exten => *731,1,Answer()" in agents
+    assert "PauseQueueMember(,PJSIP/${CHANNEL(endpoint)},,lunch)" in agents
+    assert "exten => *74,1,Answer()" in agents
+    assert "exten => *75,1,Gosub(callcenter-agent-request,s,1(login))" in agents
+    assert "exten => *76,1,Gosub(callcenter-agent-request,s,1(logout))" in agents
+    assert "CALLERID" not in agents.split("exten => *731")[1]  # never a forgeable caller id
+
+
+def test_queues_file_sets_parameters_and_overflow(files: dict[str, str]) -> None:
+    queues = files["queues.conf"]
+    sales = queues[queues.index("[sales]") : queues.index("[support]")]
+    assert "wrapuptime = 5" in sales
+    assert "maxlen = 10" in sales
+    assert "announce-position = yes" in sales
+    assert "member =>" not in queues.split("[sales]")[1]  # logged-in agents join over AMI
+    fallback = queues[queues.index("[fallback]") : queues.index("[sales]")]
+    assert "member => PJSIP/1001" in fallback  # everyone, when the daemon is down
+    globals_ = files["extensions.conf"]
+    assert "OVERFLOW_sales = support" in globals_
+    assert "MAXWAIT_support = 900" in globals_
+
+
+def test_a_missing_or_broken_queues_file_is_named(tmp_path: Path) -> None:
+    secrets = load_or_create_secrets(tmp_path, ("1001",))
+    missing = load_config(
+        None, environ={"CALLCENTER_DIALPLAN__QUEUES_FILE": str(tmp_path / "nope.yaml")}
+    )
+    with pytest.raises(TemplateError, match=r"nope\.yaml: queues file not found"):
+        template_values(missing, secrets, LAYOUT)
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("spec_version: 1\nqueues:\n  sales: {max_wait: forever}\n")
+    broken = load_config(None, environ={"CALLCENTER_DIALPLAN__QUEUES_FILE": str(bad)})
+    with pytest.raises(
+        TemplateError, match=r"bad.yaml: queues.sales.max_wait: must be a whole number"
+    ):
+        template_values(broken, secrets, LAYOUT)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from pathlib import Path
 
@@ -108,3 +109,18 @@ def test_the_shipped_demo_flows_are_valid() -> None:
     assert issues == []
     assert flow_set is not None
     assert "main" in flow_set
+
+
+def test_a_node_a_queue_overflows_to_counts_as_reachable(tmp_path: Path) -> None:
+    path = tmp_path / "billing.yaml"
+    path.write_text(
+        "spec_version: 1\nname: billing\nentry: start\nnodes:\n"
+        "  start: {type: queue, queue: sales}\n"
+        "  call_back: {type: callback, queue: sales}\n"
+    )
+    _, issues = load_catalog([path], CTX, tmp_path)
+    assert [i.code for i in issues] == ["unreachable-node"]
+    with_overflow = dataclasses.replace(CTX, entry_points=frozenset({("billing", "call_back")}))
+    flow_set, issues = load_catalog([path], with_overflow, tmp_path)
+    assert issues == []
+    assert flow_set is not None

@@ -1,0 +1,117 @@
+"""AMI queue events → domain queue events. Unknown or malformed events give None."""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+from collections.abc import Mapping
+
+from callcenter.domain.queue_events import (
+    LEFT_QUEUE,
+    AgentAnswered,
+    AgentCallEnded,
+    AgentRinging,
+    AgentRingStopped,
+    CallerAbandoned,
+    CallerLeftQueue,
+    MemberPaused,
+    QueueEvent,
+)
+
+log = logging.getLogger(__name__)
+
+QUEUE_EVENTS = (
+    "AgentCalled",
+    "AgentConnect",
+    "AgentRingNoAnswer",
+    "AgentDump",
+    "AgentComplete",
+    "QueueCallerAbandon",
+)
+
+
+def agent_extension(event: Mapping[str, str]) -> str:
+    """``PJSIP/1001`` (the member's interface) → ``1001``."""
+    interface = event.get("Interface", "") or event.get("MemberName", "")
+    return interface.rpartition("/")[2]
+
+
+def _seconds(value: str | None) -> float:
+    try:
+        return float(value or 0)
+    except ValueError:
+        return 0.0
+
+
+def translate(event: Mapping[str, str]) -> QueueEvent | None:
+    name = event.get("Event", "")
+    call_id, queue = event.get("Uniqueid", ""), event.get("Queue", "")
+    if not call_id or not queue:
+        return None
+    if name == "AgentCalled":
+        return AgentRinging(
+            call_id,
+            event.get("Linkedid", call_id),
+            queue,
+            agent_extension(event),
+            event.get("CallerIDNum", ""),
+        )
+    if name == "AgentConnect":
+        return AgentAnswered(
+            call_id,
+            queue,
+            agent_extension(event),
+            _seconds(event.get("HoldTime")),
+            _seconds(event.get("RingTime")),
+        )
+    if name in ("AgentRingNoAnswer", "AgentDump"):
+        return AgentRingStopped(call_id, queue, agent_extension(event))
+    if name == "AgentComplete":
+        return AgentCallEnded(
+            call_id,
+            queue,
+            agent_extension(event),
+            _seconds(event.get("HoldTime")),
+            _seconds(event.get("TalkTime")),
+            event.get("Reason", ""),
+        )
+    if name == "QueueCallerAbandon":
+        return CallerAbandoned(
+            call_id, queue, int(_seconds(event.get("Position"))), _seconds(event.get("HoldTime"))
+        )
+    if name == "UserEvent" and event.get("UserEvent") == "CallcenterQueue":
+        status = LEFT_QUEUE.get(event.get("Status", ""))
+        if status is not None:
+            return CallerLeftQueue(call_id, queue, status, _seconds(event.get("Wait")))
+    return None
+
+
+def member_paused(event: Mapping[str, str]) -> MemberPaused | None:
+    """AMI QueueMemberPause → MemberPaused."""
+    agent, queue = agent_extension(event), event.get("Queue", "")
+    if not agent.isdigit() or not queue:
+        return None
+    return MemberPaused(agent, queue, event.get("Paused") == "1", event.get("PausedReason", ""))
+
+
+@dataclasses.dataclass(frozen=True)
+class AgentRequest:
+    """An agent dialled a login/logout feature code (dialplan UserEvent CallcenterAgent).
+
+    ``agent`` is the endpoint the call came from — authenticated by PJSIP, never a header
+    the phone could forge; ``channel`` waits in the dialplan for the answer."""
+
+    agent: str
+    request: str
+    channel: str
+
+
+def agent_request(event: Mapping[str, str]) -> AgentRequest | None:
+    if event.get("UserEvent") != "CallcenterAgent":
+        return None
+    channel = event.get("Channel", "")
+    tech, _, name = channel.partition("/")
+    agent = name.rpartition("-")[0]
+    if tech != "PJSIP" or not agent.isdigit():
+        return None
+    return AgentRequest(agent, event.get("Request", ""), channel)

@@ -1,0 +1,132 @@
+"""``callcenter tickets`` (list, show) and ``callcenter tokens`` (create, list, revoke)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from typing import Protocol
+
+import click
+from sqlalchemy.orm import Session, sessionmaker
+
+from callcenter.app import ticket_store
+from callcenter.config import Config
+from callcenter.domain.tickets import NotFound, Role, TicketStatus
+from callcenter.store.api_keys import SqlApiKeys
+from callcenter.store.db import make_engine, make_sessions
+from callcenter.store.migrate import upgrade
+from callcenter.store.ticket_store import SqlTicketStore
+
+
+class _HasConfig(Protocol):
+    def config(self) -> Config: ...
+
+
+def _sessions(cfg: Config) -> sessionmaker[Session]:
+    """Sessions on the configured store, its schema brought up to date first."""
+    cfg.state_dir.mkdir(parents=True, exist_ok=True)
+    upgrade(cfg.database_url)
+    return make_sessions(make_engine(cfg.database_url))
+
+
+def open_store(cfg: Config) -> SqlTicketStore:
+    return ticket_store(cfg, _sessions(cfg))
+
+
+def open_keys(cfg: Config) -> SqlApiKeys:
+    return SqlApiKeys(_sessions(cfg))
+
+
+@click.group()
+def tickets() -> None:
+    """Tickets in the store."""
+
+
+@tickets.command("list")
+@click.option(
+    "--status",
+    "statuses",
+    multiple=True,
+    type=click.Choice([s.value for s in TicketStatus]),
+    help="Only these statuses (repeatable).",
+)
+@click.option("--limit", default=50, show_default=True, type=click.IntRange(1, 200))
+@click.pass_obj
+def tickets_list(obj: _HasConfig, statuses: tuple[str, ...], limit: int) -> None:
+    store = open_store(obj.config())
+    page = asyncio.run(store.list_tickets(limit, status=[TicketStatus(s) for s in statuses]))
+    if not page.items:
+        click.echo("no tickets")
+    for t in page.items:
+        who = f"customer {t.customer_id}" if t.customer_id else "no customer"
+        click.echo(
+            f"#{t.number:<6} {t.status.value:<8} {t.priority.value:<7} {t.channel.value:<6} "
+            f"{who:<16} {t.subject}"
+        )
+
+
+@tickets.command("show")
+@click.argument("number", type=int)
+@click.pass_obj
+def tickets_show(obj: _HasConfig, number: int) -> None:
+    store = open_store(obj.config())
+    try:
+        view = asyncio.run(store.get_ticket(number))
+    except NotFound as exc:
+        raise click.ClickException(str(exc)) from None
+    t = view.ticket
+    click.echo(f"#{t.number} {t.subject}")
+    click.echo(f"  status {t.status.value}, priority {t.priority.value}, channel {t.channel.value}")
+    click.echo(f"  customer {t.customer_id}, queue {t.queue or '-'}, assignee {t.assignee or '-'}")
+    if t.tags:
+        click.echo(f"  tags {', '.join(t.tags)}")
+    for i in view.timeline:
+        click.echo(f"  {i.occurred_at:%Y-%m-%d %H:%M:%S} {i.kind.value:<12} {i.direction.value}")
+        if i.body:
+            click.echo(f"      {i.body}")
+        path = i.data.get("ivr_path")
+        if path:
+            click.echo(f"      IVR: {json.dumps(path, ensure_ascii=False)}")
+
+
+@click.group()
+def tokens() -> None:
+    """API tokens (the token is shown once, at creation)."""
+
+
+@tokens.command("create")
+@click.option("--role", required=True, type=click.Choice([r.value for r in Role]))
+@click.option("--name", default="", help="Who or what uses it (default: the role).")
+@click.option(
+    "--agent",
+    default="",
+    help="For --role agent: the agent's extension (the token acts for it only).",
+)
+@click.pass_obj
+def tokens_create(obj: _HasConfig, role: str, name: str, agent: str) -> None:
+    if role == Role.AGENT.value and not agent.isdigit():
+        raise click.BadParameter("an agent token needs the agent's extension", param_hint="--agent")
+    if agent and role != Role.AGENT.value:
+        raise click.BadParameter("only agent tokens belong to an extension", param_hint="--agent")
+    token_id, token = open_keys(obj.config()).create_token(name or role, Role(role), agent)
+    click.echo(f"token {token_id} ({role}); keep it now, it is not shown again:")
+    click.echo(token)
+
+
+@tokens.command("list")
+@click.pass_obj
+def tokens_list(obj: _HasConfig) -> None:
+    for token_id, name, role, created, revoked in open_keys(obj.config()).list_tokens():
+        state = f"revoked {revoked:%Y-%m-%d}" if revoked else "active"
+        click.echo(f"{token_id:<5} {role.value:<12} {name:<24} {created:%Y-%m-%d} {state}")
+
+
+@tokens.command("revoke")
+@click.argument("token_id", type=int)
+@click.pass_obj
+def tokens_revoke(obj: _HasConfig, token_id: int) -> None:
+    try:
+        open_keys(obj.config()).revoke_token(token_id)
+    except NotFound as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"token {token_id} revoked")

@@ -1,0 +1,197 @@
+"""Queues as admins describe them in ``queues.yaml``: app_queue's parameters and what
+happens at the limits. Parse, then validate every issue with its path; pure (no I/O).
+
+    spec_version: 1
+    queues:
+      sales:
+        strategy: rrmemory        # app_queue strategy
+        ring_timeout: 15          # seconds an agent's phone rings
+        wrap_up: 10               # seconds an agent rests after a call
+        max_length: 10            # callers waiting; 0 = no limit
+        max_wait: 300             # seconds, when the flow's queue node sets no timeout
+        skills: {sales: 0, billing: 2}   # who answers: agents with these skills, by penalty
+        overflow: support         # full or waited too long: on to this queue…
+        overflow_node: demo.leave_message   # …or back to this flow node (voicemail, callback)
+        music: default
+        announce_position: 60     # tell callers their position every N s; 0 = never
+        announce_wait: true       # on entry, tell callers our estimate of their wait…
+        announce_wait_every: 60   # …and every N s their position and wait (0 = on entry only)
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections.abc import Callable, Iterable, Mapping
+
+STRATEGIES = frozenset(
+    {
+        "ringall",
+        "leastrecent",
+        "fewestcalls",
+        "random",
+        "rrmemory",
+        "rrordered",
+        "linear",
+        "wrandom",
+    }
+)
+_INT_FIELDS = {
+    "ring_timeout": (1, 600),
+    "wrap_up": (0, 3600),
+    "max_length": (0, 10000),
+    "max_wait": (0, 86400),
+    "announce_position": (0, 3600),
+    "announce_wait_every": (0, 3600),
+}
+_BOOL_FIELDS = {"announce_wait"}
+_KNOWN = {"strategy", "overflow", "overflow_node", "music", "skills", *_INT_FIELDS, *_BOOL_FIELDS}
+SKILL = re.compile(r"^[a-z][a-z0-9_-]{0,31}$")  # agents' skills too
+_NODE = re.compile(r"^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$")
+MAX_PENALTY = 100
+MIN_ANNOUNCE_EVERY = 15
+
+
+class QueueDefError(ValueError):
+    """Every problem at once, each as ``source: path: message``."""
+
+    def __init__(self, issues: list[str]) -> None:
+        super().__init__("\n".join(issues))
+        self.issues = issues
+
+
+@dataclasses.dataclass(frozen=True)
+class QueueDef:
+    name: str
+    strategy: str = "rrmemory"
+    ring_timeout: int = 15
+    wrap_up: int = 0
+    max_length: int = 0
+    max_wait: int = 0
+    overflow: str = ""
+    overflow_node: str = ""  # FLOW.NODE
+    music: str = "default"
+    announce_position: int = 0
+    announce_wait: bool = False
+    announce_wait_every: int = 0  # s; our periodic position + wait replaces app_queue's
+    # skill → penalty; empty: every agent, penalty 0
+    skills: Mapping[str, int] = dataclasses.field(default_factory=dict)
+
+    @property
+    def overflow_target(self) -> tuple[str, str] | None:
+        """(flow, node) callers go back to at the limits, if set."""
+        if not self.overflow_node:
+            return None
+        flow, node = self.overflow_node.split(".", 1)
+        return flow, node
+
+
+def parse_queue_defs(data: object, source: str, queues: Iterable[str]) -> dict[str, QueueDef]:
+    """Definitions for every queue in ``queues`` (defaults where the file says nothing);
+    raises QueueDefError listing every issue."""
+    known = list(queues)
+    issues: list[str] = []
+
+    def bad(path: str, message: str) -> None:
+        issues.append(f"{source}: {path}: {message}")
+
+    if data is None:
+        data = {"spec_version": 1, "queues": {}}
+    if not isinstance(data, Mapping):
+        raise QueueDefError([f"{source}: the file must be a mapping"])
+    if data.get("spec_version") != 1:
+        bad("spec_version", "must be 1")
+    for key in set(data) - {"spec_version", "queues"}:
+        bad(str(key), "unknown key")
+    raw = data.get("queues") or {}
+    if not isinstance(raw, Mapping):
+        raise QueueDefError([*issues, f"{source}: queues: must be a mapping"])
+    defs = {name: QueueDef(name) for name in known}
+    for name, spec in raw.items():
+        path = f"queues.{name}"
+        if name not in defs:
+            bad(path, f"no such queue (dialplan.queues has {', '.join(known)})")
+            continue
+        if not isinstance(spec, Mapping):
+            bad(path, "must be a mapping")
+            continue
+        values: dict[str, object] = {}
+        for key, value in spec.items():
+            if key not in _KNOWN:
+                bad(f"{path}.{key}", "unknown key")
+            elif key == "skills":
+                skills = _skills(value, f"{path}.skills", bad)
+                if skills is not None:
+                    values[key] = skills
+            elif key in _BOOL_FIELDS:
+                if isinstance(value, bool):
+                    values[key] = value
+                else:
+                    bad(f"{path}.{key}", "must be true or false")
+            elif key in _INT_FIELDS:
+                low, high = _INT_FIELDS[key]
+                if not _whole(value, low, high):
+                    bad(f"{path}.{key}", f"must be a whole number {low}-{high}")
+                else:
+                    values[key] = value
+            elif not isinstance(value, str) or not value:
+                bad(f"{path}.{key}", "must be a name")
+            elif key == "strategy" and value not in STRATEGIES:
+                bad(f"{path}.{key}", f"{value!r} is not one of {', '.join(sorted(STRATEGIES))}")
+            elif key == "overflow_node" and not _NODE.match(value):
+                bad(f"{path}.{key}", f"{value!r} is not FLOW.NODE (e.g. demo.leave_message)")
+            else:
+                values[key] = value
+        defs[name] = dataclasses.replace(defs[name], **values)  # type: ignore[arg-type]
+    for name, d in defs.items():
+        if d.overflow and d.overflow not in defs:
+            bad(f"queues.{name}.overflow", f"no such queue {d.overflow!r}")
+        elif d.overflow == name:
+            bad(f"queues.{name}.overflow", "a queue cannot overflow into itself")
+        if 0 < d.announce_wait_every < MIN_ANNOUNCE_EVERY:
+            bad(
+                f"queues.{name}.announce_wait_every",
+                f"0 (on entry only) or at least {MIN_ANNOUNCE_EVERY} s: an announcement takes"
+                " about 10 s and must not talk over the one before",
+            )
+        if d.announce_wait_every and not d.announce_wait:
+            bad(f"queues.{name}.announce_wait_every", "needs announce_wait: true")
+        if d.overflow and d.overflow_node:
+            bad(f"queues.{name}", "overflow and overflow_node: choose one")
+    issues += _cycles(defs, source)
+    if issues:
+        raise QueueDefError(issues)
+    return defs
+
+
+def _whole(value: object, low: int, high: int) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and low <= value <= high
+
+
+def _skills(value: object, path: str, bad: Callable[[str, str], None]) -> dict[str, int] | None:
+    if not isinstance(value, Mapping) or not value:
+        bad(path, "must map skills to penalties, e.g. {billing: 0, sales: 2}")
+        return None
+    skills: dict[str, int] = {}
+    for skill, penalty in value.items():
+        if not isinstance(skill, str) or not SKILL.match(skill):
+            bad(f"{path}.{skill}", "a skill starts with a-z, then up to 31 of a-z, 0-9, _ and -")
+        elif not _whole(penalty, 0, MAX_PENALTY):
+            bad(f"{path}.{skill}", f"penalty must be a whole number 0-{MAX_PENALTY}")
+        else:
+            skills[skill] = penalty
+    return skills
+
+
+def _cycles(defs: Mapping[str, QueueDef], source: str) -> list[str]:
+    found = []
+    for start in defs:
+        seen, current = [start], defs[start].overflow
+        while current and current in defs and current not in seen:
+            seen.append(current)
+            current = defs[current].overflow
+        if current == start and len(seen) > 1:
+            found.append(
+                f"{source}: queues.{start}.overflow: loops back ({' → '.join([*seen, start])})"
+            )
+    return found[:1]

@@ -1,0 +1,137 @@
+"""The agent's desk: a server-rendered page plus a websocket that carries the screen pop
+(who is calling, their open tickets and history, this call's IVR path) before answer.
+
+    GET /agents/{ext}/desk?token=…   the page (staff tokens: admin, supervisor, agent)
+    GET /agents/{ext}/ws?token=…     its websocket; messages are DeskMessage as JSON
+"""
+
+from __future__ import annotations
+
+import asyncio
+import html
+import json
+import logging
+from collections import defaultdict
+from pathlib import Path
+
+from aiohttp import WSMsgType, web
+
+from callcenter.domain.tickets import Role
+from callcenter.http import api_json
+from callcenter.http.api_auth import KEYS
+from callcenter.http.api_routes import CONTROL
+from callcenter.services.ports import ApiKeys, ApiPrincipal
+from callcenter.services.screen_pop import DeskMessage, desk_json
+
+log = logging.getLogger(__name__)
+
+PAGE = Path(__file__).with_name("static") / "desk.html"
+BOARD = Path(__file__).with_name("static") / "board.html"
+DESK_ROLES = frozenset({Role.ADMIN, Role.SUPERVISOR, Role.AGENT})
+
+
+class AgentHub:
+    """Open desk pages per agent extension; implements the AgentDesks port."""
+
+    def __init__(self) -> None:
+        self._sockets: dict[str, set[web.WebSocketResponse]] = defaultdict(set)
+
+    def pages(self, agent: str) -> int:
+        return len(self._sockets.get(agent, ()))
+
+    async def publish(self, agent: str, message: DeskMessage) -> int:
+        text = json.dumps(desk_json(message, api_json.history))
+        sockets = list(self._sockets.get(agent, ()))
+        results = await asyncio.gather(
+            *(ws.send_str(text) for ws in sockets), return_exceptions=True
+        )
+        for ws, result in zip(sockets, results, strict=True):
+            if isinstance(result, Exception):
+                self._sockets[agent].discard(ws)
+        return sum(1 for r in results if not isinstance(r, Exception))
+
+    def add(self, agent: str, ws: web.WebSocketResponse) -> None:
+        self._sockets[agent].add(ws)
+
+    def remove(self, agent: str, ws: web.WebSocketResponse) -> None:
+        self._sockets[agent].discard(ws)
+
+    async def close(self) -> None:
+        for sockets in list(self._sockets.values()):
+            for ws in list(sockets):
+                await ws.close()
+
+
+HUB = web.AppKey("agent_hub", AgentHub)
+REASONS: web.AppKey[tuple[str, ...]] = web.AppKey("pause_reasons")
+BOARD_ROLES = frozenset({Role.ADMIN, Role.SUPERVISOR})
+
+
+async def _page_principal(request: web.Request, roles: frozenset[Role], what: str) -> ApiPrincipal:
+    """The holder of the page URL's ``?token=`` (pages cannot send headers on load)."""
+    token = request.query.get("token", "")
+    who = await request.app[KEYS].principal(token) if token else None
+    if who is None:
+        raise web.HTTPUnauthorized(text=f"a token is needed for {what}: ?token=…")
+    if who.role not in roles:
+        raise web.HTTPForbidden(text=f"role {who.role.value} cannot open {what}")
+    return who
+
+
+async def _authorised(request: web.Request) -> str:
+    ext = request.match_info["ext"]
+    if not ext.isdigit() or len(ext) > 15:
+        raise web.HTTPNotFound(text=f"no agent {ext!r}")
+    who = await _page_principal(request, DESK_ROLES, "the desk")
+    if not who.may_act_for(ext):
+        raise web.HTTPForbidden(text=f"this token belongs to agent {who.agent}, not {ext}")
+    return ext
+
+
+async def desk_page(request: web.Request) -> web.Response:
+    ext = await _authorised(request)
+    options = "".join(
+        f'<option value="{html.escape(r)}">{html.escape(r)}</option>' for r in request.app[REASONS]
+    )
+    page = PAGE.read_text(encoding="utf-8").replace("{{ext}}", html.escape(ext))
+    return web.Response(text=page.replace("{{reason_options}}", options), content_type="text/html")
+
+
+async def desk_socket(request: web.Request) -> web.WebSocketResponse:
+    ext = await _authorised(request)
+    ws = web.WebSocketResponse(heartbeat=20)
+    await ws.prepare(request)
+    hub = request.app[HUB]
+    hub.add(ext, ws)
+    log.info("desk of %s open (%d page(s))", ext, hub.pages(ext))
+    hello: dict[str, object] = {"kind": "hello", "agent": ext}
+    control = request.app.get(CONTROL)
+    if control is not None and control.states is not None:
+        state = control.states.get(ext)
+        hello["presence"] = {"state": state.status.value, "reason": state.pause_reason}
+    await ws.send_str(json.dumps(hello))
+    try:
+        async for msg in ws:
+            if msg.type is WSMsgType.ERROR:
+                break
+    finally:
+        hub.remove(ext, ws)
+    return ws
+
+
+async def supervisor_board(request: web.Request) -> web.Response:
+    """The live queue board; its data comes from /api/v1/queues/live (leads only), with
+    the token of the page's URL."""
+    await _page_principal(request, BOARD_ROLES, "the board")
+    return web.Response(text=BOARD.read_text(encoding="utf-8"), content_type="text/html")
+
+
+def add_desk_routes(
+    app: web.Application, hub: AgentHub, keys: ApiKeys, reasons: tuple[str, ...] = ()
+) -> None:
+    app[HUB] = hub
+    app[REASONS] = reasons
+    app[KEYS] = keys
+    app.router.add_get("/agents/{ext}/desk", desk_page)
+    app.router.add_get("/agents/{ext}/ws", desk_socket)
+    app.router.add_get("/supervisor", supervisor_board)

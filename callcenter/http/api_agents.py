@@ -1,0 +1,184 @@
+"""/api/v1/agents/{ext}/login|logout|pause|unpause and /api/v1/queues/live (the
+supervisors' board)."""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime
+from typing import Any
+
+from aiohttp import web
+
+from callcenter.domain.queue_view import QueueSnapshot
+from callcenter.http import api_params as p
+from callcenter.http.api_auth import permission, principal
+from callcenter.http.api_errors import ApiError, read_json
+from callcenter.http.api_routes import CONTROL, Route
+from callcenter.http.api_schemas import check, obj, string
+from callcenter.services.agent_control import AgentControl
+
+PAUSE = obj({"reason": string(40, 1)}, ("reason",))
+_TEXT, _FLAG = {"type": "string"}, {"type": "boolean"}
+AGENT_STATE = obj({"agent": _TEXT, "paused": _FLAG, "reason": _TEXT}, ("agent", "paused"))
+PENALTIES = {"type": "object", "additionalProperties": {"type": "integer"}}
+LOGIN_STATE = obj(
+    {"agent": _TEXT, "logged_in": _FLAG, "queues": PENALTIES}, ("agent", "logged_in", "queues")
+)
+LIVE = {
+    "type": "object",
+    "required": ["queues", "agents"],
+    "properties": {"queues": {"type": "array"}, "agents": {"type": "array"}},
+}
+
+
+def _control(request: web.Request) -> AgentControl:
+    control = request.app.get(CONTROL)
+    if control is None:
+        raise ApiError(503, "telephony_unavailable", "queue control is not running here")
+    return control
+
+
+def _agent(request: web.Request) -> str:
+    ext = request.match_info["ext"]
+    if not ext.isdigit() or len(ext) > 15:
+        raise ApiError(404, "not_found", f"ext: no agent {ext!r}")
+    who = principal(request)
+    if not who.may_act_for(ext):
+        raise ApiError(403, "forbidden", f"this token belongs to agent {who.agent}, not {ext}")
+    return ext
+
+
+@permission("agents:pause")
+async def login_agent(request: web.Request) -> web.Response:
+    ext = _agent(request)
+    queues = await _control(request).login(ext)
+    return web.json_response({"agent": ext, "logged_in": True, "queues": queues})
+
+
+@permission("agents:pause")
+async def logout_agent(request: web.Request) -> web.Response:
+    ext = _agent(request)
+    await _control(request).logout(ext)
+    return web.json_response({"agent": ext, "logged_in": False, "queues": {}})
+
+
+@permission("agents:pause")
+async def pause_agent(request: web.Request) -> web.Response:
+    body = check(PAUSE, await read_json(request))
+    ext = _agent(request)
+    await _control(request).pause(ext, body["reason"])
+    return web.json_response({"agent": ext, "paused": True, "reason": body["reason"]})
+
+
+@permission("agents:pause")
+async def unpause_agent(request: web.Request) -> web.Response:
+    ext = _agent(request)
+    await _control(request).unpause(ext)
+    return web.json_response({"agent": ext, "paused": False})
+
+
+@permission("queues:read")
+async def live_queues(request: web.Request) -> web.Response:
+    now = datetime.now(UTC)
+    since = p.timestamp(request.query.get("since"), "since") or now.replace(
+        hour=0, minute=0, second=0, microsecond=0
+    )
+    clock = time.time()
+    view = await _control(request).live(since, clock)
+    return web.json_response(
+        {
+            "since": since.isoformat(),
+            "queues": [_snapshot(s) for s in view.queues],
+            "agents": [
+                {
+                    "agent": a.agent,
+                    "name": a.name,
+                    "logged_in": a.logged_in,
+                    "state": a.state,
+                    "pause_reason": a.pause_reason,
+                    "paused_for": round(clock - a.paused_since) if a.paused_since else None,
+                    "queues": {q: penalty for q, penalty in a.queues},
+                }
+                for a in view.agents
+            ],
+        }
+    )
+
+
+def _snapshot(s: QueueSnapshot) -> dict[str, Any]:
+    k = s.kpis
+    return {
+        "queue": s.queue,
+        "waiting": [
+            {"call_id": w.call_id, "caller": w.caller, "position": w.position, "wait": w.wait}
+            for w in s.waiting
+        ],
+        "longest_wait": s.longest_wait,
+        "agents": [
+            {
+                "agent": m.agent,
+                "state": m.state,
+                "paused": m.paused,
+                "pause_reason": m.pause_reason,
+                "calls_taken": m.calls_taken,
+            }
+            for m in s.members
+        ],
+        "today": None
+        if k is None
+        else {
+            "offered": k.offered,
+            "answered": k.answered,
+            "abandoned": k.abandoned,
+            "timed_out": k.timed_out,
+            "service_level": k.service_level,
+            "average_speed_of_answer": k.average_speed_of_answer,
+            "abandonment_rate": k.abandonment_rate,
+            "average_handle_time": k.average_handle_time,
+        },
+    }
+
+
+ROUTES = [
+    Route(
+        "POST",
+        "/agents/{ext}/login",
+        login_agent,
+        "Log an agent in: they join the queues their skills match (with penalties)",
+        None,
+        LOGIN_STATE,
+    ),
+    Route(
+        "POST",
+        "/agents/{ext}/logout",
+        logout_agent,
+        "Log an agent out of every queue",
+        None,
+        LOGIN_STATE,
+    ),
+    Route(
+        "POST",
+        "/agents/{ext}/pause",
+        pause_agent,
+        "Pause an agent in every queue (reason from the configured list)",
+        PAUSE,
+        AGENT_STATE,
+    ),
+    Route(
+        "POST",
+        "/agents/{ext}/unpause",
+        unpause_agent,
+        "Make a paused agent available again",
+        None,
+        AGENT_STATE,
+    ),
+    Route(
+        "GET",
+        "/queues/live",
+        live_queues,
+        "Per queue: waiting callers, agents by state, today's figures",
+        None,
+        LIVE,
+        query=("since",),
+    ),
+]

@@ -1,0 +1,118 @@
+"""Token auth with roles, and idempotent POSTs.
+
+Each route names one permission; the table below says which roles hold it. Tokens come as
+``Authorization: Bearer <token>`` and are created with ``callcenter tokens create``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable
+
+from aiohttp import web
+
+from callcenter.domain.tickets import Role
+from callcenter.http.api_errors import ApiError, Handler, error_response
+from callcenter.services.ports import ApiKeys, ApiPrincipal, StoredResponse
+
+ALL = frozenset(Role)
+STAFF = frozenset({Role.ADMIN, Role.SUPERVISOR, Role.AGENT})
+LEADS = frozenset({Role.ADMIN, Role.SUPERVISOR})
+
+PERMISSIONS: dict[str, frozenset[Role]] = {
+    "customers:read": ALL,
+    "customers:write": ALL,
+    "customers:merge": LEADS,
+    "tickets:read": ALL,
+    "tickets:create": ALL,
+    "tickets:update": STAFF,
+    "interactions:append": ALL,
+    "handoffs:read": STAFF,
+    "handoffs:write": STAFF,
+    "agents:pause": STAFF,
+    "queues:read": LEADS,
+}
+
+KEYS: web.AppKey[ApiKeys] = web.AppKey("api_keys")
+PRINCIPAL: web.RequestKey[ApiPrincipal] = web.RequestKey("principal", ApiPrincipal)
+PERMISSION_ATTR = "permission"
+REPLAYED_HEADER = "Idempotent-Replayed"
+
+
+def permission(name: str) -> Callable[[Handler], Handler]:
+    """Decorator: the permission a handler needs (read by the auth middleware)."""
+    if name not in PERMISSIONS:
+        raise ValueError(f"unknown permission {name!r}")
+
+    def mark(handler: Handler) -> Handler:
+        setattr(handler, PERMISSION_ATTR, name)
+        return handler
+
+    return mark
+
+
+def principal(request: web.Request) -> ApiPrincipal:
+    return request[PRINCIPAL]
+
+
+@web.middleware
+async def auth_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+    needed = _needed_permission(request)
+    if needed is None:
+        return await handler(request)  # public (the OpenAPI document) or unknown route
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise ApiError(401, "unauthorized", "Authorization: Bearer <token> required")
+    who = await request.app[KEYS].principal(token.strip())
+    if who is None:
+        raise ApiError(401, "unauthorized", "unknown or revoked token")
+    if who.role not in PERMISSIONS[needed]:
+        raise ApiError(403, "forbidden", f"role {who.role.value} may not {needed}")
+    request[PRINCIPAL] = who
+    return await handler(request)
+
+
+def _needed_permission(request: web.Request) -> str | None:
+    info = request.match_info
+    handler = getattr(info, "handler", None)
+    name = getattr(handler, PERMISSION_ATTR, None)
+    return name if isinstance(name, str) else None
+
+
+@web.middleware
+async def idempotency_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """A POST with ``Idempotency-Key`` answers a retry with the first response, creating
+    nothing twice; the same key with another request body is refused."""
+    key = request.headers.get("Idempotency-Key", "")
+    if request.method != "POST" or not key or PRINCIPAL not in request:
+        return await handler(request)
+    if len(key) > 200:
+        raise ApiError(
+            422, "invalid_field", "Idempotency-Key: over 200 characters", "Idempotency-Key"
+        )
+    who = principal(request)
+    body = await request.read()
+    digest = hashlib.sha256(
+        request.method.encode() + request.path.encode() + b"\0" + body
+    ).hexdigest()
+    keys = request.app[KEYS]
+    stored = await keys.stored(who.token_id, key)
+    if stored is not None:
+        if stored.request_hash != digest:
+            return error_response(
+                422,
+                "idempotency_key_reused",
+                "Idempotency-Key: already used for a different request",
+                "Idempotency-Key",
+            )
+        replay = web.json_response(stored.body, status=stored.status)
+        replay.headers[REPLAYED_HEADER] = "true"
+        return replay
+    response = await handler(request)
+    if isinstance(response, web.Response) and 200 <= response.status < 300 and response.body:
+        assert isinstance(response.body, bytes)
+        await keys.store(
+            who.token_id, key, StoredResponse(digest, response.status, json.loads(response.body))
+        )
+    return response

@@ -1,0 +1,64 @@
+"""Query and path parameters, each refused with 422 naming it when malformed."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import TypeVar
+
+from aiohttp import web
+
+from callcenter.http.api_errors import ApiError
+
+E = TypeVar("E", bound=StrEnum)
+DEFAULT_LIMIT, MAX_LIMIT = 50, 200
+
+
+def path_id(request: web.Request, name: str) -> int:
+    raw = request.match_info[name]
+    if not raw.isdigit() or len(raw) > 12:
+        raise ApiError(404, "not_found", f"{name}: no such id {raw!r}")
+    return int(raw)
+
+
+def limit(request: web.Request) -> int:
+    raw = request.query.get("limit", str(DEFAULT_LIMIT))
+    if not raw.isdigit() or not 1 <= int(raw) <= MAX_LIMIT:
+        raise ApiError(422, "invalid_field", f"limit: must be 1-{MAX_LIMIT}", "limit")
+    return int(raw)
+
+
+def optional_int(request: web.Request, name: str) -> int | None:
+    raw = request.query.get(name)
+    if raw is None:
+        return None
+    if not raw.isdigit() or len(raw) > 12:
+        raise ApiError(422, "invalid_field", f"{name}: not an id", name)
+    return int(raw)
+
+
+def enum_list(request: web.Request, name: str, kind: type[E]) -> list[E]:
+    out = []
+    for part in filter(None, request.query.get(name, "").split(",")):
+        try:
+            out.append(kind(part))
+        except ValueError:
+            allowed = ", ".join(k.value for k in kind)
+            raise ApiError(
+                422, "invalid_field", f"{name}: {part!r} is not one of {allowed}", name
+            ) from None
+    return out
+
+
+def timestamp(value: object, field: str) -> datetime | None:
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise ApiError(422, "invalid_field", f"{field}: not a date-time", field)
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        raise ApiError(422, "invalid_field", f"{field}: {value!r} is not ISO 8601", field) from None
+    if parsed.tzinfo is None:
+        raise ApiError(422, "invalid_field", f"{field}: needs a time zone offset", field)
+    return parsed.astimezone(UTC)

@@ -1,0 +1,27 @@
+"""The route table both the router and the OpenAPI document are built from."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+from aiohttp import web
+
+from callcenter.http.api_errors import Handler
+from callcenter.services.agent_control import AgentControl
+from callcenter.services.ports import TicketStore
+
+STORE: web.AppKey[TicketStore] = web.AppKey("ticket_store")
+CONTROL = web.AppKey("agent_control", AgentControl)
+
+
+@dataclasses.dataclass(frozen=True)
+class Route:
+    method: str
+    path: str  # relative to /api/v1
+    handler: Handler
+    summary: str
+    request: dict[str, Any] | None
+    response: dict[str, Any]
+    status: int = 200
+    query: tuple[str, ...] = ()

@@ -1,0 +1,165 @@
+"""Each agent's state as the contact center sees it, moved by the rules of
+:mod:`callcenter.domain.agents`, every transition logged and shown on the agent's desk page.
+
+Events come from app_queue (ringing, answered, no answer, hung up, paused/unpaused —
+also from the phone's feature codes, which never pass through us) and from our own login
+and logout. Wrap-up ends on a timer. app_queue stays the truth: :meth:`AgentStates.sync`
+takes its view (after every resync) and logs where ours had drifted. An event the rules
+refuse is logged and changes nothing; the next sync puts the state right.
+
+Contract: no method raises (a desk page that cannot be reached must not disturb anything).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable, Iterable, Mapping
+from datetime import datetime, timedelta
+
+from callcenter.domain.agents import (
+    AgentEvent,
+    AgentState,
+    AgentStateError,
+    AgentStatus,
+    transition,
+)
+from callcenter.domain.queue_defs import QueueDef
+from callcenter.domain.queue_events import (
+    AgentAnswered,
+    AgentCallEnded,
+    AgentRinging,
+    AgentRingStopped,
+    MemberPaused,
+    QueueEvent,
+)
+from callcenter.domain.queue_view import AgentPresence
+from callcenter.services.screen_pop import AgentDesks, DeskMessage
+
+log = logging.getLogger(__name__)
+
+_FROM_VIEW = {
+    "logged_out": AgentStatus.LOGGED_OUT,
+    "available": AgentStatus.AVAILABLE,
+    "unavailable": AgentStatus.AVAILABLE,  # logged in, phone not registered
+    "ringing": AgentStatus.RINGING,
+    "on_call": AgentStatus.ON_CALL,
+    "wrap_up": AgentStatus.WRAP_UP,
+    "paused": AgentStatus.PAUSED,
+}
+
+
+class AgentStates:
+    def __init__(
+        self,
+        desks: AgentDesks,
+        defs: Mapping[str, QueueDef],
+        now: Callable[[], datetime],
+    ) -> None:
+        self._desks = desks
+        self._defs = dict(defs)
+        self._now = now
+        self._states: dict[str, AgentState] = {}
+        self._timers: dict[str, asyncio.TimerHandle] = {}
+        self._tasks: set[asyncio.Task[AgentState]] = set()
+
+    def get(self, agent: str) -> AgentState:
+        return self._states.get(agent, AgentState(agent))
+
+    def talking_for(self, agent: str) -> float | None:
+        """Seconds the agent has been on their current call; None if not on one (or we
+        only learnt it from a sync, which does not say since when)."""
+        state = self._states.get(agent)
+        if state is None or state.status is not AgentStatus.ON_CALL or state.since is None:
+            return None
+        return (self._now() - state.since).total_seconds()
+
+    async def apply(
+        self, agent: str, event: AgentEvent, reason: str = "", wrap_up: float = 0.0
+    ) -> AgentState:
+        """Move ``agent`` by ``event``; the state after it (unchanged if refused)."""
+        before = self.get(agent)
+        # app_queue reports a pause once per queue: the first report did it.
+        repeated = (event is AgentEvent.UNPAUSE and before.status is AgentStatus.AVAILABLE) or (
+            event is AgentEvent.PAUSE
+            and before.status is AgentStatus.PAUSED
+            and before.pause_reason == reason
+        )
+        if repeated:
+            return before
+        try:
+            after = transition(before, event, self._now(), reason, timedelta(seconds=wrap_up))
+        except AgentStateError as exc:
+            log.warning("%s; keeping %s until app_queue says otherwise", exc, before.status)
+            return before
+        await self._enter(before, after, event.value)
+        return after
+
+    async def handle(self, event: QueueEvent | MemberPaused) -> None:
+        """app_queue's word about an agent (queue events that name none are ignored)."""
+        try:
+            if isinstance(event, AgentRinging):
+                await self.apply(event.agent, AgentEvent.RING)
+            elif isinstance(event, AgentAnswered):
+                await self.apply(event.agent, AgentEvent.ANSWER)
+            elif isinstance(event, AgentRingStopped):
+                if self.get(event.agent).status is AgentStatus.RINGING:
+                    await self.apply(event.agent, AgentEvent.NO_ANSWER)
+            elif isinstance(event, AgentCallEnded):
+                queue = self._defs.get(event.queue)
+                wrap_up = float(queue.wrap_up) if queue else 0.0
+                await self.apply(event.agent, AgentEvent.HANGUP, wrap_up=wrap_up)
+            elif isinstance(event, MemberPaused):
+                kind = AgentEvent.PAUSE if event.paused else AgentEvent.UNPAUSE
+                if self.get(event.agent).status is not AgentStatus.LOGGED_OUT:
+                    await self.apply(event.agent, kind, event.reason)
+        except Exception:
+            log.exception("agent state not updated for %s", type(event).__name__)
+
+    async def sync(self, view: Iterable[AgentPresence]) -> None:
+        """Adopt app_queue's view (the board's presences) where ours differs."""
+        for presence in view:
+            status = _FROM_VIEW.get(presence.state, AgentStatus.AVAILABLE)
+            before = self.get(presence.agent)
+            if before.status is status and before.pause_reason == presence.pause_reason:
+                continue
+            after = AgentState(
+                presence.agent,
+                status,
+                None if status is AgentStatus.ON_CALL else self._now(),
+                presence.pause_reason if status is AgentStatus.PAUSED else "",
+                before.wrap_up_until if status is AgentStatus.WRAP_UP else None,
+            )
+            await self._enter(before, after, "app_queue")
+
+    async def _enter(self, before: AgentState, after: AgentState, why: str) -> None:
+        agent = after.extension
+        self._states[agent] = after
+        timer = self._timers.pop(agent, None)
+        if timer is not None:
+            timer.cancel()
+        if after.status is AgentStatus.WRAP_UP and after.wrap_up_until is not None:
+            delay = max(0.0, (after.wrap_up_until - self._now()).total_seconds())
+            self._timers[agent] = asyncio.get_running_loop().call_later(
+                delay, self._wrap_up_over, agent
+            )
+        reason = f" ({after.pause_reason})" if after.pause_reason else ""
+        log.info("agent %s: %s → %s%s (%s)", agent, before.status, after.status, reason, why)
+        try:
+            message = DeskMessage(
+                "presence", "", "", presence=after.status.value, reason=after.pause_reason
+            )
+            await self._desks.publish(agent, message)
+        except Exception:
+            log.exception("agent %s: the desk did not get the new state", agent)
+
+    def _wrap_up_over(self, agent: str) -> None:
+        self._timers.pop(agent, None)
+        task = asyncio.ensure_future(self.apply(agent, AgentEvent.WRAP_UP_OVER))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    def close(self) -> None:
+        for timer in self._timers.values():
+            timer.cancel()
+        self._timers.clear()

@@ -1,0 +1,50 @@
+"""Every route and every role: allowed roles get past auth, the others get 403."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from callcenter.domain.tickets import Role
+from callcenter.http.api import PREFIX, ROUTES
+from callcenter.http.api_auth import PERMISSION_ATTR, PERMISSIONS
+from tests.integration.http.conftest import Api
+
+BODIES: dict[str, Any] = {
+    "create_customer": {"name": "Role test"},
+    "merge_customer": {"from": 0},  # filled in below
+    "create_ticket": {"subject": "Role test"},
+    "update_ticket": {"priority": "high"},
+    "append_interaction": {"kind": "note", "body": "x"},
+    "add_handoff_note": {"body": "x", "author": "y"},
+    "pause_agent": {"reason": "lunch"},
+}
+
+
+@pytest.mark.parametrize("role", list(Role), ids=lambda r: r.value)
+@pytest.mark.parametrize("route", ROUTES, ids=lambda r: f"{r.method} {r.path}")
+async def test_route_permissions(api: Api, route: Any, role: Role) -> None:
+    admin = api.auth(Role.ADMIN)
+    customer = await (
+        await api.client.post(f"{PREFIX}/customers", json={"name": "c"}, headers=admin)
+    ).json()
+    other = await (
+        await api.client.post(f"{PREFIX}/customers", json={"name": "o"}, headers=admin)
+    ).json()
+    ticket = await (
+        await api.client.post(f"{PREFIX}/tickets", json={"subject": "t"}, headers=admin)
+    ).json()
+    path = route.path.format(customer_id=customer["id"], number=ticket["number"], ext="1001")
+    if route.path == "/customers/lookup":
+        path += "?phone=89123456789"
+    body = BODIES.get(route.handler.__name__)
+    if route.handler.__name__ == "merge_customer":
+        body = {"from": other["id"]}
+    resp = await api.client.request(route.method, PREFIX + path, json=body, headers=api.auth(role))
+    allowed = role in PERMISSIONS[getattr(route.handler, PERMISSION_ATTR)]
+    if allowed:
+        assert resp.status < 300, await resp.text()
+    else:
+        assert resp.status == 403
+        assert (await resp.json())["error"]["id"] == "forbidden"

@@ -1,0 +1,125 @@
+"""The screen pop reaches the agent's desk page (headless Chromium) before they answer."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import time
+from typing import Any
+
+import pytest
+from selenium.webdriver.common.by import By
+
+from callcenter.app import ticket_store
+from callcenter.domain.contacts import ContactKind, ContactPoint
+from callcenter.domain.tickets import (
+    Direction,
+    InteractionKind,
+    NewCustomer,
+    NewInteraction,
+    NewTicket,
+    Role,
+)
+from callcenter.store.api_keys import SqlApiKeys
+from callcenter.store.db import make_engine, make_sessions
+from tests.support.instance import DaemonProcess, Instance
+from tests.support.sipp import DEMO_TO_SUPPORT, Sipp
+from tests.support.until import until
+
+pytestmark = pytest.mark.asterisk
+
+
+def _text(browser: Any, element_id: str) -> str:
+    return str(browser.find_element(By.ID, element_id).text)
+
+
+def _state(browser: Any) -> str:
+    return str(browser.find_element(By.ID, "state").get_attribute("class"))
+
+
+def test_the_desk_shows_the_caller_history_and_ivr_path_before_answer(
+    instance: Instance, daemon: DaemonProcess, sipp: Sipp, browser: Any
+) -> None:
+    engine = make_engine(instance.config.database_url)
+    sessions = make_sessions(engine)
+    store = ticket_store(instance.config, sessions)
+    national = "9167770011"
+    anna = asyncio.run(
+        store.create_customer(
+            NewCustomer("Anna Petrova", (ContactPoint(ContactKind.PHONE, f"+7{national}"),))
+        )
+    )
+    ticket = asyncio.run(store.create_ticket(NewTicket("Parcel lost", anna.id)))
+    note = NewInteraction(
+        InteractionKind.HANDOFF_NOTE, Direction.INTERNAL, "courier calls her back at 18:00", "olga"
+    )
+    asyncio.run(store.append_interaction(ticket.number, note))
+    _, token = SqlApiKeys(sessions).create_token("desk 1001", Role.AGENT, "1001")
+    engine.dispose()
+
+    browser.get(f"{daemon.url}/agents/1001/desk?token={token}")
+    until(
+        lambda: _state(browser) == "idle" and _text(browser, "state") == "ready",
+        10,
+        what="desk ready",
+    )
+
+    agent = sipp.agent_phone("1001", instance.secrets.agent_passwords["1001"], ring_for=3.0)
+    caller = sipp.call(
+        instance.config.dialplan.virtual_number,
+        f"8{national}",
+        digits=DEMO_TO_SUPPORT,
+        hangup_after=8,
+    )
+    until(lambda: _state(browser) == "ringing", 30, what="the desk to ring")
+    popped = time.monotonic()
+    assert "Anna Petrova" in _text(browser, "caller")
+    assert "Parcel lost" in _text(browser, "tickets")
+    assert "courier calls her back at 18:00" in _text(browser, "recent")
+    ivr = _text(browser, "ivr")
+    assert "choose_language: pressed:1" in ivr
+    assert "main_menu: pressed:2" in ivr
+
+    until(lambda: _state(browser) == "on_call", 15, what="the answer on the desk")
+    answered = time.monotonic()
+    assert answered - popped > 1.5  # the agent's phone rang 3 s: the pop came first
+    assert _text(browser, "ticket") == f"ticket #{ticket.number}"  # the call joined it
+
+    caller.assert_ok(40)
+    agent.assert_ok(40)
+    until(lambda: _state(browser) == "wrap_up", 15, what="wrap-up on the desk")
+    pops = re.findall(r"screen pop to 1001 \((\d+) page\(s\)\)", daemon.log())
+    assert pops
+    assert int(pops[-1]) >= 1  # the page open in Chromium got it
+
+    # The queue call is on the ticket with the agent, the wait and the talk time.
+    def answered_call() -> dict[str, Any] | None:
+        engine = make_engine(instance.config.database_url)
+        try:
+            view = asyncio.run(
+                ticket_store(instance.config, make_sessions(engine)).get_ticket(ticket.number)
+            )
+        finally:
+            engine.dispose()
+        calls = [i for i in view.timeline if i.kind is InteractionKind.CALL]
+        done = [dict(c.data) for c in calls if c.data.get("queue_outcome") == "answered"]
+        return done[0] if done else None
+
+    data = until(answered_call, 15, what="the answered queue call on the ticket")
+    assert (data["agent"], data["queue"]) == ("1001", "support")
+    assert data["wait"] >= 2
+    assert data["talk"] >= 1
+
+
+def test_the_desk_needs_a_staff_token(daemon: DaemonProcess, instance: Instance) -> None:
+    import urllib.error
+    import urllib.request
+
+    engine = make_engine(instance.config.database_url)
+    _, chat = SqlApiKeys(make_sessions(engine)).create_token("chat", Role.INTEGRATION)
+    engine.dispose()
+    for query, status in (("", 401), ("?token=cc_nope", 401), (f"?token={chat}", 403)):
+        with pytest.raises(urllib.error.HTTPError) as caught:
+            urllib.request.urlopen(f"{daemon.url}/agents/1001/desk{query}", timeout=5)  # noqa: S310
+        caught.value.close()
+        assert caught.value.code == status

@@ -1,0 +1,73 @@
+"""baresip as an agent's softphone: a real SIP user agent (not SIPp) configured with nothing
+but what ``callcenter agents add`` prints, registering and answering by itself."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+import socket
+import subprocess
+from pathlib import Path
+
+from callcenter.asterisk.runtime import Runtime
+from tests.support.ports import free_port, free_udp_range
+from tests.support.until import until
+
+SETTING = re.compile(r"^\s+(server|port|transport|user|password)\s+(\S+)\s*$", re.MULTILINE)
+
+
+def printed_settings(output: str) -> dict[str, str]:
+    """The softphone settings block of ``agents add`` output: server, port, transport, …"""
+    return dict(SETTING.findall(output))
+
+
+@dataclasses.dataclass
+class Softphone:
+    process: subprocess.Popen[bytes]
+    log: Path
+
+    def output(self) -> str:
+        return self.log.read_text(errors="replace")
+
+    def wait_for(self, text: str, timeout: float) -> None:
+        until(lambda: text in self.output(), timeout, what=f"baresip: {text!r} ({self.log})")
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+
+def start_softphone(runtime: Runtime, work: Path, settings: dict[str, str]) -> Softphone:
+    """baresip registered with ``settings``, answering every call at once (a tone as its
+    microphone, the speaker into a file)."""
+    work.mkdir(parents=True, exist_ok=True)
+    rtp = free_udp_range(20)
+    (work / "config").write_text(
+        f"sip_listen 127.0.0.1:{free_port(socket.SOCK_DGRAM)}\n"
+        "module_path /usr/lib/baresip/modules\n"
+        "module g711.so\nmodule ausine.so\nmodule aufile.so\n"
+        "module account.so\nmodule menu.so\n"
+        "audio_source ausine,440\n"
+        "ausrc_srate 48000\n"  # ausine makes 48 kHz only; baresip resamples for PCMU
+        f"audio_player aufile,{work / 'heard.wav'}\n"
+        "audio_alert aufile,/dev/null\n"
+        f"rtp_ports {rtp}-{rtp + 19}\n"
+    )
+    s = settings
+    (work / "accounts").write_text(
+        f"<sip:{s['user']}@{s['server']}:{s['port']};transport={s['transport'].lower()}>"
+        f";auth_user={s['user']};auth_pass={s['password']};answermode=auto;regint=60\n"
+    )
+    log = work / "baresip.log"
+    with open(log, "wb") as out:
+        process = subprocess.Popen(
+            runtime.command(["baresip", "-f", str(work)], shared=[work]),
+            stdin=subprocess.DEVNULL,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    return Softphone(process, log)

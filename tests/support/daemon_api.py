@@ -1,0 +1,32 @@
+"""Talking to the running daemon's REST API as a test client: a token of a role, a call."""
+
+from __future__ import annotations
+
+import json
+import urllib.request
+from typing import Any
+
+from callcenter.domain.tickets import Role
+from callcenter.store.api_keys import SqlApiKeys
+from callcenter.store.db import make_engine, make_sessions
+from tests.support.instance import DaemonProcess, Instance
+
+
+def api_token(instance: Instance, role: Role, agent: str = "") -> str:
+    engine = make_engine(instance.config.database_url)
+    try:
+        keys = SqlApiKeys(make_sessions(engine))
+        return keys.create_token(f"test {role.value}", role, agent)[1]
+    finally:
+        engine.dispose()
+
+
+def api_call(daemon: DaemonProcess, token: str, method: str, path: str, body: Any = None) -> Any:
+    request = urllib.request.Request(  # noqa: S310 (loopback test server)
+        f"{daemon.url}/api/v1{path}",
+        data=None if body is None else json.dumps(body).encode(),
+        method=method,
+        headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+    )
+    with urllib.request.urlopen(request, timeout=10) as resp:  # noqa: S310
+        return json.loads(resp.read())

@@ -47,7 +47,8 @@ def start_softphone(runtime: Runtime, work: Path, settings: dict[str, str]) -> S
     work.mkdir(parents=True, exist_ok=True)
     rtp = free_udp_range(20)
     (work / "config").write_text(
-        f"sip_listen 127.0.0.1:{free_port(socket.SOCK_DGRAM)}\n"
+        # baresip listens on the port for UDP and TCP and on the next one for TLS.
+        f"sip_listen 127.0.0.1:{free_port(socket.SOCK_DGRAM, span=2)}\n"
         "module_path /usr/lib/baresip/modules\n"
         "module g711.so\nmodule ausine.so\nmodule aufile.so\n"
         "module account.so\nmodule menu.so\n"

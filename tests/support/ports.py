@@ -6,19 +6,25 @@ import random
 import socket
 
 
-def free_port(kind: int = socket.SOCK_STREAM) -> int:
-    """A port free for both TCP and UDP on 127.0.0.1 right now."""
+def free_port(kind: int = socket.SOCK_STREAM, span: int = 1) -> int:
+    """A port free for both TCP and UDP on 127.0.0.1 right now, with the ``span - 1`` ports
+    after it free too (baresip, say, takes its SIP port + 1 for TLS)."""
     while True:
         with socket.socket(socket.AF_INET, kind) as sock:
             sock.bind(("127.0.0.1", 0))
             port = int(sock.getsockname()[1])
-        other = socket.SOCK_DGRAM if kind == socket.SOCK_STREAM else socket.SOCK_STREAM
-        with socket.socket(socket.AF_INET, other) as sock:
-            try:
-                sock.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-        return port
+        ports = range(port, port + span)
+        if all(_bindable(p, k) for p in ports for k in (socket.SOCK_STREAM, socket.SOCK_DGRAM)):
+            return port
+
+
+def _bindable(port: int, kind: int) -> bool:
+    with socket.socket(socket.AF_INET, kind) as sock:
+        try:
+            sock.bind(("127.0.0.1", port))
+        except (OSError, OverflowError):  # taken, or past 65535
+            return False
+    return True
 
 
 def free_udp_range(size: int) -> int:

@@ -39,7 +39,8 @@ from callcenter.asterisk.confgen import write_config
 from callcenter.asterisk.prompts import add_prompt
 from tests.support.instance import DaemonProcess, Instance, write_tone_pcm_wav
 from tests.support.ports import free_udp_range
-from tests.support.sipp import Sipp, caller_scenario
+from tests.support.sipp import Sipp
+from tests.support.sipp_scenarios import caller_scenario
 
 log = logging.getLogger("benchmarks.ivr")
 

@@ -35,7 +35,8 @@ from callcenter.store.api_keys import SqlApiKeys
 from callcenter.store.db import make_engine, make_sessions
 from tests.support.instance import DaemonProcess, Instance
 from tests.support.ports import free_udp_range
-from tests.support.sipp import DEMO_TO_SUPPORT, Sipp, SippRun, busy_agent_scenario, caller_scenario
+from tests.support.sipp import Sipp, SippRun
+from tests.support.sipp_scenarios import DEMO_TO_SUPPORT, busy_agent_scenario, caller_scenario
 
 log = logging.getLogger("benchmarks.queue")
 TALK, RING = 5.0, 0.3

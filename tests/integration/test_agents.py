@@ -18,7 +18,8 @@ from tests.support.baresip import printed_settings, start_softphone
 from tests.support.calls import new_caller, queue_call_on_ticket
 from tests.support.daemon_api import api_call, api_token
 from tests.support.instance import DaemonProcess, Instance
-from tests.support.sipp import DEMO_TO_SUPPORT, Sipp, register_scenario
+from tests.support.sipp import Sipp
+from tests.support.sipp_scenarios import DEMO_TO_SUPPORT, register_scenario
 
 pytestmark = pytest.mark.asterisk
 

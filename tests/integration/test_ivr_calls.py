@@ -10,7 +10,8 @@ import pytest
 from callcenter.domain.calls import CallOutcome
 from tests.support.calls import call_record, ended_call, new_caller, path_nodes
 from tests.support.instance import DaemonProcess, Instance
-from tests.support.sipp import DEMO_TO_SUPPORT, Sipp
+from tests.support.sipp import Sipp
+from tests.support.sipp_scenarios import DEMO_TO_SUPPORT
 from tests.support.until import until
 
 pytestmark = pytest.mark.asterisk

@@ -15,7 +15,8 @@ from callcenter.domain.tickets import Role
 from tests.support.calls import new_caller, queue_call_on_ticket
 from tests.support.daemon_api import api_call, api_token
 from tests.support.instance import DaemonProcess, Instance
-from tests.support.sipp import DEMO_TO_SUPPORT, Sipp, busy_agent_scenario
+from tests.support.sipp import Sipp
+from tests.support.sipp_scenarios import DEMO_TO_SUPPORT, busy_agent_scenario
 from tests.support.until import until
 
 pytestmark = pytest.mark.asterisk

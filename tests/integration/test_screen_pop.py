@@ -23,7 +23,8 @@ from callcenter.domain.tickets import (
 from callcenter.store.api_keys import SqlApiKeys
 from callcenter.store.db import make_engine, make_sessions
 from tests.support.instance import DaemonProcess, Instance
-from tests.support.sipp import DEMO_TO_SUPPORT, Sipp
+from tests.support.sipp import Sipp
+from tests.support.sipp_scenarios import DEMO_TO_SUPPORT
 from tests.support.until import until
 
 pytestmark = pytest.mark.asterisk

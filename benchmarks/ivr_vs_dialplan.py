@@ -9,9 +9,13 @@ One SIPp caller script presses 1 (barge-in on the language menu), 3 (barge-in on
 menu), then 4 5 6 7 # into the collect; Asterisk hangs up after the read-back. For each
 call rate, the dialplan and the flow take the same load, one after the other, in the same
 Asterisk. Reported per rate and variant: failed calls, peak concurrent calls, call-setup
-delay (INVITE → 200 OK) and DTMF → next prompt (p50/p95/p99), then the ratios.
+delay (INVITE → 200 OK) and DTMF → next prompt (p50/p95/p99), then the ratios — and,
+from the daemon's own ``/metrics`` around each step, its event-loop lag (histogram) and
+the AMI and ARI bytes and events it received per call. At the end the same load runs
+once more with the event filters off (``asterisk.event_filters = false``), to compare.
 
     .venv/bin/python -m benchmarks.ivr_vs_dialplan [--rates 2,5,10,15,20,25,30]
+        [--filters-rate 5] [--py-spy DIR]   # DIR: a py-spy profile of each flow step
 
 Needs root (loopback capture) and the sandbox root (``make setup`` builds what is missing).
 """
@@ -22,6 +26,8 @@ import argparse
 import dataclasses
 import logging
 import math
+import shutil
+import subprocess
 import tempfile
 import time
 from pathlib import Path
@@ -33,10 +39,13 @@ from benchmarks.capture import (
     dtmf_ends,
     sip_dialogs,
 )
+from benchmarks.daemon_metrics import StepMetrics, bars, scrape
 from benchmarks.stats import keep_or_remove, ms, percentile, ratio
 from callcenter.app import prompts_dir
 from callcenter.asterisk.confgen import write_config
 from callcenter.asterisk.prompts import add_prompt
+from callcenter.asterisk.sandbox import Sandbox
+from callcenter.config import load_config
 from tests.support.instance import DaemonProcess, Instance, write_tone_pcm_wav
 from tests.support.ports import free_udp_range
 from tests.support.sipp import Sipp
@@ -125,6 +134,13 @@ class StepResult:
     peak_concurrent: int
     setup: list[float]
     dtmf_to_prompt: list[float]
+    filters: bool = True
+    metrics: StepMetrics | None = None
+
+    def per_call(self, name: str) -> float:
+        if self.metrics is None or not self.calls:
+            return math.nan
+        return self.metrics.total(name) / self.calls
 
     @property
     def past_knee(self) -> bool:
@@ -150,28 +166,50 @@ def prepare(state_dir: Path) -> tuple[Instance, DaemonProcess]:
         source = write_tone_pcm_wav(state_dir / f"{name}.wav", seconds, freq)
         add_prompt(prompts, name, source, "en")
     instance.sandbox.up()
-    etc = instance.sandbox.instance_dir / "etc"
-    rendered = (etc / "dialplan" / "callcenter.conf").read_text()
-    extra = DIALPLAN.format(number=DIALPLAN_NUMBER, prompts=prompts / "en")
-    write_config(etc, {"dialplan/callcenter.conf": rendered + extra}, instance.runtime.gid)
-    instance.asterisk_cli("dialplan reload")
+    add_baseline_dialplan(instance)
     daemon = DaemonProcess(instance, state_dir / "daemon.log")
     daemon.start()
     return instance, daemon
 
 
+def add_baseline_dialplan(instance: Instance) -> None:
+    etc = instance.sandbox.instance_dir / "etc"
+    rendered = (etc / "dialplan" / "callcenter.conf").read_text()
+    extra = DIALPLAN.format(number=DIALPLAN_NUMBER, prompts=prompts_dir(instance.config) / "en")
+    write_config(etc, {"dialplan/callcenter.conf": rendered + extra}, instance.runtime.gid)
+    instance.asterisk_cli("dialplan reload")
+
+
+def set_event_filters(instance: Instance, daemon: DaemonProcess, on: bool) -> None:
+    """Re-render Asterisk's configuration with the event filters on or off, reload AMI,
+    and restart the daemon with the same setting (it sets the ARI filter itself)."""
+    daemon.stop()
+    instance.env["CALLCENTER_ASTERISK__EVENT_FILTERS"] = "true" if on else "false"
+    instance.config = load_config(None, environ=instance.env)
+    Sandbox(instance.config, instance.secrets).reload()
+    add_baseline_dialplan(instance)
+    instance.asterisk_cli("manager reload")
+    daemon.start()
+
+
 def run_step(
     instance: Instance,
+    daemon: DaemonProcess,
     sipp: Sipp,
     capture: LoopbackCapture,
     variant: str,
     rate: float,
     seconds: float,
+    profile_dir: Path | None = None,
 ) -> StepResult:
     calls = max(1, round(rate * seconds))
     number = FLOW_NUMBER if variant == "flow" else DIALPLAN_NUMBER
-    stats = sipp.work_dir / f"{variant}-{rate:g}.csv"
+    filters = instance.config.asterisk.event_filters
+    tag = f"{variant}-{rate:g}{'' if filters else '-unfiltered'}"
+    stats = sipp.work_dir / f"{tag}.csv"
     capture.take()
+    before = scrape(daemon.url)
+    profiler = start_profiler(daemon, profile_dir, tag, seconds) if variant == "flow" else None
     run = sipp.start(
         f"{variant}-{rate:g}",
         caller_scenario("79123456789", digits=CALLER_DIGITS, bye_timeout=15),
@@ -182,7 +220,42 @@ def run_step(
     )
     run.wait(seconds + 90)
     time.sleep(1.0)
-    return analyse(instance, capture.take(), variant, rate, calls, sipp_failed(stats))
+    if profiler is not None:
+        profiler.wait(60)
+    result = analyse(instance, capture.take(), variant, rate, calls, sipp_failed(stats))
+    result.filters = filters
+    result.metrics = StepMetrics.between(before, scrape(daemon.url))
+    return result
+
+
+def start_profiler(
+    daemon: DaemonProcess, directory: Path | None, tag: str, seconds: float
+) -> subprocess.Popen[bytes] | None:
+    """py-spy sampling the daemon (all threads, GIL holder marked) while the step runs."""
+    if directory is None or daemon.process is None:
+        return None
+    spy = shutil.which("py-spy") or str(Path(__file__).resolve().parents[1] / ".venv/bin/py-spy")
+    directory.mkdir(parents=True, exist_ok=True)
+    return subprocess.Popen(
+        [
+            spy,
+            "record",
+            "-p",
+            str(daemon.process.pid),
+            "-d",
+            str(int(seconds)),
+            "-r",
+            "200",
+            "--threads",
+            "--gil",
+            "-f",
+            "raw",
+            "-o",
+            str(directory / f"{tag}.txt"),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
 
 
 def sipp_failed(stats: Path) -> int:
@@ -279,7 +352,57 @@ def report(results: list[StepResult]) -> str:
         f"(knee: a failed call, DTMF → prompt p95 above {KNEE_P95 * 1000:.0f} ms "
         f"or setup p95 above {KNEE_SETUP_P95 * 1000:.0f} ms)"
     )
-    return "\n".join(lines)
+    return "\n".join([*lines, "", *daemon_report(results)])
+
+
+def daemon_report(results: list[StepResult]) -> list[str]:
+    """What the daemon itself saw in each step: its loop lag and what AMI/ARI sent it."""
+    lines = [
+        "daemon: event-loop lag (bucket upper bounds) and AMI/ARI traffic per call",
+        "variant   filters rate/s  lag p50/p99/max ms   AMI B/call ev/call   ARI B/call ev/call",
+    ]
+    for r in results:
+        m = r.metrics
+        if m is None:
+            continue
+        lines.append(
+            f"{r.variant:<9} {'on' if r.filters else 'off':<7} {r.rate:>6g}  "
+            f"{ms(m.lag_quantile(0.5)):>5} {ms(m.lag_quantile(0.99)):>5} "
+            f"{ms(m.lag_max_bucket()):>6}   "
+            f"{r.per_call('callcenter_ami_received_bytes_total'):>10.0f} "
+            f"{r.per_call('callcenter_ami_received_events_total'):>7.1f}   "
+            f"{r.per_call('callcenter_ari_received_bytes_total'):>10.0f} "
+            f"{r.per_call('callcenter_ari_received_events_total'):>7.1f}"
+        )
+    lines += ["", "AMI+ARI bytes per call, filters off / on (same variant, same rate):"]
+    on = {(r.variant, r.rate): r for r in results if r.filters}
+    for r in (r for r in results if not r.filters):
+        f = on.get((r.variant, r.rate))
+        if f is None:
+            continue
+        total = [
+            x.per_call("callcenter_ami_received_bytes_total")
+            + x.per_call("callcenter_ari_received_bytes_total")
+            for x in (r, f)
+        ]
+        lines.append(
+            f"  {r.variant:<9} {r.rate:g}/s: {total[0]:.0f} / {total[1]:.0f} B "
+            f"= {ratio(total[0], total[1])}x fewer with filters"
+        )
+        if r.metrics and f.metrics:
+            top = sorted(
+                r.metrics.by_label("callcenter_ami_received_events_total", "event").items(),
+                key=lambda kv: -kv[1],
+            )[:6]
+            lines.append(
+                "    AMI unfiltered, most sent: "
+                + ", ".join(f"{k} {v / r.calls:.1f}/call" for k, v in top)
+            )
+    for r in results:
+        if r.metrics is not None and r.variant == "flow" and r.filters:
+            lines += ["", f"event-loop lag, flow at {r.rate:g}/s (ticks every 20 ms):"]
+            lines += bars(r.metrics.lag_buckets())
+    return lines
 
 
 def main() -> None:
@@ -287,6 +410,10 @@ def main() -> None:
     parser.add_argument("--rates", default="2,5,10,15,20,25,30", help="calls per second, ramped")
     parser.add_argument("--step-seconds", type=float, default=15.0, help="load per rate")
     parser.add_argument("--keep", action="store_true", help="keep the state directory")
+    parser.add_argument(
+        "--filters-rate", type=float, default=5.0, help="rate of the filters-off run (0: none)"
+    )
+    parser.add_argument("--py-spy", type=Path, help="profile each flow step into this directory")
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
     rates = [float(r) for r in args.rates.split(",")]
@@ -303,7 +430,7 @@ def main() -> None:
         ) as cap:
             for rate in rates:
                 step = [
-                    run_step(instance, sipp, cap, v, rate, args.step_seconds)
+                    run_step(instance, daemon, sipp, cap, v, rate, args.step_seconds, args.py_spy)
                     for v in ("dialplan", "flow")
                 ]
                 for r in step:
@@ -311,6 +438,12 @@ def main() -> None:
                 results += step
                 if all(r.past_knee for r in step):
                     break
+            if args.filters_rate:
+                set_event_filters(instance, daemon, on=False)
+                results += [
+                    run_step(instance, daemon, sipp, cap, v, args.filters_rate, args.step_seconds)
+                    for v in ("dialplan", "flow")
+                ]
     finally:
         daemon.stop()
         instance.sandbox.down()

@@ -35,7 +35,7 @@ from callcenter.store.api_keys import SqlApiKeys
 from callcenter.store.db import make_engine, make_sessions
 from tests.support.instance import DaemonProcess, Instance
 from tests.support.ports import free_udp_range
-from tests.support.sipp import Sipp, SippRun
+from tests.support.sipp import PHONE_IP, Sipp, SippRun
 from tests.support.sipp_scenarios import DEMO_TO_SUPPORT, busy_agent_scenario, caller_scenario
 
 log = logging.getLogger("benchmarks.queue")
@@ -141,6 +141,7 @@ def run_variant(
                 timeout=600,
                 load=["-m", "50"],
                 trace_messages=False,
+                local_ip=PHONE_IP,
             )
         )
     time.sleep(1.0)

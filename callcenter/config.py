@@ -54,6 +54,9 @@ class AsteriskConfig:
     ami_port: int = 5038
     http_port: int = 8088
     start_timeout: float = 30.0
+    # AMI and ARI send only the events the daemon uses. Off: everything (to measure the
+    # difference, or to watch raw events while debugging).
+    event_filters: bool = True
 
 
 @dataclasses.dataclass(frozen=True)
@@ -64,7 +67,10 @@ class DialplanConfig:
     queues: tuple[str, ...] = ("sales", "support")  # every agent is a member for now
     mailboxes: tuple[str, ...] = ("100",)
     external_allowlist: tuple[str, ...] = ()  # E.164 numbers a flow may transfer to
-    trunk_networks: tuple[str, ...] = ("127.0.0.0/8",)  # who may call the virtual number
+    # Who may call the virtual number without an account: the carrier's addresses. Agents'
+    # phones must not share them (requests from them are the trunk's, whoever they name).
+    # The default is one loopback address no phone uses, the demo's "carrier".
+    trunk_networks: tuple[str, ...] = ("127.0.0.2/32",)
     queues_file: str = "queues.yaml"  # app_queue parameters and limits per queue
 
 
@@ -83,6 +89,7 @@ class DaemonConfig:
 @dataclasses.dataclass(frozen=True)
 class DatabaseConfig:
     url: str = ""  # empty: SQLite file in the state directory
+    threads: int = 2  # worker threads for database work (off the event loop)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -220,6 +227,8 @@ def _check(config: Config) -> None:
     a, d = config.asterisk, config.dialplan
     if a.mode not in ("auto", "system", "sandbox"):
         raise ConfigError(f"asterisk.mode must be auto, system or sandbox, got {a.mode!r}")
+    if not 1 <= config.database.threads <= 32:
+        raise ConfigError(f"database.threads must be 1..32, got {config.database.threads}")
     for key in ("sip_port", "rtp_start", "rtp_end", "ami_port", "http_port"):
         port = getattr(a, key)
         if not 1 <= port <= 65535:

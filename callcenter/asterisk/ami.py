@@ -15,7 +15,10 @@ from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 from panoramisk import Manager
+from panoramisk.ami_protocol import AMIProtocol
+from panoramisk.message import Message
 
+from callcenter.asterisk.traffic import Traffic
 from callcenter.services.ports import TelephonyError
 
 log = logging.getLogger(__name__)
@@ -31,6 +34,26 @@ def check_action(action: Mapping[str, str]) -> None:
             raise AmiInjectionError(f"AMI action field {key!r} holds CR or LF: {value!r}")
 
 
+class _CountingProtocol(AMIProtocol):  # type: ignore[misc]
+    """panoramisk's protocol, counting what Asterisk sends (bytes, events by name)."""
+
+    def __init__(self, traffic: Traffic) -> None:
+        super().__init__()
+        self._traffic = traffic
+
+    def data_received(self, data: bytes) -> None:
+        self._traffic.received_bytes += len(data)
+        super().data_received(data)
+
+    def handle_message(self, message: Message) -> None:
+        # Events Asterisk sent by itself (not part of an action's answer, which carries
+        # our ActionID): what the event filter governs.
+        name = message.get("Event")
+        if name and not message.get("ActionID"):
+            self._traffic.events[str(name)] += 1
+        super().handle_message(message)
+
+
 class AmiClient:
     def __init__(
         self,
@@ -41,6 +64,7 @@ class AmiClient:
         reconnect_delay: int = 1,
     ) -> None:
         self._on_login_cb = on_login
+        self.traffic = Traffic()
         self._manager = Manager(
             host="127.0.0.1",
             port=port,
@@ -50,6 +74,7 @@ class AmiClient:
             ping_interval=5,
             reconnect_timeout=reconnect_delay,
             forgetable_actions=("ping", "login", "originate"),
+            protocol_factory=lambda: _CountingProtocol(self.traffic),
             on_login=self._logged_in,
             on_disconnect=self._disconnected,
             log=logging.getLogger("panoramisk.manager"),
@@ -71,6 +96,7 @@ class AmiClient:
 
     def _logged_in(self, _manager: Manager) -> None:
         self._up = True
+        self.traffic.connects += 1
         self._logged_in_event.set()
         log.info("AMI logged in")
         if self._on_login_cb is not None:

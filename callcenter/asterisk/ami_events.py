@@ -28,6 +28,13 @@ QUEUE_EVENTS = (
     "AgentComplete",
     "QueueCallerAbandon",
 )
+# Every event the daemon subscribes to: the AMI user's event filter (manager.conf) lets
+# these through and nothing else, so no other event is sent, parsed or dispatched.
+USED_EVENTS = (*QUEUE_EVENTS, "UserEvent", "QueueMemberPause")
+# The classes those events belong to (read rights of the daemon's AMI user).
+USED_CLASSES = ("agent", "user")
+# Without filters (asterisk.event_filters = false, the benchmarks' baseline): everything.
+ALL_CLASSES = ("call", "agent", "user", "dtmf", "reporting", "dialplan")
 
 
 def agent_extension(event: Mapping[str, str]) -> str:

@@ -21,7 +21,8 @@ from typing import Any
 import aioari
 import aiohttp
 
-from callcenter.asterisk.ari_events import translate
+from callcenter.asterisk.ari_events import USED_TYPES, translate
+from callcenter.asterisk.traffic import Traffic
 from callcenter.domain.calls import CallEvent
 from callcenter.logs import call_id_var
 from callcenter.services.ports import TelephonyError
@@ -39,6 +40,7 @@ class AriClient:
         sink: Callable[[CallEvent], None],
         on_connected: Callable[[], Awaitable[None]],
         max_delay: float = 5.0,
+        filter_events: bool = True,
     ) -> None:
         self._base_url = base_url
         self._user = user
@@ -48,6 +50,8 @@ class AriClient:
         self._on_connected = on_connected
         self._max_delay = max_delay
         self._client: Any = None
+        self._filter_events = filter_events
+        self.traffic = Traffic()
         self.connected = False
 
     async def run(self) -> None:
@@ -69,20 +73,48 @@ class AriClient:
         self._client = await aioari.connect(self._base_url, self._user, self._password)
         ws = await self._client.swagger.events.eventWebsocket(app=self._app)
         self.connected = True
+        self.traffic.connects += 1
         log.info("ARI connected, application %r registered", self._app)
         try:
+            if self._filter_events:
+                await self._set_event_filter()
             await self._on_connected()
             while True:
                 msg = await ws.receive()
                 if msg.type != aiohttp.WSMsgType.TEXT:
                     log.warning("ARI websocket closed (%s)", msg.type.name)
                     return
+                self.traffic.received_bytes += len(msg.data)
                 self._dispatch(json.loads(msg.data))
         finally:
             self.connected = False
             await ws.close()
 
+    async def _set_event_filter(self) -> None:
+        """Ask Asterisk for the event types we act on only (the filter belongs to the
+        application, so it is set again on every connect).
+
+        Sent by hand: aioswagger wraps a body parameter as ``{"filter": {...}}``, while
+        Asterisk reads the whole body as the filter — it would set an empty one, silently.
+        Asterisk's answer is checked, so a filter that did not take is an error here."""
+        allowed = [{"type": kind} for kind in USED_TYPES]
+        url = f"{self._base_url.rstrip('/')}/ari/applications/{self._app}/eventFilter"
+        auth = aiohttp.BasicAuth(self._user, self._password)
+        timeout = aiohttp.ClientTimeout(total=5)
+        async with (
+            aiohttp.ClientSession(auth=auth, timeout=timeout) as http,
+            http.put(url, json={"allowed": allowed}) as resp,
+        ):
+            body = await resp.json(content_type=None) if resp.status == 200 else {}
+            took = sorted(e.get("type", "") for e in body.get("events_allowed", ()))
+            if resp.status != 200 or took != sorted(USED_TYPES):
+                raise TelephonyError(
+                    f"ARI event filter for {self._app!r} not set: {resp.status} {body}"
+                )
+        log.info("ARI event filter: %s", ", ".join(USED_TYPES))
+
     def _dispatch(self, raw: dict[str, Any]) -> None:
+        self.traffic.events[str(raw.get("type"))] += 1
         event = translate(raw)
         if event is None:
             return

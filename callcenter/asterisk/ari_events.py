@@ -12,6 +12,18 @@ from callcenter.domain.calls import (
     PlaybackFinished,
 )
 
+# The only event types :func:`translate` acts on: the application's event filter asks
+# Asterisk for these alone (ChannelVarset, ChannelStateChange, PlaybackStarted, … are
+# never sent, so never decoded).
+USED_TYPES = (
+    "StasisStart",
+    "StasisEnd",
+    "ChannelDtmfReceived",
+    "PlaybackFinished",
+    "ChannelHangupRequest",
+    "ChannelDestroyed",
+)
+
 
 def translate(event: dict[str, Any]) -> CallEvent | None:
     """The domain event for one ARI event, or None if it is not one we act on."""

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import yaml
 
+from callcenter.asterisk.ami_events import ALL_CLASSES, USED_CLASSES, USED_EVENTS
 from callcenter.config import Config
 from callcenter.domain.queue_defs import QueueDef, QueueDefError, parse_queue_defs
 from callcenter.secrets import Secrets
@@ -65,6 +66,12 @@ def template_values(config: Config, secrets: Secrets, layout: AsteriskLayout) ->
     }
     for value in values.values():
         _check_value(value)
+    values["ami_read"] = ",".join(USED_CLASSES if a.event_filters else ALL_CLASSES)
+    values["ami_event_filters"] = (
+        "\n".join(f"eventfilter(name({name})) =" for name in USED_EVENTS)
+        if a.event_filters
+        else "; (asterisk.event_filters = false: every event of the classes above)"
+    )
     values["trunk_matches"] = "\n".join(
         f"match = {ipaddress.ip_network(n)}" for n in d.trunk_networks
     )
@@ -158,6 +165,7 @@ def _agent_sections(ext: str, password: str) -> str:
     return f"""
 [{ext}]
 type = endpoint
+identify_by = username
 context = agents
 disallow = all
 allow = ulaw,alaw

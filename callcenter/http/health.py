@@ -7,7 +7,9 @@ from collections.abc import Awaitable, Callable
 from aiohttp import web
 
 HealthProbe = Callable[[], Awaitable[dict[str, bool]]]
+LagSummary = Callable[[], dict[str, float]]
 PROBE_KEY = web.AppKey("health_probe", object)
+LAG_KEY = web.AppKey("loop_lag", object)
 
 
 async def healthz(request: web.Request) -> web.Response:
@@ -15,4 +17,11 @@ async def healthz(request: web.Request) -> web.Response:
     states = await probe()
     body = {name: "up" if ok else "down" for name, ok in states.items()}
     body["status"] = "ok" if all(states.values()) else "degraded"
+    lag: LagSummary | None = request.app.get(LAG_KEY)  # type: ignore[assignment]
+    if lag is not None:
+        summary = lag()
+        # The event loop's lag over the last minute (a busy loop delays every call).
+        body["loop_lag_ms"] = {  # type: ignore[assignment]
+            k: round(v * 1000, 2) for k, v in summary.items() if k != "samples"
+        }
     return web.json_response(body, status=200 if all(states.values()) else 503)

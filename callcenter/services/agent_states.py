@@ -66,6 +66,13 @@ class AgentStates:
     def get(self, agent: str) -> AgentState:
         return self._states.get(agent, AgentState(agent))
 
+    def counts(self) -> dict[str, int]:
+        """How many agents are in each state (every state named, zero included)."""
+        counts = {status.value: 0 for status in AgentStatus}
+        for state in self._states.values():
+            counts[state.status.value] += 1
+        return counts
+
     def talking_for(self, agent: str) -> float | None:
         """Seconds the agent has been on their current call; None if not on one (or we
         only learnt it from a sync, which does not say since when)."""

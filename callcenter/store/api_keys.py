@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import secrets
 from datetime import UTC, datetime
@@ -13,6 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from callcenter.domain.tickets import NotFound, Role
 from callcenter.services.ports import ApiPrincipal, StoredResponse
+from callcenter.store.db_threads import DbThreads
 from callcenter.store.ticket_rows import ApiTokenRow, IdempotencyRow
 
 TOKEN_PREFIX = "cc_"  # noqa: S105 (a prefix, not a secret)
@@ -23,8 +23,9 @@ def token_hash(token: str) -> str:
 
 
 class SqlApiKeys:
-    def __init__(self, sessions: sessionmaker[Session]) -> None:
+    def __init__(self, sessions: sessionmaker[Session], threads: DbThreads | None = None) -> None:
         self._sessions = sessions
+        self._threads = threads or DbThreads(1)
 
     # -- tokens (sync: the CLI uses them directly) ---------------------------------------
 
@@ -64,7 +65,7 @@ class SqlApiKeys:
             return ApiPrincipal(row.id, row.name, Role(row.role), row.agent or "")
 
     async def principal(self, token: str) -> ApiPrincipal | None:
-        return await asyncio.to_thread(self._principal, token)
+        return await self._threads.run("api_keys.principal", self._principal, token)
 
     # -- idempotency ---------------------------------------------------------------------
 
@@ -80,7 +81,7 @@ class SqlApiKeys:
             return StoredResponse(row.request_hash, row.status, row.response)
 
     async def stored(self, token_id: int, key: str) -> StoredResponse | None:
-        return await asyncio.to_thread(self._stored, token_id, key)
+        return await self._threads.run("api_keys.stored", self._stored, token_id, key)
 
     def _store(self, token_id: int, key: str, response: StoredResponse) -> None:
         try:
@@ -99,7 +100,7 @@ class SqlApiKeys:
             pass  # a concurrent retry stored it first; theirs stands
 
     async def store(self, token_id: int, key: str, response: StoredResponse) -> None:
-        await asyncio.to_thread(self._store, token_id, key, response)
+        await self._threads.run("api_keys.store", self._store, token_id, key, response)
 
 
 def _now() -> datetime:

@@ -1,11 +1,14 @@
 """The CallLog port on SQLAlchemy: one short transaction per call event, idempotent.
 
-Sync SQLAlchemy runs in a worker thread so the event loop never waits on the database.
+Sync SQLAlchemy runs in the store's worker threads (:class:`DbThreads`). Each change is
+an op (a function of a session), so the write-behind log can apply many in one
+transaction.
 """
 
 from __future__ import annotations
 
-import asyncio
+import contextlib
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 
 from sqlalchemy import select
@@ -13,71 +16,100 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from callcenter.domain.calls import CallOutcome, CallRecord, CallState, IvrResult
+from callcenter.store.db_threads import DbThreads
 from callcenter.store.models import CallRow
+
+# One change to the call log, applied inside a transaction (several may share one).
+CallLogOp = Callable[[Session], None]
+
+
+def started_op(r: CallRecord) -> CallLogOp:
+    def apply(s: Session) -> None:
+        known = s.scalar(select(CallRow).where(CallRow.call_id == r.call_id))
+        if known is not None:
+            if known.state == CallState.ENDED.value:  # back from a queue
+                known.state, known.outcome, known.ended_at = r.state.value, None, None
+            return
+        s.add(
+            CallRow(
+                call_id=r.call_id,
+                linked_id=r.linked_id,
+                caller=r.caller,
+                dialed=r.dialed,
+                state=r.state.value,
+                digits=r.digits,
+                outcome=None,
+                started_at=r.started_at,
+            )
+        )
+        s.flush()  # a unique-key clash shows here, on this op, not at commit
+
+    return apply
+
+
+def digit_op(call_id: str, digit: str) -> CallLogOp:
+    def apply(s: Session) -> None:
+        row = _existing(s, call_id)
+        row.digits = (row.digits + digit)[-256:]
+
+    return apply
+
+
+def ended_op(call_id: str, outcome: CallOutcome, at: datetime) -> CallLogOp:
+    def apply(s: Session) -> None:
+        row = s.scalar(select(CallRow).where(CallRow.call_id == call_id))
+        if row is None or row.state == CallState.ENDED.value:
+            return  # replayed or unknown: nothing to change
+        row.state, row.outcome, row.ended_at = CallState.ENDED.value, outcome.value, at
+
+    return apply
+
+
+def ivr_op(call_id: str, result: IvrResult) -> CallLogOp:
+    def apply(s: Session) -> None:
+        row = _existing(s, call_id)
+        row.flow = result.flow[:120]
+        # A call resumed after a queue timeout continues its path.
+        row.ivr_path = [*(row.ivr_path or []), *result.path]
+        row.outcome_detail = result.detail[:120]
+
+    return apply
 
 
 class SqlCallLog:
-    def __init__(self, sessions: sessionmaker[Session]) -> None:
+    """Each write is its own transaction, awaited (the CLI, tests, replays). The daemon
+    wraps it in :class:`callcenter.store.call_log_writer.WriteBehindCallLog`."""
+
+    def __init__(self, sessions: sessionmaker[Session], threads: DbThreads | None = None) -> None:
         self._sessions = sessions
+        self._threads = threads or DbThreads(1)
+
+    def apply(self, ops: Sequence[CallLogOp]) -> None:
+        """All of ``ops``, in order, in one transaction (synchronously)."""
+        with self._sessions.begin() as s:
+            for op in ops:
+                op(s)
+
+    async def _write(self, name: str, op: CallLogOp) -> None:
+        # A concurrent insert of the same call won on the unique key: the row is there.
+        with contextlib.suppress(IntegrityError):
+            await self._threads.run(f"call_log.{name}", self.apply, [op])
 
     async def call_started(self, record: CallRecord) -> None:
-        await asyncio.to_thread(self._started, record)
-
-    def _started(self, r: CallRecord) -> None:
-        try:
-            with self._sessions.begin() as s:
-                known = s.scalar(select(CallRow).where(CallRow.call_id == r.call_id))
-                if known is not None:
-                    if known.state == CallState.ENDED.value:  # back from a queue
-                        known.state, known.outcome, known.ended_at = r.state.value, None, None
-                    return
-                s.add(
-                    CallRow(
-                        call_id=r.call_id,
-                        linked_id=r.linked_id,
-                        caller=r.caller,
-                        dialed=r.dialed,
-                        state=r.state.value,
-                        digits=r.digits,
-                        outcome=None,
-                        started_at=r.started_at,
-                    )
-                )
-        except IntegrityError:
-            pass  # a concurrent insert of the same call won on the unique key: same row
+        await self._write("started", started_op(record))
 
     async def digit_pressed(self, call_id: str, digit: str) -> None:
-        await asyncio.to_thread(self._digit, call_id, digit)
-
-    def _digit(self, call_id: str, digit: str) -> None:
-        with self._sessions.begin() as s:
-            row = _existing(s, call_id)
-            row.digits = (row.digits + digit)[-256:]
+        await self._write("digit", digit_op(call_id, digit))
 
     async def call_ended(self, call_id: str, outcome: CallOutcome, at: datetime) -> None:
-        await asyncio.to_thread(self._ended, call_id, outcome, at)
-
-    def _ended(self, call_id: str, outcome: CallOutcome, at: datetime) -> None:
-        with self._sessions.begin() as s:
-            row = s.scalar(select(CallRow).where(CallRow.call_id == call_id))
-            if row is None or row.state == CallState.ENDED.value:
-                return  # replayed or unknown: nothing to change
-            row.state, row.outcome, row.ended_at = CallState.ENDED.value, outcome.value, at
+        await self._write("ended", ended_op(call_id, outcome, at))
 
     async def ivr_finished(self, call_id: str, result: IvrResult) -> None:
-        await asyncio.to_thread(self._ivr, call_id, result)
-
-    def _ivr(self, call_id: str, result: IvrResult) -> None:
-        with self._sessions.begin() as s:
-            row = _existing(s, call_id)
-            row.flow = result.flow[:120]
-            # A call resumed after a queue timeout continues its path.
-            row.ivr_path = [*(row.ivr_path or []), *result.path]
-            row.outcome_detail = result.detail[:120]
+        await self._write("ivr", ivr_op(call_id, result))
 
     async def recent_ended(self, limit: int) -> list[CallRecord]:
         """The latest ``limit`` ended calls, newest first."""
-        return await asyncio.to_thread(self._recent_ended, limit)
+        return await self._threads.run("call_log.recent_ended", self._recent_ended, limit)
 
     def _recent_ended(self, limit: int) -> list[CallRecord]:
         with self._sessions() as s:
@@ -86,7 +118,7 @@ class SqlCallLog:
             return [_to_domain(r) for r in rows]
 
     async def get(self, call_id: str) -> CallRecord | None:
-        return await asyncio.to_thread(self._get, call_id)
+        return await self._threads.run("call_log.get", self._get, call_id)
 
     def _get(self, call_id: str) -> CallRecord | None:
         with self._sessions() as s:
@@ -94,7 +126,7 @@ class SqlCallLog:
             return None if row is None else _to_domain(row)
 
     async def recent(self, limit: int = 50) -> list[CallRecord]:
-        return await asyncio.to_thread(self._recent, limit)
+        return await self._threads.run("call_log.recent", self._recent, limit)
 
     def _recent(self, limit: int) -> list[CallRecord]:
         with self._sessions() as s:

@@ -3,7 +3,6 @@ thread so the event loop never waits on the database."""
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
@@ -47,6 +46,7 @@ from callcenter.domain.tickets import (
 from callcenter.services.lanes import Lanes
 from callcenter.store import ticket_mapping as m
 from callcenter.store.customer_repo import CustomerRepo
+from callcenter.store.db_threads import DbThreads
 from callcenter.store.history_query import caller_history, open_tickets
 from callcenter.store.ticket_repo import TicketRepo
 from callcenter.store.ticket_rows import AgentRow, InteractionRow
@@ -65,8 +65,10 @@ class SqlTicketStore:
         region: str,
         join_window: timedelta = timedelta(hours=72),
         now: Callable[[], datetime] = lambda: datetime.now(UTC),
+        threads: DbThreads | None = None,
     ) -> None:
         self._sessions = sessions
+        self._threads = threads or DbThreads(2)
         self.region = region
         self._window = join_window
         self._now = now
@@ -81,8 +83,10 @@ class SqlTicketStore:
             customers = CustomerRepo(s, self.region)
             return use_case(customers, TicketRepo(s, customers))
 
-    async def _run(self, use_case: Callable[[CustomerRepo, TicketRepo], T]) -> T:
-        return await asyncio.to_thread(self.transaction, use_case)
+    async def _run(
+        self, use_case: Callable[[CustomerRepo, TicketRepo], T], op: str = "transaction"
+    ) -> T:
+        return await self._threads.run(f"tickets.{op}", self.transaction, use_case)
 
     # -- customers -----------------------------------------------------------------
 
@@ -104,7 +108,7 @@ class SqlTicketStore:
             point = ContactPoint(ContactKind.PHONE, normalise_phone(phone, self.region, "phone"))
         else:
             point = ContactPoint(ContactKind.EMAIL, normalise_email(email, "email"))
-        return await asyncio.to_thread(self._history, point)
+        return await self._threads.run("tickets.history", self._history, point)
 
     def history_sync(self, phone: str) -> CallerHistory:
         """The same lookup without the thread hop (benchmarks and the CLI)."""
@@ -118,7 +122,7 @@ class SqlTicketStore:
 
     async def call_ticket(self, call_id: str) -> int | None:
         """The ticket a call's interaction is on (None until the call is written)."""
-        found = await self._run(lambda _c, t: t.by_source("asterisk", call_id))
+        found = await self._run(lambda _c, t: t.by_source("asterisk", call_id), "call_ticket")
         return None if found is None else found.ticket_number
 
     async def update_call(self, call_id: str, changes: dict[str, Any]) -> Interaction | None:
@@ -126,7 +130,9 @@ class SqlTicketStore:
         interaction; None when the call is not on a ticket (yet). Updates of one call are
         applied one after the other, in the order they were asked for: each reads and
         merges the data the one before wrote (concurrent merges would lose one)."""
-        update = self._run(lambda _c, t: t.update_call(call_id, changes, self._now()))
+        update = self._run(
+            lambda _c, t: t.update_call(call_id, changes, self._now()), "update_call"
+        )
         return await self._call_lanes.run(call_id, update)
 
     async def queue_calls_since(self, since: datetime) -> dict[str, list[QueueCall]]:
@@ -155,13 +161,13 @@ class SqlTicketStore:
                 )
             return out
 
-        return await self._run(query)
+        return await self._run(query, "queue_calls_since")
 
     async def is_known(self, caller: str) -> bool:
         number = caller_number(caller, self.region)
         if number is None:
             return False
-        return await self._run(lambda c, _t: bool(c.match_phone(number)))
+        return await self._run(lambda c, _t: bool(c.match_phone(number)), "is_known")
 
     # -- tickets -------------------------------------------------------------------
 
@@ -258,7 +264,7 @@ class SqlTicketStore:
         customer (a new one if unknown, none if ambiguous or withheld); the call joins
         their open ticket active within the window, else opens one. Idempotent on the
         call's Uniqueid."""
-        return await self._retrying(lambda c, t: self._record_call(c, t, call))
+        return await self._retrying(lambda c, t: self._record_call(c, t, call), "record_call")
 
     def _record_call(self, c: CustomerRepo, t: TicketRepo, call: CallSummary) -> Interaction:
         known = t.by_source("asterisk", call.call_id)
@@ -331,11 +337,13 @@ class SqlTicketStore:
         )
         return interaction
 
-    async def _retrying(self, use_case: Callable[[CustomerRepo, TicketRepo], T]) -> T:
+    async def _retrying(
+        self, use_case: Callable[[CustomerRepo, TicketRepo], T], op: str = "transaction"
+    ) -> T:
         """Run once more when a concurrent transaction inserted the same unique row
         (the same call's interaction, the same new caller): the retry finds it."""
         try:
-            return await self._run(use_case)
+            return await self._run(use_case, op)
         except IntegrityError:
             log.info("concurrent insert of the same row; retrying once")
-            return await self._run(use_case)
+            return await self._run(use_case, op)

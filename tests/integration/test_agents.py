@@ -18,7 +18,7 @@ from tests.support.baresip import printed_settings, start_softphone
 from tests.support.calls import new_caller, queue_call_on_ticket
 from tests.support.daemon_api import api_call, api_token
 from tests.support.instance import DaemonProcess, Instance
-from tests.support.sipp import Sipp
+from tests.support.sipp import PHONE_IP, Sipp
 from tests.support.sipp_scenarios import DEMO_TO_SUPPORT, register_scenario
 
 pytestmark = pytest.mark.asterisk
@@ -57,7 +57,9 @@ def test_an_added_agent_registers_and_a_live_call_survives_the_reload(
 
     # Removed: the same credentials no longer register.
     assert CliRunner().invoke(main, ["agents", "remove", "1077"], env=instance.env).exit_code == 0
-    refused = sipp.start("register-removed", register_scenario("1077", password), timeout=10)
+    refused = sipp.start(
+        "register-removed", register_scenario("1077", password), timeout=10, local_ip=PHONE_IP
+    )
     assert refused.wait(20) != 0
     assert json.dumps("1077") not in json.dumps(
         load_or_create_secrets(instance.config.state_dir, ()).agent_passwords

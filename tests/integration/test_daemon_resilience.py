@@ -67,7 +67,11 @@ def test_healthz_follows_asterisk_without_restarting_the_daemon(
     instance: Instance, daemon: DaemonProcess
 ) -> None:
     up = {"ami": "up", "queues": "up", "ari": "up", "db": "up", "status": "ok"}
-    assert daemon.health() == (200, up)
+    status, body = daemon.health()
+    assert status == 200
+    lag = body.pop("loop_lag_ms")
+    assert body == up
+    assert set(lag) == {"p50", "p99", "max"}
     pid = daemon.process.pid if daemon.process else None
 
     instance.sandbox.down()

@@ -15,7 +15,7 @@ from callcenter.domain.tickets import Role
 from tests.support.calls import new_caller, queue_call_on_ticket
 from tests.support.daemon_api import api_call, api_token
 from tests.support.instance import DaemonProcess, Instance
-from tests.support.sipp import Sipp
+from tests.support.sipp import PHONE_IP, Sipp
 from tests.support.sipp_scenarios import DEMO_TO_SUPPORT, busy_agent_scenario
 from tests.support.until import until
 
@@ -224,7 +224,12 @@ def test_wrap_up_holds_the_agent_before_the_next_call(
     try:
         port = sipp.register_agent("1001", instance.secrets.agent_passwords["1001"])
         phone = sipp.start(
-            "agent-1001", busy_agent_scenario(talk_for=2.0), port=port, timeout=60, load=["-m", "2"]
+            "agent-1001",
+            busy_agent_scenario(talk_for=2.0),
+            port=port,
+            timeout=60,
+            load=["-m", "2"],
+            local_ip=PHONE_IP,
         )
         number = instance.config.dialplan.virtual_number
         sipp.call(number, "15550000011", bye_timeout=30).assert_ok(40)  # the agent hung up

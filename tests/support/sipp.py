@@ -17,6 +17,13 @@ from callcenter.asterisk.runtime import Runtime
 from tests.support.ports import free_port, free_udp_range
 from tests.support.sipp_scenarios import answer_scenario, caller_scenario, register_scenario
 
+# Where test peers send from. Callers come from the trunk network (the default
+# ``dialplan.trunk_networks``, the demo's carrier); agents' phones from another loopback
+# address, as phones on a LAN would: requests from the trunk network are the trunk's.
+TRUNK_IP = "127.0.0.2"
+PHONE_IP = "127.0.0.1"
+OUTSIDE_IP = "127.0.0.3"  # neither: an address on the internet, as far as Asterisk can tell
+
 
 @dataclasses.dataclass
 class SippRun:
@@ -65,9 +72,11 @@ class Sipp:
         timeout: float = 60.0,
         load: Sequence[str] = ("-m", "1"),
         trace_messages: bool = True,
+        local_ip: str = TRUNK_IP,
     ) -> SippRun:
-        """Run ``scenario``; ``load`` replaces the default one call (e.g. ``-r 10 -m 150``).
-        Under load, ``trace_messages=False`` spares SIPp writing every SIP message."""
+        """Run ``scenario`` from ``local_ip``; ``load`` replaces the default one call (e.g.
+        ``-r 10 -m 150``). Under load, ``trace_messages=False`` spares SIPp writing every
+        SIP message."""
         self.counter += 1
         base = self.work_dir / f"{self.counter:03d}-{name}"
         xml = base.with_suffix(".xml")
@@ -79,7 +88,7 @@ class Sipp:
             str(xml),
             f"127.0.0.1:{self.sip_port}",
             "-i",
-            "127.0.0.1",
+            local_ip,
             "-p",
             str(port or free_port()),
             "-mp",
@@ -107,17 +116,24 @@ class Sipp:
         return SippRun(name, process, log)
 
     def call(self, service: str, caller: str, **kwargs: object) -> SippRun:
+        """A call to ``service``: from the trunk network, or — with ``auth`` (an agent's
+        credentials) — from the agents' phones, as an agent dials a feature code."""
         return self.start(
             f"call-{caller}",
             caller_scenario(caller, **kwargs),  # type: ignore[arg-type]
             service=service,
+            local_ip=PHONE_IP if kwargs.get("auth") else TRUNK_IP,
         )
 
     def register_agent(self, user: str, password: str) -> int:
         """Register ``user`` from a fresh port; returns the port its phone must answer on."""
         port = free_port(socket.SOCK_DGRAM)
         self.start(
-            f"register-{user}", register_scenario(user, password), port=port, timeout=15
+            f"register-{user}",
+            register_scenario(user, password),
+            port=port,
+            timeout=15,
+            local_ip=PHONE_IP,
         ).assert_ok(20)
         self.registered[user] = password
         return port
@@ -127,7 +143,10 @@ class Sipp:
         not stay registered, or app_queue would ring it in the next test."""
         for user, password in self.registered.items():
             self.start(
-                f"unregister-{user}", register_scenario(user, password, expires=0), timeout=15
+                f"unregister-{user}",
+                register_scenario(user, password, expires=0),
+                timeout=15,
+                local_ip=PHONE_IP,
             ).wait(20)
         self.registered.clear()
 
@@ -141,4 +160,5 @@ class Sipp:
             answer_scenario(talk_until_bye, ring_for),
             port=port,
             timeout=talk_until_bye + ring_for + 30,
+            local_ip=PHONE_IP,
         )

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from callcenter.asterisk.ari_events import translate
+from callcenter.asterisk.ari_events import USED_TYPES, translate
 from callcenter.domain.calls import CallEntered, CallLeft, DtmfReceived, PlaybackFinished
 
 CHANNEL = {
@@ -50,3 +50,20 @@ def test_events_we_do_not_act_on() -> None:
         translate({"type": "PlaybackFinished", "playback": {"id": "x", "target_uri": "bridge:b1"}})
         is None
     )
+
+
+def test_the_event_filter_asks_for_exactly_what_translate_uses() -> None:
+    channel = {"id": "1.1", "caller": {"number": "1"}, "dialplan": {"exten": "7000"}}
+    samples = {
+        "StasisStart": {"channel": channel, "args": ["inbound"]},
+        "StasisEnd": {"channel": channel},
+        "ChannelDtmfReceived": {"channel": channel, "digit": "1"},
+        "PlaybackFinished": {"playback": {"id": "p", "target_uri": "channel:1.1"}},
+        "ChannelHangupRequest": {"channel": channel},
+        "ChannelDestroyed": {"channel": channel},
+    }
+    assert set(samples) == set(USED_TYPES)
+    for kind, body in samples.items():
+        assert translate({"type": kind, **body}) is not None, kind
+    for kind in ("ChannelVarset", "ChannelStateChange", "PlaybackStarted", "ChannelDialplan"):
+        assert translate({"type": kind, "channel": channel}) is None, kind

@@ -154,3 +154,30 @@ def test_a_missing_or_broken_queues_file_is_named(tmp_path: Path) -> None:
         TemplateError, match=r"bad.yaml: queues.sales.max_wait: must be a whole number"
     ):
         template_values(broken, secrets, LAYOUT)
+
+
+def test_the_trunk_is_identified_by_address_only(files: dict[str, str]) -> None:
+    pjsip = files["pjsip.conf"]
+    assert "endpoint_identifier_order = ip,username\n" in pjsip
+    trunk = pjsip[pjsip.index("[trunk]\ntype = endpoint") :]
+    assert trunk.split("\n")[2] == "identify_by = ip"
+    assert "match = 127.0.0.2/32" in pjsip
+    agent = pjsip[pjsip.index("[1001]\ntype = endpoint") :]
+    assert agent.split("\n")[2] == "identify_by = username"
+
+
+def test_ami_sends_only_the_events_the_daemon_uses(files: dict[str, str]) -> None:
+    from callcenter.asterisk.ami_events import USED_EVENTS
+
+    user = _ini(files["manager.conf"])["callcenterd"]
+    assert user["read"] == "agent,user"
+    filters = [ln for ln in files["manager.conf"].splitlines() if ln.startswith("eventfilter")]
+    assert filters == [f"eventfilter(name({name})) =" for name in USED_EVENTS]
+
+
+def test_without_filters_every_event_is_sent(tmp_path: Path) -> None:
+    config = load_config(None, environ={"CALLCENTER_ASTERISK__EVENT_FILTERS": "false"})
+    secrets = load_or_create_secrets(tmp_path, config.dialplan.agents)
+    manager = render_all(template_values(config, secrets, LAYOUT))["manager.conf"]
+    assert "read = call,agent,user,dtmf,reporting,dialplan\n" in manager
+    assert "eventfilter" not in manager.replace("event_filters", "")

@@ -14,13 +14,19 @@ import os
 import signal
 import sys
 import time
-from collections.abc import Callable, Coroutine, Mapping
-from datetime import UTC, datetime, timedelta
+from collections.abc import Coroutine, Mapping
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy.orm import Session, sessionmaker
-
+from callcenter.app.assembly import (
+    SystemClock,
+    flow_loader,
+    prompts_dir,
+    sound_index,
+    ticket_store,
+)
+from callcenter.app.observability import Observability
 from callcenter.asterisk.ami import AmiClient
 from callcenter.asterisk.ami_events import (
     QUEUE_EVENTS,
@@ -32,19 +38,16 @@ from callcenter.asterisk.ami_events import translate as translate_queue_event
 from callcenter.asterisk.ami_queues import AmiQueues
 from callcenter.asterisk.ari import AriClient
 from callcenter.asterisk.confgen import queue_defs
-from callcenter.asterisk.prompts import prompt_exists
-from callcenter.asterisk.runtime import SandboxRuntime
-from callcenter.asterisk.sandbox import Sandbox
-from callcenter.asterisk.sounds import SoundIndex
 from callcenter.config import Config
 from callcenter.domain.calls import CallEvent
-from callcenter.flows.catalog import FlowSet, flow_files, load_catalog
-from callcenter.flows.loader import FlowIssue
-from callcenter.flows.validate import FlowContext
+from callcenter.flows.catalog import flow_files
 from callcenter.http.agent_desk import AgentHub
+from callcenter.http.health import LAG_KEY
+from callcenter.http.metrics import add_metrics_route
 from callcenter.http.provisioning import add_provisioning_route
 from callcenter.http.server import build_app, start_http
 from callcenter.logs import call_id_var
+from callcenter.metrics.registry import DaemonMetrics
 from callcenter.secrets import Secrets, load_or_create_secrets
 from callcenter.services.agent_control import AgentControl
 from callcenter.services.agent_states import AgentStates
@@ -60,62 +63,15 @@ from callcenter.services.wait_estimates import WaitEstimates
 from callcenter.softphone_accounts import SoftphoneAccounts, sip_host
 from callcenter.store.api_keys import SqlApiKeys
 from callcenter.store.call_log import SqlCallLog
+from callcenter.store.call_log_writer import WriteBehindCallLog
 from callcenter.store.db import make_engine, make_sessions, ping
+from callcenter.store.db_threads import DbThreads
 from callcenter.store.migrate import upgrade
-from callcenter.store.ticket_store import SqlTicketStore
 
 log = logging.getLogger(__name__)
 
 
 PID_FILE = "callcenterd.pid"
-
-
-def flow_context(config: Config, sounds: SoundIndex | None) -> FlowContext:
-    d = config.dialplan
-    return FlowContext(
-        queues=frozenset(d.queues),
-        mailboxes=frozenset(d.mailboxes),
-        extensions=frozenset(d.agents),
-        external_allowlist=frozenset(d.external_allowlist),
-        sound_exists=sounds.exists if sounds else None,
-        prompt_exists=lambda lang, name: prompt_exists(prompts_dir(config), lang, name),
-        entry_points=frozenset(
-            q.overflow_target for q in queue_defs(config).values() if q.overflow_target
-        ),
-    )
-
-
-def prompts_dir(config: Config) -> Path:
-    """Uploaded prompts, inside the instance directory Asterisk sees at the same path."""
-    return config.state_dir / "asterisk" / "prompts"
-
-
-def sound_index(config: Config) -> SoundIndex | None:
-    """Asterisk's sounds as this instance's Asterisk sees them (None if not installed yet)."""
-    try:
-        runtime = Sandbox(config, load_or_create_secrets(config.state_dir, ())).runtime()
-    except Exception as exc:
-        log.warning("cannot check sound files (%s)", exc)
-        return None
-    return SoundIndex(runtime.root if isinstance(runtime, SandboxRuntime) else Path("/"))
-
-
-def flow_loader(
-    config: Config, sounds: SoundIndex | None
-) -> Callable[[], tuple[FlowSet | None, list[FlowIssue]]]:
-    directory = Path(config.daemon.flows_dir).resolve()
-    ctx = flow_context(config, sounds)
-    return lambda: load_catalog(flow_files(directory), ctx, directory.parent)
-
-
-def ticket_store(config: Config, sessions: sessionmaker[Session]) -> SqlTicketStore:
-    t = config.tickets
-    return SqlTicketStore(sessions, t.default_region.upper(), timedelta(hours=t.join_window_hours))
-
-
-class SystemClock:
-    def now(self) -> datetime:
-        return datetime.now(UTC)
 
 
 class Daemon:
@@ -127,9 +83,11 @@ class Daemon:
         upgrade(config.database_url)
         self.engine = make_engine(config.database_url)
         sessions = make_sessions(self.engine)
-        self.call_log = SqlCallLog(sessions)
-        self.tickets = ticket_store(config, sessions)
-        self.api_keys = SqlApiKeys(sessions)
+        self.metrics = DaemonMetrics()
+        self.db_threads = DbThreads(config.database.threads, self.metrics.observe_store)
+        self.call_log = WriteBehindCallLog(SqlCallLog(sessions, self.db_threads), self.db_threads)
+        self.tickets = ticket_store(config, sessions, self.db_threads)
+        self.api_keys = SqlApiKeys(sessions, self.db_threads)
         self.history = CallHistory(self.call_log, self.tickets)
         a, d = config.asterisk, config.daemon
         self.ari = AriClient(
@@ -140,6 +98,7 @@ class Daemon:
             sink=self._deliver,
             on_connected=self._ari_connected,
             max_delay=d.reconnect_max_delay,
+            filter_events=a.event_filters,
         )
         self.ami = AmiClient(
             a.ami_port, self.secrets.ami_user, self.secrets.ami_password, on_login=self._ami_login
@@ -187,6 +146,15 @@ class Daemon:
             self.call_log,
             SystemClock(),
             on_ended=self.history.call_ended,
+        )
+        self.observability = Observability(
+            self.metrics,
+            self.call_log,
+            self.ami,
+            self.ari,
+            lambda: len(self.supervisor.live_calls),
+            self.agent_states,
+            self.ami_queues,
         )
 
     def _deliver(self, event: CallEvent) -> None:
@@ -273,7 +241,7 @@ class Daemon:
             "ami": self.ami.connected,
             "queues": self.ami.connected and self._members_synced,
             "ari": self.ari.connected,
-            "db": await asyncio.to_thread(ping, self.engine),
+            "db": await self.db_threads.run("ping", ping, self.engine),
         }
 
     async def serve(self) -> int:
@@ -288,6 +256,8 @@ class Daemon:
         await self.tickets.ensure_agents(self.config.dialplan.agents)
         app = build_app(self.health, self.tickets, self.api_keys, self.desks, self.agent_control)
         add_provisioning_route(app, SoftphoneAccounts(self.config))
+        add_metrics_route(app, self.observability.metrics.render)
+        app[LAG_KEY] = self.observability.lag.summary
         runner = await start_http(app, d.http_host, d.http_port)
         backfill = asyncio.create_task(self.history.backfill(self.call_log), name="backfill")
         await self.ami.start()
@@ -295,12 +265,13 @@ class Daemon:
         watch_task = asyncio.create_task(self._watch_flows(), name="flows-watch")
         resync_task = asyncio.create_task(self._resync_now_and_then(), name="members-resync")
         announce_task = asyncio.create_task(self.wait_announcer.run(), name="wait-announcer")
+        observe_tasks = self.observability.tasks()
         log.info("callcenterd up: http://%s:%d/healthz", d.http_host, d.http_port)
         print(banner(self.config, self.secrets), flush=True)
         await stop.wait()
         log.info("shutting down: handing live calls to the fallback queue")
         await self.supervisor.close()
-        for task in (ari_task, watch_task, resync_task, announce_task, backfill):
+        for task in (ari_task, watch_task, resync_task, announce_task, backfill, *observe_tasks):
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
@@ -310,6 +281,8 @@ class Daemon:
         self.agent_states.close()
         await self.desks.close()
         await runner.cleanup()
+        await self.call_log.close()  # what the calls wrote, committed before we go
+        self.db_threads.close()
         self.engine.dispose()
         log.info("callcenterd stopped")
         return 0
@@ -327,8 +300,8 @@ def banner(config: Config, secrets: Secrets) -> str:
         f"callcenter is running. Call the virtual number {d.virtual_number}:",
         f"  sip:{d.virtual_number}@{host}:{a.sip_port} (UDP) from "
         + ", ".join(d.trunk_networks)
-        + ", or from an agent's softphone.",
-        "Agents register a softphone (Linphone, Zoiper) with:",
+        + " (dialplan.trunk_networks), or from an agent's softphone.",
+        "Agents register a softphone (Linphone, Zoiper), from outside the trunk networks, with:",
         f"  server {host}, port {a.sip_port}, transport UDP",
     ]
     lines += [f"  user {ext}  password {pw}" for ext, pw in sorted(secrets.agent_passwords.items())]

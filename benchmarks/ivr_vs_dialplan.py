@@ -316,7 +316,7 @@ def report(results: list[StepResult]) -> str:
             f"        {ms(percentile(d, 50)):>6} {ms(percentile(d, 95)):>6} "
             f"{ms(percentile(d, 99)):>6}"
         )
-    by = {(r.variant, r.rate): r for r in results}
+    by = {(r.variant, r.rate): r for r in results if r.filters}
     lines.append("")
     lines.append("rate/s  setup p99 flow-dialplan ms  dtmf→prompt p95 flow-dialplan ms  p95 ratio")
     for rate in sorted({r.rate for r in results}):
@@ -332,7 +332,7 @@ def report(results: list[StepResult]) -> str:
     lines.append("")
     best: dict[str, StepResult] = {}
     for variant in ("dialplan", "flow"):
-        clean = [r for r in results if r.variant == variant and not r.past_knee]
+        clean = [r for r in results if r.variant == variant and r.filters and not r.past_knee]
         if clean:
             best[variant] = max(clean, key=lambda r: r.rate)
             b = best[variant]

@@ -15,6 +15,7 @@ from callcenter.asterisk.confgen import TemplateError
 from callcenter.asterisk.sandbox import Sandbox
 from callcenter.asterisk.sandbox_root import SandboxError
 from callcenter.cli_agents import agents
+from callcenter.cli_bans import bans
 from callcenter.cli_flows import flows
 from callcenter.cli_tickets import tickets, tokens
 from callcenter.config import Config, ConfigError, load_config
@@ -167,6 +168,7 @@ main.add_command(flows)
 main.add_command(tickets)
 main.add_command(tokens)
 main.add_command(agents)
+main.add_command(bans)
 
 
 @main.group()

@@ -22,7 +22,7 @@ class _HasConfig(Protocol):
     def config(self) -> Config: ...
 
 
-def _sessions(cfg: Config) -> sessionmaker[Session]:
+def sessions_for(cfg: Config) -> sessionmaker[Session]:
     """Sessions on the configured store, its schema brought up to date first."""
     cfg.state_dir.mkdir(parents=True, exist_ok=True)
     upgrade(cfg.database_url)
@@ -30,11 +30,11 @@ def _sessions(cfg: Config) -> sessionmaker[Session]:
 
 
 def open_store(cfg: Config) -> SqlTicketStore:
-    return ticket_store(cfg, _sessions(cfg))
+    return ticket_store(cfg, sessions_for(cfg))
 
 
 def open_keys(cfg: Config) -> SqlApiKeys:
-    return SqlApiKeys(_sessions(cfg))
+    return SqlApiKeys(sessions_for(cfg))
 
 
 @click.group()

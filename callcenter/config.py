@@ -106,6 +106,17 @@ class AgentsConfig:
 
 
 @dataclasses.dataclass(frozen=True)
+class SecurityConfig:
+    # An address that fails SIP authentication ban_after times within ban_window_seconds
+    # gets nothing but 403 from Asterisk for ban_seconds. The trunk networks and never_ban
+    # are never banned.
+    ban_after: int = 10
+    ban_window_seconds: float = 60.0
+    ban_seconds: float = 900.0
+    never_ban: tuple[str, ...] = ()
+
+
+@dataclasses.dataclass(frozen=True)
 class Config:
     instance: InstanceConfig = dataclasses.field(default_factory=InstanceConfig)
     asterisk: AsteriskConfig = dataclasses.field(default_factory=AsteriskConfig)
@@ -114,6 +125,7 @@ class Config:
     database: DatabaseConfig = dataclasses.field(default_factory=DatabaseConfig)
     tickets: TicketsConfig = dataclasses.field(default_factory=TicketsConfig)
     agents: AgentsConfig = dataclasses.field(default_factory=AgentsConfig)
+    security: SecurityConfig = dataclasses.field(default_factory=SecurityConfig)
 
     @property
     def state_dir(self) -> Path:
@@ -132,6 +144,7 @@ _SECTION_TYPES: dict[str, type[Any]] = {
     "database": DatabaseConfig,
     "tickets": TicketsConfig,
     "agents": AgentsConfig,
+    "security": SecurityConfig,
 }
 _EXTENSION = re.compile(r"^[0-9]{2,15}$")
 _QUEUE_NAME = re.compile(r"^[a-z][a-z0-9_-]{0,39}$")
@@ -227,6 +240,14 @@ def _check(config: Config) -> None:
     a, d = config.asterisk, config.dialplan
     if a.mode not in ("auto", "system", "sandbox"):
         raise ConfigError(f"asterisk.mode must be auto, system or sandbox, got {a.mode!r}")
+    sec = config.security
+    if sec.ban_after < 1 or sec.ban_window_seconds <= 0 or sec.ban_seconds <= 0:
+        raise ConfigError("security: ban_after must be >= 1, the windows above 0")
+    for net in sec.never_ban:
+        try:
+            ipaddress.ip_network(net, strict=False)
+        except ValueError as exc:
+            raise ConfigError(f"security.never_ban: {net!r} is not a network") from exc
     if not 1 <= config.database.threads <= 32:
         raise ConfigError(f"database.threads must be 1..32, got {config.database.threads}")
     for key in ("sip_port", "rtp_start", "rtp_end", "ami_port", "http_port"):

@@ -56,6 +56,18 @@ def sound_index(config: Config) -> SoundIndex | None:
     return SoundIndex(runtime.root if isinstance(runtime, SandboxRuntime) else Path("/"))
 
 
+def asterisk_etc(config: Config) -> tuple[Path, int | None]:
+    """This instance's Asterisk configuration directory and the group that reads it
+    (None when Asterisk is not installed yet: files are then left root's)."""
+    sandbox = Sandbox(config, load_or_create_secrets(config.state_dir, ()))
+    try:
+        gid: int | None = sandbox.runtime().gid
+    except Exception as exc:
+        log.warning("Asterisk's group unknown (%s)", exc)
+        gid = None
+    return sandbox.instance_dir / "etc", gid
+
+
 def flow_loader(
     config: Config, sounds: SoundIndex | None
 ) -> Callable[[], tuple[FlowSet | None, list[FlowIssue]]]:

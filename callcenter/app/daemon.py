@@ -21,12 +21,14 @@ from typing import Any
 
 from callcenter.app.assembly import (
     SystemClock,
+    asterisk_etc,
     flow_loader,
     prompts_dir,
     sound_index,
     ticket_store,
 )
 from callcenter.app.observability import Observability
+from callcenter.app.security import Security
 from callcenter.asterisk.ami import AmiClient
 from callcenter.asterisk.ami_events import (
     QUEUE_EVENTS,
@@ -147,6 +149,10 @@ class Daemon:
             SystemClock(),
             on_ended=self.history.call_ended,
         )
+        etc_dir, gid = asterisk_etc(config)
+        self.security = Security(
+            config, sessions, self.db_threads, self.ami, self.ari, etc_dir, gid
+        )
         self.observability = Observability(
             self.metrics,
             self.call_log,
@@ -220,6 +226,7 @@ class Daemon:
                 await self._resync_members()
 
     async def _ari_connected(self) -> None:
+        await self.security.ari_connected()  # bans first: Asterisk may have restarted
         # Releasing orphaned calls uses AMI Redirect: give AMI a moment to log in too.
         if not await self.ami.wait_connected(timeout=5):
             log.warning("reconciling without AMI: orphaned calls wait for their prompt to end")
@@ -254,7 +261,14 @@ class Daemon:
         pid_file.write_text(f"{os.getpid()}\n")
         d = self.config.daemon
         await self.tickets.ensure_agents(self.config.dialplan.agents)
-        app = build_app(self.health, self.tickets, self.api_keys, self.desks, self.agent_control)
+        app = build_app(
+            self.health,
+            self.tickets,
+            self.api_keys,
+            self.desks,
+            self.agent_control,
+            self.security.bans,
+        )
         add_provisioning_route(app, SoftphoneAccounts(self.config))
         add_metrics_route(app, self.observability.metrics.render)
         app[LAG_KEY] = self.observability.lag.summary
@@ -265,7 +279,7 @@ class Daemon:
         watch_task = asyncio.create_task(self._watch_flows(), name="flows-watch")
         resync_task = asyncio.create_task(self._resync_now_and_then(), name="members-resync")
         announce_task = asyncio.create_task(self.wait_announcer.run(), name="wait-announcer")
-        observe_tasks = self.observability.tasks()
+        observe_tasks = [*self.observability.tasks(), *self.security.tasks()]
         log.info("callcenterd up: http://%s:%d/healthz", d.http_host, d.http_port)
         print(banner(self.config, self.secrets), flush=True)
         await stop.wait()

@@ -6,6 +6,7 @@ import dataclasses
 import logging
 from collections.abc import Mapping
 
+from callcenter.asterisk.security_events import FAILURE_EVENTS
 from callcenter.domain.queue_events import (
     LEFT_QUEUE,
     AgentAnswered,
@@ -30,9 +31,9 @@ QUEUE_EVENTS = (
 )
 # Every event the daemon subscribes to: the AMI user's event filter (manager.conf) lets
 # these through and nothing else, so no other event is sent, parsed or dispatched.
-USED_EVENTS = (*QUEUE_EVENTS, "UserEvent", "QueueMemberPause")
+USED_EVENTS = (*QUEUE_EVENTS, "UserEvent", "QueueMemberPause", *FAILURE_EVENTS)
 # The classes those events belong to (read rights of the daemon's AMI user).
-USED_CLASSES = ("agent", "user")
+USED_CLASSES = ("agent", "user", "security")
 # Without filters (asterisk.event_filters = false, the benchmarks' baseline): everything.
 ALL_CLASSES = ("call", "agent", "user", "dtmf", "reporting", "dialplan")
 

@@ -148,6 +148,13 @@ class AriClient:
         except (aiohttp.ClientError, OSError) as exc:
             raise TelephonyError(f"{resource}.{operation}({kwargs}): {exc}") from exc
 
+    async def reload_module(self, module: str) -> None:
+        """Have Asterisk reload ``module`` (ARI ``PUT /asterisk/modules/{name}``)."""
+        await self._op("asterisk", "reloadModule", moduleName=module)
+
+    async def reload_pjsip(self) -> None:
+        await self.reload_module("res_pjsip.so")
+
     async def answer(self, call_id: str) -> None:
         await self._op("channels", "answer", channelId=call_id)
 

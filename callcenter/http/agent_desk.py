@@ -27,6 +27,7 @@ log = logging.getLogger(__name__)
 
 PAGE = Path(__file__).with_name("static") / "desk.html"
 BOARD = Path(__file__).with_name("static") / "board.html"
+SECURITY = Path(__file__).with_name("static") / "security.html"
 DESK_ROLES = frozenset({Role.ADMIN, Role.SUPERVISOR, Role.AGENT})
 
 
@@ -67,7 +68,7 @@ REASONS: web.AppKey[tuple[str, ...]] = web.AppKey("pause_reasons")
 BOARD_ROLES = frozenset({Role.ADMIN, Role.SUPERVISOR})
 
 
-async def _page_principal(request: web.Request, roles: frozenset[Role], what: str) -> ApiPrincipal:
+async def page_principal(request: web.Request, roles: frozenset[Role], what: str) -> ApiPrincipal:
     """The holder of the page URL's ``?token=`` (pages cannot send headers on load)."""
     token = request.query.get("token", "")
     who = await request.app[KEYS].principal(token) if token else None
@@ -82,7 +83,7 @@ async def _authorised(request: web.Request) -> str:
     ext = request.match_info["ext"]
     if not ext.isdigit() or len(ext) > 15:
         raise web.HTTPNotFound(text=f"no agent {ext!r}")
-    who = await _page_principal(request, DESK_ROLES, "the desk")
+    who = await page_principal(request, DESK_ROLES, "the desk")
     if not who.may_act_for(ext):
         raise web.HTTPForbidden(text=f"this token belongs to agent {who.agent}, not {ext}")
     return ext
@@ -122,7 +123,7 @@ async def desk_socket(request: web.Request) -> web.WebSocketResponse:
 async def supervisor_board(request: web.Request) -> web.Response:
     """The live queue board; its data comes from /api/v1/queues/live (leads only), with
     the token of the page's URL."""
-    await _page_principal(request, BOARD_ROLES, "the board")
+    await page_principal(request, BOARD_ROLES, "the board")
     return web.Response(text=BOARD.read_text(encoding="utf-8"), content_type="text/html")
 
 
@@ -135,3 +136,10 @@ def add_desk_routes(
     app.router.add_get("/agents/{ext}/desk", desk_page)
     app.router.add_get("/agents/{ext}/ws", desk_socket)
     app.router.add_get("/supervisor", supervisor_board)
+    app.router.add_get("/security", security_page)
+
+
+async def security_page(request: web.Request) -> web.Response:
+    """SIP bans (admins): the data comes from /api/v1/security/bans."""
+    await page_principal(request, frozenset({Role.ADMIN}), "the security page")
+    return web.Response(text=SECURITY.read_text(encoding="utf-8"), content_type="text/html")

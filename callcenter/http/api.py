@@ -6,7 +6,7 @@ from typing import Any
 
 from aiohttp import web
 
-from callcenter.http import api_agents, api_customers, api_tickets
+from callcenter.http import api_agents, api_customers, api_security, api_tickets
 from callcenter.http.api_auth import (
     KEYS,
     PERMISSION_ATTR,
@@ -19,13 +19,27 @@ from callcenter.http.api_routes import CONTROL, STORE, Route
 from callcenter.http.api_schemas import ERROR
 from callcenter.services.agent_control import AgentControl
 from callcenter.services.ports import ApiKeys, TicketStore
+from callcenter.services.sip_bans import SipBans
 
 PREFIX = "/api/v1"
-ROUTES: list[Route] = [*api_customers.ROUTES, *api_tickets.ROUTES, *api_agents.ROUTES]
+ROUTES: list[Route] = [
+    *api_customers.ROUTES,
+    *api_tickets.ROUTES,
+    *api_agents.ROUTES,
+    *api_security.ROUTES,
+]
+# Path parameters that are not integer ids.
+PATH_SCHEMAS: dict[str, dict[str, Any]] = {
+    "ext": {"type": "string", "pattern": "^[0-9]{2,15}$"},
+    "address": {"type": "string", "maxLength": 45},
+}
 
 
 def build_api(
-    store: TicketStore, keys: ApiKeys, control: AgentControl | None = None
+    store: TicketStore,
+    keys: ApiKeys,
+    control: AgentControl | None = None,
+    bans: SipBans | None = None,
 ) -> web.Application:
     """The API as a sub-application, to mount at :data:`PREFIX`."""
     api = web.Application(
@@ -36,6 +50,8 @@ def build_api(
     api[KEYS] = keys
     if control is not None:
         api[CONTROL] = control
+    if bans is not None:
+        api[api_security.BANS] = bans
     for route in ROUTES:
         api.router.add_route(route.method, route.path, route.handler)
     document = openapi()
@@ -58,7 +74,12 @@ def openapi() -> dict[str, Any]:
             "description": f"Permission `{permission}` (roles: {roles}).",
             "security": [{"bearer": []}],
             "parameters": [
-                {"name": n, "in": "path", "required": True, "schema": {"type": "integer"}}
+                {
+                    "name": n,
+                    "in": "path",
+                    "required": True,
+                    "schema": PATH_SCHEMAS.get(n, {"type": "integer"}),
+                }
                 for n in _path_params(route.path)
             ]
             + [
@@ -114,6 +135,7 @@ _ERRORS = {
     404: "NotFound",
     413: "TooLarge",
     422: "Invalid",
+    503: "Unavailable",
 }
 
 

@@ -32,6 +32,7 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "handoffs:write": STAFF,
     "agents:pause": STAFF,
     "queues:read": LEADS,
+    "security:bans": frozenset({Role.ADMIN}),
 }
 
 KEYS: web.AppKey[ApiKeys] = web.AppKey("api_keys")

@@ -10,6 +10,7 @@ from callcenter.http.api_errors import MAX_BODY
 from callcenter.http.health import PROBE_KEY, HealthProbe, healthz
 from callcenter.services.agent_control import AgentControl
 from callcenter.services.ports import ApiKeys, TicketStore
+from callcenter.services.sip_bans import SipBans
 
 
 def build_app(
@@ -18,12 +19,13 @@ def build_app(
     keys: ApiKeys | None = None,
     hub: AgentHub | None = None,
     control: AgentControl | None = None,
+    bans: SipBans | None = None,
 ) -> web.Application:
     app = web.Application(client_max_size=MAX_BODY)
     app[PROBE_KEY] = probe
     app.router.add_get("/healthz", healthz)
     if store is not None and keys is not None:
-        app.add_subapp(PREFIX, build_api(store, keys, control))
+        app.add_subapp(PREFIX, build_api(store, keys, control, bans))
         if hub is not None:
             reasons = control.pause_reasons if control is not None else ()
             add_desk_routes(app, hub, keys, reasons)

@@ -9,6 +9,7 @@ from typing import Any, Protocol
 
 from callcenter.domain.calls import CallOutcome, CallRecord, IvrResult
 from callcenter.domain.queue_view import QueueSnapshot
+from callcenter.domain.sip_bans import SipBan
 from callcenter.domain.tickets import (
     CallerHistory,
     CallSummary,
@@ -183,3 +184,27 @@ class QueueControl(Protocol):
         ...
 
     async def status(self) -> list[QueueSnapshot]: ...
+
+
+class SipBanStore(Protocol):
+    """Bans, durable (they outlive the daemon and Asterisk)."""
+
+    async def add_ban(self, ban: SipBan) -> SipBan:
+        """Record ``ban``; an address already actively banned keeps its ban (returned)."""
+        ...
+
+    async def active_bans(self, now: datetime) -> list[SipBan]: ...
+
+    async def recent_bans(self, limit: int) -> list[SipBan]:
+        """Active, expired and lifted, newest first."""
+        ...
+
+    async def lift_ban(self, address: str, now: datetime, by: str) -> SipBan | None:
+        """End the active ban of ``address`` (None if it had none)."""
+        ...
+
+
+class SipFirewall(Protocol):
+    """What Asterisk refuses: exactly these addresses get nothing but 403."""
+
+    async def deny(self, addresses: Sequence[str]) -> None: ...

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import urllib.error
 import urllib.request
 from typing import Any
 
@@ -30,3 +31,14 @@ def api_call(daemon: DaemonProcess, token: str, method: str, path: str, body: An
     )
     with urllib.request.urlopen(request, timeout=10) as resp:  # noqa: S310
         return json.loads(resp.read())
+
+
+def api_status(
+    daemon: DaemonProcess, token: str, method: str, path: str, body: Any = None
+) -> tuple[int, Any]:
+    """Like :func:`api_call`, for answers that may be errors: (status, body)."""
+    try:
+        return 200, api_call(daemon, token, method, path, body)
+    except urllib.error.HTTPError as exc:
+        with exc:
+            return exc.code, json.loads(exc.read() or b"null")

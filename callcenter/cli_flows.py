@@ -26,9 +26,21 @@ class _HasConfig(Protocol):
 
 
 def _load(cfg: Config, paths: tuple[Path, ...], check_sounds: bool = True) -> FlowSet:
+    """A directory stands for its flow files, checked as the set the daemon would load
+    from it; named files are checked together with the configured flows directory (goto
+    crosses files), as they would run once dropped there."""
     directory = Path(cfg.daemon.flows_dir)
-    files = list(paths) or flow_files(directory)
-    # Named files are checked together with the rest of their directory (goto crosses files).
+    files: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            found = flow_files(path)
+            if not found:
+                raise click.BadParameter(f"{path}: no *.yaml flow files in it", param_hint="PATHS")
+            files += found
+            directory = path
+        else:
+            files.append(path)
+    files = files or flow_files(directory)
     others = [f for f in flow_files(directory) if f.resolve() not in {p.resolve() for p in files}]
     ctx = flow_context(cfg, sound_index(cfg) if check_sounds else None)
     flows, issues = load_catalog([*files, *others], ctx, Path.cwd())
@@ -46,11 +58,13 @@ def flows() -> None:
 
 
 @flows.command("validate")
-@click.argument("paths", nargs=-1, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
 @click.option("--no-sounds", is_flag=True, help="Do not check sound files exist.")
 @click.pass_obj
 def flows_validate(obj: _HasConfig, paths: tuple[Path, ...], no_sounds: bool) -> None:
-    """Report every problem at once (file:line:column [rule] path: message); exit 1 if any."""
+    """Report every problem at once (file:line:column [rule] path: message); exit 1 if any.
+
+    PATHS: flow files, or directories (every flow file in one, as the daemon loads them)."""
     flow_set = _load(obj.config(), paths, not no_sounds)
     click.echo(f"ok: {', '.join(sorted(flow_set.flows))} (version {flow_set.version})")
 

@@ -87,6 +87,22 @@ def tickets_show(obj: _HasConfig, number: int) -> None:
         path = i.data.get("ivr_path")
         if path:
             click.echo(f"      IVR: {json.dumps(path, ensure_ascii=False)}")
+        queue_line = _queue_line(i.data)
+        if queue_line:
+            click.echo(f"      {queue_line}")
+
+
+def _queue_line(data: dict[str, object]) -> str:
+    """A queue call's leg as the API has it: queue, outcome, agent, wait and talk time."""
+    if not data.get("queue_outcome"):
+        return ""
+    parts = [f"queue {data.get('queue') or '-'}: {data['queue_outcome']}"]
+    if data.get("agent"):
+        parts.append(f"agent {data['agent']}")
+    for key, label in (("wait", "waited"), ("talk", "talked")):
+        if isinstance(data.get(key), int | float):
+            parts.append(f"{label} {data[key]:.0f} s")
+    return ", ".join(parts)
 
 
 @click.group()

@@ -253,7 +253,9 @@ def joins_open_ticket(last_activity: datetime, now: datetime, window: timedelta)
     return now - last_activity <= window
 
 
-def call_subject(summary: CallSummary) -> str:
+def call_subject(summary: CallSummary, number: str | None = None) -> str:
+    """What happened and who called: ``number`` is the caller id as E.164 (with its
+    ``+``) when it could be read as one; else the caller id as Asterisk gave it."""
     what = {
         "queue": f"Call for {summary.queue or summary.detail or 'a queue'}",
         "voicemail": "Voicemail",
@@ -261,4 +263,4 @@ def call_subject(summary: CallSummary) -> str:
         "abandoned": "Abandoned call",
         "fallback": "Call (fallback queue)",
     }.get(summary.outcome, "Phone call")
-    return f"{what} from {summary.caller or 'unknown caller'}"[:200]
+    return f"{what} from {number or summary.caller or 'unknown caller'}"[:200]

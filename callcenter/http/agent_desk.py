@@ -19,6 +19,7 @@ from aiohttp import WSMsgType, web
 from callcenter.domain.tickets import Role
 from callcenter.http import api_json
 from callcenter.http.api_auth import KEYS
+from callcenter.http.api_params import is_extension
 from callcenter.http.api_routes import CONTROL
 from callcenter.services.ports import ApiKeys, ApiPrincipal
 from callcenter.services.screen_pop import DeskMessage, desk_json
@@ -81,7 +82,7 @@ async def page_principal(request: web.Request, roles: frozenset[Role], what: str
 
 async def _authorised(request: web.Request) -> str:
     ext = request.match_info["ext"]
-    if not ext.isdigit() or len(ext) > 15:
+    if not is_extension(ext):
         raise web.HTTPNotFound(text=f"no agent {ext!r}")
     who = await page_principal(request, DESK_ROLES, "the desk")
     if not who.may_act_for(ext):

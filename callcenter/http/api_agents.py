@@ -40,7 +40,7 @@ def _control(request: web.Request) -> AgentControl:
 
 def _agent(request: web.Request) -> str:
     ext = request.match_info["ext"]
-    if not ext.isdigit() or len(ext) > 15:
+    if not p.is_extension(ext):
         raise ApiError(404, "not_found", f"ext: no agent {ext!r}")
     who = principal(request)
     if not who.may_act_for(ext):

@@ -71,12 +71,48 @@ async def errors_middleware(request: web.Request, handler: Handler) -> web.Strea
 _HTTP_IDS = {404: "not_found", 405: "method_not_allowed"}
 
 
+MAX_DEPTH = 32  # no request body we take nests deeper; deeper ones would recurse later
+INT64 = 2**63 - 1  # the largest integer either database stores
+
+
 async def read_json(request: web.Request) -> object:
-    """The request body as JSON; 413 over the size limit, 400 when it is not JSON."""
+    """The request body as JSON; 413 over the size limit, 400 when it is not JSON or
+    nests deeper than :data:`MAX_DEPTH`, 422 naming the field for a string with a lone
+    surrogate (no text encoding can store it) or an integer beyond 64 bits."""
     raw = await request.read()
     if not raw:
         raise ApiError(400, "bad_json", "request body is empty; JSON expected")
     try:
-        return json.loads(raw)
+        body = json.loads(raw)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise ApiError(400, "bad_json", f"request body is not JSON: {exc}") from None
+    except RecursionError:
+        raise ApiError(400, "bad_json", f"request body nests deeper than {MAX_DEPTH}") from None
+    check_values(body)
+    return body
+
+
+def check_values(body: object) -> None:
+    """Walk ``body`` without recursion: depth, strings and integers (see read_json)."""
+    stack: list[tuple[object, str, int]] = [(body, "", 0)]
+    while stack:
+        value, path, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            raise ApiError(400, "bad_json", f"request body nests deeper than {MAX_DEPTH}")
+        if isinstance(value, dict):
+            for key, item in value.items():
+                _check_text(key, f"{path}.{key}" if path else "(a key)")
+                stack.append((item, f"{path}.{key}" if path else str(key), depth + 1))
+        elif isinstance(value, list):
+            stack.extend((item, f"{path}[{i}]", depth + 1) for i, item in enumerate(value))
+        elif isinstance(value, str):
+            _check_text(value, path or "(body)")
+        elif isinstance(value, int) and not isinstance(value, bool) and abs(value) > INT64:
+            raise ApiError(
+                422, "invalid_field", f"{path or '(body)'}: integer beyond 64 bits", path or None
+            )
+
+
+def _check_text(text: str, field: str) -> None:
+    if any("\ud800" <= c <= "\udfff" for c in text):
+        raise ApiError(422, "invalid_field", f"{field}: holds a lone surrogate (not text)", field)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from enum import StrEnum
 from typing import TypeVar
@@ -12,18 +13,26 @@ from callcenter.http.api_errors import ApiError
 
 E = TypeVar("E", bound=StrEnum)
 DEFAULT_LIMIT, MAX_LIMIT = 50, 200
+# ASCII digits only: str.isdigit() also accepts "²" or "٣", which int() then refuses.
+_ID = re.compile(r"[0-9]{1,12}")
+_EXTENSION = re.compile(r"[0-9]{2,15}")
+
+
+def is_extension(raw: str) -> bool:
+    """An agent extension: 2-15 ASCII digits (nothing else ever forms one)."""
+    return _EXTENSION.fullmatch(raw) is not None
 
 
 def path_id(request: web.Request, name: str) -> int:
     raw = request.match_info[name]
-    if not raw.isdigit() or len(raw) > 12:
+    if _ID.fullmatch(raw) is None:
         raise ApiError(404, "not_found", f"{name}: no such id {raw!r}")
     return int(raw)
 
 
 def limit(request: web.Request) -> int:
     raw = request.query.get("limit", str(DEFAULT_LIMIT))
-    if not raw.isdigit() or not 1 <= int(raw) <= MAX_LIMIT:
+    if _ID.fullmatch(raw) is None or not 1 <= int(raw) <= MAX_LIMIT:
         raise ApiError(422, "invalid_field", f"limit: must be 1-{MAX_LIMIT}", "limit")
     return int(raw)
 
@@ -32,7 +41,7 @@ def optional_int(request: web.Request, name: str) -> int | None:
     raw = request.query.get(name)
     if raw is None:
         return None
-    if not raw.isdigit() or len(raw) > 12:
+    if _ID.fullmatch(raw) is None:
         raise ApiError(422, "invalid_field", f"{name}: not an id", name)
     return int(raw)
 

@@ -157,12 +157,22 @@ class AgentControl:
         if reason not in self.pause_reasons:
             allowed = ", ".join(self.pause_reasons)
             raise AgentStateError(f"reason: {reason!r} is not one of {allowed}", "reason")
+        await self._logged_in(agent)
         await self._queues.pause(agent, True, reason)
         log.info("agent %s: paused (%s)", agent, reason)
 
     async def unpause(self, agent: str) -> None:
+        await self._logged_in(agent)
         await self._queues.pause(agent, False)
         log.info("agent %s: available", agent)
+
+    async def _logged_in(self, agent: str) -> Agent:
+        """The agent, known and logged in — checked before anything is sent to Asterisk
+        (UnknownAgent: 404; logged out: AgentStateError, 409)."""
+        known = await self._agent(agent)
+        if not known.logged_in:
+            raise AgentStateError(f"agent {agent}: logged out; log in before pausing")
+        return known
 
     # -- live view -------------------------------------------------------------------
 

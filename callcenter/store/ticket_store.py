@@ -297,7 +297,7 @@ class SqlTicketStore:
             )
         if joined is None:
             new = NewTicket(
-                call_subject(call), customer_id, channel=Channel.PHONE, queue=call.queue
+                call_subject(call, number), customer_id, channel=Channel.PHONE, queue=call.queue
             )
             joined = t.create(new, now, ambiguous=len(ids) > 1).id
             if len(ids) > 1:

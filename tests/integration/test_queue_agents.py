@@ -7,13 +7,15 @@ import re
 from typing import Any
 
 import pytest
+from click.testing import CliRunner
 from selenium.common.exceptions import NoSuchElementException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.select import Select
 
+from callcenter.cli import main
 from callcenter.domain.tickets import Role
 from tests.support.calls import new_caller, queue_call_on_ticket
-from tests.support.daemon_api import api_call, api_token
+from tests.support.daemon_api import api_call, api_status, api_token
 from tests.support.instance import DaemonProcess, Instance
 from tests.support.sipp import PHONE_IP, Sipp
 from tests.support.sipp_scenarios import DEMO_TO_SUPPORT, busy_agent_scenario
@@ -242,3 +244,26 @@ def test_wrap_up_holds_the_agent_before_the_next_call(
     assert first["agent"] == second["agent"] == "1001"
     assert first["wait"] <= 2
     assert second["wait"] >= 3  # sales gives 4 s of wrap-up (tests/integration/queues.yaml)
+
+
+def test_pausing_who_is_not_a_logged_in_agent_never_reaches_asterisk(
+    instance: Instance, daemon: DaemonProcess
+) -> None:
+    supervisor = api_token(instance, Role.SUPERVISOR)
+    status, body = api_status(daemon, supervisor, "POST", "/agents/1999/pause", {"reason": "lunch"})
+    assert (status, body["error"]["id"]) == (404, "not_found")
+    status, body = api_status(daemon, supervisor, "POST", "/agents/%C2%B2%C2%B2/unpause")
+    assert status == 404  # "²²" is no extension: only ASCII digits form one
+    cli = CliRunner()
+    assert (
+        cli.invoke(main, ["agents", "add", "Idle", "--ext", "1066"], env=instance.env).exit_code
+        == 0
+    )
+    try:
+        status, body = api_status(
+            daemon, supervisor, "POST", "/agents/1066/pause", {"reason": "lunch"}
+        )
+        assert (status, body["error"]["id"]) == (409, "agent_state")
+        assert "logged out" in body["error"]["message"]
+    finally:
+        cli.invoke(main, ["agents", "remove", "1066"], env=instance.env)

@@ -27,6 +27,28 @@ def test_validate_the_demo(env: dict[str, str]) -> None:
     assert "ok: main" in result.output
 
 
+def test_validate_a_directory_as_the_set_the_daemon_would_load(
+    env: dict[str, str], tmp_path: Path
+) -> None:
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "main.yaml").write_text((ROOT / "ivr_flows" / "main.yaml").read_text())
+    result = CliRunner().invoke(main, ["flows", "validate", "--no-sounds", str(other)], env=env)
+    assert result.exit_code == 0, result.output
+    assert "ok: main" in result.output
+    # The same set with a broken file in it fails, naming that file.
+    broken = ROOT / "tests/unit/flows/broken/unknown-queue.yaml"
+    (other / "unknown-queue.yaml").write_text(broken.read_text())
+    result = CliRunner().invoke(main, ["flows", "validate", "--no-sounds", str(other)], env=env)
+    assert result.exit_code == 1
+    assert "unknown-queue.yaml:8:12: [unknown-queue]" in result.output
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    result = CliRunner().invoke(main, ["flows", "validate", str(empty)], env=env)
+    assert result.exit_code == 2
+    assert "no *.yaml flow files" in result.output
+
+
 def test_validate_reports_file_line_rule_and_fails(env: dict[str, str]) -> None:
     broken = ROOT / "tests/unit/flows/broken/unknown-queue.yaml"
     result = CliRunner().invoke(main, ["flows", "validate", "--no-sounds", str(broken)], env=env)

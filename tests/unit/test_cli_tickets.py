@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -11,7 +12,7 @@ from click.testing import CliRunner
 from callcenter.app import ticket_store
 from callcenter.cli import main
 from callcenter.config import load_config
-from callcenter.domain.tickets import NewCustomer, NewTicket
+from callcenter.domain.tickets import CallSummary, NewCustomer, NewTicket
 from callcenter.store.api_keys import SqlApiKeys, token_hash
 from callcenter.store.db import make_engine, make_sessions
 
@@ -78,3 +79,44 @@ def test_agent_tokens_belong_to_an_extension(env: dict[str, str]) -> None:
         main, ["tokens", "create", "--role", "supervisor", "--agent", "1001"], env=env
     )
     assert lead.exit_code != 0
+
+
+def test_tickets_show_has_the_agent_and_the_talk_time_of_a_queue_call(
+    env: dict[str, str],
+) -> None:
+    env = {**env, "CALLCENTER_TICKETS__DEFAULT_REGION": "US"}
+    CliRunner().invoke(main, ["tickets", "list"], env=env)  # builds the store
+    cfg = load_config(None, environ=env)
+    store = ticket_store(cfg, make_sessions(make_engine(cfg.database_url)))
+    t0 = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
+    call = CallSummary(
+        call_id="1796.1",
+        linked_id="1796.1",
+        caller="14155550100",  # as the trunk sends it: no "+"
+        dialed="7000",
+        started_at=t0,
+        ended_at=t0 + timedelta(seconds=20),
+        outcome="queue",
+        queue="support",
+        detail="support",
+        ivr_path=({"flow": "main", "node": "menu", "input": "2"},),
+        flow="main@v1",
+    )
+    asyncio.run(store.record_call(call))
+    asyncio.run(
+        store.update_call(
+            "1796.1",
+            {
+                "queue": "support",
+                "agent": "1001",
+                "wait": 7.4,
+                "talk": 63.2,
+                "queue_outcome": "answered",
+            },
+        )
+    )
+    listed = CliRunner().invoke(main, ["tickets", "list"], env=env)
+    assert "Call for support from +14155550100" in listed.output
+    number = listed.output.split()[0].lstrip("#")
+    shown = CliRunner().invoke(main, ["tickets", "show", number], env=env)
+    assert "queue support: answered, agent 1001, waited 7 s, talked 63 s" in shown.output

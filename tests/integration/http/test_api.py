@@ -277,3 +277,60 @@ async def test_unknown_ticket_is_404_and_bad_status_is_422(api: Api) -> None:
     status, err = await _get(api, "/customers/lookup?phone=12")
     assert status == 422
     assert err["error"]["field"] == "phone"
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/customers?limit=%C2%B2",  # "²": str.isdigit() says yes, int() says no
+        "/tickets?customer_id=%D9%A3",  # "٣", an Arabic-Indic three
+        "/tickets?limit=99999999999999999999999",
+    ],
+)
+async def test_non_ascii_digits_and_huge_numbers_in_queries_are_422(api: Api, path: str) -> None:
+    status, body = await _get(api, path)
+    assert status == 422, body
+    assert body["error"]["field"] in ("limit", "customer_id")
+
+
+@pytest.mark.parametrize(
+    "path", ["/customers/%C2%B2", "/tickets/99999999999999999999", "/tickets/%D9%A3%D9%A3"]
+)
+async def test_odd_ids_in_paths_are_404(api: Api, path: str) -> None:
+    status, body = await _get(api, path)
+    assert status == 404, body
+    assert body["error"]["id"] == "not_found"
+
+
+async def test_ids_beyond_64_bits_in_bodies_name_the_field(api: Api) -> None:
+    status, body = await _post(api, "/tickets", {"subject": "x", "customer_id": 2**64})
+    assert status == 422, body
+    assert body["error"]["field"] == "customer_id"
+    status, body = await _post(api, "/customers/1/merge", {"from": -(2**70)})
+    assert status == 422, body
+
+
+async def test_a_lone_surrogate_is_refused_naming_the_field(api: Api) -> None:
+    raw = b'{"name": "Anna \\ud800", "phones": ["+79123456789"]}'
+    resp = await api.client.post(
+        V1 + "/customers",
+        data=raw,
+        headers={**api.auth(Role.ADMIN), "Content-Type": "application/json"},
+    )
+    body = await resp.json()
+    assert resp.status == 422, body
+    assert body["error"]["field"] == "name"
+    assert "lone surrogate" in body["error"]["message"]
+
+
+@pytest.mark.parametrize("depth", [40, 5000, 200_000])
+async def test_json_nested_deeply_is_400(api: Api, depth: int) -> None:
+    raw = b'{"name": ' + b"[" * depth + b"]" * depth + b"}"
+    resp = await api.client.post(
+        V1 + "/customers",
+        data=raw,
+        headers={**api.auth(Role.ADMIN), "Content-Type": "application/json"},
+    )
+    body = await resp.json()
+    assert resp.status == 400, body
+    assert "nests deeper than 32" in body["error"]["message"]

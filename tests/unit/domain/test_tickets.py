@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import dataclasses
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -52,5 +53,7 @@ def test_join_window() -> None:
 def test_call_subject_names_what_happened_and_who_called() -> None:
     summary = CallSummary("1.1", "1.1", "+79123456789", "7000", NOW, NOW, "queue", queue="sales")
     assert call_subject(summary) == "Call for sales from +79123456789"
+    bare = dataclasses.replace(summary, caller="14155550100")  # as a trunk may send it
+    assert call_subject(bare, "+14155550100") == "Call for sales from +14155550100"
     withheld = CallSummary("1.2", "1.2", "", "7000", NOW, NOW, "voicemail")
     assert call_subject(withheld) == "Voicemail from unknown caller"

@@ -49,12 +49,22 @@ BORIS = Agent(2, "Boris", "1002", ("billing",), logged_in=True)
 
 async def test_pause_reasons_come_from_the_list() -> None:
     queues = MemoryQueues()
-    control = _control(queues, Store())
-    await control.pause("1001", "lunch")
-    await control.unpause("1001")
-    assert queues.actions == [("pause", "1001", "True", "lunch"), ("pause", "1001", "False", "")]
+    control = _control(queues, Store(BORIS))
+    await control.pause("1002", "lunch")
+    await control.unpause("1002")
+    assert queues.actions == [("pause", "1002", "True", "lunch"), ("pause", "1002", "False", "")]
     with pytest.raises(AgentStateError, match="reason: 'nap' is not one of lunch, training"):
-        await control.pause("1001", "nap")
+        await control.pause("1002", "nap")
+
+
+async def test_pausing_who_is_no_agent_or_logged_out_sends_nothing_to_asterisk() -> None:
+    queues = MemoryQueues()
+    control = _control(queues, Store(ANNA))  # Anna is logged out
+    with pytest.raises(UnknownAgent, match="agent 1999: no such agent"):
+        await control.pause("1999", "lunch")
+    with pytest.raises(AgentStateError, match="agent 1001: logged out"):
+        await control.unpause("1001")
+    assert queues.actions == []
 
 
 async def test_login_joins_the_queues_the_skills_match_with_penalties() -> None:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import json
-from typing import Protocol
+from collections.abc import Mapping
+from typing import Any, Protocol
 
 import click
 from sqlalchemy.orm import Session, sessionmaker
@@ -92,7 +93,7 @@ def tickets_show(obj: _HasConfig, number: int) -> None:
             click.echo(f"      {queue_line}")
 
 
-def _queue_line(data: dict[str, object]) -> str:
+def _queue_line(data: Mapping[str, Any]) -> str:
     """A queue call's leg as the API has it: queue, outcome, agent, wait and talk time."""
     if not data.get("queue_outcome"):
         return ""

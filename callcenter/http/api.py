@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import functools
+import re
 from typing import Any
 
 from aiohttp import web
 
+from callcenter.domain.tickets import TicketStatus
 from callcenter.http import api_agents, api_customers, api_security, api_tickets
 from callcenter.http.api_auth import (
     KEYS,
@@ -14,7 +17,8 @@ from callcenter.http.api_auth import (
     auth_middleware,
     idempotency_middleware,
 )
-from callcenter.http.api_errors import MAX_BODY, errors_middleware
+from callcenter.http.api_errors import MAX_BODY, ApiError, Handler, errors_middleware
+from callcenter.http.api_params import MAX_ID
 from callcenter.http.api_routes import CONTROL, STORE, Route
 from callcenter.http.api_schemas import ERROR
 from callcenter.services.agent_control import AgentControl
@@ -28,10 +32,48 @@ ROUTES: list[Route] = [
     *api_agents.ROUTES,
     *api_security.ROUTES,
 ]
-# Path parameters that are not integer ids.
+_ID = {"type": "integer", "minimum": 1, "maximum": MAX_ID}
+# Every path and query parameter as the server checks it (api_params): the document says
+# exactly what is accepted, so a schema-valid request is never refused for its shape.
 PATH_SCHEMAS: dict[str, dict[str, Any]] = {
-    "ext": {"type": "string", "pattern": "^[0-9]{2,15}$"},
-    "address": {"type": "string", "maxLength": 45},
+    "customer_id": _ID,
+    "number": _ID,
+    "ext": {"type": "string", "pattern": "^[0-9]{2,15}$", "examples": ["1001"]},
+    "address": {
+        "type": "string",
+        "anyOf": [{"format": "ipv4"}, {"format": "ipv6"}],
+        "examples": ["192.0.2.7"],
+    },
+}
+_STATUSES = "|".join(s.value for s in TicketStatus)
+QUERY_SCHEMAS: dict[str, dict[str, Any]] = {
+    "limit": {"type": "integer", "minimum": 1, "maximum": 200, "default": 50},
+    "cursor": {"type": "string", "maxLength": 400},
+    "q": {"type": "string", "maxLength": 200},
+    "since": {"type": "string", "format": "date-time"},
+    "status": {"type": "string", "pattern": f"^({_STATUSES})(,({_STATUSES}))*$"},
+    "customer_id": _ID,
+    "assignee": {"type": "string", "maxLength": 20},
+    "tag": {"type": "string", "maxLength": 64},
+    "queue": {"type": "string", "maxLength": 80},
+}
+# ?phone= or ?email=, exactly one: an object parameter exploded into its properties.
+CONTACT_QUERY: dict[str, Any] = {
+    "name": "contact",
+    "in": "query",
+    "required": True,
+    "style": "form",
+    "explode": True,
+    "schema": {
+        "type": "object",
+        "properties": {
+            "phone": {"type": "string", "minLength": 1, "maxLength": 40},
+            "email": {"type": "string", "minLength": 3, "maxLength": 254},
+        },
+        "additionalProperties": False,
+        "minProperties": 1,
+        "maxProperties": 1,
+    },
 }
 
 
@@ -53,8 +95,9 @@ def build_api(
     if bans is not None:
         api[api_security.BANS] = bans
     for route in ROUTES:
-        api.router.add_route(route.method, route.path, route.handler)
-    document = openapi()
+        api.router.add_route(route.method, route.path, _checked_query(route))
+    reasons = control.pause_reasons if control is not None else ()
+    document = openapi(reasons)
 
     async def serve_openapi(_request: web.Request) -> web.Response:
         return web.json_response(document)
@@ -63,51 +106,55 @@ def build_api(
     return api
 
 
-def openapi() -> dict[str, Any]:
+def openapi(pause_reasons: tuple[str, ...] = ()) -> dict[str, Any]:
     paths: dict[str, dict[str, Any]] = {}
     for route in ROUTES:
         permission = getattr(route.handler, PERMISSION_ATTR)
         roles = ", ".join(sorted(r.value for r in PERMISSIONS[permission]))
+        request = route.request
+        if route.handler is api_agents.pause_agent and pause_reasons:
+            request = api_agents.pause_schema(pause_reasons)
         op: dict[str, Any] = {
             "operationId": route.handler.__name__,
             "summary": route.summary,
             "description": f"Permission `{permission}` (roles: {roles}).",
             "security": [{"bearer": []}],
             "parameters": [
-                {
-                    "name": n,
-                    "in": "path",
-                    "required": True,
-                    "schema": PATH_SCHEMAS.get(n, {"type": "integer"}),
-                }
+                {"name": n, "in": "path", "required": True, "schema": PATH_SCHEMAS[n]}
                 for n in _path_params(route.path)
             ]
             + [
-                {"name": n, "in": "query", "required": False, "schema": {"type": "string"}}
+                CONTACT_QUERY
+                if n == "contact"
+                else {"name": n, "in": "query", "required": False, "schema": QUERY_SCHEMAS[n]}
                 for n in route.query
             ],
             "responses": {
-                str(route.status): {
-                    "description": "OK",
-                    "content": {"application/json": {"schema": route.response}},
+                **{
+                    str(code): {
+                        "description": "OK",
+                        "content": {"application/json": {"schema": route.response}},
+                    }
+                    for code in (route.status, *(c for c in route.also if c < 300))
                 },
                 **{
-                    str(code): {"$ref": f"#/components/responses/{name}"}
-                    for code, name in _ERRORS.items()
+                    str(code): {"$ref": f"#/components/responses/{_ERRORS[code]}"}
+                    for code in sorted({*_COMMON, *(c for c in route.also if c >= 400)})
                 },
             },
         }
-        if route.request is not None:
+        if request is not None:
             op["requestBody"] = {
                 "required": True,
-                "content": {"application/json": {"schema": route.request}},
+                "content": {"application/json": {"schema": request}},
             }
+        if route.method == "POST":  # the only method the idempotency middleware serves
             op["parameters"].append(
                 {
                     "name": "Idempotency-Key",
                     "in": "header",
                     "required": False,
-                    "schema": {"type": "string", "maxLength": 200},
+                    "schema": {"type": "string", "minLength": 1, "maxLength": 200},
                 }
             )
         paths.setdefault(PREFIX + route.path, {})[route.method.lower()] = op
@@ -133,10 +180,38 @@ _ERRORS = {
     401: "Unauthorized",
     403: "Forbidden",
     404: "NotFound",
+    409: "Conflict",
     413: "TooLarge",
     422: "Invalid",
     503: "Unavailable",
 }
+_COMMON = (400, 401, 403, 404, 413, 422)
+
+
+def _checked_query(route: Route) -> Handler:
+    """The route's handler, behind a check of its string query parameters against the
+    document (length, pattern): what the document declares is what is enforced."""
+    strings = {
+        n: QUERY_SCHEMAS[n] for n in route.query if QUERY_SCHEMAS.get(n, {}).get("type") == "string"
+    }
+    if not strings:
+        return route.handler
+
+    async def checked(request: web.Request) -> web.StreamResponse:
+        for name, schema in strings.items():
+            value = request.query.get(name)
+            if value is None:
+                continue
+            if len(value) > schema.get("maxLength", len(value)):
+                raise ApiError(
+                    422, "invalid_field", f"{name}: over {schema['maxLength']} characters", name
+                )
+            if "pattern" in schema and re.search(schema["pattern"], value) is None:
+                raise ApiError(422, "invalid_field", f"{name}: {value!r} is not allowed", name)
+        return await route.handler(request)
+
+    functools.update_wrapper(checked, route.handler)  # keeps its name and permission
+    return checked
 
 
 def _path_params(path: str) -> list[str]:

@@ -18,6 +18,13 @@ from callcenter.http.api_schemas import check, obj, string
 from callcenter.services.agent_control import AgentControl
 
 PAUSE = obj({"reason": string(40, 1)}, ("reason",))
+
+
+def pause_schema(reasons: tuple[str, ...]) -> dict[str, Any]:
+    """The pause body as this server checks it: one of the configured reasons."""
+    return obj({"reason": {"type": "string", "enum": list(reasons)}}, ("reason",))
+
+
 _TEXT, _FLAG = {"type": "string"}, {"type": "boolean"}
 AGENT_STATE = obj({"agent": _TEXT, "paused": _FLAG, "reason": _TEXT}, ("agent", "paused"))
 PENALTIES = {"type": "object", "additionalProperties": {"type": "integer"}}
@@ -147,6 +154,7 @@ ROUTES = [
         "Log an agent in: they join the queues their skills match (with penalties)",
         None,
         LOGIN_STATE,
+        also=(409, 503),
     ),
     Route(
         "POST",
@@ -155,6 +163,7 @@ ROUTES = [
         "Log an agent out of every queue",
         None,
         LOGIN_STATE,
+        also=(409, 503),
     ),
     Route(
         "POST",
@@ -163,6 +172,7 @@ ROUTES = [
         "Pause an agent in every queue (reason from the configured list)",
         PAUSE,
         AGENT_STATE,
+        also=(409, 503),
     ),
     Route(
         "POST",
@@ -171,6 +181,7 @@ ROUTES = [
         "Make a paused agent available again",
         None,
         AGENT_STATE,
+        also=(409, 503),
     ),
     Route(
         "GET",
@@ -180,5 +191,6 @@ ROUTES = [
         None,
         LIVE,
         query=("since",),
+        also=(503,),
     ),
 ]

@@ -85,9 +85,11 @@ def _needed_permission(request: web.Request) -> str | None:
 async def idempotency_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
     """A POST with ``Idempotency-Key`` answers a retry with the first response, creating
     nothing twice; the same key with another request body is refused."""
-    key = request.headers.get("Idempotency-Key", "")
-    if request.method != "POST" or not key or PRINCIPAL not in request:
+    key = request.headers.get("Idempotency-Key")
+    if request.method != "POST" or key is None or PRINCIPAL not in request:
         return await handler(request)
+    if not key:
+        raise ApiError(422, "invalid_field", "Idempotency-Key: empty", "Idempotency-Key")
     if len(key) > 200:
         raise ApiError(
             422, "invalid_field", "Idempotency-Key: over 200 characters", "Idempotency-Key"

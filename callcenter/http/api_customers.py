@@ -93,7 +93,7 @@ ROUTES = [
         "Caller history by phone or email",
         None,
         CALLER_HISTORY,
-        query=("phone", "email"),
+        query=("contact",),
     ),
     Route("GET", "/customers/{customer_id}", get_customer, "Get a customer", None, CUSTOMER),
     Route(

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 from collections.abc import Awaitable, Callable
 
 from aiohttp import web
@@ -59,6 +60,13 @@ async def errors_middleware(request: web.Request, handler: Handler) -> web.Strea
         return error_response(503, "telephony_unavailable", str(exc))
     except web.HTTPRequestEntityTooLarge:
         return error_response(413, "body_too_large", f"request body over {MAX_BODY} bytes")
+    except web.HTTPMethodNotAllowed as exc:
+        allowed = sorted(exc.allowed_methods)
+        response = error_response(
+            405, "method_not_allowed", f"{exc.method} is not allowed here: {', '.join(allowed)}"
+        )
+        response.headers["Allow"] = ", ".join(allowed)  # RFC 9110: a 405 says what is
+        return response
     except web.HTTPException as exc:
         if exc.status >= 400:
             return error_response(exc.status, _HTTP_IDS.get(exc.status, "http_error"), exc.reason)
@@ -83,9 +91,11 @@ async def read_json(request: web.Request) -> object:
     if not raw:
         raise ApiError(400, "bad_json", "request body is empty; JSON expected")
     try:
-        body = json.loads(raw)
+        body = json.loads(raw, parse_float=_number, parse_constant=_no_constant)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise ApiError(400, "bad_json", f"request body is not JSON: {exc}") from None
+    except ValueError as exc:
+        raise ApiError(400, "bad_json", f"request body: {exc}") from None
     except RecursionError:
         raise ApiError(400, "bad_json", f"request body nests deeper than {MAX_DEPTH}") from None
     check_values(body)
@@ -116,3 +126,18 @@ def check_values(body: object) -> None:
 def _check_text(text: str, field: str) -> None:
     if any("\ud800" <= c <= "\udfff" for c in text):
         raise ApiError(422, "invalid_field", f"{field}: holds a lone surrogate (not text)", field)
+    if "\x00" in text:  # PostgreSQL text (and most clients) cannot hold NUL
+        raise ApiError(422, "invalid_field", f"{field}: holds a NUL character", field)
+
+
+def _number(text: str) -> float | int:
+    """JSON has one number type: 3.0 is the integer 3 (as JSON Schema says); a number no
+    column can hold (1e400 is infinite) is refused."""
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError(f"number {text} is out of range")
+    return int(value) if value.is_integer() and abs(value) <= INT64 else value
+
+
+def _no_constant(name: str) -> float:
+    raise ValueError(f"{name} is not a JSON number")

@@ -14,7 +14,8 @@ from callcenter.http.api_errors import ApiError
 E = TypeVar("E", bound=StrEnum)
 DEFAULT_LIMIT, MAX_LIMIT = 50, 200
 # ASCII digits only: str.isdigit() also accepts "²" or "٣", which int() then refuses.
-_ID = re.compile(r"[0-9]{1,12}")
+_ID = re.compile(r"[0-9]{1,10}")
+MAX_ID = 2**31 - 1  # ids are the databases' integer columns (PostgreSQL: 32-bit)
 _EXTENSION = re.compile(r"[0-9]{2,15}")
 
 
@@ -25,7 +26,7 @@ def is_extension(raw: str) -> bool:
 
 def path_id(request: web.Request, name: str) -> int:
     raw = request.match_info[name]
-    if _ID.fullmatch(raw) is None:
+    if _ID.fullmatch(raw) is None or not 1 <= int(raw) <= MAX_ID:
         raise ApiError(404, "not_found", f"{name}: no such id {raw!r}")
     return int(raw)
 
@@ -41,7 +42,7 @@ def optional_int(request: web.Request, name: str) -> int | None:
     raw = request.query.get(name)
     if raw is None:
         return None
-    if _ID.fullmatch(raw) is None:
+    if _ID.fullmatch(raw) is None or not 1 <= int(raw) <= MAX_ID:
         raise ApiError(422, "invalid_field", f"{name}: not an id", name)
     return int(raw)
 

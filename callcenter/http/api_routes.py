@@ -25,3 +25,6 @@ class Route:
     response: dict[str, Any]
     status: int = 200
     query: tuple[str, ...] = ()
+    # Statuses this operation answers besides ``status`` and the common errors (e.g. 200
+    # for a replayed import, 409 for an agent's state, 503 when Asterisk is unreachable).
+    also: tuple[int, ...] = ()

@@ -30,7 +30,7 @@ def obj(properties: dict[str, Any], required: tuple[str, ...] = ()) -> dict[str,
 
 DATETIME = {"type": "string", "format": "date-time", "maxLength": 40}
 TAGS = {"type": "array", "items": string(64, 1), "maxItems": 50}
-ID = {"type": "integer", "minimum": 1}
+ID = {"type": "integer", "minimum": 1, "maximum": 2**31 - 1}  # the databases' id columns
 
 CUSTOMER_CREATE = obj(
     {

@@ -89,6 +89,7 @@ ROUTES = [
         "Addresses banned from SIP now, and the latest bans (active, expired, lifted)",
         None,
         BAN_LIST,
+        also=(503,),
     ),
     Route(
         "DELETE",
@@ -97,5 +98,6 @@ ROUTES = [
         "Lift the ban of an address: it may register and call again at once",
         None,
         BAN,
+        also=(503,),
     ),
 ]

@@ -159,6 +159,7 @@ ROUTES = [
         INTERACTION_CREATE,
         INTERACTION,
         201,
+        also=(200,),
     ),
     Route(
         "POST",

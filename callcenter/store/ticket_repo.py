@@ -167,11 +167,18 @@ class TicketRepo:
 
     def append(self, number: int, new: NewInteraction, now: datetime) -> tuple[Interaction, bool]:
         """Add to the timeline; an interaction whose (source, source_id) is already stored
-        is returned as it is, with ``False`` (nothing created)."""
+        on this ticket is returned as it is, with ``False`` (nothing created). The ticket
+        must exist (NotFound); one stored on another ticket is refused, naming it."""
+        ticket = self.row(number)
         existing = self.by_source(new.source, new.source_id)
         if existing is not None:
+            if existing.ticket_number != number:
+                raise TicketRuleError(
+                    "source_id",
+                    f"({new.source}, {new.source_id}) is already on ticket "
+                    f"{existing.ticket_number}",
+                )
             return existing, False
-        ticket = self.row(number)
         if ticket.status == TicketStatus.CLOSED.value:
             raise TicketRuleError("ticket", f"ticket {number} is closed; open a new one")
         at = new.occurred_at or now

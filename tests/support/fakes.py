@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Sequence
 from datetime import UTC, datetime
 
 from callcenter.domain.calls import CallOutcome, CallRecord, CallState, IvrResult
@@ -144,3 +145,13 @@ class MemoryQueues:
             )
             for q, m in sorted(self.members.items())
         ]
+
+
+class RecordingFirewall:
+    """The SipFirewall port: remembers every set of denied addresses it was given."""
+
+    def __init__(self) -> None:
+        self.applied: list[list[str]] = []
+
+    async def deny(self, addresses: Sequence[str]) -> None:
+        self.applied.append(list(addresses))

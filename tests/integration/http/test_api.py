@@ -334,3 +334,31 @@ async def test_json_nested_deeply_is_400(api: Api, depth: int) -> None:
     body = await resp.json()
     assert resp.status == 400, body
     assert "nests deeper than 32" in body["error"]["message"]
+
+
+@pytest.mark.parametrize(
+    ("raw", "status", "says"),
+    [
+        (b'{"subject": "x", "queue": "a\\u0000b"}', 422, "queue: holds a NUL character"),
+        (b'{"subject": "x", "customer_id": 1e400}', 400, "out of range"),
+        (b'{"subject": "x", "customer_id": NaN}', 400, "NaN is not a JSON number"),
+    ],
+)
+async def test_nul_and_numbers_no_column_holds_are_refused(
+    api: Api, raw: bytes, status: int, says: str
+) -> None:
+    resp = await api.client.post(
+        V1 + "/tickets",
+        data=raw,
+        headers={**api.auth(Role.ADMIN), "Content-Type": "application/json"},
+    )
+    body = await resp.json()
+    assert resp.status == status, body
+    assert says in body["error"]["message"]
+
+
+async def test_an_integral_float_is_the_integer(api: Api) -> None:
+    _, anna = await _post(api, "/customers", ANNA)
+    status, ticket = await _post(api, "/tickets", {"subject": "x", "customer_id": anna["id"] * 1.0})
+    assert status == 201, ticket
+    assert ticket["customer_id"] == anna["id"]

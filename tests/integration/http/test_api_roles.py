@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 
+from callcenter.domain.sip_bans import SipBan
 from callcenter.domain.tickets import Role
 from callcenter.http.api import PREFIX, ROUTES
 from callcenter.http.api_auth import PERMISSION_ATTR, PERMISSIONS
@@ -35,7 +37,13 @@ async def test_route_permissions(api: Api, route: Any, role: Role) -> None:
     ticket = await (
         await api.client.post(f"{PREFIX}/tickets", json={"subject": "t"}, headers=admin)
     ).json()
-    path = route.path.format(customer_id=customer["id"], number=ticket["number"], ext="1001")
+    banned = "192.0.2.7"
+    if route.handler.__name__ == "lift_ban":  # something to lift
+        now = datetime.now(UTC)
+        await api.ban_store.add_ban(SipBan(banned, "test", 10, now, now + timedelta(hours=1)))
+    path = route.path.format(
+        customer_id=customer["id"], number=ticket["number"], ext="1001", address=banned
+    )
     if route.path == "/customers/lookup":
         path += "?phone=89123456789"
     body = BODIES.get(route.handler.__name__)

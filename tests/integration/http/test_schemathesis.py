@@ -1,0 +1,91 @@
+"""The served OpenAPI document against the real daemon, by a fuzzer nobody here wrote:
+schemathesis (pinned in pyproject.toml) runs every operation through all of its phases
+(examples, coverage, fuzzing, stateful) with a fixed seed, on SQLite and on PostgreSQL,
+and must find nothing. What no schema can say is in ``schemathesis.toml`` beside this file,
+with the reason for each operation."""
+
+from __future__ import annotations
+
+import contextlib
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from callcenter.domain.tickets import Role
+from tests.integration.conftest import IN_CI
+from tests.support.daemon_api import api_token
+from tests.support.databases import PostgresUnavailable, postgres_database
+from tests.support.instance import DaemonProcess, Instance
+
+pytestmark = pytest.mark.asterisk
+
+CONFIG = Path(__file__).with_name("schemathesis.toml")
+SEED, EXAMPLES = "20261201", "25"
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def fuzzed(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[DaemonProcess]:
+    """A daemon of its own (the fuzzer logs agents in and out) on each kind of store."""
+    with contextlib.ExitStack() as stack:
+        overrides = {}
+        if request.param == "postgresql":
+            try:
+                url = stack.enter_context(postgres_database("cc_fuzz"))
+            except PostgresUnavailable as exc:
+                if IN_CI:
+                    pytest.fail(f"CI needs PostgreSQL and it is not reachable: {exc}")
+                pytest.skip(str(exc))
+            overrides["CALLCENTER_DATABASE__URL"] = url
+        state = tmp_path_factory.mktemp(f"fuzz-{request.param}")
+        instance = Instance.create(state, **overrides)
+        instance.sandbox.up()
+        stack.callback(instance.sandbox.down)
+        daemon = DaemonProcess(instance, state / "daemon.log")
+        daemon.start()
+        stack.callback(daemon.stop)
+        yield daemon
+
+
+def test_schemathesis_finds_nothing(fuzzed: DaemonProcess, tmp_path: Path) -> None:
+    token = api_token(fuzzed.instance, Role.ADMIN)
+    st = Path(sys.executable).with_name("st")
+    result = subprocess.run(
+        [
+            str(st),
+            "--config-file",
+            str(CONFIG),
+            "run",
+            f"{fuzzed.url}/api/v1/openapi.json",
+            "--header",
+            f"Authorization: Bearer {token}",
+            "--seed",
+            SEED,
+            "--max-examples",
+            EXAMPLES,
+            "--phases",
+            "examples,coverage,fuzzing,stateful",
+            "--continue-on-failure",
+            "--request-timeout",
+            "10",
+            "--no-color",
+            "--report",
+            "junit",
+            "--report-dir",
+            str(tmp_path),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+        stdin=subprocess.DEVNULL,
+    )
+    summary = result.stdout[result.stdout.find("SUMMARY") :]
+    assert result.returncode == 0, result.stdout[-12000:] + result.stderr[-2000:]
+    assert "Selected: 19/19" in summary
+    assert "Stateful" in summary
+    assert "API handler failed" not in fuzzed.log()  # no 500 was answered

@@ -117,6 +117,12 @@ class SecurityConfig:
 
 
 @dataclasses.dataclass(frozen=True)
+class StaffConfig:
+    session_hours: float = 12.0  # a sign-in lasts this long (then sign in again)
+    link_minutes: float = 60.0  # one-time sign-in links (`callcenter staff link`) expire
+
+
+@dataclasses.dataclass(frozen=True)
 class Config:
     instance: InstanceConfig = dataclasses.field(default_factory=InstanceConfig)
     asterisk: AsteriskConfig = dataclasses.field(default_factory=AsteriskConfig)
@@ -126,6 +132,7 @@ class Config:
     tickets: TicketsConfig = dataclasses.field(default_factory=TicketsConfig)
     agents: AgentsConfig = dataclasses.field(default_factory=AgentsConfig)
     security: SecurityConfig = dataclasses.field(default_factory=SecurityConfig)
+    staff: StaffConfig = dataclasses.field(default_factory=StaffConfig)
 
     @property
     def state_dir(self) -> Path:
@@ -145,6 +152,7 @@ _SECTION_TYPES: dict[str, type[Any]] = {
     "tickets": TicketsConfig,
     "agents": AgentsConfig,
     "security": SecurityConfig,
+    "staff": StaffConfig,
 }
 _EXTENSION = re.compile(r"^[0-9]{2,15}$")
 _QUEUE_NAME = re.compile(r"^[a-z][a-z0-9_-]{0,39}$")
@@ -248,6 +256,8 @@ def _check(config: Config) -> None:
             ipaddress.ip_network(net, strict=False)
         except ValueError as exc:
             raise ConfigError(f"security.never_ban: {net!r} is not a network") from exc
+    if config.staff.session_hours <= 0 or config.staff.link_minutes <= 0:
+        raise ConfigError("staff: session_hours and link_minutes must be above 0")
     if not 1 <= config.database.threads <= 32:
         raise ConfigError(f"database.threads must be 1..32, got {config.database.threads}")
     for key in ("sip_port", "rtp_start", "rtp_end", "ami_port", "http_port"):

@@ -15,7 +15,7 @@ import signal
 import sys
 import time
 from collections.abc import Coroutine, Mapping
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -69,6 +69,7 @@ from callcenter.store.call_log_writer import WriteBehindCallLog
 from callcenter.store.db import make_engine, make_sessions, ping
 from callcenter.store.db_threads import DbThreads
 from callcenter.store.migrate import upgrade
+from callcenter.store.staff import SqlStaff
 
 log = logging.getLogger(__name__)
 
@@ -90,6 +91,7 @@ class Daemon:
         self.call_log = WriteBehindCallLog(SqlCallLog(sessions, self.db_threads), self.db_threads)
         self.tickets = ticket_store(config, sessions, self.db_threads)
         self.api_keys = SqlApiKeys(sessions, self.db_threads)
+        self.staff = SqlStaff(sessions, self.db_threads)
         self.history = CallHistory(self.call_log, self.tickets)
         a, d = config.asterisk, config.daemon
         self.ari = AriClient(
@@ -162,6 +164,16 @@ class Daemon:
             self.agent_states,
             self.ami_queues,
         )
+
+    def _admin_link(self) -> str:
+        """A fresh one-time sign-in link for ``admin`` (printed to whoever starts us)."""
+        now = datetime.now(UTC)
+        self.staff.ensure_admin_sync(now)
+        token = self.staff.create_link_sync(
+            "admin", now, timedelta(minutes=self.config.staff.link_minutes)
+        )
+        d = self.config.daemon
+        return f"http://{d.http_host}:{d.http_port}/signin/link/{token}"
 
     def _deliver(self, event: CallEvent) -> None:
         self.supervisor.deliver(event)
@@ -268,6 +280,8 @@ class Daemon:
             self.desks,
             self.agent_control,
             self.security.bans,
+            self.staff,
+            timedelta(hours=self.config.staff.session_hours),
         )
         add_provisioning_route(app, SoftphoneAccounts(self.config))
         add_metrics_route(app, self.observability.metrics.render)
@@ -281,7 +295,7 @@ class Daemon:
         announce_task = asyncio.create_task(self.wait_announcer.run(), name="wait-announcer")
         observe_tasks = [*self.observability.tasks(), *self.security.tasks()]
         log.info("callcenterd up: http://%s:%d/healthz", d.http_host, d.http_port)
-        print(banner(self.config, self.secrets), flush=True)
+        print(banner(self.config, self.secrets, self._admin_link()), flush=True)
         await stop.wait()
         log.info("shutting down: handing live calls to the fallback queue")
         await self.supervisor.close()
@@ -306,7 +320,7 @@ def _stamp(directory: Path) -> tuple[tuple[str, int, int], ...]:
     return tuple((p.name, p.stat().st_mtime_ns, p.stat().st_size) for p in flow_files(directory))
 
 
-def banner(config: Config, secrets: Secrets) -> str:
+def banner(config: Config, secrets: Secrets, admin_link: str = "") -> str:
     a, d = config.asterisk, config.dialplan
     host = sip_host(config)
     lines = [
@@ -322,6 +336,16 @@ def banner(config: Config, secrets: Secrets) -> str:
     lines += [
         "More agents: callcenter agents add NAME --ext EXT (prints a Linphone provisioning URL).",
         f"Health: http://{config.daemon.http_host}:{config.daemon.http_port}/healthz",
+        *(
+            [
+                "Open the board (and every page) as admin with this one-time link:",
+                f"  {admin_link}",
+                "More staff: callcenter staff add NAME --role agent --agent EXT; "
+                "callcenter staff link NAME.",
+            ]
+            if admin_link
+            else []
+        ),
         "",
     ]
     return "\n".join(lines)

@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import html
 import json
 import logging
@@ -21,6 +22,7 @@ from callcenter.http import api_json
 from callcenter.http.api_auth import KEYS
 from callcenter.http.api_params import is_extension
 from callcenter.http.api_routes import CONTROL
+from callcenter.http.staff_auth import same_origin, signin_url, staff_session
 from callcenter.services.ports import ApiKeys, ApiPrincipal
 from callcenter.services.screen_pop import DeskMessage, desk_json
 
@@ -70,14 +72,35 @@ BOARD_ROLES = frozenset({Role.ADMIN, Role.SUPERVISOR})
 
 
 async def page_principal(request: web.Request, roles: frozenset[Role], what: str) -> ApiPrincipal:
-    """The holder of the page URL's ``?token=`` (pages cannot send headers on load)."""
-    token = request.query.get("token", "")
-    who = await request.app[KEYS].principal(token) if token else None
-    if who is None:
-        raise web.HTTPUnauthorized(text=f"a token is needed for {what}: ?token=…")
-    if who.role not in roles:
-        raise web.HTTPForbidden(text=f"role {who.role.value} cannot open {what}")
-    return who
+    """The signed-in staff member opening a page (their session cookie); a browser that is
+    not signed in is sent to the sign-in page, and back here after it."""
+    session = await staff_session(request)
+    if session is None:
+        raise web.HTTPSeeOther(signin_url(request.path_qs))
+    user = session.user
+    if user.role not in roles:
+        raise web.HTTPForbidden(text=f"role {user.role.value} cannot open {what}")
+    return ApiPrincipal(0, user.username, user.role, user.agent)
+
+
+@functools.cache
+def template(page: Path) -> str:
+    """A page's HTML, read once (the files ship with the package)."""
+    return page.read_text(encoding="utf-8")
+
+
+async def staff_page(
+    request: web.Request, page: Path, replacements: dict[str, str]
+) -> web.Response:
+    """A page with its session's CSRF token (a meta tag its script sends back) and the
+    signed-in user's name; every value is HTML-escaped."""
+    session = await staff_session(request)
+    assert session is not None  # page_principal ran first
+    text = template(page)
+    values = {"csrf": session.csrf, "username": session.user.username, **replacements}
+    for key, value in values.items():
+        text = text.replace("{{" + key + "}}", html.escape(value, quote=True))
+    return web.Response(text=text, content_type="text/html")
 
 
 async def _authorised(request: web.Request) -> str:
@@ -92,14 +115,18 @@ async def _authorised(request: web.Request) -> str:
 
 async def desk_page(request: web.Request) -> web.Response:
     ext = await _authorised(request)
+    response = await staff_page(request, PAGE, {"ext": ext})
     options = "".join(
         f'<option value="{html.escape(r)}">{html.escape(r)}</option>' for r in request.app[REASONS]
     )
-    page = PAGE.read_text(encoding="utf-8").replace("{{ext}}", html.escape(ext))
-    return web.Response(text=page.replace("{{reason_options}}", options), content_type="text/html")
+    assert response.text is not None
+    response.text = response.text.replace("{{reason_options}}", options)
+    return response
 
 
 async def desk_socket(request: web.Request) -> web.WebSocketResponse:
+    if not same_origin(request):  # a page of another site must not listen to a desk
+        raise web.HTTPForbidden(text="websocket from another site refused")
     ext = await _authorised(request)
     ws = web.WebSocketResponse(heartbeat=20)
     await ws.prepare(request)
@@ -125,7 +152,7 @@ async def supervisor_board(request: web.Request) -> web.Response:
     """The live queue board; its data comes from /api/v1/queues/live (leads only), with
     the token of the page's URL."""
     await page_principal(request, BOARD_ROLES, "the board")
-    return web.Response(text=BOARD.read_text(encoding="utf-8"), content_type="text/html")
+    return await staff_page(request, BOARD, {})
 
 
 def add_desk_routes(
@@ -143,4 +170,4 @@ def add_desk_routes(
 async def security_page(request: web.Request) -> web.Response:
     """SIP bans (admins): the data comes from /api/v1/security/bans."""
     await page_principal(request, frozenset({Role.ADMIN}), "the security page")
-    return web.Response(text=SECURITY.read_text(encoding="utf-8"), content_type="text/html")
+    return await staff_page(request, SECURITY, {})

@@ -118,7 +118,8 @@ def openapi(pause_reasons: tuple[str, ...] = ()) -> dict[str, Any]:
             "operationId": route.handler.__name__,
             "summary": route.summary,
             "description": f"Permission `{permission}` (roles: {roles}).",
-            "security": [{"bearer": []}],
+            # An API token, or a signed-in page's session (changes need X-CSRF-Token).
+            "security": [{"bearer": []}, {"session": []}],
             "parameters": [
                 {"name": n, "in": "path", "required": True, "schema": PATH_SCHEMAS[n]}
                 for n in _path_params(route.path)
@@ -163,7 +164,10 @@ def openapi(pause_reasons: tuple[str, ...] = ()) -> dict[str, Any]:
         "info": {"title": "callcenter API", "version": "1"},
         "paths": paths,
         "components": {
-            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+            "securitySchemes": {
+                "bearer": {"type": "http", "scheme": "bearer"},
+                "session": {"type": "apiKey", "in": "cookie", "name": "cc_session"},
+            },
             "responses": {
                 name: {
                     "description": name,

@@ -14,6 +14,7 @@ from aiohttp import web
 
 from callcenter.domain.tickets import Role
 from callcenter.http.api_errors import ApiError, Handler, error_response
+from callcenter.http.staff_auth import CHANGES, csrf_ok, staff_session
 from callcenter.services.ports import ApiKeys, ApiPrincipal, StoredResponse
 
 ALL = frozenset(Role)
@@ -62,16 +63,36 @@ async def auth_middleware(request: web.Request, handler: Handler) -> web.StreamR
     needed = _needed_permission(request)
     if needed is None:
         return await handler(request)  # public (the OpenAPI document) or unknown route
-    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
-        raise ApiError(401, "unauthorized", "Authorization: Bearer <token> required")
-    who = await request.app[KEYS].principal(token.strip())
+    who = await _token_or_session(request)
     if who is None:
-        raise ApiError(401, "unauthorized", "unknown or revoked token")
+        raise ApiError(401, "unauthorized", "Authorization: Bearer <token> required (or sign in)")
     if who.role not in PERMISSIONS[needed]:
         raise ApiError(403, "forbidden", f"role {who.role.value} may not {needed}")
     request[PRINCIPAL] = who
     return await handler(request)
+
+
+async def _token_or_session(request: web.Request) -> ApiPrincipal | None:
+    """An API token (integrations, scripts), or a signed-in staff member's session cookie
+    (the pages) — whose changes must carry the session's CSRF token."""
+    header = request.headers.get("Authorization")
+    if header is not None:
+        scheme, _, token = header.partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            raise ApiError(401, "unauthorized", "Authorization: Bearer <token> required")
+        who = await request.app[KEYS].principal(token.strip())
+        if who is None:
+            raise ApiError(401, "unauthorized", "unknown or revoked token")
+        return who
+    session = await staff_session(request)
+    if session is None:
+        return None
+    if request.method in CHANGES and not csrf_ok(
+        request, session, request.headers.get("X-CSRF-Token")
+    ):
+        raise ApiError(403, "csrf", "X-CSRF-Token: missing or wrong for this session")
+    user = session.user
+    return ApiPrincipal(0, user.username, user.role, user.agent)
 
 
 def _needed_permission(request: web.Request) -> str | None:
@@ -87,6 +108,8 @@ async def idempotency_middleware(request: web.Request, handler: Handler) -> web.
     nothing twice; the same key with another request body is refused."""
     key = request.headers.get("Idempotency-Key")
     if request.method != "POST" or key is None or PRINCIPAL not in request:
+        return await handler(request)
+    if principal(request).token_id <= 0:  # a page's session: keys belong to API tokens
         return await handler(request)
     if not key:
         raise ApiError(422, "invalid_field", "Idempotency-Key: empty", "Idempotency-Key")

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from aiohttp import web
 
 from callcenter.http.agent_desk import AgentHub, add_desk_routes
 from callcenter.http.api import PREFIX, build_api
 from callcenter.http.api_errors import MAX_BODY
 from callcenter.http.health import PROBE_KEY, HealthProbe, healthz
+from callcenter.http.staff_auth import add_signin_routes
 from callcenter.services.agent_control import AgentControl
-from callcenter.services.ports import ApiKeys, TicketStore
+from callcenter.services.ports import ApiKeys, StaffDirectory, TicketStore
 from callcenter.services.sip_bans import SipBans
 
 
@@ -20,10 +23,14 @@ def build_app(
     hub: AgentHub | None = None,
     control: AgentControl | None = None,
     bans: SipBans | None = None,
+    staff: StaffDirectory | None = None,
+    session_ttl: timedelta = timedelta(hours=12),
 ) -> web.Application:
     app = web.Application(client_max_size=MAX_BODY)
     app[PROBE_KEY] = probe
     app.router.add_get("/healthz", healthz)
+    if staff is not None:
+        add_signin_routes(app, staff, session_ttl)
     if store is not None and keys is not None:
         app.add_subapp(PREFIX, build_api(store, keys, control, bans))
         if hub is not None:

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from callcenter.domain.calls import CallOutcome, CallRecord, IvrResult
 from callcenter.domain.queue_view import QueueSnapshot
 from callcenter.domain.sip_bans import SipBan
+from callcenter.domain.staff import StaffSession, StaffUser
 from callcenter.domain.tickets import (
     CallerHistory,
     CallSummary,
@@ -208,3 +209,19 @@ class SipFirewall(Protocol):
     """What Asterisk refuses: exactly these addresses get nothing but 403."""
 
     async def deny(self, addresses: Sequence[str]) -> None: ...
+
+
+class StaffDirectory(Protocol):
+    """Staff accounts and their browser sessions (the pages' sign-in)."""
+
+    async def authenticate(self, username: str, password: str) -> StaffUser | None: ...
+
+    async def redeem_link(self, token: str, now: datetime) -> StaffUser | None:
+        """The account a one-time sign-in link opens (None if unknown, used or expired)."""
+        ...
+
+    async def start_session(self, user: StaffUser, now: datetime, ttl: timedelta) -> str: ...
+
+    async def session(self, token: str, now: datetime) -> StaffSession | None: ...
+
+    async def end_session(self, token: str, now: datetime) -> None: ...

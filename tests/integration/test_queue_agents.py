@@ -19,6 +19,7 @@ from tests.support.daemon_api import api_call, api_status, api_token
 from tests.support.instance import DaemonProcess, Instance
 from tests.support.sipp import PHONE_IP, Sipp
 from tests.support.sipp_scenarios import DEMO_TO_SUPPORT, busy_agent_scenario
+from tests.support.staff import sign_in
 from tests.support.until import until
 
 pytestmark = pytest.mark.asterisk
@@ -58,7 +59,8 @@ def test_a_paused_agent_is_not_rung_and_the_board_shows_why(
         agents = {a["agent"]: a for a in _support(board)["agents"]}
         assert (agents["1001"]["state"], agents["1001"]["pause_reason"]) == ("paused", "lunch")
         assert agents["1002"]["state"] == "available"
-        browser.get(f"{daemon.url}/supervisor?token={supervisor}")
+        sign_in(browser, instance, daemon, Role.SUPERVISOR)
+        browser.get(f"{daemon.url}/supervisor")
         until(
             lambda: "paused (lunch)" in _row(browser, "agent-support-1001"),
             10,
@@ -172,11 +174,8 @@ def test_an_agent_pauses_and_unpauses_from_the_phone(
 def test_an_agent_pauses_from_the_desk_page(
     instance: Instance, daemon: DaemonProcess, browser: Any
 ) -> None:
-    agent, supervisor = (
-        api_token(instance, Role.AGENT, "1001"),
-        api_token(instance, Role.SUPERVISOR),
-    )
-    browser.get(f"{daemon.url}/agents/1001/desk?token={agent}")
+    supervisor = api_token(instance, Role.SUPERVISOR)
+    sign_in(browser, instance, daemon, Role.AGENT, "1001")  # lands on the desk
     until(lambda: _row(browser, "state") == "ready", 10, what="the desk")
     Select(browser.find_element(By.ID, "reason")).select_by_value("back-office")
     browser.find_element(By.ID, "pause").click()

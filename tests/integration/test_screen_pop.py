@@ -25,9 +25,13 @@ from callcenter.store.db import make_engine, make_sessions
 from tests.support.instance import DaemonProcess, Instance
 from tests.support.sipp import Sipp
 from tests.support.sipp_scenarios import DEMO_TO_SUPPORT
+from tests.support.staff import sign_in
 from tests.support.until import until
 
 pytestmark = pytest.mark.asterisk
+
+
+HOSTILE_NAME = 'Anna <img src=x onerror="window.__xss=1">'
 
 
 def _text(browser: Any, element_id: str) -> str:
@@ -47,18 +51,17 @@ def test_the_desk_shows_the_caller_history_and_ivr_path_before_answer(
     national = "9167770011"
     anna = asyncio.run(
         store.create_customer(
-            NewCustomer("Anna Petrova", (ContactPoint(ContactKind.PHONE, f"+7{national}"),))
+            NewCustomer(HOSTILE_NAME, (ContactPoint(ContactKind.PHONE, f"+7{national}"),))
         )
     )
-    ticket = asyncio.run(store.create_ticket(NewTicket("Parcel lost", anna.id)))
+    ticket = asyncio.run(store.create_ticket(NewTicket("Parcel lost <b>now</b>", anna.id)))
     note = NewInteraction(
         InteractionKind.HANDOFF_NOTE, Direction.INTERNAL, "courier calls her back at 18:00", "olga"
     )
     asyncio.run(store.append_interaction(ticket.number, note))
-    _, token = SqlApiKeys(sessions).create_token("desk 1001", Role.AGENT, "1001")
     engine.dispose()
 
-    browser.get(f"{daemon.url}/agents/1001/desk?token={token}")
+    sign_in(browser, instance, daemon, Role.AGENT, "1001")  # lands on the desk
     until(
         lambda: _state(browser) == "idle" and _text(browser, "state") == "ready",
         10,
@@ -74,8 +77,11 @@ def test_the_desk_shows_the_caller_history_and_ivr_path_before_answer(
     )
     until(lambda: _state(browser) == "ringing", 30, what="the desk to ring")
     popped = time.monotonic()
-    assert "Anna Petrova" in _text(browser, "caller")
-    assert "Parcel lost" in _text(browser, "tickets")
+    # Customer text is text: the markup shows as typed and nothing of it ran.
+    assert HOSTILE_NAME in _text(browser, "caller")
+    assert "Parcel lost <b>now</b>" in _text(browser, "tickets")
+    assert browser.execute_script("return window.__xss === undefined")
+    assert not browser.find_elements(By.CSS_SELECTOR, "#pop img, #pop b")
     assert "courier calls her back at 18:00" in _text(browser, "recent")
     ivr = _text(browser, "ivr")
     assert "choose_language: pressed:1" in ivr
@@ -112,15 +118,14 @@ def test_the_desk_shows_the_caller_history_and_ivr_path_before_answer(
     assert data["talk"] >= 1
 
 
-def test_the_desk_needs_a_staff_token(daemon: DaemonProcess, instance: Instance) -> None:
-    import urllib.error
-    import urllib.request
-
+def test_the_desk_needs_a_signed_in_staff_member(
+    daemon: DaemonProcess, instance: Instance, browser: Any
+) -> None:
+    browser.get(f"{daemon.url}/signin")
+    browser.delete_all_cookies()
     engine = make_engine(instance.config.database_url)
     _, chat = SqlApiKeys(make_sessions(engine)).create_token("chat", Role.INTEGRATION)
     engine.dispose()
-    for query, status in (("", 401), ("?token=cc_nope", 401), (f"?token={chat}", 403)):
-        with pytest.raises(urllib.error.HTTPError) as caught:
-            urllib.request.urlopen(f"{daemon.url}/agents/1001/desk{query}", timeout=5)  # noqa: S310
-        caught.value.close()
-        assert caught.value.code == status
+    browser.get(f"{daemon.url}/agents/1001/desk?token={chat}")  # tokens in URLs open nothing
+    until(lambda: "/signin" in browser.current_url, 10, what="the sign-in page")
+    assert browser.find_element(By.ID, "signin").text == "Sign in"

@@ -17,6 +17,7 @@ from tests.support.daemon_api import api_call, api_status, api_token
 from tests.support.instance import DaemonProcess, Instance
 from tests.support.raw_sip import RawSip
 from tests.support.sipp import OUTSIDE_IP, TRUNK_IP
+from tests.support.staff import sign_in
 from tests.support.until import until
 
 pytestmark = pytest.mark.asterisk
@@ -104,7 +105,8 @@ def test_admins_list_and_lift_bans_from_the_api_the_cli_and_the_page(
     assert ATTACKER in listed.output
 
     # The page shows it; its Lift button lifts it, and Asterisk lets the address in at once.
-    browser.get(f"{daemon.url}/security?token={admin}")
+    sign_in(browser, instance, daemon, Role.ADMIN)
+    browser.get(f"{daemon.url}/security")
     until(
         lambda: browser.find_elements(By.CSS_SELECTOR, f'#active tr[data-address="{ATTACKER}"]'),
         10,

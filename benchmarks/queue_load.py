@@ -31,12 +31,12 @@ from callcenter.app import ticket_store
 from callcenter.asterisk.confgen import write_config
 from callcenter.domain.contacts import ContactKind, ContactPoint
 from callcenter.domain.tickets import NewCustomer, NewTicket, Role
-from callcenter.store.api_keys import SqlApiKeys
 from callcenter.store.db import make_engine, make_sessions
 from tests.support.instance import DaemonProcess, Instance
 from tests.support.ports import free_udp_range
 from tests.support.sipp import PHONE_IP, Sipp, SippRun
 from tests.support.sipp_scenarios import DEMO_TO_SUPPORT, busy_agent_scenario, caller_scenario
+from tests.support.staff import link_token
 
 log = logging.getLogger("benchmarks.queue")
 TALK, RING = 5.0, 0.3
@@ -86,7 +86,7 @@ def known_callers(instance: Instance, numbers: list[str]) -> str:
         phone = ContactPoint(ContactKind.PHONE, "+7" + number[1:])
         customer = asyncio.run(store.create_customer(NewCustomer(f"Customer {n}", (phone,))))
         asyncio.run(store.create_ticket(NewTicket(f"Question {n}", customer.id)))
-    token = SqlApiKeys(sessions).create_token("bench desks", Role.SUPERVISOR)[1]
+    token = link_token(sessions, Role.SUPERVISOR)  # the desks sign in as a supervisor
     engine.dispose()
     return token
 
@@ -100,8 +100,9 @@ class Desks:
         self._thread = threading.Thread(target=lambda: asyncio.run(self._run(url, agents, token)))
 
     async def _run(self, url: str, agents: list[str], token: str) -> None:
-        async with aiohttp.ClientSession() as http:
-            sockets = [await http.ws_connect(f"{url}/agents/{a}/ws?token={token}") for a in agents]
+        async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as http:
+            (await http.get(f"{url}/signin/link/{token}")).raise_for_status()
+            sockets = [await http.ws_connect(f"{url}/agents/{a}/ws") for a in agents]
             while not self._stop.is_set():
                 for ws in sockets:
                     with contextlib.suppress(TimeoutError):

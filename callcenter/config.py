@@ -84,6 +84,10 @@ class DaemonConfig:
     flows_poll_seconds: float = 1.0  # how often flow files are checked for changes
     reconnect_max_delay: float = 5.0
     log_level: str = "INFO"
+    # Where the daemon reaches AMI and ARI (0: Asterisk's own ports). Set only to put a
+    # proxy in between, as the fault benchmarks do to cut the links.
+    ami_port: int = 0
+    ari_port: int = 0
 
 
 @dataclasses.dataclass(frozen=True)

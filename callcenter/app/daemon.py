@@ -40,6 +40,7 @@ from callcenter.asterisk.ami_events import translate as translate_queue_event
 from callcenter.asterisk.ami_queues import AmiQueues
 from callcenter.asterisk.ari import AriClient
 from callcenter.asterisk.confgen import queue_defs
+from callcenter.asterisk.fallback_spool import FallbackSpool
 from callcenter.config import Config
 from callcenter.domain.calls import CallEvent
 from callcenter.flows.catalog import flow_files
@@ -55,6 +56,7 @@ from callcenter.services.agent_control import AgentControl
 from callcenter.services.agent_states import AgentStates
 from callcenter.services.call_history import CallHistory
 from callcenter.services.call_supervisor import CallSupervisor
+from callcenter.services.fallback_calls import FallbackCalls
 from callcenter.services.flow_registry import FlowRegistry
 from callcenter.services.ivr_runner import ivr_handler
 from callcenter.services.ports import TelephonyError
@@ -95,7 +97,7 @@ class Daemon:
         self.history = CallHistory(self.call_log, self.tickets)
         a, d = config.asterisk, config.daemon
         self.ari = AriClient(
-            f"http://127.0.0.1:{a.http_port}/",
+            f"http://127.0.0.1:{d.ari_port or a.http_port}/",
             self.secrets.ari_user,
             self.secrets.ari_password,
             d.ari_app,
@@ -105,7 +107,10 @@ class Daemon:
             filter_events=a.event_filters,
         )
         self.ami = AmiClient(
-            a.ami_port, self.secrets.ami_user, self.secrets.ami_password, on_login=self._ami_login
+            d.ami_port or a.ami_port,
+            self.secrets.ami_user,
+            self.secrets.ami_password,
+            on_login=self._ami_login,
         )
         self._members_synced = False
         self.desks = AgentHub()
@@ -152,6 +157,13 @@ class Daemon:
             on_ended=self.history.call_ended,
         )
         etc_dir, gid = asterisk_etc(config)
+        # Calls the daemon never took still land on tickets (the dialplan's spool).
+        self.fallback_calls = FallbackCalls(
+            FallbackSpool(etc_dir.parent / "spool"),
+            self.call_log,
+            self.history.call_ended,
+            config.dialplan.virtual_number,
+        )
         self.security = Security(
             config, sessions, self.db_threads, self.ami, self.ari, etc_dir, gid
         )
@@ -293,7 +305,11 @@ class Daemon:
         watch_task = asyncio.create_task(self._watch_flows(), name="flows-watch")
         resync_task = asyncio.create_task(self._resync_now_and_then(), name="members-resync")
         announce_task = asyncio.create_task(self.wait_announcer.run(), name="wait-announcer")
-        observe_tasks = [*self.observability.tasks(), *self.security.tasks()]
+        observe_tasks = [
+            *self.observability.tasks(),
+            *self.security.tasks(),
+            asyncio.create_task(self.fallback_calls.run(), name="fallback-import"),
+        ]
         log.info("callcenterd up: http://%s:%d/healthz", d.http_host, d.http_port)
         print(banner(self.config, self.secrets, self._admin_link()), flush=True)
         await stop.wait()

@@ -98,3 +98,13 @@ class CallLeft:
 
 
 CallEvent = CallEntered | DtmfReceived | PlaybackFinished | CallLeft
+
+
+@dataclasses.dataclass(frozen=True)
+class FallbackCall:
+    """A call the dialplan sent to the fallback queue (from its spool line)."""
+
+    call_id: str
+    linked_id: str
+    at: datetime
+    caller: str

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
-from callcenter.domain.calls import CallOutcome, CallRecord, IvrResult
+from callcenter.domain.calls import CallOutcome, CallRecord, FallbackCall, IvrResult
 from callcenter.domain.queue_view import QueueSnapshot
 from callcenter.domain.sip_bans import SipBan
 from callcenter.domain.staff import StaffSession, StaffUser
@@ -225,3 +225,15 @@ class StaffDirectory(Protocol):
     async def session(self, token: str, now: datetime) -> StaffSession | None: ...
 
     async def end_session(self, token: str, now: datetime) -> None: ...
+
+
+class FallbackSource(Protocol):
+    """Calls the dialplan sent to the fallback queue without the daemon (its spool)."""
+
+    def take(self) -> Sequence[FallbackCall]:
+        """What the spool holds now (also what a crash left half-imported)."""
+        ...
+
+    def done(self) -> None:
+        """Forget what :meth:`take` returned (it is recorded)."""
+        ...

@@ -1,0 +1,65 @@
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+
+from callcenter.asterisk.fallback_spool import FallbackSpool
+from callcenter.domain.calls import CallOutcome, CallRecord, FallbackCall
+from callcenter.services.fallback_calls import FallbackCalls
+from tests.support.fakes import MemoryCallLog
+
+T0 = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
+
+
+def test_each_file_is_a_call_malformed_ones_are_skipped_and_all_deleted(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "callcenter-fallback-1796.1.call").write_text(
+        "1796.1|1796.1|1796124000|+79161234567"
+    )
+    (tmp_path / "callcenter-fallback-1796.2.call").write_text("1796.2|1796.1|1796124005|")
+    (tmp_path / "callcenter-fallback-x.call").write_text("garbage| DROP TABLE calls")
+    (tmp_path / "other.txt").write_text("not ours")
+    spool = FallbackSpool(tmp_path)
+    calls = spool.take()
+    assert [c.call_id for c in calls] == ["1796.1", "1796.2"]
+    assert calls[0].caller == "+79161234567"
+    assert calls[0].at == datetime.fromtimestamp(1796124000, UTC)
+    (tmp_path / "callcenter-fallback-1796.3.call").write_text("1796.3|1796.3|1796124009|100")
+    spool.done()  # deletes what take() saw, not the file that came after
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "callcenter-fallback-1796.3.call",
+        "other.txt",
+    ]
+
+
+class ListSpool:
+    def __init__(self, calls: Sequence[FallbackCall]) -> None:
+        self.calls, self.done_count = list(calls), 0
+
+    def take(self) -> Sequence[FallbackCall]:
+        return self.calls
+
+    def done(self) -> None:
+        self.done_count += 1
+
+
+async def test_unknown_calls_are_recorded_once_known_ones_left_alone() -> None:
+    log = MemoryCallLog()
+    await log.call_started(CallRecord("1.1", "1.1", "+7916", "7000", T0))  # the daemon's own
+    archived: list[str] = []
+
+    async def archive(call_id: str) -> None:
+        archived.append(call_id)
+
+    spool = ListSpool([FallbackCall("1.1", "1.1", T0, "+7916"), FallbackCall("2.1", "2.1", T0, "")])
+    importer = FallbackCalls(spool, log, archive, "7000")
+    assert await importer.import_once() == 1
+    assert await importer.import_once() == 0  # a re-read batch adds nothing
+    record = await log.get("2.1")
+    assert record is not None
+    assert record.outcome is CallOutcome.FALLBACK
+    assert record.dialed == "7000"
+    assert archived == ["2.1"]
+    assert spool.done_count == 2

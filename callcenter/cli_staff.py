@@ -96,22 +96,24 @@ def staff_passwd(obj: _HasConfig, username: str, password_stdin: bool) -> None:
 @click.pass_obj
 def staff_disable(obj: _HasConfig, username: str) -> None:
     """Stop USERNAME signing in; their open sessions end at once."""
-    try:
-        _store(obj).set_disabled_sync(username, True, datetime.now(UTC))
-    except StaffError as exc:
-        raise click.ClickException(str(exc)) from None
-    click.echo(f"{username}: disabled, signed out everywhere")
+    _set_disabled(obj, username, True)
 
 
 @staff.command("enable")
 @click.argument("username")
 @click.pass_obj
 def staff_enable(obj: _HasConfig, username: str) -> None:
+    _set_disabled(obj, username, False)
+
+
+def _set_disabled(obj: _HasConfig, username: str, disabled: bool) -> None:
     try:
-        _store(obj).set_disabled_sync(username, False, datetime.now(UTC))
+        _store(obj).set_disabled_sync(username, disabled, datetime.now(UTC))
     except StaffError as exc:
         raise click.ClickException(str(exc)) from None
-    click.echo(f"{username}: enabled")
+    click.echo(
+        f"{username}: disabled, signed out everywhere" if disabled else f"{username}: enabled"
+    )
 
 
 @staff.command("list")

@@ -97,10 +97,18 @@ async def staff_page(
     session = await staff_session(request)
     assert session is not None  # page_principal ran first
     text = template(page)
+    text = text.replace("{{signout}}", SIGNOUT)  # first: it holds placeholders itself
     values = {"csrf": session.csrf, "username": session.user.username, **replacements}
     for key, value in values.items():
         text = text.replace("{{" + key + "}}", html.escape(value, quote=True))
     return web.Response(text=text, content_type="text/html")
+
+
+# Every staff page's corner: who is signed in, and the way out (a POST with the CSRF token).
+SIGNOUT = """<form id="signout-form" method="post" action="/signout" style="float: right">
+  <input type="hidden" name="csrf" value="{{csrf}}">
+  <span>{{username}}</span> <button id="signout" type="submit">Sign out</button>
+</form>"""
 
 
 async def _authorised(request: web.Request) -> str:

@@ -35,6 +35,7 @@ from pathlib import Path
 
 from sqlalchemy import text
 
+from benchmarks.daemon_metrics import scrape
 from benchmarks.stats import keep_or_remove, percentile
 from benchmarks.tcp_proxy import TcpProxy
 from callcenter.store.db import make_engine
@@ -71,6 +72,8 @@ class Soak:
     daemon_rss: list[tuple[float, float]] = dataclasses.field(default_factory=list)
     asterisk_rss: list[tuple[float, float]] = dataclasses.field(default_factory=list)
     lag_p99: list[float] = dataclasses.field(default_factory=list)  # ms, one per sample
+    ami_bytes: float = 0.0  # received by the daemon's last run (since its last start)
+    ari_bytes: float = 0.0
 
 
 def rss_mb(pid: int | None) -> float | None:
@@ -108,7 +111,9 @@ def wait_green(daemon: DaemonProcess, since: float, limit: float = 120.0) -> flo
 class Rig:
     """One instance with its daemon behind AMI/ARI proxies, agents answering."""
 
-    def __init__(self, state: Path, agents: int, database_url: str) -> None:
+    def __init__(
+        self, state: Path, agents: int, database_url: str, event_filters: bool = True
+    ) -> None:
         self.agents = [str(1001 + n) for n in range(agents)]  # the demo transfers to 1001
         rtp = free_udp_range(4000)
         self.ami_port, self.ari_port = free_port(), free_port()
@@ -119,6 +124,7 @@ class Rig:
             "CALLCENTER_DAEMON__ARI_PORT": str(self.ari_port),
             "CALLCENTER_ASTERISK__RTP_START": str(rtp),
             "CALLCENTER_ASTERISK__RTP_END": str(rtp + 3999),
+            "CALLCENTER_ASTERISK__EVENT_FILTERS": "true" if event_filters else "false",
         }
         if database_url:
             overrides["CALLCENTER_DATABASE__URL"] = database_url
@@ -185,8 +191,9 @@ def soak(
     faults: Sequence[str],
     database_url: str,
     talk: float = 4.0,
+    event_filters: bool = True,
 ) -> Soak:
-    rig = Rig(state, agents, database_url)
+    rig = Rig(state, agents, database_url, event_filters)
     seconds = minutes * 60
     result = Soak(seconds)
     calls = max(1, round(rate * seconds))
@@ -236,6 +243,9 @@ def soak(
             result.faults.append(fault)
         code = callers.wait(seconds + 300)
         stop.set()
+        samples = scrape(rig.daemon.url)
+        result.ami_bytes = samples.get(("callcenter_ami_received_bytes_total", ()), 0.0)
+        result.ari_bytes = samples.get(("callcenter_ari_received_bytes_total", ()), 0.0)
         sampler.join(10)
         for run in phones:
             run.process.kill()
@@ -402,6 +412,9 @@ def report(r: Soak) -> str:
         "twice",
         f"  event-loop lag p99 over the run (per-minute p99, sampled every 5 s): median "
         f"{percentile(lag, 50):.1f} ms, worst {max(lag, default=math.nan):.1f} ms",
+        f"  AMI+ARI received per answered call (since the daemon's last start): "
+        f"{(r.ami_bytes + r.ari_bytes) / max(1, r.answered):.0f} B "
+        f"(AMI {r.ami_bytes / max(1, r.answered):.0f}, ARI {r.ari_bytes / max(1, r.answered):.0f})",
         f"  memory slope: daemon {slope_per_hour(r.daemon_rss):+.1f} MB/h, Asterisk "
         f"{slope_per_hour(r.asterisk_rss):+.1f} MB/h (longest stretch without a restart)",
         "",
@@ -422,6 +435,9 @@ def main() -> None:
     parser.add_argument("--agents", type=int, default=24)
     parser.add_argument("--faults", default=",".join(FAULTS))
     parser.add_argument("--sqlite", action="store_true", help="SQLite instead of PostgreSQL")
+    parser.add_argument(
+        "--no-event-filters", action="store_true", help="AMI/ARI send everything (to compare)"
+    )
     parser.add_argument("--keep", action="store_true", help="keep the state directory")
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
@@ -429,7 +445,15 @@ def main() -> None:
     state = Path(tempfile.mkdtemp(prefix="cc-bench-soak-", dir="/var/tmp"))
     with contextlib.ExitStack() as stack:
         url = "" if args.sqlite else stack.enter_context(postgres_database("cc_soak"))
-        result = soak(state, args.minutes, args.rate, args.agents, faults, url)
+        result = soak(
+            state,
+            args.minutes,
+            args.rate,
+            args.agents,
+            faults,
+            url,
+            event_filters=not args.no_event_filters,
+        )
     print(report(result))
     keep_or_remove(state, args.keep)
 

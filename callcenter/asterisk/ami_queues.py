@@ -91,8 +91,9 @@ class AmiQueues:
             }
         )
 
-    async def status(self) -> list[QueueSnapshot]:
-        reply = await self._send({"Action": "QueueStatus"}, as_list=None)
+    async def status(self, queue: str = "") -> list[QueueSnapshot]:
+        action = {"Action": "QueueStatus", **({"Queue": queue} if queue else {})}
+        reply = await self._send(action, as_list=None)
         return snapshots(reply if isinstance(reply, list) else [reply])
 
 

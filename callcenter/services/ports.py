@@ -184,7 +184,9 @@ class QueueControl(Protocol):
         """Tell a waiting caller their position and wait, over their music."""
         ...
 
-    async def status(self) -> list[QueueSnapshot]: ...
+    async def status(self, queue: str = "") -> list[QueueSnapshot]:
+        """Every queue now, or only ``queue``."""
+        ...
 
 
 class SipBanStore(Protocol):

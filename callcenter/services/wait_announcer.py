@@ -50,7 +50,8 @@ class WaitAnnouncer:
         if not self._defs:
             return []
         try:
-            snapshots = await self._queues.status()
+            # Only the queues that announce: the answer grows with every member and caller.
+            snapshots = [s for name in self._defs for s in await self._queues.status(name)]
         except TelephonyError as exc:
             log.debug("no announcements this time: %s", exc)
             return []

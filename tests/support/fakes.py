@@ -136,7 +136,7 @@ class MemoryQueues:
     async def whisper(self, channel: str, position: int, minutes: int) -> None:
         self.actions.append(("whisper", channel, str(position), str(minutes)))
 
-    async def status(self) -> list[QueueSnapshot]:
+    async def status(self, queue: str = "") -> list[QueueSnapshot]:
         return [
             QueueSnapshot(
                 q,
@@ -144,6 +144,7 @@ class MemoryQueues:
                 tuple(sorted(m.values(), key=lambda x: x.agent)),
             )
             for q, m in sorted(self.members.items())
+            if not queue or q == queue
         ]
 
 

@@ -62,7 +62,7 @@ async def test_gone_callers_are_forgotten_and_odd_channels_skipped() -> None:
 
 
 class DownQueues(MemoryQueues):
-    async def status(self) -> list[QueueSnapshot]:
+    async def status(self, queue: str = "") -> list[QueueSnapshot]:
         raise TelephonyError("QueueStatus: AMI is not connected")
 
 

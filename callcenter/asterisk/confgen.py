@@ -66,6 +66,7 @@ def template_values(config: Config, secrets: Secrets, layout: AsteriskLayout) ->
     }
     for value in values.values():
         _check_value(value)
+    values["media_binding"] = media_binding(a.sip_bind)
     values["ami_read"] = ",".join(USED_CLASSES if a.event_filters else ALL_CLASSES)
     values["ami_event_filters"] = (
         "\n".join(f"eventfilter(name({name})) =" for name in USED_EVENTS)
@@ -78,7 +79,8 @@ def template_values(config: Config, secrets: Secrets, layout: AsteriskLayout) ->
     # Every agent with a SIP password has an endpoint (``callcenter agents add`` adds them).
     agents = sorted(secrets.agent_passwords)
     values["agent_sections"] = "\n".join(
-        _agent_sections(ext, secrets.agent_passwords[ext]) for ext in agents
+        _agent_sections(ext, secrets.agent_passwords[ext], values["media_binding"])
+        for ext in agents
     )
     values["fallback_members"] = "\n".join(f"member => PJSIP/{ext},0,Agent {ext}" for ext in agents)
     defs = queue_defs(config)
@@ -160,7 +162,16 @@ announce-holdtime = no
 """
 
 
-def _agent_sections(ext: str, password: str) -> str:
+def media_binding(sip_bind: str) -> str:
+    """RTP on the SIP address when SIP listens on one: bound to 0.0.0.0, Asterisk looks up
+    its own address for every call leg (``ast_find_ourip``: this host's name, then
+    A.ROOT-SERVERS.NET) — DNS queries off the machine, blocking under load."""
+    if ipaddress.ip_address(sip_bind).is_unspecified:
+        return "; RTP on every address (SIP listens on all of them)"
+    return f"media_address = {sip_bind}\nbind_rtp_to_media_address = yes"
+
+
+def _agent_sections(ext: str, password: str, media: str = "") -> str:
     _check_value(password)
     return f"""
 [{ext}]
@@ -176,6 +187,7 @@ direct_media = no
 rtp_symmetric = yes
 force_rport = yes
 rewrite_contact = yes
+{media}
 callerid = "Agent {ext}" <{ext}>
 
 [{ext}]

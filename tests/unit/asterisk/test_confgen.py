@@ -181,3 +181,16 @@ def test_without_filters_every_event_is_sent(tmp_path: Path) -> None:
     manager = render_all(template_values(config, secrets, LAYOUT))["manager.conf"]
     assert "read = call,agent,user,dtmf,reporting,dialplan\n" in manager
     assert "eventfilter" not in manager.replace("event_filters", "")
+
+
+def test_rtp_binds_to_the_sip_address_when_sip_listens_on_one(tmp_path: Path) -> None:
+    """Bound to 0.0.0.0, Asterisk resolves its own name for every call leg (DNS off-box)."""
+    config = load_config(None, environ={"CALLCENTER_ASTERISK__SIP_BIND": "127.0.0.1"})
+    secrets = load_or_create_secrets(tmp_path, config.dialplan.agents)
+    files = render_all(template_values(config, secrets, LAYOUT))
+    pjsip = files["pjsip.conf"]
+    assert pjsip.count("media_address = 127.0.0.1\nbind_rtp_to_media_address = yes") == 3
+    assert "icesupport = no" in files["rtp.conf"]
+    everywhere = load_config(None, environ={})
+    files = render_all(template_values(everywhere, secrets, LAYOUT))
+    assert "media_address" not in files["pjsip.conf"]

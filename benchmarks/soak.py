@@ -265,7 +265,8 @@ def soak(
 def start_agents(rig: Rig, sipp: Sipp, talk: float, calls: int) -> list[SippRun]:
     runs = []
     for agent in rig.agents:
-        port = sipp.register_agent(agent, rig.instance.secrets.agent_passwords[agent])
+        # For the whole run (SIPp never refreshes a registration; 7200 s is PJSIP's cap).
+        port = sipp.register_agent(agent, rig.instance.secrets.agent_passwords[agent], 7200)
         runs.append(
             sipp.start(
                 f"agent-{agent}",

@@ -125,12 +125,13 @@ class Sipp:
             local_ip=PHONE_IP if kwargs.get("auth") else TRUNK_IP,
         )
 
-    def register_agent(self, user: str, password: str) -> int:
-        """Register ``user`` from a fresh port; returns the port its phone must answer on."""
+    def register_agent(self, user: str, password: str, expires: int = 300) -> int:
+        """Register ``user`` from a fresh port for ``expires`` seconds (SIPp does not
+        refresh it, as a phone would); returns the port its phone must answer on."""
         port = free_port(socket.SOCK_DGRAM)
         self.start(
             f"register-{user}",
-            register_scenario(user, password),
+            register_scenario(user, password, expires=expires),
             port=port,
             timeout=15,
             local_ip=PHONE_IP,

@@ -26,8 +26,6 @@ import argparse
 import dataclasses
 import logging
 import math
-import shutil
-import subprocess
 import tempfile
 import time
 from pathlib import Path
@@ -39,7 +37,9 @@ from benchmarks.capture import (
     dtmf_ends,
     sip_dialogs,
 )
-from benchmarks.daemon_metrics import StepMetrics, bars, scrape
+from benchmarks.daemon_metrics import StepMetrics, scrape
+from benchmarks.ivr_report import daemon_report
+from benchmarks.profiling import start_profiler
 from benchmarks.stats import keep_or_remove, ms, percentile, ratio
 from callcenter.app import prompts_dir
 from callcenter.asterisk.confgen import write_config
@@ -228,36 +228,6 @@ def run_step(
     return result
 
 
-def start_profiler(
-    daemon: DaemonProcess, directory: Path | None, tag: str, seconds: float
-) -> subprocess.Popen[bytes] | None:
-    """py-spy sampling the daemon (all threads, GIL holder marked) while the step runs."""
-    if directory is None or daemon.process is None:
-        return None
-    spy = shutil.which("py-spy") or str(Path(__file__).resolve().parents[1] / ".venv/bin/py-spy")
-    directory.mkdir(parents=True, exist_ok=True)
-    return subprocess.Popen(
-        [
-            spy,
-            "record",
-            "-p",
-            str(daemon.process.pid),
-            "-d",
-            str(int(seconds)),
-            "-r",
-            "200",
-            "--threads",
-            "--gil",
-            "-f",
-            "raw",
-            "-o",
-            str(directory / f"{tag}.txt"),
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-
-
 def sipp_failed(stats: Path) -> int:
     lines = stats.read_text().splitlines() if stats.exists() else []
     if len(lines) < 2:
@@ -353,56 +323,6 @@ def report(results: list[StepResult]) -> str:
         f"or setup p95 above {KNEE_SETUP_P95 * 1000:.0f} ms)"
     )
     return "\n".join([*lines, "", *daemon_report(results)])
-
-
-def daemon_report(results: list[StepResult]) -> list[str]:
-    """What the daemon itself saw in each step: its loop lag and what AMI/ARI sent it."""
-    lines = [
-        "daemon: event-loop lag (bucket upper bounds) and AMI/ARI traffic per call",
-        "variant   filters rate/s  lag p50/p99/max ms   AMI B/call ev/call   ARI B/call ev/call",
-    ]
-    for r in results:
-        m = r.metrics
-        if m is None:
-            continue
-        lines.append(
-            f"{r.variant:<9} {'on' if r.filters else 'off':<7} {r.rate:>6g}  "
-            f"{ms(m.lag_quantile(0.5)):>5} {ms(m.lag_quantile(0.99)):>5} "
-            f"{ms(m.lag_max_bucket()):>6}   "
-            f"{r.per_call('callcenter_ami_received_bytes_total'):>10.0f} "
-            f"{r.per_call('callcenter_ami_received_events_total'):>7.1f}   "
-            f"{r.per_call('callcenter_ari_received_bytes_total'):>10.0f} "
-            f"{r.per_call('callcenter_ari_received_events_total'):>7.1f}"
-        )
-    lines += ["", "AMI+ARI bytes per call, filters off / on (same variant, same rate):"]
-    on = {(r.variant, r.rate): r for r in results if r.filters}
-    for r in (r for r in results if not r.filters):
-        f = on.get((r.variant, r.rate))
-        if f is None:
-            continue
-        total = [
-            x.per_call("callcenter_ami_received_bytes_total")
-            + x.per_call("callcenter_ari_received_bytes_total")
-            for x in (r, f)
-        ]
-        lines.append(
-            f"  {r.variant:<9} {r.rate:g}/s: {total[0]:.0f} / {total[1]:.0f} B "
-            f"= {ratio(total[0], total[1])}x fewer with filters"
-        )
-        if r.metrics and f.metrics:
-            top = sorted(
-                r.metrics.by_label("callcenter_ami_received_events_total", "event").items(),
-                key=lambda kv: -kv[1],
-            )[:6]
-            lines.append(
-                "    AMI unfiltered, most sent: "
-                + ", ".join(f"{k} {v / r.calls:.1f}/call" for k, v in top)
-            )
-    for r in results:
-        if r.metrics is not None and r.variant == "flow" and r.filters:
-            lines += ["", f"event-loop lag, flow at {r.rate:g}/s (ticks every 20 ms):"]
-            lines += bars(r.metrics.lag_buckets())
-    return lines
 
 
 def main() -> None:

@@ -22,7 +22,6 @@ import contextlib
 import dataclasses
 import json
 import logging
-import math
 import signal
 import subprocess
 import tempfile
@@ -36,7 +35,8 @@ from pathlib import Path
 from sqlalchemy import text
 
 from benchmarks.daemon_metrics import scrape
-from benchmarks.stats import keep_or_remove, percentile
+from benchmarks.soak_report import report
+from benchmarks.stats import keep_or_remove
 from benchmarks.tcp_proxy import TcpProxy
 from callcenter.store.db import make_engine
 from tests.support.databases import postgres_database
@@ -358,75 +358,6 @@ def check_records(rig: Rig, result: Soak, numbers: list[str]) -> None:
     result.missing = int(missing)
     result.duplicated = sum(1 for caller, n in per_caller if caller in ours and n > 1)
     result.unrecorded = max(0, result.answered - result.recorded)
-
-
-def slope_per_hour(series: list[tuple[float, float]]) -> float:
-    """MB per hour over the longest stretch without a restart (a drop of over 30 %)."""
-    stretches: list[list[tuple[float, float]]] = [[]]
-    for t, mb in series:
-        if stretches[-1] and mb < 0.7 * stretches[-1][-1][1]:
-            stretches.append([])
-        stretches[-1].append((t, mb))
-    best = max(stretches, key=len)
-    if len(best) < 3:
-        return math.nan
-    n = len(best)
-    mean_t = sum(t for t, _ in best) / n
-    mean_m = sum(m for _, m in best) / n
-    var = sum((t - mean_t) ** 2 for t, _ in best)
-    cov = sum((t - mean_t) * (m - mean_m) for t, m in best)
-    return cov / var * 3600 if var else math.nan
-
-
-def chart(series: list[tuple[float, float]], width: int = 60, height: int = 8) -> list[str]:
-    """Memory over time as rows of blocks (one column per time slice)."""
-    if not series:
-        return ["  (no samples)"]
-    end = series[-1][0] or 1.0
-    cols: list[list[float]] = [[] for _ in range(width)]
-    for t, mb in series:
-        cols[min(width - 1, int(t / end * width))].append(mb)
-    values = [max(c) if c else math.nan for c in cols]
-    top = max(v for v in values if not math.isnan(v))
-    low = min(v for v in values if not math.isnan(v))
-    span = (top - low) or 1.0
-    rows = []
-    for level in range(height, 0, -1):
-        row = "".join(
-            " " if math.isnan(v) else ("█" if (v - low) / span * height >= level - 0.5 else " ")
-            for v in values
-        )
-        label = low + span * level / height
-        rows.append(f"  {label:7.1f} MB |{row}")
-    rows.append(f"  {'':7}    +{'-' * width} {end / 60:.1f} min")
-    return rows
-
-
-def report(r: Soak) -> str:
-    lag = sorted(r.lag_p99)
-    lines = [
-        f"soak: {r.seconds / 60:g} min, {r.offered} callers offered",
-        f"  answered {r.answered}, lost {r.failed} "
-        f"({r.failed / r.offered * 100 if r.offered else 0:.2f} %)",
-        f"  record: {r.recorded} callers in the call log, {r.unrecorded} answered but never "
-        f"recorded, {r.missing} ended calls missing from their ticket, {r.duplicated} recorded "
-        "twice",
-        f"  event-loop lag p99 over the run (per-minute p99, sampled every 5 s): median "
-        f"{percentile(lag, 50):.1f} ms, worst {max(lag, default=math.nan):.1f} ms",
-        f"  AMI+ARI received per answered call (since the daemon's last start): "
-        f"{(r.ami_bytes + r.ari_bytes) / max(1, r.answered):.0f} B "
-        f"(AMI {r.ami_bytes / max(1, r.answered):.0f}, ARI {r.ari_bytes / max(1, r.answered):.0f})",
-        f"  memory slope: daemon {slope_per_hour(r.daemon_rss):+.1f} MB/h, Asterisk "
-        f"{slope_per_hour(r.asterisk_rss):+.1f} MB/h (longest stretch without a restart)",
-        "",
-        "fault               at (s)  lost calls  /healthz green after (s)",
-    ]
-    for f in r.faults:
-        green = "never (120 s)" if f.recovered_after is None else f"{f.recovered_after:.1f}"
-        lines.append(f"  {f.name:<17} {f.at:>6.0f}  {f.failed_calls:>10}  {green:>24}")
-    lines += ["", "daemon memory:", *chart(r.daemon_rss)]
-    lines += ["", "Asterisk memory:", *chart(r.asterisk_rss)]
-    return "\n".join(lines)
 
 
 def main() -> None:

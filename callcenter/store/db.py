@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, text
@@ -35,3 +36,9 @@ def ping(engine: Engine) -> bool:
     except Exception:
         return False
     return True
+
+
+def as_utc(value: datetime) -> datetime:
+    """A stored time as aware UTC: SQLite hands back naive datetimes, and everything we
+    store is UTC."""
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value

@@ -3,12 +3,13 @@ who was banned, why, and who lifted it)."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from callcenter.domain.sip_bans import SipBan
+from callcenter.store.db import as_utc
 from callcenter.store.db_threads import DbThreads
 from callcenter.store.models import SipBanRow
 
@@ -78,18 +79,13 @@ def _active(s: Session, now: datetime, address: str | None = None) -> list[SipBa
     return list(s.scalars(query.order_by(SipBanRow.id)))
 
 
-def _utc(value: datetime) -> datetime:
-    # SQLite hands back naive datetimes; everything we store is UTC.
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value
-
-
 def _to_domain(row: SipBanRow) -> SipBan:
     return SipBan(
         address=row.address,
         reason=row.reason,
         failures=row.failures,
-        banned_at=_utc(row.banned_at),
-        expires_at=_utc(row.expires_at),
-        lifted_at=_utc(row.lifted_at) if row.lifted_at is not None else None,
+        banned_at=as_utc(row.banned_at),
+        expires_at=as_utc(row.expires_at),
+        lifted_at=as_utc(row.lifted_at) if row.lifted_at is not None else None,
         lifted_by=row.lifted_by,
     )

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -25,16 +25,13 @@ from callcenter.domain.staff import (
 )
 from callcenter.domain.tickets import Role
 from callcenter.passwords import hash_password, verify_password
+from callcenter.store.db import as_utc
 from callcenter.store.db_threads import DbThreads
 from callcenter.store.models import StaffLinkRow, StaffSessionRow, StaffUserRow
 
 
 def _digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
-
-
-def _utc(value: datetime) -> datetime:
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value
 
 
 def _user(row: StaffUserRow) -> StaffUser:
@@ -150,7 +147,7 @@ class SqlStaff:
     def _redeem(self, token: str, now: datetime) -> StaffUser | None:
         with self._sessions.begin() as s:
             link = s.scalar(select(StaffLinkRow).where(StaffLinkRow.token_hash == _digest(token)))
-            if link is None or link.used_at is not None or _utc(link.expires_at) <= now:
+            if link is None or link.used_at is not None or as_utc(link.expires_at) <= now:
                 return None
             link.used_at = now  # one use: a second click finds it spent
             row = s.get(StaffUserRow, link.user_id)
@@ -182,12 +179,12 @@ class SqlStaff:
             row = s.scalar(
                 select(StaffSessionRow).where(StaffSessionRow.token_hash == _digest(token))
             )
-            if row is None or row.ended_at is not None or _utc(row.expires_at) <= now:
+            if row is None or row.ended_at is not None or as_utc(row.expires_at) <= now:
                 return None
             user = s.get(StaffUserRow, row.user_id)
             if user is None or user.disabled:
                 return None
-            return StaffSession(_user(user), row.csrf, _utc(row.expires_at))
+            return StaffSession(_user(user), row.csrf, as_utc(row.expires_at))
 
     async def end_session(self, token: str, now: datetime) -> None:
         await self._threads.run("staff.end_session", self._end, token, now)

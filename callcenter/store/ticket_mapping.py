@@ -20,6 +20,7 @@ from callcenter.domain.tickets import (
     TicketRuleError,
     TicketStatus,
 )
+from callcenter.store.db import as_utc
 from callcenter.store.ticket_rows import (
     AgentRow,
     ContactPointRow,
@@ -34,17 +35,13 @@ def utc(value: datetime | None) -> datetime | None:
     return value.replace(tzinfo=UTC) if value is not None and value.tzinfo is None else value
 
 
-def _utc(value: datetime) -> datetime:
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value
-
-
 def customer(row: CustomerRow, contacts: Sequence[ContactPointRow] | None = None) -> Customer:
     points = row.contacts if contacts is None else contacts
     return Customer(
         id=row.id,
         name=row.name,
         contacts=tuple(ContactPoint(ContactKind(c.kind), c.value) for c in points),
-        created_at=_utc(row.created_at),
+        created_at=as_utc(row.created_at),
         merged_into=row.merged_into_id,
     )
 
@@ -68,8 +65,8 @@ def ticket(
         priority=Priority(row.priority),
         channel=Channel(row.channel),
         customer_id=row.customer_id,
-        created_at=_utc(row.created_at),
-        updated_at=_utc(row.updated_at),
+        created_at=as_utc(row.created_at),
+        updated_at=as_utc(row.updated_at),
         queue=row.queue,
         assignee=assignee,
         tags=tags,
@@ -87,7 +84,7 @@ def interaction(row: InteractionRow) -> Interaction:
         customer_id=row.customer_id,
         kind=InteractionKind(row.kind),
         direction=Direction(row.direction),
-        occurred_at=_utc(row.occurred_at),
+        occurred_at=as_utc(row.occurred_at),
         body=row.body,
         author=row.author,
         source=row.source,

@@ -11,6 +11,9 @@ Contract:
 * :meth:`reconcile` (after every ARI connect) adopts nothing it cannot drive: a call in the
   application without a task (the daemon restarted mid-call) is released to the fallback
   queue, and a task whose call is no longer there is ended as abandoned.
+* A call that has a task *and* is still in the application when the link comes back is
+  released to the fallback queue too: the events Asterisk sent while the link was down
+  (the end of a prompt, a digit) are lost for good, so its task could wait forever.
 """
 
 from __future__ import annotations
@@ -60,6 +63,8 @@ class CallSupervisor:
         self._sessions: dict[str, CallSession] = {}
         self._tasks: dict[str, asyncio.Task[None]] = {}
         self._closing = False
+        # Calls whose tasks reconcile() cancelled because their events were lost.
+        self._stale: set[str] = set()
 
     @property
     def live_calls(self) -> list[str]:
@@ -107,9 +112,10 @@ class CallSupervisor:
             log.warning("telephony refused a command: %s", exc)
             outcome = await self._release(call.call_id)
         except asyncio.CancelledError:
-            # Cancelled on shutdown: the caller is still there, so hand them on.
+            # Cancelled on shutdown or after a lost link: the caller is still there, so
+            # hand them on.
             outcome = CallOutcome.ABANDONED
-            if self._closing:
+            if self._closing or call.call_id in self._stale:
                 outcome = await asyncio.shield(self._release(call.call_id))
             raise
         except Exception:
@@ -121,6 +127,7 @@ class CallSupervisor:
             finally:
                 self._tasks.pop(call.call_id, None)
                 self._sessions.pop(call.call_id, None)
+                self._stale.discard(call.call_id)
 
     async def _end(self, call_id: str, outcome: CallOutcome) -> None:
         log.info("call ended: %s", outcome.value)
@@ -162,6 +169,18 @@ class CallSupervisor:
             session = self._sessions.get(call_id)
             if session is not None:
                 session.push(CallLeft(call_id, hung_up=True))
+        stale = present & set(self._tasks)
+        if stale:
+            log.warning(
+                "%d call(s) in the IVR lost events while the link was down: releasing them "
+                "to fallback",
+                len(stale),
+            )
+        tasks = [self._tasks[call_id] for call_id in stale]
+        self._stale |= stale
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
 
     async def close(self) -> None:
         """Stop driving calls (shutdown): every live call goes on to the fallback queue."""

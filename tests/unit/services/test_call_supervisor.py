@@ -169,3 +169,15 @@ async def test_events_for_unknown_calls_are_ignored() -> None:
     sup, tel, _ = make()
     sup.deliver(DtmfReceived("nobody", "1"))
     assert tel.commands == []
+
+
+async def test_reconcile_releases_calls_whose_events_were_lost() -> None:
+    # "c1" is still in the application after the link came back: whatever Asterisk sent
+    # while it was down is gone, so the call goes on to the fallback queue.
+    sup, tel, log = make(in_app=["c1"])
+    sup.deliver(ENTER)
+    await asyncio.sleep(0.01)
+    await sup.reconcile()
+    assert sup.live_calls == []
+    assert ("redirect", "c1", FALLBACK_CONTEXT, "s") in tel.commands
+    assert log.records["c1"].outcome is CallOutcome.FALLBACK

@@ -1,0 +1,87 @@
+"""Wiring of calls: the IVR flows (and their reload), the supervisor that runs one task per
+call from ARI's events, the calls' history on tickets, and the fallback spool of calls the
+daemon never took. (Composition root: it knows the ARI and AMI clients and the store.)"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from pathlib import Path
+
+from callcenter.app.assembly import SystemClock, flow_loader, prompts_dir, sound_index
+from callcenter.asterisk.ami import AmiClient
+from callcenter.asterisk.ari import AriClient
+from callcenter.asterisk.fallback_spool import FallbackSpool
+from callcenter.config import Config
+from callcenter.domain.calls import CallEvent
+from callcenter.flows.catalog import flow_files
+from callcenter.services.call_history import CallHistory
+from callcenter.services.call_supervisor import CallSupervisor
+from callcenter.services.fallback_calls import FallbackCalls
+from callcenter.services.flow_registry import FlowRegistry
+from callcenter.services.ivr_runner import ivr_handler
+from callcenter.services.wait_estimates import WaitEstimates
+from callcenter.store.call_log_writer import WriteBehindCallLog
+from callcenter.store.ticket_store import SqlTicketStore
+
+log = logging.getLogger(__name__)
+
+
+class Calls:
+    def __init__(
+        self,
+        config: Config,
+        ari: AriClient,
+        ami: AmiClient,
+        call_log: WriteBehindCallLog,
+        tickets: SqlTicketStore,
+        wait_estimates: WaitEstimates,
+        spool_dir: Path,
+    ) -> None:
+        self._config = config
+        self.history = CallHistory(call_log, tickets)
+        self.flows = FlowRegistry(flow_loader(config, sound_index(config)))
+        handler = ivr_handler(
+            lambda: self.flows.current,
+            config.daemon.entry_flow,
+            tickets,
+            SystemClock(),
+            prompts_dir(config),
+            wait_estimates,
+        )
+        self.supervisor = CallSupervisor(
+            handler, ari, ami, call_log, SystemClock(), on_ended=self.history.call_ended
+        )
+        # Calls the daemon never took still land on tickets (the dialplan's spool).
+        self.fallback_calls = FallbackCalls(
+            FallbackSpool(spool_dir),
+            call_log,
+            self.history.call_ended,
+            config.dialplan.virtual_number,
+        )
+        self._call_log = call_log
+
+    def deliver(self, event: CallEvent) -> None:
+        self.supervisor.deliver(event)
+
+    async def _watch_flows(self) -> None:
+        """Reload when a flow file changes (polling: no inotify dependency)."""
+        directory = Path(self._config.daemon.flows_dir)
+        seen = _stamp(directory)
+        while True:
+            await asyncio.sleep(self._config.daemon.flows_poll_seconds)
+            now = _stamp(directory)
+            if now != seen:
+                seen = now
+                self.flows.reload()
+
+    def tasks(self) -> list[asyncio.Task[None]]:
+        return [
+            asyncio.create_task(self._watch_flows(), name="flows-watch"),
+            asyncio.create_task(self.history.backfill(self._call_log), name="backfill"),
+            asyncio.create_task(self.fallback_calls.run(), name="fallback-import"),
+        ]
+
+
+def _stamp(directory: Path) -> tuple[tuple[str, int, int], ...]:
+    return tuple((p.name, p.stat().st_mtime_ns, p.stat().st_size) for p in flow_files(directory))

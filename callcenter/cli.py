@@ -17,6 +17,7 @@ from callcenter.asterisk.sandbox_root import SandboxError
 from callcenter.cli_agents import agents
 from callcenter.cli_bans import bans
 from callcenter.cli_flows import flows
+from callcenter.cli_recordings import recordings
 from callcenter.cli_staff import staff
 from callcenter.cli_tickets import tickets, tokens
 from callcenter.config import Config, ConfigError, load_config
@@ -171,6 +172,7 @@ main.add_command(tokens)
 main.add_command(agents)
 main.add_command(bans)
 main.add_command(staff)
+main.add_command(recordings)
 
 
 @main.group()

@@ -127,6 +127,18 @@ class StaffConfig:
 
 
 @dataclasses.dataclass(frozen=True)
+class RecordingsConfig:
+    enabled: bool = True  # queue calls are recorded (per queue: queues.yaml record)
+    retention_days: int = 90  # default; per queue: queues.yaml retention_days; 0 = for ever
+    # Heard before recording starts when a flow's queue node says announce_recording: a
+    # sound of Asterisk's or an uploaded prompt (e.g. "this call may be recorded").
+    notice_sound: str = "beep"
+    slack_seconds: float = 3.0  # audio may differ from the call's length by this much
+    stale_seconds: float = 120.0  # a file not growing this long, with no marker: it ended
+    sweep_seconds: float = 2.0  # how often markers, stale files and retention are checked
+
+
+@dataclasses.dataclass(frozen=True)
 class Config:
     instance: InstanceConfig = dataclasses.field(default_factory=InstanceConfig)
     asterisk: AsteriskConfig = dataclasses.field(default_factory=AsteriskConfig)
@@ -137,6 +149,7 @@ class Config:
     agents: AgentsConfig = dataclasses.field(default_factory=AgentsConfig)
     security: SecurityConfig = dataclasses.field(default_factory=SecurityConfig)
     staff: StaffConfig = dataclasses.field(default_factory=StaffConfig)
+    recordings: RecordingsConfig = dataclasses.field(default_factory=RecordingsConfig)
 
     @property
     def state_dir(self) -> Path:
@@ -157,6 +170,7 @@ _SECTION_TYPES: dict[str, type[Any]] = {
     "agents": AgentsConfig,
     "security": SecurityConfig,
     "staff": StaffConfig,
+    "recordings": RecordingsConfig,
 }
 _EXTENSION = re.compile(r"^[0-9]{2,15}$")
 _QUEUE_NAME = re.compile(r"^[a-z][a-z0-9_-]{0,39}$")
@@ -252,6 +266,14 @@ def _check(config: Config) -> None:
     a, d = config.asterisk, config.dialplan
     if a.mode not in ("auto", "system", "sandbox"):
         raise ConfigError(f"asterisk.mode must be auto, system or sandbox, got {a.mode!r}")
+    r = config.recordings
+    if not re.fullmatch(r"[A-Za-z0-9_/-]{1,120}", r.notice_sound) or ".." in r.notice_sound:
+        raise ConfigError(
+            f"recordings.notice_sound: {r.notice_sound!r} is not a sound name (letters, digits,"
+            " '_', '-', '/')"
+        )
+    if r.retention_days < 0 or r.slack_seconds < 0 or r.stale_seconds <= 0 or r.sweep_seconds <= 0:
+        raise ConfigError("recordings: retention_days and slack_seconds >= 0, the others above 0")
     sec = config.security
     if sec.ban_after < 1 or sec.ban_window_seconds <= 0 or sec.ban_seconds <= 0:
         raise ConfigError("security: ban_after must be >= 1, the windows above 0")

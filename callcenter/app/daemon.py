@@ -19,6 +19,7 @@ from callcenter.app.agents import Agents
 from callcenter.app.assembly import asterisk_etc, ticket_store
 from callcenter.app.calls import Calls
 from callcenter.app.observability import Observability
+from callcenter.app.recordings import RecordingsWiring
 from callcenter.app.security import Security
 from callcenter.asterisk.ami import AmiClient
 from callcenter.asterisk.ari import AriClient
@@ -87,6 +88,15 @@ class Daemon:
             self.agents.wait_estimates,
             etc_dir.parent / "spool",
         )
+        self.recordings = RecordingsWiring(
+            config,
+            sessions,
+            self.db_threads,
+            self.ami,
+            self.tickets,
+            self.agents.queue_defs,
+            self.metrics,
+        )
         self.security = Security(
             config, sessions, self.db_threads, self.ami, self.ari, etc_dir, gid
         )
@@ -150,6 +160,7 @@ class Daemon:
             self.security.bans,
             self.staff,
             timedelta(hours=self.config.staff.session_hours),
+            self.recordings.service,
         )
         add_provisioning_route(app, SoftphoneAccounts(self.config))
         add_metrics_route(app, self.observability.metrics.render)
@@ -163,6 +174,7 @@ class Daemon:
             *self.agents.tasks(),
             *self.observability.tasks(),
             *self.security.tasks(),
+            *self.recordings.tasks(),
         ]
         log.info("callcenterd up: http://%s:%d/healthz", d.http_host, d.http_port)
         print(banner(self.config, self.secrets, self._admin_link()), flush=True)

@@ -124,22 +124,28 @@ class AmiClient:
         check_action(action)
         return await self._manager.send_action(dict(action), as_list=as_list)
 
+    async def checked(self, action: Mapping[str, str], as_list: bool | None = False) -> Any:
+        """Send ``action``; TelephonyError (naming the action and Asterisk's message) when
+        AMI is down or Asterisk refuses."""
+        if not self.connected:
+            raise TelephonyError(f"{action['Action']}: AMI is not connected")
+        reply = await self.send(action, as_list)
+        first = reply[0] if isinstance(reply, list) and reply else reply
+        if not getattr(first, "success", False):
+            raise TelephonyError(f"{action['Action']}: {getattr(first, 'message', first)}")
+        return reply
+
     async def redirect(self, call_id: str, context: str, exten: str) -> None:
         """AMI Redirect by Uniqueid: an async goto, which also breaks a running playback
         (ARI's continueInDialplan would wait until the prompt ends)."""
-        if not self.connected:
-            raise TelephonyError(f"Redirect {call_id}: AMI is not connected")
-        reply = await self.send(
-            {
-                "Action": "Redirect",
-                "Channel": call_id,
-                "Context": context,
-                "Exten": exten,
-                "Priority": "1",
-            }
-        )
-        if not getattr(reply, "success", False):
-            raise TelephonyError(f"Redirect {call_id}: {getattr(reply, 'message', reply)}")
+        action = {
+            "Action": "Redirect",
+            "Channel": call_id,
+            "Context": context,
+            "Exten": exten,
+            "Priority": "1",
+        }
+        await self.checked(action, None)
 
     async def close(self) -> None:
         self._up = False

@@ -12,7 +12,6 @@ from typing import Any
 from callcenter.asterisk.ami import AmiClient
 from callcenter.asterisk.ami_events import agent_extension
 from callcenter.domain.queue_view import DEVICE_STATES, MemberState, QueueSnapshot, WaitingCaller
-from callcenter.services.ports import TelephonyError
 
 
 class AmiQueues:
@@ -20,13 +19,7 @@ class AmiQueues:
         self._ami = ami
 
     async def _send(self, action: dict[str, str], as_list: bool | None = False) -> Any:
-        if not self._ami.connected:
-            raise TelephonyError(f"{action['Action']}: AMI is not connected")
-        reply = await self._ami.send(action, as_list)
-        first = reply[0] if isinstance(reply, list) and reply else reply
-        if not getattr(first, "success", False):
-            raise TelephonyError(f"{action['Action']}: {getattr(first, 'message', first)}")
-        return reply
+        return await self._ami.checked(action, as_list)
 
     async def pause(self, agent: str, paused: bool, reason: str = "") -> None:
         """Pause (or unpause) the agent in every queue they are a member of."""

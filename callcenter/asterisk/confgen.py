@@ -44,6 +44,7 @@ class AsteriskLayout:
     mod_dir: str
     data_dir: str
     moh_dir: str
+    recordings_dir: str = ""  # call recordings (MixMonitor), read by the daemon
 
 
 def template_values(config: Config, secrets: Secrets, layout: AsteriskLayout) -> dict[str, str]:
@@ -63,6 +64,8 @@ def template_values(config: Config, secrets: Secrets, layout: AsteriskLayout) ->
         "ari_app": config.daemon.ari_app,
         "virtual_number": d.virtual_number,
         "fallback_queue": d.fallback_queue,
+        "recordings": "1" if config.recordings.enabled else "",
+        "recording_notice": config.recordings.notice_sound,
     }
     for value in values.values():
         _check_value(value)
@@ -135,7 +138,8 @@ def _queue_globals(q: QueueDef) -> str:
         f"OVERFLOW_{q.name} = {q.overflow}\n"
         f"OVERFLOW_FLOW_{q.name} = {flow}\n"
         f"OVERFLOW_NODE_{q.name} = {node}\n"
-        f"MAXWAIT_{q.name} = {q.max_wait or ''}"
+        f"MAXWAIT_{q.name} = {q.max_wait or ''}\n"
+        f"RECORD_{q.name} = {'1' if q.record else ''}"
     )
 
 

@@ -46,6 +46,7 @@ def _layout(instance_dir: Path, mod_dir: str, data_dir: str) -> AsteriskLayout:
         mod_dir=mod_dir,
         data_dir=data_dir,
         moh_dir=f"{data_dir}/moh",
+        recordings_dir=str(instance_dir / "recordings"),
     )
 
 

@@ -106,10 +106,15 @@ class Sandbox:
         self._check_ports()
         runtime = self.runtime()
         layout = runtime.layout(self.instance_dir)
-        for d in ("lib", "lib/keys", "spool", "run", "log"):
+        for d in ("lib", "lib/keys", "spool", "spool/recordings", "run", "log"):
             path = self.instance_dir / d
             path.mkdir(parents=True, exist_ok=True)
             _chown_tree(path, runtime.uid, runtime.gid)
+        # Asterisk makes each day's directory of recordings itself; the tree is not walked
+        # (it may hold years of them).
+        recordings = self.instance_dir / "recordings"
+        recordings.mkdir(exist_ok=True)
+        os.chown(recordings, runtime.uid, runtime.gid)
         os.chmod(self.instance_dir, 0o755)  # noqa: S103 (Asterisk traverses it)
         write_config(
             self.instance_dir / "etc",

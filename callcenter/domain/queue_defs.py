@@ -16,6 +16,8 @@ happens at the limits. Parse, then validate every issue with its path; pure (no 
         announce_position: 60     # tell callers their position every N s; 0 = never
         announce_wait: true       # on entry, tell callers our estimate of their wait…
         announce_wait_every: 60   # …and every N s their position and wait (0 = on entry only)
+        record: true              # calls are recorded from entering the queue (default true)
+        retention_days: 365       # recordings kept this long; 0 = recordings.retention_days
 """
 
 from __future__ import annotations
@@ -43,8 +45,9 @@ _INT_FIELDS = {
     "max_wait": (0, 86400),
     "announce_position": (0, 3600),
     "announce_wait_every": (0, 3600),
+    "retention_days": (0, 36500),
 }
-_BOOL_FIELDS = {"announce_wait"}
+_BOOL_FIELDS = {"announce_wait", "record"}
 _KNOWN = {"strategy", "overflow", "overflow_node", "music", "skills", *_INT_FIELDS, *_BOOL_FIELDS}
 SKILL = re.compile(r"^[a-z][a-z0-9_-]{0,31}$")  # agents' skills too
 _NODE = re.compile(r"^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$")
@@ -74,6 +77,8 @@ class QueueDef:
     announce_position: int = 0
     announce_wait: bool = False
     announce_wait_every: int = 0  # s; our periodic position + wait replaces app_queue's
+    record: bool = True
+    retention_days: int = 0  # 0: the recordings.retention_days default
     # skill → penalty; empty: every agent, penalty 0
     skills: Mapping[str, int] = dataclasses.field(default_factory=dict)
 

@@ -83,6 +83,7 @@ class Finish:
     timeout: float = 0.0
     resume_node: str = ""
     reason: str = ""
+    announce_recording: bool = False
 
 
 Command = Play | StopPlayback | WaitForInput | SetLanguage | Finish
@@ -213,7 +214,14 @@ def _finish(
             out.append(Play(_media(node.prompts, session), session.language))
         finish = Finish("hangup", reason=reason or "flow ended")
     elif node.type == "queue":
-        finish = Finish("queue", node.queue, node.priority, node.timeout, node.on_timeout)
+        finish = Finish(
+            "queue",
+            node.queue,
+            node.priority,
+            node.timeout,
+            node.on_timeout,
+            announce_recording=node.announce_recording,
+        )
     elif node.type == "voicemail":
         finish = Finish("voicemail", node.mailbox)
     elif node.type == "callback":

@@ -55,6 +55,7 @@ class Node:
     queue: str = ""
     priority: int = 0
     on_timeout: str = ""
+    announce_recording: bool = False  # queue: "this call may be recorded" before joining
     mailbox: str = ""
     to: str = ""
     flow: str = ""
@@ -139,6 +140,7 @@ def build_flow(data: dict[str, Any], source: str = "", version: str = "") -> Flo
         "queue",
         "priority",
         "on_timeout",
+        "announce_recording",
         "mailbox",
         "to",
         "flow",

@@ -8,8 +8,9 @@ from typing import Any
 
 from aiohttp import web
 
+from callcenter.domain.recordings import RecordingState
 from callcenter.domain.tickets import TicketStatus
-from callcenter.http import api_agents, api_customers, api_security, api_tickets
+from callcenter.http import api_agents, api_customers, api_recordings, api_security, api_tickets
 from callcenter.http.api_auth import (
     KEYS,
     PERMISSION_ATTR,
@@ -23,14 +24,17 @@ from callcenter.http.api_routes import CONTROL, STORE, Route
 from callcenter.http.api_schemas import ERROR
 from callcenter.services.agent_control import AgentControl
 from callcenter.services.ports import ApiKeys, TicketStore
+from callcenter.services.recordings import Recordings
 from callcenter.services.sip_bans import SipBans
 
 PREFIX = "/api/v1"
+
 ROUTES: list[Route] = [
     *api_customers.ROUTES,
     *api_tickets.ROUTES,
     *api_agents.ROUTES,
     *api_security.ROUTES,
+    *api_recordings.ROUTES,
 ]
 _ID = {"type": "integer", "minimum": 1, "maximum": MAX_ID}
 # Every path and query parameter as the server checks it (api_params): the document says
@@ -44,6 +48,12 @@ PATH_SCHEMAS: dict[str, dict[str, Any]] = {
         "anyOf": [{"format": "ipv4"}, {"format": "ipv6"}],
         "examples": ["192.0.2.7"],
     },
+    "recording_id": _ID,
+    "call_id": {
+        "type": "string",
+        "pattern": "^[0-9]{1,20}[.][0-9]{1,10}$",
+        "examples": ["1733100000.42"],
+    },
 }
 _STATUSES = "|".join(s.value for s in TicketStatus)
 QUERY_SCHEMAS: dict[str, dict[str, Any]] = {
@@ -56,6 +66,12 @@ QUERY_SCHEMAS: dict[str, dict[str, Any]] = {
     "assignee": {"type": "string", "maxLength": 20},
     "tag": {"type": "string", "maxLength": 64},
     "queue": {"type": "string", "maxLength": 80},
+    "agent": {"type": "string", "pattern": "^[0-9]{2,15}$"},
+    "customer": _ID,
+    "ticket": _ID,
+    "from": {"type": "string", "format": "date-time"},
+    "to": {"type": "string", "format": "date-time"},
+    "state": {"type": "string", "enum": [s.value for s in RecordingState]},
 }
 # ?phone= or ?email=, exactly one: an object parameter exploded into its properties.
 CONTACT_QUERY: dict[str, Any] = {
@@ -82,6 +98,7 @@ def build_api(
     keys: ApiKeys,
     control: AgentControl | None = None,
     bans: SipBans | None = None,
+    recordings: Recordings | None = None,
 ) -> web.Application:
     """The API as a sub-application, to mount at :data:`PREFIX`."""
     api = web.Application(
@@ -94,6 +111,8 @@ def build_api(
         api[CONTROL] = control
     if bans is not None:
         api[api_security.BANS] = bans
+    if recordings is not None:
+        api[api_recordings.RECORDINGS] = recordings
     for route in ROUTES:
         api.router.add_route(route.method, route.path, _checked_query(route))
     reasons = control.pause_reasons if control is not None else ()
@@ -134,7 +153,7 @@ def openapi(pause_reasons: tuple[str, ...] = ()) -> dict[str, Any]:
                 **{
                     str(code): {
                         "description": "OK",
-                        "content": {"application/json": {"schema": route.response}},
+                        "content": {route.media: {"schema": route.response}},
                     }
                     for code in (route.status, *(c for c in route.also if c < 300))
                 },
@@ -186,6 +205,7 @@ _ERRORS = {
     404: "NotFound",
     409: "Conflict",
     413: "TooLarge",
+    416: "RangeNotSatisfiable",
     422: "Invalid",
     503: "Unavailable",
 }

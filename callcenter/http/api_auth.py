@@ -34,6 +34,9 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "agents:pause": STAFF,
     "queues:read": LEADS,
     "security:bans": frozenset({Role.ADMIN}),
+    "recordings:read": STAFF,  # agents: the calls they took (checked per recording)
+    "recordings:pause": STAFF,  # agents: their own live call
+    "recordings:hold": LEADS,
 }
 
 KEYS: web.AppKey[ApiKeys] = web.AppKey("api_keys")

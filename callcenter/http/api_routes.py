@@ -28,3 +28,4 @@ class Route:
     # Statuses this operation answers besides ``status`` and the common errors (e.g. 200
     # for a replayed import, 409 for an agent's state, 503 when Asterisk is unreachable).
     also: tuple[int, ...] = ()
+    media: str = "application/json"  # what a success carries (audio/wav for a recording)

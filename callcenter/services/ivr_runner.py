@@ -194,6 +194,8 @@ class _Run:
                 "CC_PRIORITY": str(finish.priority),
                 "CC_TIMEOUT": str(int(finish.timeout)) if finish.timeout else "",
                 "CC_RESUME": f"{state.flow},{finish.resume_node}" if finish.resume_node else "",
+                # The dialplan says "this call may be recorded" before recording starts.
+                "CC_REC_NOTICE": "1" if finish.announce_recording else "",
                 # Said before the caller joins the queue (dialplan): our estimate, if any.
                 "CC_WAIT_MINUTES": announced_minutes(
                     await self.waits.estimate(finish.target) if self.waits else None

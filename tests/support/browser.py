@@ -36,6 +36,8 @@ def headless_chromium() -> Iterator[webdriver.Chrome]:
         "--disable-background-networking",  # this machine's network is closed
         "--disable-component-update",
         "--disable-sync",
+        "--autoplay-policy=no-user-gesture-required",  # players are played by the tests
+        "--mute-audio",
         f"--user-data-dir={profile}",
     ):
         options.add_argument(flag)

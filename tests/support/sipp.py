@@ -152,13 +152,19 @@ class Sipp:
         self.registered.clear()
 
     def agent_phone(
-        self, user: str, password: str, talk_until_bye: float = 30.0, ring_for: float = 0.0
+        self,
+        user: str,
+        password: str,
+        talk_until_bye: float = 30.0,
+        ring_for: float = 0.0,
+        audio: str = "",
     ) -> SippRun:
-        """A registered agent whose phone answers the next call (after ``ring_for`` s)."""
+        """A registered agent whose phone answers the next call (after ``ring_for`` s),
+        saying ``audio`` (a pcap of RTP) if given."""
         port = self.register_agent(user, password)
         return self.start(
             f"agent-{user}",
-            answer_scenario(talk_until_bye, ring_for),
+            answer_scenario(talk_until_bye, ring_for, audio),
             port=port,
             timeout=talk_until_bye + ring_for + 30,
             local_ip=PHONE_IP,

@@ -92,9 +92,11 @@ def caller_scenario(
     hangup_after: float | None = None,
     bye_timeout: float = 20.0,
     auth: tuple[str, str] | None = None,
+    audio: str = "",
 ) -> str:
     """A caller: INVITE, then each (delay seconds, digit), then either hang up after
     ``hangup_after`` seconds or wait for Asterisk's BYE (failing after ``bye_timeout``).
+    ``audio``: a pcap of RTP (tests.support.rtp_audio) the caller says after the digits.
 
     Digits are the captured RFC 4733 events of the shipped pcaps. Each pcap carries fixed
     RTP sequence numbers and timestamps, so within one call Asterisk accepts a digit only
@@ -137,6 +139,9 @@ Content-Length: 0
     for delay, digit in digits:
         parts.append(f'  <pause milliseconds="{int(delay * 1000)}"/>')
         parts.append(f'  <nop><action><exec play_pcap_audio="{dtmf_pcap(digit)}"/></action></nop>')
+    if audio:
+        parts.append('  <pause milliseconds="300"/>')  # the last digit's packets are out
+        parts.append(f'  <nop><action><exec play_pcap_audio="{audio}"/></action></nop>')
     if hangup_after is not None:
         parts.append(f'  <pause milliseconds="{int(hangup_after * 1000)}"/>')
         parts.append(_ACK_OR_BYE.format(method="BYE", cseq=cseq + 1, caller=caller))
@@ -191,12 +196,14 @@ def _answer(name: str, invite: str, ring_for: float) -> list[str]:
     ]
 
 
-def answer_scenario(talk_until_bye: float = 30.0, ring_for: float = 0.0) -> str:
+def answer_scenario(talk_until_bye: float = 30.0, ring_for: float = 0.0, audio: str = "") -> str:
     """An agent's phone: ring (``ring_for`` seconds), answer, talk until the other side
-    hangs up."""
+    hangs up (saying ``audio``, a pcap of RTP, if given)."""
+    say = f'  <nop><action><exec play_pcap_audio="{audio}"/></action></nop>' if audio else ""
     return "\n".join(
         [
             *_answer("answering agent", '  <recv request="INVITE"/>', ring_for),
+            say,
             f'  <recv request="BYE" timeout="{int(talk_until_bye * 1000)}"/>',
             _OK_TO_REQUEST,
             "</scenario>\n",

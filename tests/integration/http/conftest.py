@@ -1,21 +1,29 @@
 from __future__ import annotations
 
+import time
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
 
+from callcenter.app.assembly import SystemClock
+from callcenter.asterisk.recording_files import RecordingFiles
 from callcenter.domain.queue_defs import QueueDef
 from callcenter.domain.queue_view import WaitingCaller
+from callcenter.domain.recordings import RecordingFilter, RecordingState
 from callcenter.domain.sip_bans import BanPolicy
 from callcenter.domain.tickets import Role
 from callcenter.http.server import build_app
 from callcenter.services.agent_control import AgentControl
+from callcenter.services.recordings import RecordingPolicy, Recordings
 from callcenter.services.sip_bans import SipBans
 from callcenter.store.api_keys import SqlApiKeys
 from callcenter.store.db import make_sessions
+from callcenter.store.recordings import SqlRecordings
 from callcenter.store.sip_bans import SqlSipBans
 from callcenter.store.ticket_store import SqlTicketStore
 from tests.support.fakes import MemoryQueues, RecordingFirewall
@@ -30,11 +38,13 @@ class Api:
         tokens: dict[Role, str],
         store: SqlTicketStore,
         ban_store: SqlSipBans,
+        recording_id: int,
     ) -> None:
         self.client = client
         self.tokens = tokens
         self.store = store
         self.ban_store = ban_store
+        self.recording_id = recording_id  # complete, agent 1001
 
     def auth(self, role: Role) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.tokens[role]}"}
@@ -44,8 +54,44 @@ async def _health() -> dict[str, bool]:
     return {"db": True}
 
 
+LIVE_CALL, RECORDED_CALL = "1764669600.1", "1764669600.2"
+
+
+class _Mute:
+    async def mute(self, call_id: str, muted: bool) -> None:
+        pass
+
+
+async def seeded_recordings(
+    sessions: sessionmaker[Session], tickets: SqlTicketStore, tmp: Path
+) -> tuple[Recordings, int]:
+    """Recordings as the daemon keeps them: one live call of agent 1001 and one complete
+    recording of theirs adopted from the files Asterisk leaves (the id is returned)."""
+    files = RecordingFiles(tmp / "recordings", tmp / "spool")
+    (tmp / "spool").mkdir(parents=True)
+    service = Recordings(
+        SqlRecordings(sessions),
+        files,
+        _Mute(),
+        tickets,
+        RecordingPolicy(lambda q: 90),
+        SystemClock(),
+    )
+    start = time.time() - 10
+    for call_id in (LIVE_CALL, RECORDED_CALL):
+        raw = f"{time.strftime('%Y/%m/%d', time.gmtime(start))}/{call_id}.raw"
+        await service.started(call_id, raw, start, "support")
+        await service.agent_answered(call_id, "1001", "support")
+    (tmp / "recordings" / raw).parent.mkdir(parents=True, exist_ok=True)
+    (tmp / "recordings" / raw).write_bytes(b"\0" * 32000 * 10)
+    (tmp / "spool" / f"{RECORDED_CALL}.done").write_text(f"{start:.3f} {raw}")
+    await service.sweep()
+    recorded = await service.search(RecordingFilter(state=RecordingState.COMPLETE), 1, None)
+    return service, recorded.items[0].id
+
+
 @pytest.fixture
-async def api(db_engine: Engine) -> AsyncIterator[Api]:
+async def api(db_engine: Engine, tmp_path: Path) -> AsyncIterator[Api]:
     sessions = make_sessions(db_engine)
     store = SqlTicketStore(sessions, "RU", timedelta(hours=72))
     keys = SqlApiKeys(sessions)
@@ -59,9 +105,11 @@ async def api(db_engine: Engine) -> AsyncIterator[Api]:
     await control.resync()
     ban_store = SqlSipBans(sessions)
     bans = SipBans(ban_store, RecordingFirewall(), BanPolicy(), lambda: datetime.now(UTC))
-    client = TestClient(TestServer(build_app(_health, store, keys, control=control, bans=bans)))
+    recordings, recorded = await seeded_recordings(sessions, store, tmp_path)
+    app = build_app(_health, store, keys, control=control, bans=bans, recordings=recordings)
+    client = TestClient(TestServer(app))
     await client.start_server()
     try:
-        yield Api(client, tokens, store, ban_store)
+        yield Api(client, tokens, store, ban_store, recorded)
     finally:
         await client.close()

@@ -11,7 +11,7 @@ from callcenter.domain.sip_bans import SipBan
 from callcenter.domain.tickets import Role
 from callcenter.http.api import PREFIX, ROUTES
 from callcenter.http.api_auth import PERMISSION_ATTR, PERMISSIONS
-from tests.integration.http.conftest import Api
+from tests.integration.http.conftest import LIVE_CALL, Api
 
 BODIES: dict[str, Any] = {
     "create_customer": {"name": "Role test"},
@@ -21,6 +21,7 @@ BODIES: dict[str, Any] = {
     "append_interaction": {"kind": "note", "body": "x"},
     "add_handoff_note": {"body": "x", "author": "y"},
     "pause_agent": {"reason": "lunch"},
+    "hold_ticket": {"reason": "dispute"},
 }
 
 
@@ -42,7 +43,12 @@ async def test_route_permissions(api: Api, route: Any, role: Role) -> None:
         now = datetime.now(UTC)
         await api.ban_store.add_ban(SipBan(banned, "test", 10, now, now + timedelta(hours=1)))
     path = route.path.format(
-        customer_id=customer["id"], number=ticket["number"], ext="1001", address=banned
+        customer_id=customer["id"],
+        number=ticket["number"],
+        ext="1001",
+        address=banned,
+        recording_id=api.recording_id,
+        call_id=LIVE_CALL,
     )
     if route.path == "/customers/lookup":
         path += "?phone=89123456789"

@@ -1,0 +1,102 @@
+"""Real audio for SIPp legs, and reading it back out of recordings.
+
+:func:`tone_pcap` writes a pcap of RTP/PCMU packets (20 ms each) carrying a sine tone;
+SIPp's ``play_pcap_audio`` sends them on the call's negotiated media port. Each leg of a
+test gets its own frequency, so a recording (or what a leg heard) tells who was heard:
+:func:`tone_levels` measures each frequency's strength per window (Goertzel).
+"""
+
+from __future__ import annotations
+
+import math
+import struct
+import wave
+from collections.abc import Sequence
+from pathlib import Path
+
+RATE = 8000
+FRAME = 160  # samples per 20 ms packet
+
+
+_SEGMENT_ENDS = (0x3F, 0x7F, 0xFF, 0x1FF, 0x3FF, 0x7FF, 0xFFF, 0x1FFF)
+
+
+def _ulaw(sample: int) -> int:
+    """G.711 μ-law of a 16-bit sample (the reference 14-bit segment encoding)."""
+    value = sample >> 2
+    mask = 0xFF
+    if value < 0:
+        value, mask = -value, 0x7F
+    value = min(value, 8159) + 0x21
+    segment = next((i for i, end in enumerate(_SEGMENT_ENDS) if value <= end), 8)
+    if segment == 8:  # beyond the last segment: the loudest code
+        return 0x7F ^ mask
+    return ((segment << 4) | ((value >> (segment + 1)) & 0x0F)) ^ mask
+
+
+def tone_pcap(path: Path, frequency: float, seconds: float, ssrc: int = 0x1234) -> Path:
+    """A pcap of ``seconds`` of a ``frequency`` Hz tone at -6 dBFS, as RTP/PCMU."""
+    packets = int(seconds * RATE / FRAME)
+    out = bytearray(struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 65535, 1))
+    for n in range(packets):
+        payload = bytes(
+            _ulaw(int(16000 * math.sin(2 * math.pi * frequency * (n * FRAME + i) / RATE)))
+            for i in range(FRAME)
+        )
+        rtp = struct.pack("!BBHII", 0x80, 0, n & 0xFFFF, (n * FRAME) & 0xFFFFFFFF, ssrc) + payload
+        udp = struct.pack("!HHHH", 40000, 40000, 8 + len(rtp), 0) + rtp
+        ip = (
+            struct.pack(
+                "!BBHHHBBH4s4s",
+                0x45,
+                0,
+                20 + len(udp),
+                n & 0xFFFF,
+                0,
+                64,
+                17,
+                0,
+                bytes([127, 0, 0, 1]),
+                bytes([127, 0, 0, 1]),
+            )
+            + udp
+        )
+        frame = b"\x00" * 12 + b"\x08\x00" + ip
+        micros = n * 20_000
+        out += struct.pack("<IIII", micros // 1_000_000, micros % 1_000_000, len(frame), len(frame))
+        out += frame
+    path.write_bytes(bytes(out))
+    return path
+
+
+def _goertzel(samples: Sequence[int], frequency: float) -> float:
+    """The amplitude of ``frequency`` in ``samples`` (0 … ~32768)."""
+    if not samples:
+        return 0.0
+    k = 2 * math.cos(2 * math.pi * frequency / RATE)
+    s1 = s2 = 0.0
+    for x in samples:
+        s1, s2 = x + k * s1 - s2, s1
+    power = s1 * s1 + s2 * s2 - k * s1 * s2
+    return 2 * math.sqrt(max(power, 0.0)) / len(samples)
+
+
+def channels(wav_path: Path) -> tuple[list[int], list[int]]:
+    """A stereo 16-bit WAV's left and right samples."""
+    with wave.open(str(wav_path)) as w:
+        assert (w.getnchannels(), w.getsampwidth(), w.getframerate()) == (2, 2, RATE)
+        data = w.readframes(w.getnframes())
+    values = struct.unpack(f"<{len(data) // 2}h", data)
+    return list(values[0::2]), list(values[1::2])
+
+
+def tone_levels(samples: Sequence[int], frequency: float, window: float = 0.5) -> list[float]:
+    """The tone's amplitude in each ``window`` seconds of ``samples``."""
+    size = int(window * RATE)
+    return [
+        _goertzel(samples[i : i + size], frequency) for i in range(0, len(samples) - size + 1, size)
+    ]
+
+
+def peak(samples: Sequence[int]) -> int:
+    return max((abs(x) for x in samples), default=0)

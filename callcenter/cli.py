@@ -81,7 +81,7 @@ def sandbox() -> None:
 
 def _sandbox(obj: _Ctx) -> Sandbox:
     cfg = obj.config()
-    return Sandbox(cfg, load_or_create_secrets(cfg.state_dir, cfg.dialplan.agents))
+    return Sandbox(cfg, load_or_create_secrets(cfg.state_dir, cfg.dialplan.phones))
 
 
 @sandbox.command("up")
@@ -149,7 +149,7 @@ def asterisk_config(obj: _Ctx, out_dir: Path) -> None:
     )
 
     cfg = obj.config()
-    secrets = load_or_create_secrets(cfg.state_dir, cfg.dialplan.agents)
+    secrets = load_or_create_secrets(cfg.state_dir, cfg.dialplan.phones)
     inst = cfg.state_dir / "asterisk"
     layout = AsteriskLayout(
         etc_dir=str(out_dir.resolve()),

@@ -33,7 +33,7 @@ class _HasConfig(Protocol):
 
 
 def _reload(cfg: Config) -> str:
-    secrets = load_or_create_secrets(cfg.state_dir, cfg.dialplan.agents)
+    secrets = load_or_create_secrets(cfg.state_dir, cfg.dialplan.phones)
     try:
         reloaded = Sandbox(cfg, secrets).reload()
     except (SandboxError, OSError) as exc:
@@ -95,7 +95,7 @@ def agents_add(obj: _HasConfig, name: str, ext: str, skills: str, team: str) -> 
 @click.pass_obj
 def agents_list(obj: _HasConfig) -> None:
     cfg = obj.config()
-    accounts = load_or_create_secrets(cfg.state_dir, cfg.dialplan.agents).agent_passwords
+    accounts = load_or_create_secrets(cfg.state_dir, cfg.dialplan.phones).agent_passwords
     for agent in asyncio.run(open_store(cfg).list_agents()):
         sip = "SIP account" if agent.extension in accounts else "no SIP account"
         skills = ",".join(agent.skills) or "-"
@@ -126,7 +126,7 @@ def agents_remove(obj: _HasConfig, ext: str) -> None:
 def agents_reset_password(obj: _HasConfig, ext: str) -> None:
     """A new SIP password (the old one and the old provisioning URL stop working)."""
     cfg = obj.config()
-    if ext not in load_or_create_secrets(cfg.state_dir, cfg.dialplan.agents).agent_passwords:
+    if ext not in load_or_create_secrets(cfg.state_dir, cfg.dialplan.phones).agent_passwords:
         raise click.ClickException(f"no agent with extension {ext}")
     set_agent_password(cfg.state_dir, ext)
     click.echo(_reload(cfg))

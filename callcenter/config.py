@@ -72,6 +72,14 @@ class DialplanConfig:
     # The default is one loopback address no phone uses, the demo's "carrier".
     trunk_networks: tuple[str, ...] = ("127.0.0.2/32",)
     queues_file: str = "queues.yaml"  # app_queue parameters and limits per queue
+    # Supervisors' phones: they may listen to, whisper to or barge into an agent's call
+    # (*222/*223/*224 + the agent's extension). They take no queue calls.
+    supervisors: tuple[str, ...] = ()
+
+    @property
+    def phones(self) -> tuple[str, ...]:
+        """Every extension with a SIP account: agents, then supervisors."""
+        return (*self.agents, *(s for s in self.supervisors if s not in self.agents))
 
 
 @dataclasses.dataclass(frozen=True)
@@ -305,10 +313,12 @@ def _check(config: Config) -> None:
             ipaddress.ip_network(net)
         except ValueError as exc:
             raise ConfigError(f"dialplan.trunk_networks: {net!r} is not a network") from exc
-    for ext in (d.virtual_number, *d.agents):
+    for ext in (d.virtual_number, *d.agents, *d.supervisors):
         if not _EXTENSION.match(ext):
             raise ConfigError(f"dialplan: extension {ext!r} must be 2-15 digits")
-    if d.virtual_number in d.agents:
+    if both := set(d.agents) & set(d.supervisors):
+        raise ConfigError(f"dialplan: {', '.join(sorted(both))} both agent and supervisor")
+    if d.virtual_number in d.phones:
         raise ConfigError(f"dialplan.virtual_number {d.virtual_number} is also an agent extension")
     for queue in (d.fallback_queue, *d.queues):
         if not _QUEUE_NAME.match(queue):

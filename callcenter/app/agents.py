@@ -31,6 +31,7 @@ from callcenter.services.agent_states import AgentStates
 from callcenter.services.ports import CallLog, TelephonyError
 from callcenter.services.queue_calls import QueueCallRecorder
 from callcenter.services.screen_pop import ScreenPop
+from callcenter.services.supervision import Supervision
 from callcenter.services.wait_announcer import WaitAnnouncer
 from callcenter.services.wait_estimates import WaitEstimates
 from callcenter.store.ticket_store import SqlTicketStore
@@ -67,6 +68,7 @@ class Agents:
             talking_for=self.states.talking_for,
         )
         self.wait_announcer = WaitAnnouncer(self.ami_queues, self.wait_estimates, self.queue_defs)
+        self.supervision = Supervision(self.ami_queues, frozenset(config.dialplan.supervisors))
         self._ami = ami
         for name in QUEUE_EVENTS:
             ami.on_event(name, self._queue_event)

@@ -50,7 +50,7 @@ class Daemon:
     def __init__(self, config: Config) -> None:
         self.config = config
         config.state_dir.mkdir(parents=True, exist_ok=True)
-        self.secrets = load_or_create_secrets(config.state_dir, config.dialplan.agents)
+        self.secrets = load_or_create_secrets(config.state_dir, config.dialplan.phones)
         upgrade(config.database_url)
         self.engine = make_engine(config.database_url)
         sessions = make_sessions(self.engine)
@@ -161,6 +161,7 @@ class Daemon:
             self.staff,
             timedelta(hours=self.config.staff.session_hours),
             self.recordings.service,
+            self.agents.supervision,
         )
         add_provisioning_route(app, SoftphoneAccounts(self.config))
         add_metrics_route(app, self.observability.metrics.render)

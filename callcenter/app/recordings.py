@@ -141,7 +141,11 @@ class RecordingsWiring:
     def _agent_connect(self, _manager: object, message: Mapping[str, str]) -> None:
         event = translate_queue_event(dict(message))
         if isinstance(event, AgentAnswered):
-            self._spawn(self.service.agent_answered(event.call_id, event.agent, event.queue))
+            token = call_id_var.set(event.call_id)  # the task's log lines carry it
+            try:
+                self._spawn(self.service.agent_answered(event.call_id, event.agent, event.queue))
+            finally:
+                call_id_var.reset(token)
 
     async def _sweep_forever(self) -> None:
         while True:

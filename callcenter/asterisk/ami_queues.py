@@ -89,6 +89,22 @@ class AmiQueues:
         reply = await self._send(action, as_list=None)
         return snapshots(reply if isinstance(reply, list) else [reply])
 
+    async def ring_into(self, phone: str, context: str, exten: str, caller_name: str) -> None:
+        """Ring ``PJSIP/<phone>``; answered, it runs ``exten@context`` (the dialplan checks
+        who it is). Asynchronous: Asterisk answers before the phone is picked up."""
+        await self._send(
+            {
+                "Action": "Originate",
+                "Channel": f"PJSIP/{phone}",
+                "Context": context,
+                "Exten": exten,
+                "Priority": "1",
+                "CallerID": f'"{caller_name}" <{exten}>',
+                "Timeout": "30000",
+                "Async": "true",
+            }
+        )
+
 
 def snapshots(events: Iterable[Mapping[str, str]]) -> list[QueueSnapshot]:
     """QueueParams / QueueMember / QueueEntry events → one snapshot per queue."""

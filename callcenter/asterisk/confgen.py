@@ -85,7 +85,14 @@ def template_values(config: Config, secrets: Secrets, layout: AsteriskLayout) ->
         _agent_sections(ext, secrets.agent_passwords[ext], values["media_binding"])
         for ext in agents
     )
-    values["fallback_members"] = "\n".join(f"member => PJSIP/{ext},0,Agent {ext}" for ext in agents)
+    values["fallback_members"] = "\n".join(
+        f"member => PJSIP/{ext},0,Agent {ext}" for ext in agents if ext not in d.supervisors
+    )
+    # Who may listen, whisper and barge (the dialplan checks the calling endpoint here).
+    values["supervisor_lines"] = (
+        "\n".join(f"exten => {ext},1,Return()" for ext in d.supervisors)
+        or "; (no supervisors: dialplan.supervisors)"
+    )
     defs = queue_defs(config)
     # The queues' members are dynamic: the daemon adds logged-in agents by skill (QueueAdd)
     # and persistentmembers keeps them across Asterisk restarts.

@@ -26,6 +26,7 @@ from callcenter.services.agent_control import AgentControl
 from callcenter.services.ports import ApiKeys, TicketStore
 from callcenter.services.recordings import Recordings
 from callcenter.services.sip_bans import SipBans
+from callcenter.services.supervision import Supervision
 
 PREFIX = "/api/v1"
 
@@ -99,6 +100,7 @@ def build_api(
     control: AgentControl | None = None,
     bans: SipBans | None = None,
     recordings: Recordings | None = None,
+    supervision: Supervision | None = None,
 ) -> web.Application:
     """The API as a sub-application, to mount at :data:`PREFIX`."""
     api = web.Application(
@@ -113,6 +115,8 @@ def build_api(
         api[api_security.BANS] = bans
     if recordings is not None:
         api[api_recordings.RECORDINGS] = recordings
+    if supervision is not None:
+        api[api_agents.SUPERVISION] = supervision
     for route in ROUTES:
         api.router.add_route(route.method, route.path, _checked_query(route))
     reasons = control.pause_reasons if control is not None else ()

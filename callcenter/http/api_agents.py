@@ -16,8 +16,27 @@ from callcenter.http.api_errors import ApiError, read_json
 from callcenter.http.api_routes import CONTROL, Route
 from callcenter.http.api_schemas import check, obj, string
 from callcenter.services.agent_control import AgentControl
+from callcenter.services.ports import TelephonyError
+from callcenter.services.supervision import SpyMode, Supervision, SupervisionError
 
 PAUSE = obj({"reason": string(40, 1)}, ("reason",))
+SUPERVISION = web.AppKey("supervision", Supervision)
+LISTEN = obj(
+    {
+        "mode": {"type": "string", "enum": [m.value for m in SpyMode]},
+        "phone": {"type": "string", "pattern": "^[0-9]{2,15}$"},
+    },
+    ("mode", "phone"),
+)
+LISTENING = obj(
+    {
+        "agent": {"type": "string"},
+        "mode": {"type": "string"},
+        "phone": {"type": "string"},
+        "dialled": {"type": "string"},
+    },
+    ("agent", "mode", "phone", "dialled"),
+)
 
 
 def pause_schema(reasons: tuple[str, ...]) -> dict[str, Any]:
@@ -82,6 +101,27 @@ async def unpause_agent(request: web.Request) -> web.Response:
     ext = _agent(request)
     await _control(request).unpause(ext)
     return web.json_response({"agent": ext, "paused": False})
+
+
+@permission("agents:listen")
+async def listen_to_agent(request: web.Request) -> web.Response:
+    """Ring the supervisor's phone into the agent's live call (listen, whisper or barge)."""
+    ext = _agent(request)
+    body = check(LISTEN, await read_json(request))
+    supervision = request.app.get(SUPERVISION)
+    if supervision is None:
+        raise ApiError(503, "telephony_unavailable", "supervision is not running here")
+    mode = SpyMode(body["mode"])
+    try:
+        code = await supervision.join(ext, mode, body["phone"], principal(request).name)
+    except SupervisionError as exc:
+        field = str(exc).split(":", 1)[0]
+        raise ApiError(422, "invalid_field", str(exc), field) from None
+    except TelephonyError as exc:
+        raise ApiError(503, "telephony_unavailable", str(exc)) from None
+    return web.json_response(
+        {"agent": ext, "mode": mode.value, "phone": body["phone"], "dialled": code}, status=202
+    )
 
 
 @permission("queues:read")
@@ -182,6 +222,17 @@ ROUTES = [
         None,
         AGENT_STATE,
         also=(409, 503),
+    ),
+    Route(
+        "POST",
+        "/agents/{ext}/listen",
+        listen_to_agent,
+        "Ring a supervisor's phone into the agent's live call: listen, whisper (only the "
+        "agent hears) or barge (both hear)",
+        LISTEN,
+        LISTENING,
+        status=202,
+        also=(503,),
     ),
     Route(
         "GET",

@@ -33,6 +33,7 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "handoffs:write": STAFF,
     "agents:pause": STAFF,
     "queues:read": LEADS,
+    "agents:listen": LEADS,
     "security:bans": frozenset({Role.ADMIN}),
     "recordings:read": STAFF,  # agents: the calls they took (checked per recording)
     "recordings:pause": STAFF,  # agents: their own live call

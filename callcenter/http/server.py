@@ -16,6 +16,7 @@ from callcenter.services.agent_control import AgentControl
 from callcenter.services.ports import ApiKeys, StaffDirectory, TicketStore
 from callcenter.services.recordings import Recordings
 from callcenter.services.sip_bans import SipBans
+from callcenter.services.supervision import Supervision
 
 
 def build_app(
@@ -28,6 +29,7 @@ def build_app(
     staff: StaffDirectory | None = None,
     session_ttl: timedelta = timedelta(hours=12),
     recordings: Recordings | None = None,
+    supervision: Supervision | None = None,
 ) -> web.Application:
     app = web.Application(client_max_size=MAX_BODY)
     app[PROBE_KEY] = probe
@@ -35,7 +37,7 @@ def build_app(
     if staff is not None:
         add_signin_routes(app, staff, session_ttl)
     if store is not None and keys is not None:
-        app.add_subapp(PREFIX, build_api(store, keys, control, bans, recordings))
+        app.add_subapp(PREFIX, build_api(store, keys, control, bans, recordings, supervision))
         if hub is not None:
             reasons = control.pause_reasons if control is not None else ()
             add_desk_routes(app, hub, keys, reasons)

@@ -6,8 +6,8 @@ tones of their own, headless Chromium."""
 from __future__ import annotations
 
 import time
-import urllib.error
 import urllib.request
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +18,8 @@ from callcenter.domain.tickets import Role
 from tests.support.calls import new_caller
 from tests.support.daemon_api import api_call, api_status, api_token
 from tests.support.instance import DaemonProcess, Instance
-from tests.support.rtp_audio import channels, peak, tone_levels, tone_pcap
+from tests.support.recordings import recording_audio, recording_of
+from tests.support.rtp_audio import channels, peak, rtp_pcap, tone_levels, tone_pcap
 from tests.support.sipp import Sipp
 from tests.support.sipp_scenarios import DEMO_TO_SUPPORT
 from tests.support.staff import sign_in
@@ -29,30 +30,10 @@ pytestmark = pytest.mark.asterisk
 CALLER_HZ, AGENT_HZ = 440.0, 1000.0
 
 
-def _recording(daemon: DaemonProcess, token: str, agent: str, state: str) -> dict[str, Any] | None:
-    items = api_call(daemon, token, "GET", f"/recordings?agent={agent}&limit=5")["items"]
-    return next((r for r in items if r["state"] == state), None)
-
-
-def _audio(
-    daemon: DaemonProcess, token: str, rec_id: int, range_: str = ""
-) -> tuple[int, dict[str, str], bytes]:
-    headers = {"Authorization": f"Bearer {token}"}
-    if range_:
-        headers["Range"] = range_
-    url = f"{daemon.url}/api/v1/recordings/{rec_id}/audio"
-    request = urllib.request.Request(url, headers=headers)  # noqa: S310
-    try:
-        with urllib.request.urlopen(request, timeout=10) as resp:  # noqa: S310
-            return resp.status, dict(resp.headers), resp.read()
-    except urllib.error.HTTPError as exc:
-        with exc:
-            return exc.code, dict(exc.headers), exc.read()
-
-
 def test_a_queue_call_is_recorded_per_speaker_with_a_silent_pci_pause(
     instance: Instance, daemon: DaemonProcess, sipp: Sipp, tmp_path: Path, browser: Any
 ) -> None:
+    t0 = datetime.now(UTC)
     lead = api_token(instance, Role.SUPERVISOR)
     agent_token = api_token(instance, Role.AGENT, "1001")
     caller_says = tone_pcap(sipp.work_dir / "caller.pcap", CALLER_HZ, 40)
@@ -69,7 +50,7 @@ def test_a_queue_call_is_recorded_per_speaker_with_a_silent_pci_pause(
         audio=str(caller_says),
     )
     live = until(
-        lambda: _recording(daemon, lead, "1001", "recording"),
+        lambda: recording_of(daemon, lead, "1001", "recording", t0),
         30,
         what="the agent on a recorded call",
     )
@@ -88,7 +69,7 @@ def test_a_queue_call_is_recorded_per_speaker_with_a_silent_pci_pause(
     agent.assert_ok(60)
 
     rec = until(
-        lambda: _recording(daemon, lead, "1001", "complete"), 30, what="the recording adopted"
+        lambda: recording_of(daemon, lead, "1001", "complete", t0), 30, what="the recording adopted"
     )
     assert rec["call_id"] == call_id
     assert rec["ticket_number"]
@@ -96,7 +77,7 @@ def test_a_queue_call_is_recorded_per_speaker_with_a_silent_pci_pause(
     assert rec["channels"] == 2
     assert rec["sha256"]
 
-    status, headers, wav = _audio(daemon, lead, rec["id"])
+    status, headers, wav = recording_audio(daemon, lead, rec["id"])
     assert status == 200
     assert headers["Content-Type"] == "audio/wav"
     assert "no-store" in headers["Cache-Control"]
@@ -120,13 +101,13 @@ def test_a_queue_call_is_recorded_per_speaker_with_a_silent_pci_pause(
     assert max(tone_levels(window(left, start - 2.0, start - 0.2), AGENT_HZ)) < 500
 
     # Range: the browser's player seeks.
-    status, headers, part = _audio(daemon, lead, rec["id"], "bytes=0-99")
+    status, headers, part = recording_audio(daemon, lead, rec["id"], "bytes=0-99")
     assert status == 206
     assert len(part) == 100
     assert part[:4] == b"RIFF"
     # The agent who took it may hear it; another agent may not — and both are audited.
-    assert _audio(daemon, agent_token, rec["id"])[0] == 200
-    assert _audio(daemon, other, rec["id"])[0] == 403
+    assert recording_audio(daemon, agent_token, rec["id"])[0] == 200
+    assert recording_audio(daemon, other, rec["id"])[0] == 403
     admin = api_token(instance, Role.ADMIN)
     listens = api_call(daemon, admin, "GET", f"/recordings/{rec['id']}")["listens"]
     assert [(x["role"], x["allowed"]) for x in listens][:3] == [
@@ -165,3 +146,138 @@ def test_a_queue_call_is_recorded_per_speaker_with_a_silent_pci_pause(
         10,
         what="the player to play",
     )
+
+
+def _silence(samples: list[int], seconds: float = 0.5) -> list[tuple[float, float]]:
+    """Stretches of exact silence (MixMonitorMute's zeros) at least ``seconds`` long."""
+    runs, start = [], None
+    for i, x in enumerate([*samples, 1]):
+        if x == 0 and start is None:
+            start = i
+        elif x != 0 and start is not None:
+            if i - start >= seconds * 8000:
+                runs.append((start / 8000, i / 8000))
+            start = None
+    return runs
+
+
+def test_the_agent_pauses_the_recording_from_the_phone(
+    instance: Instance, daemon: DaemonProcess, sipp: Sipp
+) -> None:
+    t0 = datetime.now(UTC)
+    lead = api_token(instance, Role.SUPERVISOR)
+    # The agent talks, presses *1 (card number: silence), *2, and talks on: one RTP stream.
+    agent_says = rtp_pcap(
+        sipp.work_dir / "agent-pci.pcap",
+        [
+            ("tone", AGENT_HZ, 3.0),
+            ("digit", "*", 0),
+            ("tone", AGENT_HZ, 0.3),
+            ("digit", "1", 0),
+            ("tone", AGENT_HZ, 4.0),
+            ("digit", "*", 0),
+            ("tone", AGENT_HZ, 0.3),
+            ("digit", "2", 0),
+            ("tone", AGENT_HZ, 20.0),
+        ],
+    )
+    caller_says = tone_pcap(sipp.work_dir / "caller-pci.pcap", CALLER_HZ, 40)
+    agent = sipp.agent_phone(
+        "1001", instance.secrets.agent_passwords["1001"], talk_until_bye=60, audio=str(agent_says)
+    )
+    call = sipp.call(
+        instance.config.dialplan.virtual_number,
+        new_caller(),
+        digits=DEMO_TO_SUPPORT,
+        hangup_after=16,
+        audio=str(caller_says),
+    )
+    call.assert_ok(60)
+    agent.assert_ok(60)
+    rec = until(
+        lambda: recording_of(daemon, lead, "1001", "complete", t0), 30, what="the recording adopted"
+    )
+    (pause,) = rec["pauses"]
+    assert pause["by"] == "phone 1001"
+    assert 3.0 <= pause["end"] - pause["start"] <= 6.0
+    path = sipp.work_dir / "pci.wav"
+    path.write_bytes(recording_audio(daemon, lead, rec["id"])[2])
+    left, right = channels(path)
+    (quiet,) = _silence(left, 2.0)
+    (quiet_right,) = _silence(right, 2.0)  # both speakers muted together (give or take a
+    assert abs(quiet_right[0] - quiet[0]) < 0.3  # frame or two of jitter buffer)
+    assert abs(quiet_right[1] - quiet[1]) < 0.3
+    # The stored interval is where the audio is silent (within the AMI round trip).
+    assert abs(quiet[0] - pause["start"]) < 0.6, (quiet, pause)
+    assert abs(quiet[1] - pause["end"]) < 0.6, (quiet, pause)
+
+
+def test_a_recording_made_while_the_daemon_was_dead_is_adopted(
+    instance: Instance, daemon: DaemonProcess, sipp: Sipp
+) -> None:
+    t0 = datetime.now(UTC)
+    lead = api_token(instance, Role.SUPERVISOR)
+    agent = sipp.agent_phone("1001", instance.secrets.agent_passwords["1001"], talk_until_bye=60)
+    call = sipp.call(
+        instance.config.dialplan.virtual_number,
+        new_caller(),
+        digits=DEMO_TO_SUPPORT,
+        hangup_after=8,
+    )
+    live = until(
+        lambda: recording_of(daemon, lead, "1001", "recording", t0), 30, what="the recorded call"
+    )
+    daemon.kill()  # SIGKILL mid-call: the recording runs in Asterisk and goes on
+    call.assert_ok(60)
+    agent.assert_ok(60)
+    daemon.start()
+    rec = until(
+        lambda: recording_of(daemon, lead, "1001", "complete", t0), 30, what="the recording adopted"
+    )
+    assert rec["call_id"] == live["call_id"]
+    assert rec["duration"] > 5
+
+
+def test_a_recording_the_disk_refuses_raises_the_alarm_on_the_board(
+    instance: Instance, daemon: DaemonProcess, sipp: Sipp, browser: Any
+) -> None:
+    t0 = datetime.now(UTC)
+    lead = api_token(instance, Role.SUPERVISOR)
+    # Today's directory exists and Asterisk may not write in it (as with a full disk, the
+    # file cannot be written): the call goes on unrecorded, and nobody is left unaware.
+    day = (
+        instance.config.state_dir
+        / "asterisk"
+        / "recordings"
+        / time.strftime("%Y/%m/%d", time.gmtime())
+    )
+    day.mkdir(parents=True, exist_ok=True)
+    day.chmod(0o555)
+    try:
+        agent = sipp.agent_phone(
+            "1002", instance.secrets.agent_passwords["1002"], talk_until_bye=60
+        )
+        call = sipp.call(
+            instance.config.dialplan.virtual_number,
+            new_caller(),
+            digits=DEMO_TO_SUPPORT,
+            hangup_after=5,
+        )
+        call.assert_ok(60)  # the call itself is not hurt
+        agent.assert_ok(60)
+        missing = until(
+            lambda: recording_of(daemon, lead, "1002", "missing", t0),
+            30,
+            what="the missing-recording alarm",
+        )
+    finally:
+        day.chmod(0o755)
+    assert missing["problem"] == "no recording file"
+    sign_in(browser, instance, daemon, Role.SUPERVISOR)
+    browser.get(f"{daemon.url}/supervisor")
+    alarm = until(
+        lambda: browser.find_elements(By.ID, f"alarm-{missing['id']}"), 10, what="the board's alarm"
+    )
+    assert missing["call_id"] in alarm[0].text
+    metrics = urllib.request.urlopen(f"{daemon.url}/metrics", timeout=10).read().decode()  # noqa: S310
+    assert "callcenter_recordings_missing_total 1.0" in metrics

@@ -68,6 +68,9 @@ def write_tone_pcm_wav(path: Path, seconds: float = 1.5, freq: float = 440.0) ->
     return path
 
 
+SUPERVISOR = "1090"  # the test instances' supervisor phone (dialplan.supervisors)
+
+
 def instance_env(state_dir: Path, **overrides: str) -> dict[str, str]:
     flows = write_test_flows(state_dir / "flows")
     env = {
@@ -83,6 +86,7 @@ def instance_env(state_dir: Path, **overrides: str) -> dict[str, str]:
         "CALLCENTER_DAEMON__LOG_LEVEL": "DEBUG",
         "CALLCENTER_DIALPLAN__QUEUES_FILE": str(TEST_FLOWS.parent / "queues.yaml"),
         "CALLCENTER_DIALPLAN__QUEUES": "sales,support,billing",
+        "CALLCENTER_DIALPLAN__SUPERVISORS": SUPERVISOR,
         # Tests fail logins on purpose from loopback; only the ban tests ban (own instance).
         "CALLCENTER_SECURITY__NEVER_BAN": "127.0.0.0/8",
     }
@@ -106,7 +110,7 @@ class Instance:
         upgrade(config.database_url)  # the schema exists before the daemon first runs
         tone = write_tone_pcm_wav(state_dir / "welcome-source.wav")
         add_prompt(prompts_dir(config), "welcome", tone, "en")
-        secrets = load_or_create_secrets(config.state_dir, config.dialplan.agents)
+        secrets = load_or_create_secrets(config.state_dir, config.dialplan.phones)
         sandbox = Sandbox(config, secrets)
         return cls(env, config, secrets, sandbox, sandbox.runtime())
 

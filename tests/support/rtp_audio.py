@@ -34,16 +34,29 @@ def _ulaw(sample: int) -> int:
     return ((segment << 4) | ((value >> (segment + 1)) & 0x0F)) ^ mask
 
 
-def tone_pcap(path: Path, frequency: float, seconds: float, ssrc: int = 0x1234) -> Path:
-    """A pcap of ``seconds`` of a ``frequency`` Hz tone at -6 dBFS, as RTP/PCMU."""
-    packets = int(seconds * RATE / FRAME)
-    out = bytearray(struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 65535, 1))
-    for n in range(packets):
-        payload = bytes(
-            _ulaw(int(16000 * math.sin(2 * math.pi * frequency * (n * FRAME + i) / RATE)))
-            for i in range(FRAME)
+DTMF_EVENTS = {**{str(d): d for d in range(10)}, "*": 10, "#": 11}
+DTMF_PT = 101  # as the scenarios' SDP offers telephone-event
+
+
+class _Stream:
+    """One RTP stream (one SSRC, rising sequence numbers and timestamps) into a pcap."""
+
+    def __init__(self, ssrc: int) -> None:
+        self.ssrc, self.seq, self.ts, self.packets = ssrc, 0, 0, 0
+        self.out = bytearray(struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 65535, 1))
+
+    def packet(self, pt: int, payload: bytes, timestamp: int, marker: bool = False) -> None:
+        rtp = (
+            struct.pack(
+                "!BBHII",
+                0x80,
+                pt | (0x80 if marker else 0),
+                self.seq & 0xFFFF,
+                timestamp & 0xFFFFFFFF,
+                self.ssrc,
+            )
+            + payload
         )
-        rtp = struct.pack("!BBHII", 0x80, 0, n & 0xFFFF, (n * FRAME) & 0xFFFFFFFF, ssrc) + payload
         udp = struct.pack("!HHHH", 40000, 40000, 8 + len(rtp), 0) + rtp
         ip = (
             struct.pack(
@@ -51,7 +64,7 @@ def tone_pcap(path: Path, frequency: float, seconds: float, ssrc: int = 0x1234) 
                 0x45,
                 0,
                 20 + len(udp),
-                n & 0xFFFF,
+                self.seq & 0xFFFF,
                 0,
                 64,
                 17,
@@ -62,11 +75,54 @@ def tone_pcap(path: Path, frequency: float, seconds: float, ssrc: int = 0x1234) 
             + udp
         )
         frame = b"\x00" * 12 + b"\x08\x00" + ip
-        micros = n * 20_000
-        out += struct.pack("<IIII", micros // 1_000_000, micros % 1_000_000, len(frame), len(frame))
-        out += frame
-    path.write_bytes(bytes(out))
+        micros = self.packets * 20_000  # one packet every 20 ms, whatever it carries
+        self.out += struct.pack(
+            "<IIII", micros // 1_000_000, micros % 1_000_000, len(frame), len(frame)
+        )
+        self.out += frame
+        self.seq += 1
+        self.packets += 1
+
+    def tone(self, frequency: float, seconds: float) -> None:
+        for _ in range(int(seconds * RATE / FRAME)):
+            payload = bytes(
+                _ulaw(int(16000 * math.sin(2 * math.pi * frequency * (self.ts + i) / RATE)))
+                if frequency
+                else 0xFF
+                for i in range(FRAME)
+            )
+            self.packet(0, payload, self.ts)
+            self.ts += FRAME
+
+    def digit(self, digit: str, packets: int = 8) -> None:
+        """An RFC 4733 event: ``packets`` updates 20 ms apart, the end sent three times."""
+        event = DTMF_EVENTS[digit]
+        for n in range(1, packets + 1):
+            payload = struct.pack("!BBH", event, 10, n * FRAME)
+            self.packet(DTMF_PT, payload, self.ts, marker=n == 1)
+        for _ in range(3):
+            self.packet(DTMF_PT, struct.pack("!BBH", event, 0x80 | 10, packets * FRAME), self.ts)
+        self.ts += (packets + 3) * FRAME
+
+
+def rtp_pcap(
+    path: Path, steps: Sequence[tuple[str, float | str, float]], ssrc: int = 0x1234
+) -> Path:
+    """A pcap of one RTP stream: ``("tone", hz, seconds)`` (0 Hz: silence) and
+    ``("digit", "*", 0)`` steps in order, so digits and speech never interleave streams."""
+    stream = _Stream(ssrc)
+    for kind, value, seconds in steps:
+        if kind == "tone":
+            stream.tone(float(value), seconds)
+        else:
+            stream.digit(str(value))
+    path.write_bytes(bytes(stream.out))
     return path
+
+
+def tone_pcap(path: Path, frequency: float, seconds: float, ssrc: int = 0x1234) -> Path:
+    """A pcap of ``seconds`` of a ``frequency`` Hz tone at -6 dBFS, as RTP/PCMU."""
+    return rtp_pcap(path, [("tone", frequency, seconds)], ssrc)
 
 
 def _goertzel(samples: Sequence[int], frequency: float) -> float:
@@ -100,3 +156,22 @@ def tone_levels(samples: Sequence[int], frequency: float, window: float = 0.5) -
 
 def peak(samples: Sequence[int]) -> int:
     return max((abs(x) for x in samples), default=0)
+
+
+def heard_levels(wav_path: Path, frequency: float, window: float = 0.5) -> list[float]:
+    """What a softphone played (baresip's aufile WAV, any rate, mono or stereo, first
+    channel): the tone's amplitude in each ``window`` seconds."""
+    with wave.open(str(wav_path)) as w:
+        rate, width, nch = w.getframerate(), w.getsampwidth(), w.getnchannels()
+        data = w.readframes(w.getnframes())
+    assert width == 2, f"{wav_path}: {width * 8}-bit audio"
+    samples = struct.unpack(f"<{len(data) // 2}h", data)[::nch]
+    size = int(window * rate)
+    k = 2 * math.cos(2 * math.pi * frequency / rate)
+    out = []
+    for i in range(0, len(samples) - size + 1, size):
+        s1 = s2 = 0.0
+        for x in samples[i : i + size]:
+            s1, s2 = x + k * s1 - s2, s1
+        out.append(2 * math.sqrt(max(s1 * s1 + s2 * s2 - k * s1 * s2, 0.0)) / size)
+    return out

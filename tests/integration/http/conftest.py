@@ -21,6 +21,7 @@ from callcenter.http.server import build_app
 from callcenter.services.agent_control import AgentControl
 from callcenter.services.recordings import RecordingPolicy, Recordings
 from callcenter.services.sip_bans import SipBans
+from callcenter.services.supervision import Supervision
 from callcenter.store.api_keys import SqlApiKeys
 from callcenter.store.db import make_sessions
 from callcenter.store.recordings import SqlRecordings
@@ -55,6 +56,11 @@ async def _health() -> dict[str, bool]:
 
 
 LIVE_CALL, RECORDED_CALL = "1764669600.1", "1764669600.2"
+
+
+class _Dialer:
+    async def ring_into(self, phone: str, context: str, exten: str, caller_name: str) -> None:
+        pass
 
 
 class _Mute:
@@ -106,7 +112,16 @@ async def api(db_engine: Engine, tmp_path: Path) -> AsyncIterator[Api]:
     ban_store = SqlSipBans(sessions)
     bans = SipBans(ban_store, RecordingFirewall(), BanPolicy(), lambda: datetime.now(UTC))
     recordings, recorded = await seeded_recordings(sessions, store, tmp_path)
-    app = build_app(_health, store, keys, control=control, bans=bans, recordings=recordings)
+    supervision = Supervision(_Dialer(), frozenset({"1090"}))
+    app = build_app(
+        _health,
+        store,
+        keys,
+        control=control,
+        bans=bans,
+        recordings=recordings,
+        supervision=supervision,
+    )
     client = TestClient(TestServer(app))
     await client.start_server()
     try:

@@ -22,6 +22,7 @@ BODIES: dict[str, Any] = {
     "add_handoff_note": {"body": "x", "author": "y"},
     "pause_agent": {"reason": "lunch"},
     "hold_ticket": {"reason": "dispute"},
+    "listen_to_agent": {"mode": "whisper", "phone": "1090"},
 }
 
 

@@ -25,6 +25,7 @@ LAYOUT = AsteriskLayout(
     mod_dir="/usr/lib/asterisk/modules",
     data_dir="/usr/share/asterisk",
     moh_dir="/usr/share/asterisk/moh",
+    recordings_dir="/i/recordings",
 )
 
 
@@ -194,3 +195,27 @@ def test_rtp_binds_to_the_sip_address_when_sip_listens_on_one(tmp_path: Path) ->
     everywhere = load_config(None, environ={})
     files = render_all(template_values(everywhere, secrets, LAYOUT))
     assert "media_address" not in files["pjsip.conf"]
+
+
+def test_queue_calls_are_recorded_per_speaker_by_the_dialplan(files: dict[str, str]) -> None:
+    dialplan = files["dialplan/callcenter.conf"]
+    (line,) = [ln for ln in dialplan.splitlines() if "MixMonitor(" in ln]
+    # D: two channels (caller left, what they hear right), .raw as D requires.
+    assert "MixMonitor(/i/recordings/${CC_RECORDING},D," in line
+    # The marker is written then renamed; nothing the caller controls reaches the shell.
+    assert "> /i/spool/recordings/${UNIQUEID}.part && mv" in line
+    assert "CALLERID" not in line
+    assert dialplan.count("Gosub(callcenter-record,s,1(") == 2  # queues and the fallback
+    assert "RECORDINGS = 1" in files["extensions.conf"]
+
+
+def test_only_supervisor_endpoints_spy_and_on_the_exact_channel(tmp_path: Path) -> None:
+    config = load_config(None, environ={"CALLCENTER_DIALPLAN__SUPERVISORS": "1090"})
+    secrets = load_or_create_secrets(tmp_path, config.dialplan.phones)
+    files = render_all(template_values(config, secrets, LAYOUT))
+    dialplan = files["dialplan/callcenter.conf"]
+    assert "exten => 1090,1,Return()" in dialplan.split("[callcenter-supervisors]")[1]
+    assert "DIALPLAN_EXISTS(callcenter-supervisors,${CHANNEL(endpoint)},1)" in dialplan
+    assert "ChanSpy(${CC_SPY},qEu${ARG2})" in dialplan  # u: never a name prefix
+    assert "[1090]" in files["pjsip.conf"]  # the supervisor's phone has an account…
+    assert "PJSIP/1090" not in files["queues.conf"]  # …and takes no queue calls

@@ -1,0 +1,46 @@
+"""The daemon's recordings as a test client sees them (the REST API, a role's token)."""
+
+from __future__ import annotations
+
+import urllib.error
+import urllib.request
+from datetime import datetime
+from typing import Any
+
+from tests.support.daemon_api import api_call
+from tests.support.instance import DaemonProcess
+
+
+def recording_of(
+    daemon: DaemonProcess,
+    token: str,
+    agent: str,
+    state: str,
+    since: datetime | None = None,
+    call_id: str = "",
+) -> dict[str, Any] | None:
+    """The agent's newest recording in ``state``: of ``call_id`` if given, else one that
+    started after ``since`` (the session's Asterisk keeps every test's recordings)."""
+    items = api_call(daemon, token, "GET", f"/recordings?agent={agent}&limit=5")["items"]
+    for r in items:
+        if r["state"] != state or (call_id and r["call_id"] != call_id):
+            continue
+        if since is None or datetime.fromisoformat(r["started_at"]) >= since:
+            return r  # type: ignore[no-any-return]
+    return None
+
+
+def recording_audio(
+    daemon: DaemonProcess, token: str, rec_id: int, range_: str = ""
+) -> tuple[int, dict[str, str], bytes]:
+    headers = {"Authorization": f"Bearer {token}"}
+    if range_:
+        headers["Range"] = range_
+    url = f"{daemon.url}/api/v1/recordings/{rec_id}/audio"
+    request = urllib.request.Request(url, headers=headers)  # noqa: S310
+    try:
+        with urllib.request.urlopen(request, timeout=10) as resp:  # noqa: S310
+            return resp.status, dict(resp.headers), resp.read()
+    except urllib.error.HTTPError as exc:
+        with exc:
+            return exc.code, dict(exc.headers), exc.read()

@@ -44,7 +44,8 @@ DIRECT = "7998"
 POP = re.compile(r"screen pop to (\d+) \((\d+) page\(s\)\) ([0-9.]+) ms after AgentCalled")
 
 
-def prepare(state: Path, agents: list[str]) -> tuple[Instance, DaemonProcess]:
+def load_instance(state: Path, agents: list[str]) -> Instance:
+    """A running Asterisk with ``agents`` and RTP ports for a thousand calls."""
     rtp = free_udp_range(2000)
     instance = Instance.create(
         state,
@@ -54,6 +55,11 @@ def prepare(state: Path, agents: list[str]) -> tuple[Instance, DaemonProcess]:
         CALLCENTER_ASTERISK__RTP_END=str(rtp + 1999),
     )
     instance.sandbox.up()
+    return instance
+
+
+def prepare(state: Path, agents: list[str]) -> tuple[Instance, DaemonProcess]:
+    instance = load_instance(state, agents)
     etc = instance.sandbox.instance_dir / "etc"
     rendered = (etc / "dialplan" / "callcenter.conf").read_text()
     direct = (

@@ -22,13 +22,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from benchmarks.queue_load import load_instance
 from benchmarks.stats import keep_or_remove, ratio
 from callcenter.asterisk.confgen import write_config
 from callcenter.domain.recordings import RecordingFilter, RecordingState
 from callcenter.store.db import make_engine, make_sessions
 from callcenter.store.recordings import SqlRecordings
 from tests.support.instance import DaemonProcess, Instance
-from tests.support.ports import free_udp_range
 from tests.support.rtp_audio import channels, tone_pcap
 from tests.support.sipp import PHONE_IP, Sipp, SippRun
 from tests.support.sipp_scenarios import answer_scenario, caller_scenario
@@ -41,15 +41,7 @@ BAR = 40
 
 
 def prepare(state: Path, agents: list[str]) -> tuple[Instance, DaemonProcess]:
-    rtp = free_udp_range(2000)
-    instance = Instance.create(
-        state,
-        CALLCENTER_DIALPLAN__AGENTS=",".join(agents),
-        CALLCENTER_DAEMON__LOG_LEVEL="INFO",
-        CALLCENTER_ASTERISK__RTP_START=str(rtp),
-        CALLCENTER_ASTERISK__RTP_END=str(rtp + 1999),
-    )
-    instance.sandbox.up()
+    instance = load_instance(state, agents)
     etc = instance.sandbox.instance_dir / "etc"
     rendered = (etc / "dialplan" / "callcenter.conf").read_text()
     direct = (

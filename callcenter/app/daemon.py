@@ -125,6 +125,7 @@ class Daemon:
 
     async def _ami_login(self) -> None:
         await self.agents.ami_login()
+        await self.recordings.ami_login()
 
     async def _ari_connected(self) -> None:
         await self.security.ari_connected()  # bans first: Asterisk may have restarted

@@ -147,6 +147,13 @@ class RecordingsWiring:
             finally:
                 call_id_var.reset(token)
 
+    async def ami_login(self) -> None:
+        """After every AMI login (and so at start): the directory against the table."""
+        try:
+            await self.service.reconcile()
+        except Exception:
+            log.exception("recordings directory not reconciled")
+
     async def _sweep_forever(self) -> None:
         while True:
             try:

@@ -10,6 +10,7 @@ client never names a file.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
 import hashlib
 import logging
@@ -132,6 +133,25 @@ class RecordingFiles:
             return RawFacts(st.st_size, st.st_mtime)
 
         return await asyncio.to_thread(stat)
+
+    async def raw_files(self, days: int) -> list[tuple[str, RawFacts]]:
+        """Recordings still in ``.raw`` in the last ``days`` day directories (newest
+        first): what Asterisk may have left while nobody was watching."""
+
+        def scan() -> list[tuple[str, RawFacts]]:
+            found: list[tuple[str, RawFacts]] = []
+            days_seen = sorted(self.root.glob("[0-9][0-9][0-9][0-9]/[0-9][0-9]/[0-9][0-9]"))
+            for day in days_seen[-days:]:
+                for raw in day.glob("*.raw"):
+                    relative = raw.relative_to(self.root).as_posix()
+                    if RAW_PATH.fullmatch(relative) is None:
+                        continue
+                    with contextlib.suppress(FileNotFoundError):
+                        st = raw.stat()
+                        found.append((relative, RawFacts(st.st_size, st.st_mtime)))
+            return found
+
+        return await asyncio.to_thread(scan)
 
     async def exists(self, relative: str) -> bool:
         return await asyncio.to_thread(lambda: self.absolute(relative).is_file())

@@ -12,6 +12,8 @@ Contract:
   logged, counted, shown on the board, marked on the call's interaction. Never silent.
 * A recording whose file stopped growing ``stale`` seconds ago without a marker (Asterisk
   died mid-call) is adopted as it is; one with no file at all after ``stale`` is missing.
+  :meth:`reconcile` (at start and after every AMI login) gives a row to any ``.raw`` in the
+  directory the table does not know, so those settle the same way.
 * Pause/resume mute both directions (silence is written, the two channels stay aligned)
   and store the interval in seconds from the recording's start.
 * Every fetch of audio is audited, refused ones too.
@@ -56,6 +58,7 @@ class RecordingFilesPort(Protocol):
     async def finish(self, raw_path: str) -> Any: ...  # FileFacts
     async def raw_facts(self, raw_path: str) -> Any: ...  # RawFacts | None
     async def exists(self, relative: str) -> bool: ...
+    async def raw_files(self, days: int) -> list[tuple[str, Any]]: ...
     async def delete(self, relative: str) -> bool: ...
     def absolute(self, relative: str) -> Path: ...
 
@@ -153,6 +156,21 @@ class Recordings:
         return updated or recording
 
     # -- the sweep --------------------------------------------------------------------
+    async def reconcile(self, days: int = 7) -> int:
+        """Rows for recordings Asterisk left in the directory that we never heard of (the
+        daemon down at their start, and no marker: Asterisk died too). They then settle
+        like any open recording. Returns how many were adopted."""
+        adopted = 0
+        for raw_path, facts in await self._files.raw_files(days):
+            call_id = raw_path.rsplit("/", 1)[1][: -len(".raw")]
+            if await self._store.by_call(call_id) is not None:
+                continue
+            start = facts.mtime - rules.audio_seconds(facts.size)
+            await self._store.started(call_id, raw_path, datetime.fromtimestamp(start, UTC), "")
+            log.warning("recording of call %s found in the directory: adopted", call_id)
+            adopted += 1
+        return adopted
+
     async def sweep(self) -> None:
         """Adopt what Asterisk finished, settle what it never will, delete what expired."""
         for marker in await self._files.markers():

@@ -38,6 +38,10 @@ def test_a_queue_call_is_recorded_per_speaker_with_a_silent_pci_pause(
     agent_token = api_token(instance, Role.AGENT, "1001")
     caller_says = tone_pcap(sipp.work_dir / "caller.pcap", CALLER_HZ, 40)
     agent_says = tone_pcap(sipp.work_dir / "agent.pcap", AGENT_HZ, 40)
+    # The agent's desk is open: its button pauses the recording.
+    sign_in(browser, instance, daemon, Role.AGENT, "1001")
+    browser.get(f"{daemon.url}/agents/1001/desk")
+    until(lambda: "ready" in browser.find_element(By.ID, "state").text, 10, what="the desk")
     agent = sipp.agent_phone(
         "1001", instance.secrets.agent_passwords["1001"], talk_until_bye=60, audio=str(agent_says)
     )
@@ -55,9 +59,17 @@ def test_a_queue_call_is_recorded_per_speaker_with_a_silent_pci_pause(
         what="the agent on a recorded call",
     )
     call_id = live["call_id"]
+    until(lambda: "on call" in browser.find_element(By.ID, "state").text, 10, what="answered")
     time.sleep(3)  # talk before the card number
-    paused = api_call(daemon, agent_token, "POST", f"/calls/{call_id}/recording/pause")
+    browser.find_element(By.ID, "rec-pause").click()
+    until(
+        lambda: browser.find_element(By.ID, "rec-state").text == "recording paused",
+        10,
+        what="the desk's pause",
+    )
+    paused = api_call(daemon, lead, "GET", f"/recordings/{live['id']}")
     assert paused["pauses"][0]["end"] is None
+    assert paused["pauses"][0]["by"].startswith("agent-")  # the desk's signed-in agent
     time.sleep(4)  # the card number: silence
     resumed = api_call(daemon, agent_token, "POST", f"/calls/{call_id}/recording/resume")
     (pause,) = resumed["pauses"]

@@ -17,7 +17,7 @@ from tests.support.daemon_api import api_call, api_token
 from tests.support.instance import SUPERVISOR, DaemonProcess, Instance
 from tests.support.recordings import recording_audio, recording_of
 from tests.support.rtp_audio import channels, heard_levels, tone_levels, tone_pcap
-from tests.support.sipp import Sipp
+from tests.support.sipp import Sipp, SippRun
 from tests.support.sipp_scenarios import DEMO_TO_SUPPORT
 from tests.support.until import until
 
@@ -48,6 +48,28 @@ def _caller_heard(daemon: DaemonProcess, token: str, work: Path, since: datetime
     return channels(work / "call.wav")[1]  # right: what the caller heard
 
 
+def _call_the_agent(
+    instance: Instance,
+    daemon: DaemonProcess,
+    sipp: Sipp,
+    lead: str,
+    since: datetime,
+    hangup_after: float,
+) -> SippRun:
+    """A caller saying their tone, through the IVR to agent 1001, who has answered."""
+    caller = sipp.call(
+        instance.config.dialplan.virtual_number,
+        new_caller(),
+        digits=DEMO_TO_SUPPORT,
+        hangup_after=hangup_after,
+        audio=str(tone_pcap(sipp.work_dir / "caller.pcap", CALLER_HZ, 40)),
+    )
+    until(
+        lambda: recording_of(daemon, lead, "1001", "recording", since), 30, what="the agent's call"
+    )
+    return caller
+
+
 def test_a_whisper_reaches_the_agent_only_and_only_supervisors_may(
     instance: Instance, daemon: DaemonProcess, sipp: Sipp, tmp_path: Path
 ) -> None:
@@ -55,16 +77,7 @@ def test_a_whisper_reaches_the_agent_only_and_only_supervisors_may(
     lead = api_token(instance, Role.SUPERVISOR)
     phone = _agent_softphone(instance, tmp_path / "agent")
     try:
-        caller = sipp.call(
-            instance.config.dialplan.virtual_number,
-            new_caller(),
-            digits=DEMO_TO_SUPPORT,
-            hangup_after=22,
-            audio=str(tone_pcap(sipp.work_dir / "caller.pcap", CALLER_HZ, 40)),
-        )
-        until(
-            lambda: recording_of(daemon, lead, "1001", "recording", t0), 30, what="the agent's call"
-        )
+        caller = _call_the_agent(instance, daemon, sipp, lead, t0, hangup_after=22)
         says = str(tone_pcap(sipp.work_dir / "supervisor.pcap", SUPERVISOR_HZ, 20))
         # An agent's phone may not barge: the dialplan checks the endpoint, not a caller id.
         intruder = sipp.call(
@@ -101,16 +114,7 @@ def test_a_supervisor_barges_in_from_the_board(
     lead = api_token(instance, Role.SUPERVISOR)
     phone = _agent_softphone(instance, tmp_path / "agent")
     try:
-        caller = sipp.call(
-            instance.config.dialplan.virtual_number,
-            new_caller(),
-            digits=DEMO_TO_SUPPORT,
-            hangup_after=16,
-            audio=str(tone_pcap(sipp.work_dir / "caller.pcap", CALLER_HZ, 40)),
-        )
-        until(
-            lambda: recording_of(daemon, lead, "1001", "recording", t0), 30, what="the agent's call"
-        )
+        caller = _call_the_agent(instance, daemon, sipp, lead, t0, hangup_after=16)
         # The board's button: Asterisk rings the supervisor's phone into the call.
         supervisor_phone = sipp.agent_phone(
             SUPERVISOR,

@@ -275,3 +275,16 @@ async def test_retention_deletes_unless_the_ticket_is_on_hold(world: World) -> N
 
 def test_wav_bytes_per_second() -> None:
     assert BYTES_PER_SECOND == 32000
+
+
+async def test_a_raw_nobody_heard_of_is_found_and_settled(world: World) -> None:
+    # Daemon and Asterisk both died: no UserEvent, no marker — only the file.
+    world.asterisk_records(30.0, marker=False)
+    assert await world.service.reconcile() == 1
+    assert await world.service.reconcile() == 0  # known now
+    world.clock.at = datetime.fromtimestamp(START + 30 + 61, UTC)
+    await world.service.sweep()
+    rec = await world.store.by_call(CALL)
+    assert rec is not None
+    assert rec.state is RecordingState.COMPLETE, rec.problem
+    assert rec.started_at == datetime.fromtimestamp(START, UTC)

@@ -137,6 +137,7 @@ class StaffConfig:
 @dataclasses.dataclass(frozen=True)
 class RecordingsConfig:
     enabled: bool = True  # queue calls are recorded (per queue: queues.yaml record)
+    ivr: bool = False  # record every call from its start, IVR legs included (one file)
     retention_days: int = 90  # default; per queue: queues.yaml retention_days; 0 = for ever
     # Heard before recording starts when a flow's queue node says announce_recording: a
     # sound of Asterisk's or an uploaded prompt (e.g. "this call may be recorded").

@@ -66,6 +66,7 @@ def template_values(config: Config, secrets: Secrets, layout: AsteriskLayout) ->
         "fallback_queue": d.fallback_queue,
         "recordings": "1" if config.recordings.enabled else "",
         "recording_notice": config.recordings.notice_sound,
+        "record_ivr": "1" if config.recordings.enabled and config.recordings.ivr else "",
     }
     for value in values.values():
         _check_value(value)

@@ -293,3 +293,21 @@ def test_a_recording_the_disk_refuses_raises_the_alarm_on_the_board(
     assert missing["call_id"] in alarm[0].text
     metrics = urllib.request.urlopen(f"{daemon.url}/metrics", timeout=10).read().decode()  # noqa: S310
     assert "callcenter_recordings_missing_total 1.0" in metrics
+
+
+def test_with_recordings_ivr_a_call_is_recorded_from_its_start(
+    instance: Instance, daemon: DaemonProcess, sipp: Sipp
+) -> None:
+    t0 = datetime.now(UTC)
+    lead = api_token(instance, Role.SUPERVISOR)
+    # recordings.ivr = true renders this global; set at run time on the shared Asterisk.
+    instance.asterisk_cli("dialplan set global RECORD_IVR 1")
+    try:
+        caller = new_caller()
+        call = sipp.call(instance.config.dialplan.virtual_number, caller, hangup_after=4)
+        call.assert_ok(30)  # hung up in the IVR: this call never reaches a queue
+    finally:
+        instance.asterisk_cli("dialplan set global RECORD_IVR 0")
+    rec = until(lambda: recording_of(daemon, lead, "", "complete", t0), 30, what="its recording")
+    assert (rec["queue"], rec["agent"]) == ("", "")
+    assert 3 <= rec["duration"] <= 6

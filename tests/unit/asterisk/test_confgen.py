@@ -219,3 +219,11 @@ def test_only_supervisor_endpoints_spy_and_on_the_exact_channel(tmp_path: Path) 
     assert "ChanSpy(${CC_SPY},qEu${ARG2})" in dialplan  # u: never a name prefix
     assert "[1090]" in files["pjsip.conf"]  # the supervisor's phone has an account…
     assert "PJSIP/1090" not in files["queues.conf"]  # …and takes no queue calls
+
+
+def test_ivr_legs_are_recorded_from_the_start_when_asked(tmp_path: Path) -> None:
+    config = load_config(None, environ={"CALLCENTER_RECORDINGS__IVR": "true"})
+    files = render_all(template_values(config, load_or_create_secrets(tmp_path, ()), LAYOUT))
+    assert "RECORD_IVR = 1" in files["extensions.conf"]
+    inbound = files["dialplan/callcenter.conf"].split("[from-trunk]")[1].split("Stasis(")[0]
+    assert 'GosubIf($["${RECORD_IVR}" = "1"]?callcenter-record,s,1(ivr))' in inbound

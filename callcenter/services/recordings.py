@@ -24,7 +24,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -42,6 +42,10 @@ from callcenter.services.lanes import Lanes
 from callcenter.services.ports import ApiPrincipal, Clock
 
 log = logging.getLogger(__name__)
+
+
+# How long after its end a recording waits for its call to reach a ticket.
+LINK_WINDOW = timedelta(hours=1)
 
 
 class RecordingNotFound(LookupError):
@@ -78,6 +82,7 @@ class RecordingStorePort(Protocol):
     async def by_call(self, call_id: str) -> Recording | None: ...
     async def in_state(self, state: RecordingState, limit: int = 1000) -> list[Recording]: ...
     async def due(self, now: datetime, limit: int = 500) -> list[Recording]: ...
+    async def unlinked(self, ended_since: datetime, limit: int = 100) -> list[Recording]: ...
     async def audit(self, recording_id: int, listen: Listen) -> None: ...
     async def listens(self, recording_id: int, limit: int = 200) -> list[Listen]: ...
     async def search(
@@ -135,6 +140,9 @@ class Recordings:
         return await self._pause(call_id, who, paused=False)
 
     async def _pause(self, call_id: str, who: ApiPrincipal, paused: bool) -> Recording:
+        return await self._lanes.run(call_id, self._pause_now(call_id, who, paused))
+
+    async def _pause_now(self, call_id: str, who: ApiPrincipal, paused: bool) -> Recording:
         recording = await self._store.by_call(call_id)
         if recording is None:
             raise RecordingNotFound(f"call {call_id!r} has no recording")
@@ -176,14 +184,37 @@ class Recordings:
         for marker in await self._files.markers():
             token = call_id_var.set(marker.call_id)
             try:
-                await self._adopt(marker)
+                await self._lanes.run(marker.call_id, self._adopt(marker))
                 await self._files.drop_marker(marker)
             except Exception:
                 log.exception("recording not adopted; the marker stays for the next sweep")
             finally:
                 call_id_var.reset(token)
         await self._settle_open()
+        await self._link_to_tickets()
         await self._expire()
+
+    async def _link_to_tickets(self) -> None:
+        """Recordings that ended before their call reached a ticket (a fallback call is
+        imported from the spool every few seconds): linked as soon as it is there."""
+        since = self._clock.now() - LINK_WINDOW
+        for recording in await self._store.unlinked(since):
+            note = {"recording_id": recording.id, "recording_state": recording.state.value}
+            if recording.problem:
+                note["recording_problem"] = recording.problem
+            interaction = await self._calls.update_call(recording.call_id, note)
+            if interaction is None:
+                continue
+            changes: dict[str, Any] = {
+                "ticket_number": interaction.ticket_number,
+                "customer_id": interaction.customer_id,
+            }
+            if not recording.agent and interaction.data.get("agent"):
+                changes["agent"] = str(interaction.data["agent"])
+            if not recording.queue and interaction.data.get("queue"):
+                changes["queue"] = str(interaction.data["queue"])
+            await self._store.update(recording.call_id, changes)
+            log.info("recording %d linked to ticket #%d", recording.id, interaction.ticket_number)
 
     async def _adopt(self, marker: Marker) -> None:
         at = datetime.fromtimestamp(marker.started_epoch, UTC)

@@ -153,6 +153,26 @@ class SqlRecordings:
         with self._sessions() as s:
             return [_to_domain(r) for r in s.scalars(query)]
 
+    async def unlinked(self, ended_since: datetime, limit: int = 100) -> list[Recording]:
+        """Ended (complete or missing) since ``ended_since`` and on no ticket yet."""
+        return await self._threads.run("recordings.unlinked", self._unlinked, ended_since, limit)
+
+    def _unlinked(self, ended_since: datetime, limit: int) -> list[Recording]:
+        query = (
+            select(RecordingRow)
+            .where(
+                RecordingRow.ticket_id.is_(None),
+                RecordingRow.ended_at >= ended_since,
+                RecordingRow.state.in_(
+                    (RecordingState.COMPLETE.value, RecordingState.MISSING.value)
+                ),
+            )
+            .order_by(RecordingRow.id)
+            .limit(limit)
+        )
+        with self._sessions() as s:
+            return [_to_domain(r) for r in s.scalars(query)]
+
     # -- audit ------------------------------------------------------------------------
     async def audit(self, recording_id: int, listen: Listen) -> None:
         await self._threads.run("recordings.audit", self._audit, recording_id, listen)

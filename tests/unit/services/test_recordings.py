@@ -57,8 +57,11 @@ class Mute:
 class Calls:
     def __init__(self) -> None:
         self.notes: dict[str, dict[str, Any]] = {}
+        self.on_ticket = True  # False: the call has not reached its ticket yet
 
     async def update_call(self, call_id: str, changes: dict[str, Any]) -> Interaction | None:
+        if not self.on_ticket:
+            return None
         self.notes.setdefault(call_id, {}).update(changes)
         return Interaction(
             1,
@@ -288,3 +291,19 @@ async def test_a_raw_nobody_heard_of_is_found_and_settled(world: World) -> None:
     assert rec is not None
     assert rec.state is RecordingState.COMPLETE, rec.problem
     assert rec.started_at == datetime.fromtimestamp(START, UTC)
+
+
+async def test_a_recording_that_ended_before_its_ticket_is_linked_later(world: World) -> None:
+    world.calls.on_ticket = False  # a fallback call, imported from the spool a little later
+    world.asterisk_records(10.0)
+    world.clock.at = datetime.fromtimestamp(START + 12, UTC)
+    await world.service.sweep()
+    rec = await world.store.by_call(CALL)
+    assert rec is not None
+    assert rec.ticket_number is None
+    world.calls.on_ticket = True
+    await world.service.sweep()
+    linked = await world.store.by_call(CALL)
+    assert linked is not None
+    assert (linked.ticket_number, linked.agent, linked.queue) == (42, "1001", "sales")
+    assert world.calls.notes[CALL]["recording_state"] == "complete"

@@ -91,6 +91,13 @@ def tickets_show(obj: _HasConfig, number: int) -> None:
         queue_line = _queue_line(i.data)
         if queue_line:
             click.echo(f"      {queue_line}")
+        if i.data.get("recording_id"):
+            problem = i.data.get("recording_problem")
+            click.echo(
+                f"      recording {i.data['recording_id']} ({i.data.get('recording_state')}"
+                f"{': ' + str(problem) if problem else ''}): callcenter recordings show "
+                f"{i.data['recording_id']}, or /recordings?id={i.data['recording_id']}"
+            )
 
 
 def _queue_line(data: Mapping[str, Any]) -> str:

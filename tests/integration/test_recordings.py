@@ -145,6 +145,13 @@ def test_a_queue_call_is_recorded_per_speaker_with_a_silent_pci_pause(
         what="the player's metadata",
     )
     assert abs(duration - rec["duration"]) < 0.2
+    # Solo the caller: the player routes the left channel to both ears (Web Audio).
+    browser.find_element(By.CSS_SELECTOR, "input[name=solo][value=caller]").click()
+    until(
+        lambda: browser.execute_script("return document.body.dataset.solo") == "caller",
+        5,
+        what="the caller soloed",
+    )
     started = browser.execute_async_script(
         "const done = arguments[0];"
         "document.getElementById('player').play()"

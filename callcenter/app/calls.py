@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Coroutine
 from pathlib import Path
+from typing import Any
 
 from callcenter.app.assembly import SystemClock, flow_loader, prompts_dir, sound_index
 from callcenter.asterisk.ami import AmiClient
@@ -60,9 +62,16 @@ class Calls:
             config.dialplan.virtual_number,
         )
         self._call_log = call_log
+        self._background: set[asyncio.Task[None]] = set()
 
     def deliver(self, event: CallEvent) -> None:
         self.supervisor.deliver(event)
+
+    def spawn(self, work: Coroutine[Any, Any, None]) -> None:
+        """Work that must not hold up the caller (e.g. releases after a reconnect)."""
+        task = asyncio.create_task(work, name="calls-background")
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
 
     async def _watch_flows(self) -> None:
         """Reload when a flow file changes (polling: no inotify dependency)."""

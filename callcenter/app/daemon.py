@@ -132,7 +132,9 @@ class Daemon:
         # Releasing orphaned calls uses AMI Redirect: give AMI a moment to log in too.
         if not await self.ami.wait_connected(timeout=5):
             log.warning("reconciling without AMI: orphaned calls wait for their prompt to end")
-        await self.calls.supervisor.reconcile()
+        # Taken before any new event is read; released while new calls flow (in a task).
+        plan = await self.calls.supervisor.take_stock()
+        self.calls.spawn(self.calls.supervisor.catch_up(plan))
 
     async def health(self) -> dict[str, bool]:
         return {

@@ -14,11 +14,15 @@ Contract:
 * A call that has a task *and* is still in the application when the link comes back is
   released to the fallback queue too: the events Asterisk sent while the link was down
   (the end of a prompt, a digit) are lost for good, so its task could wait forever.
+* Reconciling is two steps: :meth:`take_stock` (before the edge reads new events) and
+  :meth:`catch_up` (releases, many at a time, while new calls are driven). A released
+  orphan's late ``CallEntered`` starts no task.
 """
 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 from collections.abc import Awaitable, Callable
 
@@ -42,6 +46,13 @@ from callcenter.services.ports import (
 log = logging.getLogger(__name__)
 
 FALLBACK_CONTEXT = "callcenter-fallback"
+RELEASES_AT_ONCE = 16  # AMI Redirects in flight while reconciling
+
+
+@dataclasses.dataclass(frozen=True)
+class Reconciliation:
+    orphans: frozenset[str]
+    stale: frozenset[str]
 
 
 class CallSupervisor:
@@ -65,6 +76,8 @@ class CallSupervisor:
         self._closing = False
         # Calls whose tasks reconcile() cancelled because their events were lost.
         self._stale: set[str] = set()
+        # Orphans reconcile() released: their StasisStart may still be on its way.
+        self._released: set[str] = set()
 
     @property
     def live_calls(self) -> list[str]:
@@ -72,9 +85,13 @@ class CallSupervisor:
 
     def deliver(self, event: CallEvent) -> None:
         if isinstance(event, CallEntered):
-            if event.call_id not in self._tasks:
+            if event.call_id in self._released:
+                log.debug("call %s was released after the reconnect: not driven", event.call_id)
+            elif event.call_id not in self._tasks:
                 self._start(event)
             return
+        if isinstance(event, CallLeft):
+            self._released.discard(event.call_id)
         session = self._sessions.get(event.call_id)
         if session is None:
             log.debug("event for a call we do not drive: %s", event)
@@ -154,33 +171,53 @@ class CallSupervisor:
         return CallOutcome.FALLBACK
 
     async def reconcile(self) -> None:
-        """Make our view match Asterisk's after a (re)connect."""
+        """Make our view match Asterisk's after a (re)connect, and wait until it does."""
+        await self.catch_up(await self.take_stock())
+
+    async def take_stock(self) -> Reconciliation:
+        """What a (re)connect finds, before any new event is read: orphans (in Asterisk, no
+        task), stale calls (a task, but their events were lost) and vanished ones (a task,
+        gone from Asterisk: ended at once). Quick: one question to Asterisk."""
         present = set(await self._telephony.calls_in_app())
-        for call_id in present - set(self._tasks):
-            token = call_id_var.set(call_id)
-            try:
-                log.warning("orphaned call in our application: releasing it to fallback")
-                outcome = await self._release(call_id)
-                if await self._call_log.get(call_id) is not None:
-                    await self._end(call_id, outcome)
-            finally:
-                call_id_var.reset(token)
         for call_id in set(self._tasks) - present:
             session = self._sessions.get(call_id)
             if session is not None:
                 session.push(CallLeft(call_id, hung_up=True))
+        orphans = present - set(self._tasks)
         stale = present & set(self._tasks)
-        if stale:
+        self._released |= orphans  # a StasisStart still on its way must not start a task
+        self._stale |= stale
+        if orphans or stale:
             log.warning(
-                "%d call(s) in the IVR lost events while the link was down: releasing them "
-                "to fallback",
+                "after the (re)connect: %d orphaned call(s), %d in the IVR that lost events "
+                "while the link was down: releasing them to fallback",
+                len(orphans),
                 len(stale),
             )
-        tasks = [self._tasks[call_id] for call_id in stale]
-        self._stale |= stale
+        return Reconciliation(frozenset(orphans), frozenset(stale))
+
+    async def catch_up(self, plan: Reconciliation) -> None:
+        """Release what :meth:`take_stock` found, many calls at a time: after a restart at
+        load there are hundreds, and new calls must not wait behind them (the edge pumps
+        events meanwhile)."""
+        limit = asyncio.Semaphore(RELEASES_AT_ONCE)
+
+        async def orphan(call_id: str) -> None:
+            async with limit:
+                token = call_id_var.set(call_id)
+                try:
+                    outcome = await self._release(call_id)
+                    if await self._call_log.get(call_id) is not None:
+                        await self._end(call_id, outcome)
+                finally:
+                    call_id_var.reset(token)
+
+        tasks = [self._tasks[c] for c in plan.stale if c in self._tasks]
         for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
+            task.cancel()  # each releases its own call (see _run)
+        await asyncio.gather(
+            *(orphan(c) for c in sorted(plan.orphans)), *tasks, return_exceptions=True
+        )
 
     async def close(self) -> None:
         """Stop driving calls (shutdown): every live call goes on to the fallback queue."""

@@ -181,3 +181,13 @@ async def test_reconcile_releases_calls_whose_events_were_lost() -> None:
     assert sup.live_calls == []
     assert ("redirect", "c1", FALLBACK_CONTEXT, "s") in tel.commands
     assert log.records["c1"].outcome is CallOutcome.FALLBACK
+
+
+async def test_a_released_orphan_arriving_late_is_not_driven() -> None:
+    sup, tel, log = make(in_app=["orphan"])
+    plan = await sup.take_stock()  # before the edge pumps events
+    sup.deliver(CallEntered("orphan", "l0", "+1", "7000", ("inbound",)))  # already queued
+    await sup.catch_up(plan)
+    assert sup.live_calls == []
+    assert ("redirect", "orphan", FALLBACK_CONTEXT, "s") in tel.commands
+    assert not any(c[0] == "answer" for c in tel.commands)

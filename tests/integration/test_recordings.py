@@ -236,12 +236,19 @@ def test_a_recording_made_while_the_daemon_was_dead_is_adopted(
 ) -> None:
     t0 = datetime.now(UTC)
     lead = api_token(instance, Role.SUPERVISOR)
-    agent = sipp.agent_phone("1001", instance.secrets.agent_passwords["1001"], talk_until_bye=60)
+    # Both say something: a call with no audio at all leaves an empty file (an alarm).
+    agent = sipp.agent_phone(
+        "1001",
+        instance.secrets.agent_passwords["1001"],
+        talk_until_bye=60,
+        audio=str(tone_pcap(sipp.work_dir / "agent-kill.pcap", AGENT_HZ, 30)),
+    )
     call = sipp.call(
         instance.config.dialplan.virtual_number,
         new_caller(),
         digits=DEMO_TO_SUPPORT,
         hangup_after=8,
+        audio=str(tone_pcap(sipp.work_dir / "caller-kill.pcap", CALLER_HZ, 30)),
     )
     live = until(
         lambda: recording_of(daemon, lead, "1001", "recording", t0), 30, what="the recorded call"

@@ -1,9 +1,10 @@
-"""Listen, whisper, barge on a real call: the agent is baresip (it says 440 Hz and keeps
-what it hears), the caller and the supervisor are SIPp legs saying tones of their own; the
-call's recording keeps what the caller heard (its right channel)."""
+"""Listen, whisper, barge on a real call. The caller and the agent are baresip softphones,
+each saying a tone of its own and keeping what it hears; the supervisor is a SIPp leg
+saying a third tone. Who heard whom is read out of what each phone played."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -11,73 +12,84 @@ from typing import Any
 import pytest
 
 from callcenter.domain.tickets import Role
-from tests.support.baresip import start_softphone
-from tests.support.calls import new_caller
+from tests.support.baresip import Softphone, start_softphone
 from tests.support.daemon_api import api_call, api_token
 from tests.support.instance import SUPERVISOR, DaemonProcess, Instance
-from tests.support.recordings import recording_audio, recording_of
-from tests.support.rtp_audio import channels, heard_levels, tone_levels, tone_pcap
-from tests.support.sipp import Sipp, SippRun
-from tests.support.sipp_scenarios import DEMO_TO_SUPPORT
+from tests.support.recordings import recording_of
+from tests.support.rtp_audio import heard_levels, tone_pcap
+from tests.support.sipp import TRUNK_IP, Sipp
 from tests.support.until import until
 
 pytestmark = pytest.mark.asterisk
 
-AGENT_HZ, CALLER_HZ, SUPERVISOR_HZ = 440.0, 600.0, 1000.0  # baresip's ausine says 440
+CALLER_HZ, AGENT_HZ, SUPERVISOR_HZ = 600, 440, 1000
+DIRECT = "7997"  # the support queue with no IVR in front (added for these tests)
+LOUD, QUIET = 1000.0, 150.0
 
 
-def _agent_softphone(instance: Instance, work: Path) -> Any:
+@pytest.fixture
+def straight_to_support(instance: Instance) -> Iterator[str]:
+    """An extension of the trunk's context that goes straight into the support queue (the
+    softphone caller dials no IVR digits); the same queue path, recording included."""
+    context = "from-trunk"
+    instance.asterisk_cli(f"dialplan add extension {DIRECT},1,Set(CC_QUEUE=support) into {context}")
+    instance.asterisk_cli(
+        f"dialplan add extension {DIRECT},2,Goto(callcenter-queue,s,1) into {context}"
+    )
+    yield DIRECT
+    instance.asterisk_cli(f"dialplan remove extension {DIRECT}@{context}")
+
+
+def _phone(instance: Instance, work: Path, tone: int, dial: str = "") -> Softphone:
     a = instance.config.asterisk
+    user = "caller" if dial else "1001"
     settings = {
         "server": a.sip_bind,
         "port": str(a.sip_port),
         "transport": "udp",
-        "user": "1001",
-        "password": instance.secrets.agent_passwords["1001"],
+        "user": user,
+        "password": instance.secrets.agent_passwords.get(user, ""),
     }
-    phone = start_softphone(instance.runtime, work, settings)
-    phone.wait_for("200 OK", 15)  # registered
+    phone = start_softphone(
+        instance.runtime,
+        work,
+        settings,
+        tone=tone,
+        listen_ip=TRUNK_IP if dial else "127.0.0.1",
+        dial=dial,
+    )
+    if not dial:
+        phone.wait_for("200 OK", 15)  # registered
     return phone
 
 
-def _caller_heard(daemon: DaemonProcess, token: str, work: Path, since: datetime) -> list[int]:
-    rec = until(
-        lambda: recording_of(daemon, token, "1001", "complete", since), 30, what="the recording"
-    )
-    (work / "call.wav").write_bytes(recording_audio(daemon, token, rec["id"])[2])
-    return channels(work / "call.wav")[1]  # right: what the caller heard
+def _on_a_call(
+    instance: Instance, daemon: DaemonProcess, work: Path, exten: str
+) -> tuple[Softphone, Softphone]:
+    """Agent 1001 (baresip) answers a caller (baresip) from the support queue."""
+    since = datetime.now(UTC)
+    lead = api_token(instance, Role.SUPERVISOR)
+    agent = _phone(instance, work / "agent", AGENT_HZ)
+    a = instance.config.asterisk
+    caller = _phone(instance, work / "caller", CALLER_HZ, f"sip:{exten}@{a.sip_bind}:{a.sip_port}")
+    until(lambda: recording_of(daemon, lead, "1001", "recording", since), 30, what="the call")
+    return agent, caller
 
 
-def _call_the_agent(
-    instance: Instance,
-    daemon: DaemonProcess,
-    sipp: Sipp,
-    lead: str,
-    since: datetime,
-    hangup_after: float,
-) -> SippRun:
-    """A caller saying their tone, through the IVR to agent 1001, who has answered."""
-    caller = sipp.call(
-        instance.config.dialplan.virtual_number,
-        new_caller(),
-        digits=DEMO_TO_SUPPORT,
-        hangup_after=hangup_after,
-        audio=str(tone_pcap(sipp.work_dir / "caller.pcap", CALLER_HZ, 40)),
-    )
-    until(
-        lambda: recording_of(daemon, lead, "1001", "recording", since), 30, what="the agent's call"
-    )
-    return caller
+def _heard(phone: Softphone, tone: int) -> float:
+    return max(heard_levels(phone.log.parent / "heard.wav", tone), default=0.0)
+
+
+def _hang_up(*phones: Softphone) -> None:
+    for phone in phones:
+        phone.stop()  # baresip hangs up and closes the WAV of what it heard
 
 
 def test_a_whisper_reaches_the_agent_only_and_only_supervisors_may(
-    instance: Instance, daemon: DaemonProcess, sipp: Sipp, tmp_path: Path
+    instance: Instance, daemon: DaemonProcess, sipp: Sipp, tmp_path: Path, straight_to_support: str
 ) -> None:
-    t0 = datetime.now(UTC)
-    lead = api_token(instance, Role.SUPERVISOR)
-    phone = _agent_softphone(instance, tmp_path / "agent")
+    agent, caller = _on_a_call(instance, daemon, tmp_path, straight_to_support)
     try:
-        caller = _call_the_agent(instance, daemon, sipp, lead, t0, hangup_after=22)
         says = str(tone_pcap(sipp.work_dir / "supervisor.pcap", SUPERVISOR_HZ, 20))
         # An agent's phone may not barge: the dialplan checks the endpoint, not a caller id.
         intruder = sipp.call(
@@ -92,44 +104,50 @@ def test_a_whisper_reaches_the_agent_only_and_only_supervisors_may(
             "*2231001",
             SUPERVISOR,
             auth=(SUPERVISOR, instance.secrets.agent_passwords[SUPERVISOR]),
-            hangup_after=8,
+            hangup_after=6,
             audio=says,
         )
         whisper.assert_ok(40)
-        caller.assert_ok(60)
     finally:
-        phone.stop()
-    heard_by_agent = heard_levels(tmp_path / "agent" / "heard.wav", SUPERVISOR_HZ)
-    assert max(heard_by_agent) > 2000, heard_by_agent  # the agent heard the supervisor
-    assert max(heard_levels(tmp_path / "agent" / "heard.wav", CALLER_HZ)) > 2000
-    heard_by_caller = _caller_heard(daemon, lead, tmp_path, t0)
-    assert max(tone_levels(heard_by_caller, AGENT_HZ)) > 2000  # the caller heard the agent…
-    assert max(tone_levels(heard_by_caller, SUPERVISOR_HZ)) < 300  # …never the supervisor
+        _hang_up(caller, agent)
+    assert _heard(agent, CALLER_HZ) > LOUD  # the call itself: both ways
+    assert _heard(caller, AGENT_HZ) > LOUD
+    assert _heard(agent, SUPERVISOR_HZ) > LOUD  # the whisper reached the agent…
+    assert _heard(caller, SUPERVISOR_HZ) < QUIET  # …and neither it nor the intruder the caller
 
 
 def test_a_supervisor_barges_in_from_the_board(
-    instance: Instance, daemon: DaemonProcess, sipp: Sipp, tmp_path: Path
+    instance: Instance, daemon: DaemonProcess, sipp: Sipp, tmp_path: Path, straight_to_support: str
 ) -> None:
-    t0 = datetime.now(UTC)
     lead = api_token(instance, Role.SUPERVISOR)
-    phone = _agent_softphone(instance, tmp_path / "agent")
+    agent, caller = _on_a_call(instance, daemon, tmp_path, straight_to_support)
     try:
-        caller = _call_the_agent(instance, daemon, sipp, lead, t0, hangup_after=16)
         # The board's button: Asterisk rings the supervisor's phone into the call.
         supervisor_phone = sipp.agent_phone(
             SUPERVISOR,
             instance.secrets.agent_passwords[SUPERVISOR],
-            talk_until_bye=40,
+            talk_until_bye=30,
             audio=str(tone_pcap(sipp.work_dir / "supervisor.pcap", SUPERVISOR_HZ, 30)),
         )
-        answer = api_call(
+        answer: dict[str, Any] = api_call(
             daemon, lead, "POST", "/agents/1001/listen", {"mode": "barge", "phone": SUPERVISOR}
         )
         assert answer["dialled"] == "*2241001"
-        caller.assert_ok(60)
-        supervisor_phone.assert_ok(60)  # ChanSpy ended with the agent's call (E)
+        until(
+            lambda: "ChanSpy" in instance.asterisk_cli("core show channels concise"),
+            20,
+            what="the supervisor's phone in the call",
+        )
+        played = _played(caller)
+        until(lambda: _played(caller) > played + 4.0, 20, what="4 s of the barge played")
     finally:
-        phone.stop()
-    assert max(heard_levels(tmp_path / "agent" / "heard.wav", SUPERVISOR_HZ)) > 2000
-    heard_by_caller = _caller_heard(daemon, lead, tmp_path, t0)
-    assert max(tone_levels(heard_by_caller, SUPERVISOR_HZ)) > 2000  # barge: the caller too
+        _hang_up(caller, agent)
+    supervisor_phone.assert_ok(40)  # ChanSpy ended with the agent's call (E)
+    assert _heard(agent, SUPERVISOR_HZ) > LOUD
+    assert _heard(caller, SUPERVISOR_HZ) > LOUD  # barge: the caller hears them too
+
+
+def _played(phone: Softphone) -> float:
+    """Seconds baresip has played so far (it writes its WAV as it plays, 8 kHz 16-bit)."""
+    path = phone.log.parent / "heard.wav"
+    return path.stat().st_size / 16000 if path.exists() else 0.0

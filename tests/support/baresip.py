@@ -41,32 +41,43 @@ class Softphone:
             self.process.wait()
 
 
-def start_softphone(runtime: Runtime, work: Path, settings: dict[str, str]) -> Softphone:
-    """baresip registered with ``settings``, answering every call at once (a tone as its
-    microphone, the speaker into a file)."""
+def start_softphone(
+    runtime: Runtime,
+    work: Path,
+    settings: dict[str, str],
+    tone: int = 440,
+    listen_ip: str = "127.0.0.1",
+    dial: str = "",
+) -> Softphone:
+    """baresip registered with ``settings``, answering every call at once (a ``tone`` Hz
+    sine as its microphone, the speaker into ``heard.wav``). With ``dial``, it is a caller
+    instead: no registration, it dials that URI at start (from ``listen_ip``)."""
     work.mkdir(parents=True, exist_ok=True)
     rtp = free_udp_range(20)
     (work / "config").write_text(
         # baresip listens on the port for UDP and TCP and on the next one for TLS.
-        f"sip_listen 127.0.0.1:{free_port(socket.SOCK_DGRAM, span=2)}\n"
+        f"sip_listen {listen_ip}:{free_port(socket.SOCK_DGRAM, span=2)}\n"
         "module_path /usr/lib/baresip/modules\n"
         "module g711.so\nmodule ausine.so\nmodule aufile.so\n"
         "module account.so\nmodule menu.so\n"
-        "audio_source ausine,440\n"
+        f"audio_source ausine,{tone}\n"
         "ausrc_srate 48000\n"  # ausine makes 48 kHz only; baresip resamples for PCMU
         f"audio_player aufile,{work / 'heard.wav'}\n"
         "audio_alert aufile,/dev/null\n"
         f"rtp_ports {rtp}-{rtp + 19}\n"
     )
     s = settings
-    (work / "accounts").write_text(
-        f"<sip:{s['user']}@{s['server']}:{s['port']};transport={s['transport'].lower()}>"
-        f";auth_user={s['user']};auth_pass={s['password']};answermode=auto;regint=60\n"
-    )
+    account = f"<sip:{s['user']}@{s['server']}:{s['port']};transport={s['transport'].lower()}>"
+    if dial:
+        account += ";answermode=auto;regint=0"
+    else:
+        account += f";auth_user={s['user']};auth_pass={s['password']};answermode=auto;regint=60"
+    (work / "accounts").write_text(account + "\n")
     log = work / "baresip.log"
+    argv = ["baresip", "-f", str(work), *(["-e", f"/dial {dial}"] if dial else [])]
     with open(log, "wb") as out:
         process = subprocess.Popen(
-            runtime.command(["baresip", "-f", str(work)], shared=[work]),
+            runtime.command(argv, shared=[work]),
             stdin=subprocess.DEVNULL,
             stdout=out,
             stderr=subprocess.STDOUT,

@@ -21,7 +21,8 @@ def recording_of(
 ) -> dict[str, Any] | None:
     """The agent's newest recording in ``state``: of ``call_id`` if given, else one that
     started after ``since`` (the session's Asterisk keeps every test's recordings)."""
-    items = api_call(daemon, token, "GET", f"/recordings?agent={agent}&limit=5")["items"]
+    query = f"agent={agent}&limit=5" if agent else "limit=5"
+    items = api_call(daemon, token, "GET", f"/recordings?{query}")["items"]
     for r in items:
         if r["state"] != state or (call_id and r["call_id"] != call_id):
             continue

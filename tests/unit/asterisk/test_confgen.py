@@ -226,4 +226,4 @@ def test_ivr_legs_are_recorded_from_the_start_when_asked(tmp_path: Path) -> None
     files = render_all(template_values(config, load_or_create_secrets(tmp_path, ()), LAYOUT))
     assert "RECORD_IVR = 1" in files["extensions.conf"]
     inbound = files["dialplan/callcenter.conf"].split("[from-trunk]")[1].split("Stasis(")[0]
-    assert 'GosubIf($["${RECORD_IVR}" = "1"]?callcenter-record,s,1(ivr))' in inbound
+    assert 'GosubIf($["${RECORD_IVR}" = "1"]?callcenter-record,s,1)' in inbound

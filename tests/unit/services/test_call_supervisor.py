@@ -184,7 +184,7 @@ async def test_reconcile_releases_calls_whose_events_were_lost() -> None:
 
 
 async def test_a_released_orphan_arriving_late_is_not_driven() -> None:
-    sup, tel, log = make(in_app=["orphan"])
+    sup, tel, _ = make(in_app=["orphan"])
     plan = await sup.take_stock()  # before the edge pumps events
     sup.deliver(CallEntered("orphan", "l0", "+1", "7000", ("inbound",)))  # already queued
     await sup.catch_up(plan)

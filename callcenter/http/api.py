@@ -194,9 +194,14 @@ def openapi(pause_reasons: tuple[str, ...] = ()) -> dict[str, Any]:
             "responses": {
                 name: {
                     "description": name,
-                    "content": {"application/json": {"schema": ERROR}},
+                    "content": {
+                        "application/json": {"schema": ERROR},
+                        # A request line or header over 8190 bytes is refused by the HTTP
+                        # parser itself, before any handler: plain text.
+                        **({"text/plain": {"schema": {"type": "string"}}} if code == 400 else {}),
+                    },
                 }
-                for name in _ERRORS.values()
+                for code, name in _ERRORS.items()
             },
         },
     }

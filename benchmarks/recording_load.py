@@ -155,7 +155,7 @@ def main() -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
     ramp = [int(x) for x in args.ramp.split(",")]
     most = max([args.calls, *ramp])
-    agents = [str(2001 + k) for k in range(most)]
+    agents = [str(1001 + k) for k in range(most)]  # the demo flows transfer to 1001
     state = Path(tempfile.mkdtemp(prefix="cc-bench-rec-", dir="/var/tmp"))
     instance, daemon = prepare(state, agents)
     work = state / "sipp"

@@ -11,6 +11,7 @@ store), event-loop lag p99, and per fault the calls lost around it and the secon
     .venv/bin/python -m benchmarks.soak [--minutes 30 --rate 4 --agents 24]
         [--faults ami_cut,ari_cut,daemon_kill,asterisk_restart,postgres_restart]
         [--sqlite]   # default: PostgreSQL (needed for postgres_restart)
+        [--no-recordings]   # the same load with no call recorded (to compare)
 
 A short version runs in the suite (tests/integration/test_soak.py).
 """
@@ -112,7 +113,7 @@ class Rig:
     """One instance with its daemon behind AMI/ARI proxies, agents answering."""
 
     def __init__(
-        self, state: Path, agents: int, database_url: str, event_filters: bool = True
+        self, state: Path, agents: int, url: str, filters: bool = True, rec: bool = True
     ) -> None:
         self.agents = [str(1001 + n) for n in range(agents)]  # the demo transfers to 1001
         rtp = free_udp_range(4000)
@@ -124,10 +125,11 @@ class Rig:
             "CALLCENTER_DAEMON__ARI_PORT": str(self.ari_port),
             "CALLCENTER_ASTERISK__RTP_START": str(rtp),
             "CALLCENTER_ASTERISK__RTP_END": str(rtp + 3999),
-            "CALLCENTER_ASTERISK__EVENT_FILTERS": "true" if event_filters else "false",
+            "CALLCENTER_ASTERISK__EVENT_FILTERS": str(filters).lower(),
+            "CALLCENTER_RECORDINGS__ENABLED": str(rec).lower(),
         }
-        if database_url:
-            overrides["CALLCENTER_DATABASE__URL"] = database_url
+        if url:
+            overrides["CALLCENTER_DATABASE__URL"] = url
         self.instance = Instance.create(state, **overrides)
         self.daemon = DaemonProcess(self.instance, state / "daemon.log")
         self.state = state
@@ -192,8 +194,9 @@ def soak(
     database_url: str,
     talk: float = 4.0,
     event_filters: bool = True,
+    recordings: bool = True,
 ) -> Soak:
-    rig = Rig(state, agents, database_url, event_filters)
+    rig = Rig(state, agents, database_url, event_filters, recordings)
     seconds = minutes * 60
     result = Soak(seconds)
     calls = max(1, round(rate * seconds))
@@ -367,9 +370,8 @@ def main() -> None:
     parser.add_argument("--agents", type=int, default=24)
     parser.add_argument("--faults", default=",".join(FAULTS))
     parser.add_argument("--sqlite", action="store_true", help="SQLite instead of PostgreSQL")
-    parser.add_argument(
-        "--no-event-filters", action="store_true", help="AMI/ARI send everything (to compare)"
-    )
+    parser.add_argument("--no-event-filters", action="store_true", help="AMI/ARI send all")
+    parser.add_argument("--no-recordings", action="store_true", help="calls not recorded")
     parser.add_argument("--keep", action="store_true", help="keep the state directory")
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
@@ -385,6 +387,7 @@ def main() -> None:
             faults,
             url,
             event_filters=not args.no_event_filters,
+            recordings=not args.no_recordings,
         )
     print(report(result))
     keep_or_remove(state, args.keep)

@@ -16,6 +16,7 @@ from callcenter.asterisk.sandbox import Sandbox
 from callcenter.asterisk.sandbox_root import SandboxError
 from callcenter.cli_agents import agents
 from callcenter.cli_bans import bans
+from callcenter.cli_callbacks import callbacks, promises
 from callcenter.cli_flows import flows
 from callcenter.cli_recordings import recordings
 from callcenter.cli_staff import staff
@@ -173,6 +174,8 @@ main.add_command(agents)
 main.add_command(bans)
 main.add_command(staff)
 main.add_command(recordings)
+main.add_command(callbacks)
+main.add_command(promises)
 
 
 @main.group()

@@ -148,6 +148,27 @@ class RecordingsConfig:
 
 
 @dataclasses.dataclass(frozen=True)
+class CallbacksConfig:
+    # Where callbacks dial out: the carrier's SIP address (host:port). The demo's carrier
+    # is the loopback address its calls come from.
+    trunk_contact: str = "127.0.0.2:5060"
+    countries: tuple[str, ...] = ("RU",)  # regions a callback may dial (ISO codes)
+    deny: tuple[str, ...] = ()  # E.164 numbers never dialled
+    max_attempts: int = 3  # customer busy / no answer: tried again this many times in all
+    retry_seconds: float = 120.0  # first retry after this; doubled each time
+    ring_seconds: int = 30  # how long the customer's phone rings
+    hold_hours: float = 8.0  # a placeholder waits in its queue this long at most
+    margin_minutes: float = 5.0  # promises: on top of the computed wait
+    round_minutes: int = 15  # promises are whole quarters of an hour (local time)
+    floor_minutes: float = 10.0  # never promise sooner than this
+    at_risk_share: float = 0.75  # escalate when this share of the window is used
+    sweep_seconds: float = 2.0  # how often retries, results and projections are checked
+    # Said before the due time ("… today at 2:30 p.m."): a sound of Asterisk's.
+    thanks_sound: str = "auth-thankyou"
+    offer_sound: str = "vm-tocallback"  # on entering a queue that offers callbacks
+
+
+@dataclasses.dataclass(frozen=True)
 class Config:
     instance: InstanceConfig = dataclasses.field(default_factory=InstanceConfig)
     asterisk: AsteriskConfig = dataclasses.field(default_factory=AsteriskConfig)
@@ -159,6 +180,7 @@ class Config:
     security: SecurityConfig = dataclasses.field(default_factory=SecurityConfig)
     staff: StaffConfig = dataclasses.field(default_factory=StaffConfig)
     recordings: RecordingsConfig = dataclasses.field(default_factory=RecordingsConfig)
+    callbacks: CallbacksConfig = dataclasses.field(default_factory=CallbacksConfig)
 
     @property
     def state_dir(self) -> Path:
@@ -180,6 +202,7 @@ _SECTION_TYPES: dict[str, type[Any]] = {
     "security": SecurityConfig,
     "staff": StaffConfig,
     "recordings": RecordingsConfig,
+    "callbacks": CallbacksConfig,
 }
 _EXTENSION = re.compile(r"^[0-9]{2,15}$")
 _QUEUE_NAME = re.compile(r"^[a-z][a-z0-9_-]{0,39}$")
@@ -271,6 +294,33 @@ def _is_e164(number: str) -> bool:
     return phonenumbers.is_valid_number(parsed) and formatted == number
 
 
+def _check_callbacks(c: CallbacksConfig) -> None:
+    host, _, port = c.trunk_contact.rpartition(":")
+    try:
+        ipaddress.ip_address(host)
+        ok = port.isdigit() and 1 <= int(port) <= 65535
+    except ValueError:
+        ok = False
+    if not ok:
+        raise ConfigError(f"callbacks.trunk_contact: {c.trunk_contact!r} is not ADDRESS:PORT")
+    for region in c.countries:
+        if region.upper() not in phonenumbers.SUPPORTED_REGIONS:
+            raise ConfigError(f"callbacks.countries: {region!r} is not a region code (e.g. RU)")
+    for number in c.deny:
+        if not _is_e164(number):
+            raise ConfigError(f"callbacks.deny: {number!r} is not a valid E.164 number")
+    for key in ("thanks_sound", "offer_sound"):
+        value = getattr(c, key)
+        if not re.fullmatch(r"[A-Za-z0-9_/-]{1,120}", value) or ".." in value:
+            raise ConfigError(f"callbacks.{key}: {value!r} is not a sound name")
+    if not 1 <= c.max_attempts <= 10 or not 5 <= c.ring_seconds <= 120:
+        raise ConfigError("callbacks: max_attempts must be 1..10 and ring_seconds 5..120")
+    if min(c.retry_seconds, c.hold_hours, c.sweep_seconds, c.round_minutes) <= 0:
+        raise ConfigError("callbacks: retry_seconds, hold_hours, sweep_seconds, round_minutes > 0")
+    if c.margin_minutes < 0 or c.floor_minutes < 0 or not 0 < c.at_risk_share <= 1:
+        raise ConfigError("callbacks: margins >= 0 and at_risk_share in (0, 1]")
+
+
 def _check(config: Config) -> None:
     a, d = config.asterisk, config.dialplan
     if a.mode not in ("auto", "system", "sandbox"):
@@ -283,6 +333,7 @@ def _check(config: Config) -> None:
         )
     if r.retention_days < 0 or r.slack_seconds < 0 or r.stale_seconds <= 0 or r.sweep_seconds <= 0:
         raise ConfigError("recordings: retention_days and slack_seconds >= 0, the others above 0")
+    _check_callbacks(config.callbacks)
     sec = config.security
     if sec.ban_after < 1 or sec.ban_window_seconds <= 0 or sec.ban_seconds <= 0:
         raise ConfigError("security: ban_after must be >= 1, the windows above 0")

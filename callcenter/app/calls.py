@@ -15,10 +15,12 @@ from callcenter.asterisk.ami import AmiClient
 from callcenter.asterisk.ari import AriClient
 from callcenter.asterisk.fallback_spool import FallbackSpool
 from callcenter.config import Config
-from callcenter.domain.calls import CallEvent
+from callcenter.domain.calls import CallEvent, CallOutcome
 from callcenter.flows.catalog import flow_files
 from callcenter.services.call_history import CallHistory
+from callcenter.services.call_session import CallSession
 from callcenter.services.call_supervisor import CallSupervisor
+from callcenter.services.callback_intake import CallbackIntake
 from callcenter.services.fallback_calls import FallbackCalls
 from callcenter.services.flow_registry import FlowRegistry
 from callcenter.services.ivr_runner import ivr_handler
@@ -39,18 +41,27 @@ class Calls:
         tickets: SqlTicketStore,
         wait_estimates: WaitEstimates,
         spool_dir: Path,
+        callbacks: CallbackIntake,
     ) -> None:
         self._config = config
         self.history = CallHistory(call_log, tickets)
         self.flows = FlowRegistry(flow_loader(config, sound_index(config)))
-        handler = ivr_handler(
+        ivr = ivr_handler(
             lambda: self.flows.current,
             config.daemon.entry_flow,
             tickets,
             SystemClock(),
             prompts_dir(config),
             wait_estimates,
+            callbacks,
         )
+
+        async def handler(session: CallSession) -> CallOutcome | None:
+            # A caller who pressed a queue's callback digit comes back with "callback,…".
+            if session.entered.args[:1] == ("callback",):
+                return await callbacks.handle(session)
+            return await ivr(session)
+
         self.supervisor = CallSupervisor(
             handler, ari, ami, call_log, SystemClock(), on_ended=self.history.call_ended
         )

@@ -17,6 +17,7 @@ from datetime import UTC, datetime, timedelta
 
 from callcenter.app.agents import Agents
 from callcenter.app.assembly import asterisk_etc, ticket_store
+from callcenter.app.callbacks import CallbacksWiring
 from callcenter.app.calls import Calls
 from callcenter.app.observability import Observability
 from callcenter.app.recordings import RecordingsWiring
@@ -79,6 +80,16 @@ class Daemon:
         )
         self.agents = Agents(config, self.ami, self.tickets, self.call_log)
         etc_dir, gid = asterisk_etc(config)
+        self.callbacks = CallbacksWiring(
+            config,
+            sessions,
+            self.db_threads,
+            self.ami,
+            self.tickets,
+            self.agents.queue_defs,
+            self.agents.wait_estimates,
+            lambda: self.calls.flows.current,  # read at call time, once Calls exists
+        )
         self.calls = Calls(
             config,
             self.ari,
@@ -87,6 +98,7 @@ class Daemon:
             self.tickets,
             self.agents.wait_estimates,
             etc_dir.parent / "spool",
+            self.callbacks.intake,
         )
         self.recordings = RecordingsWiring(
             config,
@@ -126,6 +138,7 @@ class Daemon:
     async def _ami_login(self) -> None:
         await self.agents.ami_login()
         await self.recordings.ami_login()
+        await self.callbacks.ami_login()
 
     async def _ari_connected(self) -> None:
         await self.security.ari_connected()  # bans first: Asterisk may have restarted
@@ -165,6 +178,7 @@ class Daemon:
             timedelta(hours=self.config.staff.session_hours),
             self.recordings.service,
             self.agents.supervision,
+            self.callbacks.service,
         )
         add_provisioning_route(app, SoftphoneAccounts(self.config))
         add_metrics_route(app, self.observability.metrics.render)
@@ -179,6 +193,7 @@ class Daemon:
             *self.observability.tasks(),
             *self.security.tasks(),
             *self.recordings.tasks(),
+            *self.callbacks.tasks(),
         ]
         log.info("callcenterd up: http://%s:%d/healthz", d.http_host, d.http_port)
         print(banner(self.config, self.secrets, self._admin_link()), flush=True)

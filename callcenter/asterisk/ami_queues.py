@@ -139,6 +139,7 @@ def snapshots(events: Iterable[Mapping[str, str]]) -> list[QueueSnapshot]:
                     position=int(e.get("Position", "0") or 0),
                     wait=float(e.get("Wait", "0") or 0),
                     channel=e.get("Channel", ""),
+                    priority=int(e.get("Priority", "0") or 0),
                 )
             )
     return [

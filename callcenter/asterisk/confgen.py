@@ -67,6 +67,9 @@ def template_values(config: Config, secrets: Secrets, layout: AsteriskLayout) ->
         "recordings": "1" if config.recordings.enabled else "",
         "recording_notice": config.recordings.notice_sound,
         "record_ivr": "1" if config.recordings.enabled and config.recordings.ivr else "",
+        "trunk_contact": config.callbacks.trunk_contact,
+        "callback_ring": str(config.callbacks.ring_seconds),
+        "callback_offer": config.callbacks.offer_sound,
     }
     for value in values.values():
         _check_value(value)
@@ -99,6 +102,16 @@ def template_values(config: Config, secrets: Secrets, layout: AsteriskLayout) ->
     # and persistentmembers keeps them across Asterisk restarts.
     values["queue_sections"] = "\n".join(_queue_section(defs[queue]) for queue in d.queues)
     values["queue_globals"] = "\n".join(_queue_globals(q) for q in defs.values())
+    # A waiting caller's callback digit takes them out of the queue (app_queue's context).
+    values["callback_exits"] = (
+        "\n".join(
+            f"[callcenter-exit-{q.name}]\n"
+            f"exten => {q.callback_digit},1,Goto(callcenter-callback-exit,s,1)\n"
+            for q in defs.values()
+            if q.callback_digit
+        )
+        or "; (no queue offers callbacks: queues.yaml callback_digit)"
+    )
     values["pause_codes"] = "\n".join(
         _pause_code(n, reason) for n, reason in enumerate(config.agents.pause_reasons[:9], 1)
     )
@@ -147,7 +160,8 @@ def _queue_globals(q: QueueDef) -> str:
         f"OVERFLOW_FLOW_{q.name} = {flow}\n"
         f"OVERFLOW_NODE_{q.name} = {node}\n"
         f"MAXWAIT_{q.name} = {q.max_wait or ''}\n"
-        f"RECORD_{q.name} = {'1' if q.record else ''}"
+        f"RECORD_{q.name} = {'1' if q.record else ''}\n"
+        f"CALLBACK_{q.name} = {q.callback_digit}"
     )
 
 
@@ -171,6 +185,7 @@ musicclass = {q.music}
 announce-frequency = {position_every}
 announce-position = {"yes" if position_every else "no"}
 announce-holdtime = no
+{f"context = callcenter-exit-{q.name}" if q.callback_digit else ""}
 """
 
 

@@ -106,7 +106,7 @@ class Sandbox:
         self._check_ports()
         runtime = self.runtime()
         layout = runtime.layout(self.instance_dir)
-        for d in ("lib", "lib/keys", "spool", "spool/recordings", "run", "log"):
+        for d in ("lib", "lib/keys", "spool", "spool/recordings", "spool/callbacks", "run", "log"):
             path = self.instance_dir / d
             path.mkdir(parents=True, exist_ok=True)
             _chown_tree(path, runtime.uid, runtime.gid)

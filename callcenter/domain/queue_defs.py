@@ -18,6 +18,8 @@ happens at the limits. Parse, then validate every issue with its path; pure (no 
         announce_wait_every: 60   # …and every N s their position and wait (0 = on entry only)
         record: true              # calls are recorded from entering the queue (default true)
         retention_days: 365       # recordings kept this long; 0 = recordings.retention_days
+        callback_digit: "1"       # waiting callers press it to be called back in their place
+        calendar: main.office     # business hours of promises (FLOW.CALENDAR); none: 24/7
 """
 
 from __future__ import annotations
@@ -48,9 +50,19 @@ _INT_FIELDS = {
     "retention_days": (0, 36500),
 }
 _BOOL_FIELDS = {"announce_wait", "record"}
-_KNOWN = {"strategy", "overflow", "overflow_node", "music", "skills", *_INT_FIELDS, *_BOOL_FIELDS}
+_KNOWN = {
+    "strategy",
+    "overflow",
+    "overflow_node",
+    "music",
+    "skills",
+    "callback_digit",
+    "calendar",
+    *_INT_FIELDS,
+    *_BOOL_FIELDS,
+}
 SKILL = re.compile(r"^[a-z][a-z0-9_-]{0,31}$")  # agents' skills too
-_NODE = re.compile(r"^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$")
+_NODE = re.compile(r"^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$")  # FLOW.NODE, FLOW.CALENDAR
 MAX_PENALTY = 100
 MIN_ANNOUNCE_EVERY = 15
 
@@ -79,6 +91,8 @@ class QueueDef:
     announce_wait_every: int = 0  # s; our periodic position + wait replaces app_queue's
     record: bool = True
     retention_days: int = 0  # 0: the recordings.retention_days default
+    callback_digit: str = ""  # "": waiting callers are not offered a callback
+    calendar: str = ""  # FLOW.CALENDAR: business hours of this queue's promises; "": 24/7
     # skill → penalty; empty: every agent, penalty 0
     skills: Mapping[str, int] = dataclasses.field(default_factory=dict)
 
@@ -128,6 +142,11 @@ def parse_queue_defs(data: object, source: str, queues: Iterable[str]) -> dict[s
                 skills = _skills(value, f"{path}.skills", bad)
                 if skills is not None:
                     values[key] = skills
+            elif key == "callback_digit":
+                if re.fullmatch(r"[0-9]", str(value)) and not isinstance(value, bool):
+                    values[key] = str(value)
+                else:
+                    bad(f"{path}.{key}", f"{value!r} is not one digit 0-9")
             elif key in _BOOL_FIELDS:
                 if isinstance(value, bool):
                     values[key] = value
@@ -145,6 +164,9 @@ def parse_queue_defs(data: object, source: str, queues: Iterable[str]) -> dict[s
                 bad(f"{path}.{key}", f"{value!r} is not one of {', '.join(sorted(STRATEGIES))}")
             elif key == "overflow_node" and not _NODE.match(value):
                 bad(f"{path}.{key}", f"{value!r} is not FLOW.NODE (e.g. demo.leave_message)")
+            elif key == "calendar" and not _NODE.match(value):
+                bad(f"{path}.{key}", f"{value!r} is not FLOW.CALENDAR (e.g. main.office)")
+
             else:
                 values[key] = value
         defs[name] = dataclasses.replace(defs[name], **values)  # type: ignore[arg-type]

@@ -15,6 +15,7 @@ class WaitingCaller:
     position: int
     wait: float  # seconds so far
     channel: str = ""  # e.g. PJSIP/trunk-00000006
+    priority: int = 0  # app_queue's: higher waits ahead
 
 
 @dataclasses.dataclass(frozen=True)

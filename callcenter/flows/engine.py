@@ -15,7 +15,7 @@ import re
 from collections.abc import Mapping
 from datetime import datetime
 
-from callcenter.flows.calendar import is_open
+from callcenter.domain.business_hours import is_open
 from callcenter.flows.model import Condition, Flow, Node, Prompt
 
 MAX_HOPS = 64

@@ -5,6 +5,8 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
+from callcenter.domain.business_hours import Calendar
+
 
 @dataclasses.dataclass(frozen=True)
 class Prompt:
@@ -12,13 +14,6 @@ class Prompt:
 
     kind: str
     value: str
-
-
-@dataclasses.dataclass(frozen=True)
-class Calendar:
-    timezone: str
-    weekly: dict[str, tuple[tuple[int, int], ...]]  # day -> ((start minute, end minute), ...)
-    holidays: frozenset[str]
 
 
 @dataclasses.dataclass(frozen=True)

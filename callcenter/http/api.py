@@ -10,7 +10,14 @@ from aiohttp import web
 
 from callcenter.domain.recordings import RecordingState
 from callcenter.domain.tickets import TicketStatus
-from callcenter.http import api_agents, api_customers, api_recordings, api_security, api_tickets
+from callcenter.http import (
+    api_agents,
+    api_callbacks,
+    api_customers,
+    api_recordings,
+    api_security,
+    api_tickets,
+)
 from callcenter.http.api_auth import (
     KEYS,
     PERMISSION_ATTR,
@@ -23,6 +30,7 @@ from callcenter.http.api_params import MAX_ID
 from callcenter.http.api_routes import CONTROL, STORE, Route
 from callcenter.http.api_schemas import ERROR
 from callcenter.services.agent_control import AgentControl
+from callcenter.services.callbacks import Callbacks
 from callcenter.services.ports import ApiKeys, TicketStore
 from callcenter.services.recordings import Recordings
 from callcenter.services.sip_bans import SipBans
@@ -36,6 +44,7 @@ ROUTES: list[Route] = [
     *api_agents.ROUTES,
     *api_security.ROUTES,
     *api_recordings.ROUTES,
+    *api_callbacks.ROUTES,
 ]
 _ID = {"type": "integer", "minimum": 1, "maximum": MAX_ID}
 # Every path and query parameter as the server checks it (api_params): the document says
@@ -50,6 +59,7 @@ PATH_SCHEMAS: dict[str, dict[str, Any]] = {
         "examples": ["192.0.2.7"],
     },
     "recording_id": _ID,
+    "callback_id": _ID,
     "call_id": {
         "type": "string",
         "pattern": "^[0-9]{1,20}[.][0-9]{1,10}$",
@@ -101,6 +111,7 @@ def build_api(
     bans: SipBans | None = None,
     recordings: Recordings | None = None,
     supervision: Supervision | None = None,
+    callbacks: Callbacks | None = None,
 ) -> web.Application:
     """The API as a sub-application, to mount at :data:`PREFIX`."""
     api = web.Application(
@@ -117,6 +128,8 @@ def build_api(
         api[api_recordings.RECORDINGS] = recordings
     if supervision is not None:
         api[api_agents.SUPERVISION] = supervision
+    if callbacks is not None:
+        api[api_callbacks.CALLBACKS] = callbacks
     for route in ROUTES:
         api.router.add_route(route.method, route.path, _checked_query(route))
     reasons = control.pause_reasons if control is not None else ()
@@ -150,7 +163,12 @@ def openapi(pause_reasons: tuple[str, ...] = ()) -> dict[str, Any]:
             + [
                 CONTACT_QUERY
                 if n == "contact"
-                else {"name": n, "in": "query", "required": False, "schema": QUERY_SCHEMAS[n]}
+                else {
+                    "name": n,
+                    "in": "query",
+                    "required": False,
+                    "schema": route.query_schema(n, QUERY_SCHEMAS),
+                }
                 for n in route.query
             ],
             "responses": {
@@ -225,7 +243,10 @@ def _checked_query(route: Route) -> Handler:
     """The route's handler, behind a check of its string query parameters against the
     document (length, pattern): what the document declares is what is enforced."""
     strings = {
-        n: QUERY_SCHEMAS[n] for n in route.query if QUERY_SCHEMAS.get(n, {}).get("type") == "string"
+        n: schema
+        for n in route.query
+        if n != "contact"
+        and (schema := route.query_schema(n, QUERY_SCHEMAS)).get("type") == "string"
     }
     if not strings:
         return route.handler

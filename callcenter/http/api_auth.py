@@ -38,6 +38,10 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "recordings:read": STAFF,  # agents: the calls they took (checked per recording)
     "recordings:pause": STAFF,  # agents: their own live call
     "recordings:hold": LEADS,
+    "callbacks:request": ALL,  # integrations (the chat side, the widget), agents, leads
+    "callbacks:read": STAFF,
+    "callbacks:cancel": STAFF,
+    "promises:read": STAFF,
 }
 
 KEYS: web.AppKey[ApiKeys] = web.AppKey("api_keys")

@@ -29,3 +29,9 @@ class Route:
     # for a replayed import, 409 for an agent's state, 503 when Asterisk is unreachable).
     also: tuple[int, ...] = ()
     media: str = "application/json"  # what a success carries (audio/wav for a recording)
+    # Query parameters whose schema differs on this route (e.g. ``state``: each resource
+    # has its own states); the others are api.QUERY_SCHEMAS'.
+    query_schemas: tuple[tuple[str, dict[str, Any]], ...] = ()
+
+    def query_schema(self, name: str, shared: dict[str, dict[str, Any]]) -> dict[str, Any]:
+        return dict(self.query_schemas).get(name) or shared[name]

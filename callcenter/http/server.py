@@ -9,10 +9,12 @@ from aiohttp import web
 from callcenter.http.agent_desk import AgentHub, add_desk_routes
 from callcenter.http.api import PREFIX, build_api
 from callcenter.http.api_errors import MAX_BODY
+from callcenter.http.callbacks_page import add_promises_page
 from callcenter.http.health import PROBE_KEY, HealthProbe, healthz
 from callcenter.http.recordings_page import add_recordings_page
 from callcenter.http.staff_auth import add_signin_routes
 from callcenter.services.agent_control import AgentControl
+from callcenter.services.callbacks import Callbacks
 from callcenter.services.ports import ApiKeys, StaffDirectory, TicketStore
 from callcenter.services.recordings import Recordings
 from callcenter.services.sip_bans import SipBans
@@ -30,6 +32,7 @@ def build_app(
     session_ttl: timedelta = timedelta(hours=12),
     recordings: Recordings | None = None,
     supervision: Supervision | None = None,
+    callbacks: Callbacks | None = None,
 ) -> web.Application:
     app = web.Application(client_max_size=MAX_BODY)
     app[PROBE_KEY] = probe
@@ -37,12 +40,16 @@ def build_app(
     if staff is not None:
         add_signin_routes(app, staff, session_ttl)
     if store is not None and keys is not None:
-        app.add_subapp(PREFIX, build_api(store, keys, control, bans, recordings, supervision))
+        app.add_subapp(
+            PREFIX, build_api(store, keys, control, bans, recordings, supervision, callbacks)
+        )
         if hub is not None:
             reasons = control.pause_reasons if control is not None else ()
             add_desk_routes(app, hub, keys, reasons)
         if recordings is not None:
             add_recordings_page(app)
+        if callbacks is not None:
+            add_promises_page(app)
     return app
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 from typing import Protocol
 
@@ -41,6 +42,21 @@ OUTCOMES = {
 LAST_PROMPT_LIMIT = 120.0  # seconds a goodbye prompt may take before we hang up anyway
 
 
+class CallbackTaker(Protocol):
+    async def take(
+        self,
+        session: CallSession,
+        queue: str,
+        joined: datetime | None,
+        priority: int,
+        source: str,
+        language: str = "en",
+        record: bool = True,
+    ) -> CallOutcome:
+        """Confirm the number, make the callback request, tell the promise, hang up."""
+        ...
+
+
 class WaitEstimator(Protocol):
     async def estimate(self, queue: str) -> float | None:
         """Seconds a caller entering ``queue`` now will likely wait; never raises."""
@@ -54,10 +70,11 @@ def ivr_handler(
     clock: Clock,
     prompts_dir: Path,
     waits: WaitEstimator | None = None,
+    callbacks: CallbackTaker | None = None,
 ) -> Handler:
     async def handle(session: CallSession) -> CallOutcome | None:
         flow_set = flows()  # pinned for the whole call
-        runner = _Run(session, flow_set, clock, prompts_dir, waits)
+        runner = _Run(session, flow_set, clock, prompts_dir, waits, callbacks)
         return await runner.run(entry_flow, await directory.is_known(session.entered.caller))
 
     return handle
@@ -71,9 +88,11 @@ class _Run:
         clock: Clock,
         prompts_dir: Path,
         waits: WaitEstimator | None = None,
+        callbacks: CallbackTaker | None = None,
     ) -> None:
         self.session = session
         self.waits = waits
+        self.callbacks = callbacks
         self.flow_set = flow_set
         self.flows = flow_set.flows
         self.clock = clock
@@ -187,6 +206,12 @@ class _Run:
             await self._let_last_prompt_finish()
             await self.session.hangup()
             return outcome
+        if finish.outcome == "callback" and self.callbacks is not None:
+            # The caller stays on this call: which number, the request, the promise.
+            await self._let_last_prompt_finish()
+            return await self.callbacks.take(
+                self.session, finish.target, None, 0, "ivr", self.language, record=False
+            )
         variables = {"CC_TARGET": finish.target}
         if finish.outcome == "queue":
             variables |= {

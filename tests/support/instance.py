@@ -85,7 +85,11 @@ def instance_env(state_dir: Path, **overrides: str) -> dict[str, str]:
         "CALLCENTER_DAEMON__HTTP_PORT": str(free_port()),
         "CALLCENTER_DAEMON__LOG_LEVEL": "DEBUG",
         "CALLCENTER_DIALPLAN__QUEUES_FILE": str(TEST_FLOWS.parent / "queues.yaml"),
-        "CALLCENTER_DIALPLAN__QUEUES": "sales,support,billing",
+        "CALLCENTER_DIALPLAN__QUEUES": "sales,support,billing,callbacks",
+        # Callbacks dial the "carrier" here: a SIPp customer phone listens on it when a test
+        # needs one (Instance.customer_port).
+        "CALLCENTER_CALLBACKS__TRUNK_CONTACT": f"127.0.0.2:{free_port()}",
+        "CALLCENTER_CALLBACKS__RETRY_SECONDS": "3",
         "CALLCENTER_DIALPLAN__SUPERVISORS": SUPERVISOR,
         # Tests fail logins on purpose from loopback; only the ban tests ban (own instance).
         "CALLCENTER_SECURITY__NEVER_BAN": "127.0.0.0/8",
@@ -113,6 +117,11 @@ class Instance:
         secrets = load_or_create_secrets(config.state_dir, config.dialplan.phones)
         sandbox = Sandbox(config, secrets)
         return cls(env, config, secrets, sandbox, sandbox.runtime())
+
+    @property
+    def customer_port(self) -> int:
+        """Where callbacks reach the customer (callbacks.trunk_contact, on 127.0.0.2)."""
+        return int(self.config.callbacks.trunk_contact.rpartition(":")[2])
 
     def asterisk_cli(self, command: str) -> str:
         return subprocess.run(

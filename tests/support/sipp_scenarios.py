@@ -240,3 +240,16 @@ Content-Length: 0
             "</scenario>\n",
         ]
     )
+
+
+def reject_scenario(status: str = "486 Busy Here") -> str:
+    """A phone that refuses the next call with ``status`` (e.g. a busy customer)."""
+    return "\n".join(
+        [
+            _HEAD.format(name=f"phone answering {status}"),
+            '  <recv request="INVITE"/>',
+            _reply(status, to_tag=True, retrans=True),
+            '  <recv request="ACK"/>',
+            "</scenario>\n",
+        ]
+    )

@@ -44,6 +44,11 @@ def test_env_lists_are_comma_separated() -> None:
         ('[dialplan]\ntrunk_networks = ["10.0.0.300/8"]\n', "trunk_networks"),
         ("[daemon]\nflows_poll_seconds = true\n", "daemon.flows_poll_seconds must be float"),
         ("not toml = = =\n", "invalid TOML"),
+        ('[callbacks]\ntrunk_contact = "carrier.example"\n', "callbacks.trunk_contact"),
+        ('[callbacks]\ncountries = ["XX"]\n', "callbacks.countries: 'XX'"),
+        ('[callbacks]\ndeny = ["123"]\n', "callbacks.deny: '123'"),
+        ('[callbacks]\nthanks_sound = "../x"\n', "callbacks.thanks_sound"),
+        ("[callbacks]\nmax_attempts = 0\n", "callbacks: max_attempts"),
     ],
 )
 def test_bad_file_values_name_the_key(tmp_path: Path, text: str, culprit: str) -> None:

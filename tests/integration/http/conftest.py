@@ -12,17 +12,21 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from callcenter.app.assembly import SystemClock
 from callcenter.asterisk.recording_files import RecordingFiles
+from callcenter.domain.callbacks import Callback
+from callcenter.domain.promises import ALWAYS_OPEN
 from callcenter.domain.queue_defs import QueueDef
-from callcenter.domain.queue_view import WaitingCaller
+from callcenter.domain.queue_view import QueueSnapshot, WaitingCaller
 from callcenter.domain.recordings import RecordingFilter, RecordingState
 from callcenter.domain.sip_bans import BanPolicy
 from callcenter.domain.tickets import Role
 from callcenter.http.server import build_app
 from callcenter.services.agent_control import AgentControl
+from callcenter.services.callbacks import CallbackPolicy, Callbacks
 from callcenter.services.recordings import RecordingPolicy, Recordings
 from callcenter.services.sip_bans import SipBans
 from callcenter.services.supervision import Supervision
 from callcenter.store.api_keys import SqlApiKeys
+from callcenter.store.callbacks import SqlCallbacks
 from callcenter.store.db import make_sessions
 from callcenter.store.recordings import SqlRecordings
 from callcenter.store.sip_bans import SqlSipBans
@@ -61,6 +65,28 @@ LIVE_CALL, RECORDED_CALL = "1764669600.1", "1764669600.2"
 class _Dialer:
     async def ring_into(self, phone: str, context: str, exten: str, caller_name: str) -> None:
         pass
+
+
+class _Placeholders:
+    """The queue as app_queue would report it, and placeholders kept, not dialled."""
+
+    def __init__(self, queues: MemoryQueues) -> None:
+        self.queues = queues
+        self.placed: list[tuple[str, int]] = []
+
+    async def place(self, callback: Callback, position: int) -> None:
+        self.placed.append((callback.placeholder, position))
+
+    async def withdraw(self, callback: Callback) -> None:
+        self.placed = [p for p in self.placed if p[0] != callback.placeholder]
+
+    async def status(self, queue: str = "") -> list[QueueSnapshot]:
+        return await self.queues.status(queue)
+
+
+class _Work:
+    async def for_position(self, queue: str, snapshot: QueueSnapshot, position: int) -> float:
+        return 300.0 * position
 
 
 class _Mute:
@@ -113,6 +139,15 @@ async def api(db_engine: Engine, tmp_path: Path) -> AsyncIterator[Api]:
     bans = SipBans(ban_store, RecordingFirewall(), BanPolicy(), lambda: datetime.now(UTC))
     recordings, recorded = await seeded_recordings(sessions, store, tmp_path)
     supervision = Supervision(_Dialer(), frozenset({"1090"}))
+    callbacks = Callbacks(
+        SqlCallbacks(sessions),
+        _Placeholders(queues),
+        store,
+        _Work(),
+        lambda _queue: ALWAYS_OPEN,
+        CallbackPolicy(queues=frozenset({"support"})),
+        SystemClock(),
+    )
     app = build_app(
         _health,
         store,
@@ -121,6 +156,7 @@ async def api(db_engine: Engine, tmp_path: Path) -> AsyncIterator[Api]:
         bans=bans,
         recordings=recordings,
         supervision=supervision,
+        callbacks=callbacks,
     )
     client = TestClient(TestServer(app))
     await client.start_server()

@@ -44,6 +44,24 @@ def test_every_issue_is_listed_with_its_path() -> None:
     assert any(i.startswith("queues.yaml: queues.billing: no such queue") for i in issues)
 
 
+def test_callback_digit_and_calendar() -> None:
+    data = {
+        "spec_version": 1,
+        "queues": {"sales": {"callback_digit": 1, "calendar": "main.office"}},
+    }
+    sales = parse_queue_defs(data, "queues.yaml", QUEUES)["sales"]
+    assert (sales.callback_digit, sales.calendar) == ("1", "main.office")
+    bad = {"spec_version": 1, "queues": {"sales": {"callback_digit": "12", "calendar": "office"}}}
+    with pytest.raises(QueueDefError) as caught:
+        parse_queue_defs(bad, "queues.yaml", QUEUES)
+    assert "queues.yaml: queues.sales.callback_digit: '12' is not one digit 0-9" in (
+        caught.value.issues
+    )
+    assert any(
+        "queues.sales.calendar: 'office' is not FLOW.CALENDAR" in i for i in caught.value.issues
+    )
+
+
 def test_overflow_loops_are_refused() -> None:
     data = {
         "spec_version": 1,

@@ -4,11 +4,21 @@ clock stops while closed, DST-correct)."""
 
 from __future__ import annotations
 
+import dataclasses
 import zoneinfo
 from collections.abc import Iterator
 from datetime import UTC, datetime, time, timedelta
 
-from callcenter.flows.model import Calendar
+
+@dataclasses.dataclass(frozen=True)
+class Calendar:
+    """Business hours: weekly opening ranges in minutes of the local day (several a day)
+    and holiday dates (ISO), in the IANA zone ``timezone``."""
+
+    timezone: str
+    weekly: dict[str, tuple[tuple[int, int], ...]]  # day -> ((start minute, end minute), ...)
+    holidays: frozenset[str]
+
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 

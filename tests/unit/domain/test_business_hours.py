@@ -7,13 +7,13 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from callcenter.flows.calendar import (
+from callcenter.domain.business_hours import (
+    Calendar,
     NeverOpen,
     business_seconds_between,
     business_time_after,
     is_open,
 )
-from callcenter.flows.model import Calendar
 
 HOUR = 3600.0
 WEEKDAYS = {d: ((9 * 60, 17 * 60),) for d in ("mon", "tue", "wed", "thu", "fri")}

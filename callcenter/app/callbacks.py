@@ -1,0 +1,204 @@
+"""Wiring of callbacks and promises: the store, the placeholders over AMI, the dialplan's
+reports (UserEvent CallcenterCallback, app_queue's AgentConnect for a placeholder) and
+outcome markers, the caller's side on ARI (the intake), and the sweeper. (Composition
+root: it knows the AMI client, the spool, the store and the flows' calendars.)"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable, Coroutine, Mapping
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from callcenter.app.assembly import SystemClock
+from callcenter.asterisk.ami import AmiClient
+from callcenter.asterisk.ami_callbacks import (
+    AmiPlaceholders,
+    CallbackMarkers,
+    callback_report,
+    live_placeholders,
+    placeholder_of,
+)
+from callcenter.asterisk.ami_events import translate as translate_queue_event
+from callcenter.asterisk.ami_queues import AmiQueues
+from callcenter.config import Config
+from callcenter.domain.business_hours import Calendar
+from callcenter.domain.callbacks import NumberPolicy
+from callcenter.domain.promises import ALWAYS_OPEN, PromisePolicy
+from callcenter.domain.queue_defs import QueueDef
+from callcenter.domain.queue_events import AgentAnswered
+from callcenter.domain.queue_view import QueueSnapshot
+from callcenter.flows.catalog import FlowSet
+from callcenter.logs import call_id_var
+from callcenter.services.callback_intake import CallbackIntake
+from callcenter.services.callbacks import DEFAULT_HANDLE, CallbackPolicy, Callbacks
+from callcenter.services.wait_estimates import NOT_SERVING, WaitEstimates
+from callcenter.store.callbacks import SqlCallbacks
+from callcenter.store.db_threads import DbThreads
+from callcenter.store.ticket_store import SqlTicketStore
+
+log = logging.getLogger(__name__)
+
+
+class _Work:
+    """The wait ahead of a place in a queue: our estimate from measured handle times, or
+    DEFAULT_HANDLE per caller ahead shared by the agents serving (never None)."""
+
+    def __init__(self, defs: Mapping[str, QueueDef], waits: WaitEstimates) -> None:
+        self._defs = defs
+        self._waits = waits
+
+    async def for_position(self, queue: str, snapshot: QueueSnapshot, position: int) -> float:
+        definition = self._defs.get(queue)
+        estimate = None
+        if definition is not None:
+            try:
+                estimate = await self._waits.for_position(definition, snapshot, position)
+            except Exception as exc:
+                log.warning("no wait estimate for %s: %r", queue, exc)
+        if estimate is not None:
+            return estimate
+        serving = [m for m in snapshot.members if m.state not in NOT_SERVING]
+        return position * DEFAULT_HANDLE / max(1, len(serving))
+
+
+class CallbacksWiring:
+    def __init__(
+        self,
+        config: Config,
+        sessions: sessionmaker[Session],
+        threads: DbThreads,
+        ami: AmiClient,
+        tickets: SqlTicketStore,
+        queues: Mapping[str, QueueDef],
+        waits: WaitEstimates,
+        flows: Callable[[], FlowSet],
+    ) -> None:
+        c = config.callbacks
+        self._every = c.sweep_seconds
+        self._queues = dict(queues)
+        self._flows = flows
+        self._unknown: set[str] = set()
+        self.store = SqlCallbacks(sessions, threads)
+        self.markers = CallbackMarkers(config.state_dir / "asterisk" / "spool" / "callbacks")
+        numbers = NumberPolicy(
+            region=config.tickets.default_region.upper(),
+            countries=frozenset(r.upper() for r in c.countries),
+            deny=frozenset(c.deny),
+        )
+        policy = CallbackPolicy(
+            numbers=numbers,
+            promise=PromisePolicy(
+                margin=timedelta(minutes=c.margin_minutes),
+                round_minutes=c.round_minutes,
+                floor=timedelta(minutes=c.floor_minutes),
+                at_risk_share=c.at_risk_share,
+            ),
+            max_attempts=c.max_attempts,
+            retry=timedelta(seconds=c.retry_seconds),
+            queues=frozenset(self._queues),
+        )
+        self._ami_queues = AmiQueues(ami)
+        self.service = Callbacks(
+            self.store,
+            AmiPlaceholders(ami, self._ami_queues, c.hold_hours),
+            tickets,
+            _Work(self._queues, waits),
+            self.calendar_of,
+            policy,
+            SystemClock(),
+        )
+        self.intake = CallbackIntake(
+            self.service, numbers, self.calendar_of, SystemClock(), c.thanks_sound
+        )
+        self._tasks: set[asyncio.Task[None]] = set()
+        ami.on_event("UserEvent", self._user_event)
+        ami.on_event("AgentConnect", self._agent_connect)
+
+    def calendar_of(self, queue: str) -> Calendar:
+        """The queue's business hours (queues.yaml calendar: FLOW.CALENDAR of the flows
+        now loaded); none, or one that does not exist (logged once): around the clock."""
+        name = self._queues[queue].calendar if queue in self._queues else ""
+        if not name:
+            return ALWAYS_OPEN
+        flow, _, calendar = name.partition(".")
+        try:
+            return self._flows().flows[flow].calendars[calendar]
+        except KeyError:
+            if name not in self._unknown:
+                self._unknown.add(name)
+                log.error(
+                    "queues.yaml: queues.%s.calendar: no calendar %r in the flows; its"
+                    " promises are computed around the clock",
+                    queue,
+                    name,
+                )
+            return ALWAYS_OPEN
+
+    def _spawn(self, work: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.create_task(work)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    def _user_event(self, _manager: object, message: Mapping[str, str]) -> None:
+        report = callback_report(dict(message))
+        if report is None:
+            return
+        if report.state == "dialed":
+            self._spawn(
+                self._guarded(
+                    self.service.dialed(
+                        report.callback_id, report.attempt, report.status, report.talk
+                    )
+                )
+            )
+        elif report.state == "left":
+            self._spawn(
+                self._guarded(self.service.left(report.callback_id, report.attempt, report.status))
+            )
+
+    def _agent_connect(self, _manager: object, message: Mapping[str, str]) -> None:
+        event = translate_queue_event(dict(message))
+        if isinstance(event, AgentAnswered) and (ids := placeholder_of(event.call_id)):
+            token = call_id_var.set(event.call_id)
+            try:
+                self._spawn(self._guarded(self.service.taken(ids[0], ids[1], event.agent)))
+            finally:
+                call_id_var.reset(token)
+
+    async def _guarded(self, work: Coroutine[Any, Any, None]) -> None:
+        try:
+            await work
+        except Exception:
+            log.exception("callback report not handled (the marker settles it)")
+
+    async def _settle_markers(self) -> None:
+        for marker in await asyncio.to_thread(self.markers.read):
+            await self.service.dialed(
+                marker.callback_id, marker.attempt, marker.status, marker.talk
+            )
+            await asyncio.to_thread(self.markers.drop, marker.path)
+
+    async def ami_login(self) -> None:
+        """After every AMI login: outcomes written while we were away, then placeholders
+        lost (Asterisk restarted) are placed again."""
+        try:
+            await self._settle_markers()
+            await self.service.reconcile(live_placeholders(await self._ami_queues.status()))
+        except Exception:
+            log.exception("callbacks not reconciled")
+
+    async def _sweep_forever(self) -> None:
+        while True:
+            try:
+                await self._settle_markers()
+                await self.service.sweep()
+            except Exception:
+                log.exception("callbacks sweep failed; next one in %.0f s", self._every)
+            await asyncio.sleep(self._every)
+
+    def tasks(self) -> list[asyncio.Task[None]]:
+        return [asyncio.create_task(self._sweep_forever(), name="callbacks-sweep")]

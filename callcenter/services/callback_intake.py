@@ -1,0 +1,237 @@
+"""The caller's side of a callback request, on the live call (ARI): which number to call,
+the request, the promise told, goodbye.
+
+Contract: the caller hears their caller id read back ("to call this number … if this is
+correct press 1"); 1 — or silence — keeps it, 2 (or a caller id no callback may dial)
+asks them to key one in, ending with #, which passes the same guard (two tries). Then the
+request is made (:class:`~callcenter.services.callbacks.Callbacks`) and the caller hears
+when they will be called back, in the queue's zone, with Asterisk's say files; a number
+that already waits hears its existing promise. A caller who hangs up before the request
+is made has asked for nothing. Returns the call's outcome (CALLBACK, or COMPLETED when no
+request was made).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+from callcenter.domain.business_hours import Calendar
+from callcenter.domain.callbacks import CallbackError, NumberPolicy, dialable
+from callcenter.domain.calls import CallOutcome, DtmfReceived, IvrResult, PlaybackFinished
+from callcenter.domain.promises import spoken_due
+from callcenter.services.call_session import CallSession
+from callcenter.services.callbacks import CallbackRequest, Callbacks
+from callcenter.services.ports import Clock
+
+log = logging.getLogger(__name__)
+
+CONFIRM_SECONDS = 6.0  # to press 1 or 2 after the number is read back
+KEY_IN_SECONDS = 8.0  # between digits keyed in
+MAX_DIGITS = 15
+
+
+class CallbackIntake:
+    def __init__(
+        self,
+        callbacks: Callbacks,
+        numbers: NumberPolicy,
+        calendar_of: Callable[[str], Calendar],
+        clock: Clock,
+        thanks_sound: str = "auth-thankyou",
+    ) -> None:
+        self._callbacks = callbacks
+        self._numbers = numbers
+        self._calendar_of = calendar_of
+        self._clock = clock
+        self._thanks = thanks_sound
+
+    async def handle(self, session: CallSession) -> CallOutcome:
+        """Stasis args ``callback,QUEUE,JOINED_EPOCH,PRIORITY`` (the queue's exit digit)."""
+        args = session.entered.args
+        queue = args[1] if len(args) > 1 else ""
+        joined = _epoch(args[2] if len(args) > 2 else "")
+        priority = int(args[3]) if len(args) > 3 and args[3].lstrip("-").isdigit() else 0
+        return await self.take(session, queue, joined, priority, "queue")
+
+    async def take(
+        self,
+        session: CallSession,
+        queue: str,
+        joined: datetime | None,
+        priority: int,
+        source: str,
+        language: str = "en",
+        record: bool = True,
+    ) -> CallOutcome:
+        """The request from ``session``'s caller for ``queue`` (``joined``: their place;
+        None: the back of the queue). ``record``: store the call's outcome here (the IVR
+        stores its own)."""
+        return await self._take(session, queue, joined, priority, source, language, record)
+
+    async def _take(
+        self,
+        session: CallSession,
+        queue: str,
+        joined: datetime | None,
+        priority: int,
+        source: str,
+        language: str,
+        record: bool,
+    ) -> CallOutcome:
+        await session.answer()
+        number = await self._number(session, language)
+        if number is None:
+            await self._say(session, ["sound:please-try-call-later", "sound:vm-goodbye"], language)
+            await self._record(
+                record, session, queue, CallOutcome.COMPLETED, "no number to call back"
+            )
+            await session.hangup()
+            return CallOutcome.COMPLETED
+        try:
+            answer = await self._callbacks.request(
+                CallbackRequest(
+                    queue=queue,
+                    number=number,
+                    call_id=session.call_id,
+                    joined_at=joined,
+                    priority=priority,
+                    source=source,
+                    reason=f"asked while waiting in {queue}" if source == "queue" else "IVR",
+                )
+            )
+        except CallbackError as exc:
+            log.warning("callback refused: %s", exc)
+            await self._say(session, ["sound:please-try-call-later"], language)
+            await self._record(record, session, queue, CallOutcome.COMPLETED, f"refused: {exc}")
+            await session.hangup()
+            return CallOutcome.COMPLETED
+        due = answer.promise.due_at
+        when = spoken_due(due, self._clock.now(), self._calendar_of(queue), language)
+        media = [f"sound:{self._thanks}", *when]
+        log.info(
+            "callback %d (%s): caller told %s",
+            answer.callback.id,
+            "new" if answer.created else "merged",
+            due.isoformat(timespec="minutes"),
+        )
+        await self._record(
+            record,
+            session,
+            queue,
+            CallOutcome.CALLBACK,
+            f"callback {answer.callback.id} due {due.isoformat(timespec='minutes')}",
+        )
+        await self._say(session, [*media, "sound:vm-goodbye"], language)
+        await session.hangup()
+        return CallOutcome.CALLBACK
+
+    async def _number(self, session: CallSession, language: str) -> str | None:
+        caller = session.entered.caller
+        try:
+            number = dialable(caller, self._numbers, "caller id")
+        except CallbackError as exc:
+            log.info("caller id not usable for a callback: %s", exc)
+        else:
+            digits = number.lstrip("+")
+            digit = await self._ask(
+                session,
+                [
+                    "sound:to-call-this-number",
+                    f"digits:{digits}",
+                    "sound:if-correct-press",
+                    "digits:1",
+                ],
+                language,
+                CONFIRM_SECONDS,
+            )
+            if digit in ("1", None):
+                return number
+        for _ in range(2):
+            keyed = await self._key_in(session, language)
+            if keyed is None:
+                return None
+            try:
+                return dialable(keyed, self._numbers, "keyed-in number")
+            except CallbackError as exc:
+                log.info("keyed-in number refused: %s", exc)
+                await self._say(session, ["sound:check-number-dial-again"], language)
+        return None
+
+    async def _ask(
+        self, session: CallSession, media: list[str], language: str, wait: float
+    ) -> str | None:
+        """Play ``media`` (a digit cuts it short); the digit pressed, or None after
+        ``wait`` seconds of silence once it ended."""
+        pending = list(media)
+        playback: str | None = await session.play(pending.pop(0), language)
+        deadline: float | None = None
+        while True:
+            timeout = None if deadline is None else max(0.0, deadline - time.monotonic())
+            event = await session.next_event(timeout)
+            if event is None:
+                return None
+            if isinstance(event, DtmfReceived):
+                await session.record_digit(event.digit)
+                if playback is not None:
+                    await session.stop_playback(playback)
+                return event.digit
+            if isinstance(event, PlaybackFinished) and event.playback_id == playback:
+                if pending:
+                    playback = await session.play(pending.pop(0), language)
+                else:
+                    playback, deadline = None, time.monotonic() + wait
+
+    async def _key_in(self, session: CallSession, language: str) -> str | None:
+        digit = await self._ask(session, ["sound:vm-enter-num-to-call"], language, KEY_IN_SECONDS)
+        keyed = ""
+        while digit is not None and digit != "#" and len(keyed) < MAX_DIGITS:
+            if digit.isdigit():
+                keyed += digit
+            event_digit = await self._digit(session, KEY_IN_SECONDS)
+            digit = event_digit
+        return keyed or None
+
+    async def _digit(self, session: CallSession, wait: float) -> str | None:
+        deadline = time.monotonic() + wait
+        while (left := deadline - time.monotonic()) > 0:
+            event = await session.next_event(left)
+            if event is None:
+                return None
+            if isinstance(event, DtmfReceived):
+                await session.record_digit(event.digit)
+                return event.digit
+        return None
+
+    async def _say(self, session: CallSession, media: list[str], language: str) -> None:
+        """Play ``media`` to its end (or until the caller hangs up)."""
+        for item in media:
+            playback = await session.play(item, language)
+            limit = time.monotonic() + 30
+            while (left := limit - time.monotonic()) > 0:
+                event = await session.next_event(left)
+                if isinstance(event, PlaybackFinished) and event.playback_id == playback:
+                    break
+
+    async def _record(
+        self, record: bool, session: CallSession, queue: str, outcome: CallOutcome, detail: str
+    ) -> None:
+        if not record:
+            return
+        await session.record_ivr(
+            IvrResult(
+                "callback",
+                ({"flow": "callback", "node": queue, "type": "callback", "detail": detail},),
+                outcome,
+                detail,
+            )
+        )
+
+
+def _epoch(value: str) -> datetime | None:
+    try:
+        return datetime.fromtimestamp(float(value), UTC) if value else None
+    except (ValueError, OverflowError):
+        return None

@@ -1,0 +1,540 @@
+"""Callbacks that keep the caller's place, and the promises told to callers.
+
+Contract:
+- :meth:`Callbacks.request` checks the number (toll-fraud guard: E.164, allowed country
+  and type, deny list — CallbackError naming the rule otherwise), computes the promise on
+  the queue's calendar, stores both in one transaction (or finds the open request of that
+  number in that queue: merged, nothing new) and places the placeholder in the queue at
+  the caller's place. Nothing is dialled here.
+- The dialplan reports what happened (``taken``: an agent answered the placeholder;
+  ``dialed``: the customer's Dial() ended; ``left``: the placeholder left the queue with
+  no agent). Each is a compare-and-set on (state, attempt): a repeated or late report
+  changes nothing, so a customer is never dialled twice for one attempt — the dialplan
+  also takes the attempt's token atomically (under LOCK) before it dials.
+- :meth:`sweep` places due retries (claimed in the store, one daemon each), recomputes
+  open promises' projections and escalates those at risk.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+from collections.abc import Callable, Mapping, Sequence
+from datetime import datetime, timedelta
+from typing import Any, Protocol
+
+from callcenter.domain.business_hours import Calendar
+from callcenter.domain.callbacks import (
+    RETRY_ON,
+    Callback,
+    CallbackError,
+    CallbackState,
+    NewCallback,
+    NumberPolicy,
+    StaleCallback,
+    dialable,
+    next_attempt,
+    position_for,
+    transition,
+)
+from callcenter.domain.promises import (
+    Promise,
+    PromiseDay,
+    PromiseKind,
+    PromisePolicy,
+    PromiseState,
+    at_risk,
+    closing,
+    due_time,
+    summary,
+)
+from callcenter.domain.queue_view import QueueSnapshot
+from callcenter.domain.tickets import Direction, InteractionKind, NewInteraction, Page
+from callcenter.services.ports import Clock, TelephonyError
+
+log = logging.getLogger(__name__)
+
+_TAKEN_OR_NOT = [CallbackState.WAITING, CallbackState.DIALING]
+DEFAULT_HANDLE = 300.0  # seconds per call ahead when the queue has no measured handle time
+
+
+class CallbackStore(Protocol):
+    async def request(self, new: NewCallback) -> tuple[Callback, Promise, bool]: ...
+    async def get(self, callback_id: int) -> Callback | None: ...
+    async def change(
+        self,
+        callback_id: int,
+        expect: Sequence[CallbackState],
+        attempt: int | None,
+        changes: dict[str, Any],
+    ) -> Callback: ...
+    async def claim_due(self, now: datetime, limit: int = 20) -> list[Callback]: ...
+    async def in_states(self, states: Sequence[CallbackState]) -> list[Callback]: ...
+    async def promise_for(self, kind: PromiseKind, subject_id: int) -> Promise | None: ...
+    async def update_promise(self, promise_id: int, changes: dict[str, Any]) -> Promise: ...
+    async def open_promises(self) -> list[Promise]: ...
+    async def search(
+        self, state: CallbackState | None, queue: str, limit: int, before: int | None
+    ) -> Page[Callback]: ...
+    async def promises(
+        self,
+        state: PromiseState | None,
+        queue: str,
+        since: datetime | None,
+        until: datetime | None,
+        limit: int,
+        before: int | None,
+    ) -> Page[Promise]: ...
+    async def promise_counts(self, since: datetime, until: datetime) -> list[Promise]: ...
+
+
+class PlaceholderDialer(Protocol):
+    async def place(self, callback: Callback, position: int) -> None:
+        """Originate the callback's placeholder into its queue at ``position``."""
+        ...
+
+    async def withdraw(self, callback: Callback) -> None:
+        """The placeholder (if any) can no longer dial: its token is taken back."""
+        ...
+
+    async def status(self, queue: str = "") -> list[QueueSnapshot]: ...
+
+
+class WorkEstimator(Protocol):
+    async def for_position(self, queue: str, snapshot: QueueSnapshot, position: int) -> float:
+        """Seconds until the caller at ``position`` is answered (never raises)."""
+        ...
+
+
+class CallbackTickets(Protocol):
+    async def call_ticket(self, call_id: str) -> int | None: ...
+
+    async def append_interaction(self, number: int, new: NewInteraction) -> Any: ...
+
+
+@dataclasses.dataclass(frozen=True)
+class CallbackPolicy:
+    numbers: NumberPolicy = dataclasses.field(default_factory=NumberPolicy)
+    promise: PromisePolicy = dataclasses.field(default_factory=PromisePolicy)
+    max_attempts: int = 3
+    retry: timedelta = timedelta(minutes=2)
+    queues: frozenset[str] = frozenset()
+
+
+@dataclasses.dataclass(frozen=True)
+class CallbackRequest:
+    queue: str
+    number: str  # as given: the caller id, digits keyed in, an API's field
+    call_id: str = ""
+    joined_at: datetime | None = None  # the caller's place (None: now, the back)
+    priority: int = 0
+    ticket_number: int | None = None
+    reason: str = ""
+    source: str = "queue"
+    field: str = "number"  # named in errors (e.g. the API's field)
+
+
+@dataclasses.dataclass(frozen=True)
+class CallbackAnswer:
+    callback: Callback
+    promise: Promise
+    created: bool  # False: the number already had an open request (merged)
+
+
+class Callbacks:
+    def __init__(
+        self,
+        store: CallbackStore,
+        dialer: PlaceholderDialer,
+        tickets: CallbackTickets,
+        work: WorkEstimator,
+        calendar_of: Callable[[str], Calendar],
+        policy: CallbackPolicy,
+        clock: Clock,
+        on_event: Callable[[str, Mapping[str, Any]], None] | None = None,
+    ) -> None:
+        self._store = store
+        self._dialer = dialer
+        self._tickets = tickets
+        self._work = work
+        self._calendar_of = calendar_of
+        self._policy = policy
+        self._clock = clock
+        self._on_event = on_event or (lambda _kind, _data: None)
+
+    # -- requests ---------------------------------------------------------------------
+    async def request(self, req: CallbackRequest) -> CallbackAnswer:
+        if req.queue not in self._policy.queues:
+            raise CallbackError(f"queue: no such queue {req.queue!r}")
+        number = dialable(req.number, self._policy.numbers, req.field)
+        now = self._clock.now()
+        joined = min(req.joined_at or now, now)
+        ticket = req.ticket_number
+        if ticket is None and req.call_id:
+            ticket = await self._tickets.call_ticket(req.call_id)
+        snapshot = await self._snapshot(req.queue)
+        position = position_for((now - joined).total_seconds(), req.priority, _waiting(snapshot))
+        work = await self._work.for_position(req.queue, snapshot, position)
+        due = due_time(self._calendar_of(req.queue), now, work, self._policy.promise)
+        callback, promise, created = await self._store.request(
+            NewCallback(
+                queue=req.queue,
+                number=number,
+                requested_at=now,
+                joined_at=joined,
+                due_at=due,
+                priority=req.priority,
+                call_id=req.call_id,
+                ticket_number=ticket,
+                max_attempts=self._policy.max_attempts,
+                reason=req.reason,
+                source=req.source,
+            )
+        )
+        if not created:
+            log.info("callback %d: %s already waits in %s (merged)", callback.id, number, req.queue)
+            return CallbackAnswer(callback, promise, False)
+        log.info(
+            "callback %d: %s in %s, place %d, due %s (work %.0f s) -> waiting",
+            callback.id,
+            number,
+            req.queue,
+            position,
+            due.isoformat(timespec="minutes"),
+            work,
+        )
+        self._on_event("callback.requested", {"callback": callback, "promise": promise})
+        self._on_event("promise.made", {"promise": promise})
+        await self._place(callback, snapshot)
+        return CallbackAnswer(callback, promise, True)
+
+    async def _snapshot(self, queue: str) -> QueueSnapshot:
+        try:
+            found = [s for s in await self._dialer.status(queue) if s.queue == queue]
+        except TelephonyError as exc:
+            log.warning("queue %s not seen (%s): placing at the back", queue, exc)
+            found = []
+        return found[0] if found else QueueSnapshot(queue, (), ())
+
+    async def _place(self, callback: Callback, snapshot: QueueSnapshot | None = None) -> None:
+        """Put the (claimed, waiting) callback's placeholder into its queue; if Asterisk
+        refuses, the attempt is given back for a retry (nothing was dialled)."""
+        if snapshot is None:
+            snapshot = await self._snapshot(callback.queue)
+        waited = (self._clock.now() - callback.joined_at).total_seconds()
+        position = position_for(waited, callback.priority, _waiting(snapshot))
+        try:
+            await self._dialer.place(callback, position)
+        except TelephonyError as exc:
+            log.warning("callback %d: placeholder not placed (%s) -> retry", callback.id, exc)
+            await self._retry_later(callback, CallbackState.WAITING, f"not placed: {exc}", False)
+            return
+        log.info(
+            "callback %d attempt %d: placeholder %s in %s at position %d",
+            callback.id,
+            callback.attempts,
+            callback.placeholder,
+            callback.queue,
+            position,
+        )
+
+    # -- what the dialplan reports ----------------------------------------------------
+    async def taken(self, callback_id: int, attempt: int, agent: str) -> None:
+        """An agent answered the placeholder: the customer is being dialled."""
+        try:
+            cb = await self._store.change(
+                callback_id,
+                [CallbackState.WAITING],
+                attempt,
+                {"state": CallbackState.DIALING, "agent": agent},
+            )
+        except StaleCallback as exc:
+            log.info("agent %s took a stale placeholder: %s", agent, exc)
+            return
+        log.info("callback %d attempt %d: agent %s took it -> dialing", cb.id, attempt, agent)
+
+    async def dialed(
+        self, callback_id: int, attempt: int, status: str, talk_seconds: float
+    ) -> None:
+        """The customer's Dial() ended with DIALSTATUS ``status``."""
+        cb = await self._store.get(callback_id)
+        # WAITING too: the report may overtake app_queue's AgentConnect ("taken").
+        if cb is None or cb.attempts != attempt or cb.state not in _TAKEN_OR_NOT:
+            log.info(
+                "callback %d attempt %d: %s reported again (ignored)", callback_id, attempt, status
+            )
+            return
+        now = self._clock.now()
+        if status == "ANSWER":
+            answered = now - timedelta(seconds=max(0.0, talk_seconds))
+            try:
+                done = await self._store.change(
+                    cb.id,
+                    _TAKEN_OR_NOT,
+                    attempt,
+                    {"state": CallbackState.COMPLETED, "outcome": "ANSWER"},
+                )
+            except StaleCallback:
+                return
+            log.info(
+                "callback %d: customer answered, talked %.0f s -> completed", cb.id, talk_seconds
+            )
+            await self._close_promise(done, answered, True, f"answered by {done.agent}")
+            await self._note(
+                done,
+                f"Callback to {done.number}: answered, talked"
+                f" {talk_seconds:.0f} s with agent {done.agent}.",
+                talk_seconds,
+            )
+            return
+        reason = status or "FAILED"
+        if status not in RETRY_ON:
+            log.warning("callback %d: Dial() ended %r: counted as a failed attempt", cb.id, status)
+        await self._retry_later(cb, cb.state, reason, True)
+
+    async def left(self, callback_id: int, attempt: int, status: str) -> None:
+        """The placeholder left its queue without an agent (queue timeout, Asterisk
+        restarted, the channel hung up): it is placed again at once, same attempt."""
+        cb = await self._store.get(callback_id)
+        if cb is None or cb.attempts != attempt or cb.state is not CallbackState.WAITING:
+            return
+        log.warning(
+            "callback %d: placeholder left %s (%s): placing it again",
+            cb.id,
+            cb.queue,
+            status or "hung up",
+        )
+        await self._place(cb)
+
+    async def _retry_later(
+        self, cb: Callback, current: CallbackState, reason: str, counted: bool
+    ) -> None:
+        now = self._clock.now()
+        if counted and cb.attempts >= cb.max_attempts:
+            try:
+                failed = await self._store.change(
+                    cb.id,
+                    [current],
+                    cb.attempts,
+                    {"state": CallbackState.FAILED, "outcome": reason},
+                )
+            except StaleCallback:
+                return
+            log.warning(
+                "callback %d: %s on attempt %d of %d -> failed",
+                cb.id,
+                reason,
+                cb.attempts,
+                cb.max_attempts,
+            )
+            await self._close_promise(failed, now, False, f"attempts exhausted ({reason})")
+            await self._note(
+                failed,
+                f"Callback to {failed.number} failed after {failed.attempts} attempt(s): {reason}.",
+                0.0,
+            )
+            return
+        at = next_attempt(cb, now, self._policy.retry, self._calendar_of(cb.queue))
+        # Not counted (Asterisk refused the placeholder): the attempt is given back.
+        changes: dict[str, Any] = {
+            "state": CallbackState.RETRY,
+            "outcome": reason,
+            "next_attempt_at": at,
+        }
+        if not counted:
+            changes["attempts"] = cb.attempts - 1
+        try:
+            await self._store.change(cb.id, [current], cb.attempts, changes)
+        except StaleCallback:
+            return
+        log.info("callback %d: %s -> retry at %s", cb.id, reason, at.isoformat(timespec="seconds"))
+
+    async def cancel(self, callback_id: int, why: str) -> Callback:
+        """Cancel a waiting or retrying callback (its placeholder, if any, is left to
+        find the callback cancelled: it dials nobody)."""
+        cb = await self._store.get(callback_id)
+        if cb is None:
+            raise LookupError(f"callback {callback_id}: no such callback")
+        transition(cb, CallbackState.CANCELLED)  # raises CallbackError when not allowed
+        try:
+            done = await self._store.change(
+                cb.id,
+                [CallbackState.WAITING, CallbackState.RETRY],
+                None,
+                {"state": CallbackState.CANCELLED, "outcome": why[:200]},
+            )
+        except StaleCallback as exc:
+            raise CallbackError(str(exc)) from None
+        log.info("callback %d: cancelled (%s)", cb.id, why)
+        try:
+            await self._dialer.withdraw(done)
+        except TelephonyError as exc:
+            # The token stays: an agent taking the placeholder would dial. Say so loudly.
+            log.error("callback %d: placeholder not withdrawn (%s)", cb.id, exc)
+        promise = await self._store.promise_for(PromiseKind.CALLBACK, cb.id)
+        if promise is not None:
+            await self._store.update_promise(
+                promise.id,
+                {"state": PromiseState.CANCELLED, "closed_at": self._clock.now(), "outcome": why},
+            )
+        return done
+
+    # -- reading ----------------------------------------------------------------------
+    async def get(self, callback_id: int) -> tuple[Callback, Promise | None] | None:
+        cb = await self._store.get(callback_id)
+        if cb is None:
+            return None
+        return cb, await self._store.promise_for(PromiseKind.CALLBACK, cb.id)
+
+    async def search(
+        self, state: CallbackState | None, queue: str, limit: int, before: int | None
+    ) -> Page[Callback]:
+        return await self._store.search(state, queue, limit, before)
+
+    async def promises(
+        self,
+        state: PromiseState | None,
+        queue: str,
+        since: datetime | None,
+        until: datetime | None,
+        limit: int,
+        before: int | None,
+    ) -> Page[Promise]:
+        return await self._store.promises(state, queue, since, until, limit, before)
+
+    async def summary(self, since: datetime, until: datetime) -> list[PromiseDay]:
+        return summary(await self._store.promise_counts(since, until))
+
+    # -- promises ---------------------------------------------------------------------
+    async def _close_promise(self, cb: Callback, at: datetime, served: bool, outcome: str) -> None:
+        promise = await self._store.promise_for(PromiseKind.CALLBACK, cb.id)
+        if promise is None:
+            return
+        closed = closing(promise, at, served, outcome)
+        changes: dict[str, Any] = {"state": closed.state, "closed_at": at, "outcome": outcome[:200]}
+        if promise.ticket_number is None and (ticket := await self._ticket(cb)) is not None:
+            changes["ticket_number"] = ticket
+        stored = await self._store.update_promise(promise.id, changes)
+        log.info(
+            "promise %d (callback %d): %s, slack %+.0f s",
+            stored.id,
+            cb.id,
+            stored.state,
+            stored.slack or 0.0,
+        )
+        self._on_event(f"promise.{stored.state.value}", {"promise": stored})
+
+    async def _ticket(self, cb: Callback) -> int | None:
+        """The callback's ticket: the asking call's lands on one only when it ends."""
+        if cb.ticket_number is not None or not cb.call_id:
+            return cb.ticket_number
+        try:
+            return await self._tickets.call_ticket(cb.call_id)
+        except Exception:
+            log.exception("callback %d: ticket of call %s not found", cb.id, cb.call_id)
+            return None
+
+    async def _note(self, cb: Callback, body: str, talk: float) -> None:
+        ticket = await self._ticket(cb)
+        if ticket is None:
+            log.warning("callback %d: on no ticket (call %s)", cb.id, cb.call_id or "none")
+            return
+        try:
+            await self._tickets.append_interaction(
+                ticket,
+                NewInteraction(
+                    kind=InteractionKind.CALLBACK,
+                    direction=Direction.OUTBOUND,
+                    body=body,
+                    author=cb.agent,
+                    source="asterisk",
+                    source_id=cb.placeholder,
+                    linked_id=cb.call_id,
+                    data={
+                        "callback_id": cb.id,
+                        "number": cb.number,
+                        "attempts": cb.attempts,
+                        "outcome": cb.outcome,
+                        "agent": cb.agent,
+                        "talk": round(talk, 1),
+                    },
+                ),
+            )
+        except Exception:
+            log.exception("callback %d: outcome not written to ticket %s", cb.id, cb.ticket_number)
+
+    # -- the sweeper --------------------------------------------------------------------
+    async def sweep(self) -> None:
+        for cb in await self._store.claim_due(self._clock.now()):
+            log.info("callback %d: attempt %d due -> waiting", cb.id, cb.attempts)
+            await self._place(cb)
+        await self._project()
+
+    async def _project(self) -> None:
+        """Recompute open promises' projections; escalate the ones at risk (once)."""
+        now = self._clock.now()
+        open_ = await self._store.open_promises()
+        if not open_:
+            return
+        waiting = {
+            c.id: c
+            for c in await self._store.in_states(
+                [CallbackState.WAITING, CallbackState.RETRY, CallbackState.DIALING]
+            )
+        }
+        snapshots: dict[str, QueueSnapshot] = {}
+        for promise in open_:
+            cb = waiting.get(promise.subject_id)
+            if cb is None:
+                continue
+            if cb.queue not in snapshots:
+                snapshots[cb.queue] = await self._snapshot(cb.queue)
+            snapshot = snapshots[cb.queue]
+            position = position_for(
+                (now - cb.joined_at).total_seconds(), cb.priority, _waiting(snapshot, cb)
+            )
+            start = max(now, cb.next_attempt_at or now)
+            calendar = self._calendar_of(cb.queue)
+            projected = due_time(
+                calendar,
+                start,
+                await self._work.for_position(cb.queue, snapshot, position),
+                dataclasses.replace(
+                    self._policy.promise, margin=timedelta(0), floor=timedelta(0), round_minutes=1
+                ),
+            )
+            changes: dict[str, Any] = {"projected_at": projected}
+            risky = at_risk(promise, projected, now, calendar, self._policy.promise.at_risk_share)
+            if risky and promise.state is PromiseState.OPEN:
+                changes |= {"state": PromiseState.AT_RISK, "escalated_at": now}
+            stored = await self._store.update_promise(promise.id, changes)
+            if stored.state is PromiseState.AT_RISK and promise.state is PromiseState.OPEN:
+                log.warning(
+                    "promise %d (callback %d) at risk: projected %s, due %s",
+                    promise.id,
+                    cb.id,
+                    projected.isoformat(timespec="minutes"),
+                    promise.due_at.isoformat(timespec="minutes"),
+                )
+                self._on_event("promise.at_risk", {"promise": stored})
+
+    async def reconcile(self, live: set[str]) -> None:
+        """After an AMI login: waiting callbacks whose placeholder is not in Asterisk any
+        more (``live`` = placeholder ids seen there) are placed again, same attempt.
+        Dialing ones with no placeholder left are settled by the dialplan's markers."""
+        for cb in await self._store.in_states([CallbackState.WAITING]):
+            if cb.placeholder not in live:
+                log.warning(
+                    "callback %d: placeholder %s lost: placing it again", cb.id, cb.placeholder
+                )
+                await self._place(cb)
+
+
+def _waiting(snapshot: QueueSnapshot, me: Callback | None = None) -> list[tuple[float, int]]:
+    """(seconds waited, priority) of the callers in the queue, ``me``'s placeholder left out."""
+    mine = me.placeholder if me is not None else None
+    return [
+        (w.wait, w.priority)
+        for w in snapshot.waiting
+        if mine is None or not w.channel.startswith(f"Local/{mine}@")
+    ]

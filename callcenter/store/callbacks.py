@@ -1,0 +1,392 @@
+"""The CallbackStore port on SQLAlchemy: callback requests, their claims, and the promises
+told to callers. One transaction per use case.
+
+Exactly once: a callback changes state only by compare-and-set on (state, attempts), in
+a transaction that locks its row (``FOR UPDATE``; claims of due retries ``SKIP LOCKED``
+so two daemons sharing one PostgreSQL never take the same one). SQLite: one daemon.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Select, func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from callcenter.domain.callbacks import (
+    OPEN_STATES,
+    Callback,
+    CallbackState,
+    NewCallback,
+    StaleCallback,
+)
+from callcenter.domain.promises import Promise, PromiseKind, PromiseState
+from callcenter.domain.tickets import Page
+from callcenter.store.db import as_utc
+from callcenter.store.db_threads import DbThreads
+from callcenter.store.models import CallbackRow, PromiseRow
+
+_OPEN = tuple(s.value for s in OPEN_STATES)
+
+
+class SqlCallbacks:
+    def __init__(self, sessions: sessionmaker[Session], threads: DbThreads | None = None) -> None:
+        self._sessions = sessions
+        self._threads = threads or DbThreads(1)
+
+    async def request(self, new: NewCallback) -> tuple[Callback, Promise, bool]:
+        """A new callback (waiting, attempt 1 claimed) with its promise — or, when the
+        number already has an open one in this queue, that one and its promise unchanged
+        (third item False: merged)."""
+        return await self._threads.run("callbacks.request", self.request_sync, new)
+
+    def request_sync(self, new: NewCallback) -> tuple[Callback, Promise, bool]:
+        conflict: IntegrityError | None = None
+        for _ in range(3):  # a concurrent request for the same number: read theirs
+            try:
+                with self._sessions.begin() as s:
+                    existing = s.scalar(_open_for(new.queue, new.number).with_for_update())
+                    if existing is not None:
+                        return _callback(existing), _promise(_promise_row(s, existing.id)), False
+                    row = CallbackRow(
+                        queue=new.queue,
+                        number=new.number,
+                        state=CallbackState.WAITING.value,
+                        requested_at=new.requested_at,
+                        joined_at=new.joined_at,
+                        priority=new.priority,
+                        call_id=new.call_id,
+                        ticket_id=new.ticket_number,
+                        customer_id=new.customer_id,
+                        attempts=1,
+                        max_attempts=new.max_attempts,
+                        reason=new.reason[:300],
+                        source=new.source,
+                    )
+                    s.add(row)
+                    s.flush()
+                    promise = PromiseRow(
+                        kind=PromiseKind.CALLBACK.value,
+                        subject_id=row.id,
+                        queue=new.queue,
+                        made_at=new.requested_at,
+                        due_at=new.due_at,
+                        state=PromiseState.OPEN.value,
+                        ticket_id=new.ticket_number,
+                    )
+                    s.add(promise)
+                    s.flush()
+                    return _callback(row), _promise(promise), True
+            except IntegrityError as exc:  # the open-request index (or a bad ticket)
+                conflict = exc
+        raise RuntimeError(
+            f"callback for {new.number} in {new.queue}: not stored ({conflict})"
+        ) from conflict
+
+    async def get(self, callback_id: int) -> Callback | None:
+        return await self._threads.run("callbacks.get", self._get, callback_id)
+
+    def _get(self, callback_id: int) -> Callback | None:
+        with self._sessions() as s:
+            row = s.get(CallbackRow, callback_id)
+            return _callback(row) if row is not None else None
+
+    async def change(
+        self,
+        callback_id: int,
+        expect: Sequence[CallbackState],
+        attempt: int | None,
+        changes: dict[str, Any],
+    ) -> Callback:
+        """Set fields if the callback is in one of ``expect`` (and at ``attempt``, when
+        given); else StaleCallback (someone else — a retry, another daemon — moved it)."""
+        return await self._threads.run(
+            "callbacks.change", self._change, callback_id, expect, attempt, changes
+        )
+
+    def _change(
+        self,
+        callback_id: int,
+        expect: Sequence[CallbackState],
+        attempt: int | None,
+        changes: dict[str, Any],
+    ) -> Callback:
+        values = {
+            ("ticket_id" if name == "ticket_number" else name): (
+                value.value if isinstance(value, CallbackState) else value
+            )
+            for name, value in changes.items()
+        }
+        with self._sessions.begin() as s:
+            row = s.get(CallbackRow, callback_id, with_for_update=True)
+            if row is None:
+                raise StaleCallback(f"callback {callback_id}: no such callback")
+            if row.state not in {e.value for e in expect} or (
+                attempt is not None and row.attempts != attempt
+            ):
+                raise StaleCallback(
+                    f"callback {callback_id}: {row.state} attempt {row.attempts}, expected"
+                    f" {'/'.join(e.value for e in expect)}"
+                    + (f" attempt {attempt}" if attempt is not None else "")
+                )
+            # Compare-and-set in the statement itself: SQLite has no FOR UPDATE, so a
+            # concurrent change between our read and this write makes it match nothing.
+            done = s.execute(
+                update(CallbackRow)
+                .where(
+                    CallbackRow.id == callback_id,
+                    CallbackRow.state == row.state,
+                    CallbackRow.attempts == row.attempts,
+                )
+                .values(**values)
+                .execution_options(synchronize_session=False)
+            )
+            if done.rowcount != 1:  # type: ignore[attr-defined]
+                raise StaleCallback(f"callback {callback_id}: changed by someone else meanwhile")
+            s.expire(row)
+            return _callback(s.get_one(CallbackRow, callback_id))
+
+    async def claim_due(self, now: datetime, limit: int = 20) -> list[Callback]:
+        """Retries due by ``now``, moved to waiting with the next attempt claimed — each
+        by exactly one caller of this method, whichever daemon it runs in."""
+        return await self._threads.run("callbacks.claim_due", self._claim_due, now, limit)
+
+    def _claim_due(self, now: datetime, limit: int) -> list[Callback]:
+        with self._sessions.begin() as s:
+            query = (
+                select(CallbackRow.id, CallbackRow.attempts)
+                .where(
+                    CallbackRow.state == CallbackState.RETRY.value,
+                    CallbackRow.next_attempt_at <= now,
+                )
+                .order_by(CallbackRow.joined_at)
+                .limit(limit)
+                .with_for_update(skip_locked=True)
+            )
+            claimed = []
+            for callback_id, attempts in s.execute(query).all():
+                # Conditional: of concurrent claimers only one matches (SQLite too).
+                done = s.execute(
+                    update(CallbackRow)
+                    .where(
+                        CallbackRow.id == callback_id,
+                        CallbackRow.state == CallbackState.RETRY.value,
+                        CallbackRow.attempts == attempts,
+                    )
+                    .values(
+                        state=CallbackState.WAITING.value,
+                        attempts=attempts + 1,
+                        next_attempt_at=None,
+                    )
+                    .execution_options(synchronize_session=False)
+                )
+                if done.rowcount == 1:  # type: ignore[attr-defined]
+                    claimed.append(callback_id)
+            rows = s.scalars(select(CallbackRow).where(CallbackRow.id.in_(claimed))).all()
+            return [_callback(r) for r in sorted(rows, key=lambda r: r.joined_at)]
+
+    async def in_states(self, states: Sequence[CallbackState]) -> list[Callback]:
+        return await self._threads.run("callbacks.in_states", self._in_states, states)
+
+    def _in_states(self, states: Sequence[CallbackState]) -> list[Callback]:
+        with self._sessions() as s:
+            rows = s.scalars(
+                select(CallbackRow)
+                .where(CallbackRow.state.in_([x.value for x in states]))
+                .order_by(CallbackRow.joined_at)
+            )
+            return [_callback(r) for r in rows]
+
+    async def search(
+        self, state: CallbackState | None, queue: str, limit: int, before: int | None
+    ) -> Page[Callback]:
+        return await self._threads.run(
+            "callbacks.search", self._search, state, queue, limit, before
+        )
+
+    def _search(
+        self, state: CallbackState | None, queue: str, limit: int, before: int | None
+    ) -> Page[Callback]:
+        query = select(CallbackRow)
+        if state is not None:
+            query = query.where(CallbackRow.state == state.value)
+        if queue:
+            query = query.where(CallbackRow.queue == queue)
+        if before is not None:
+            query = query.where(CallbackRow.id < before)
+        with self._sessions() as s:
+            rows = list(s.scalars(query.order_by(CallbackRow.id.desc()).limit(limit + 1)))
+        items = tuple(_callback(r) for r in rows[:limit])
+        return Page(items, str(items[-1].id) if len(rows) > limit and items else None)
+
+    # -- promises ---------------------------------------------------------------------
+    async def promise_for(self, kind: PromiseKind, subject_id: int) -> Promise | None:
+        return await self._threads.run("promises.get", self._promise_for, kind, subject_id)
+
+    def _promise_for(self, kind: PromiseKind, subject_id: int) -> Promise | None:
+        with self._sessions() as s:
+            row = s.scalar(
+                select(PromiseRow).where(
+                    PromiseRow.kind == kind.value, PromiseRow.subject_id == subject_id
+                )
+            )
+            return _promise(row) if row is not None else None
+
+    async def update_promise(self, promise_id: int, changes: dict[str, Any]) -> Promise:
+        """Set fields of an open promise (a closed one is returned unchanged: its outcome
+        is final). ``due_at`` is never among them."""
+        if "due_at" in changes:
+            raise ValueError("a promise's due time never changes")
+        return await self._threads.run("promises.update", self._update_promise, promise_id, changes)
+
+    def _update_promise(self, promise_id: int, changes: dict[str, Any]) -> Promise:
+        with self._sessions.begin() as s:
+            row = s.get(PromiseRow, promise_id, with_for_update=True)
+            if row is None:
+                raise LookupError(f"promise {promise_id}: no such promise")
+            if row.state in (PromiseState.OPEN.value, PromiseState.AT_RISK.value):
+                for name, value in changes.items():
+                    if isinstance(value, PromiseState):
+                        value = value.value
+                    setattr(row, "ticket_id" if name == "ticket_number" else name, value)
+                s.flush()
+            return _promise(row)
+
+    async def open_promises(self) -> list[Promise]:
+        return await self._threads.run("promises.open", self._open_promises)
+
+    def _open_promises(self) -> list[Promise]:
+        with self._sessions() as s:
+            rows = s.scalars(
+                select(PromiseRow)
+                .where(PromiseRow.state.in_((PromiseState.OPEN.value, PromiseState.AT_RISK.value)))
+                .order_by(PromiseRow.due_at)
+            )
+            return [_promise(r) for r in rows]
+
+    async def promises(
+        self,
+        state: PromiseState | None,
+        queue: str,
+        since: datetime | None,
+        until: datetime | None,
+        limit: int,
+        before: int | None,
+    ) -> Page[Promise]:
+        return await self._threads.run(
+            "promises.search", self._promises, state, queue, since, until, limit, before
+        )
+
+    def _promises(
+        self,
+        state: PromiseState | None,
+        queue: str,
+        since: datetime | None,
+        until: datetime | None,
+        limit: int,
+        before: int | None,
+    ) -> Page[Promise]:
+        query = _promise_query(state, queue, since, until)
+        if before is not None:
+            query = query.where(PromiseRow.id < before)
+        with self._sessions() as s:
+            rows = list(s.scalars(query.order_by(PromiseRow.id.desc()).limit(limit + 1)))
+        items = tuple(_promise(r) for r in rows[:limit])
+        return Page(items, str(items[-1].id) if len(rows) > limit and items else None)
+
+    async def promise_counts(self, since: datetime, until: datetime) -> list[Promise]:
+        """Every promise made in [since, until): the board's figures are drawn from them."""
+        return await self._threads.run("promises.counts", self._counts, since, until)
+
+    def _counts(self, since: datetime, until: datetime) -> list[Promise]:
+        with self._sessions() as s:
+            query = _promise_query(None, "", since, until).order_by(PromiseRow.id).limit(10000)
+            return [_promise(r) for r in s.scalars(query)]
+
+    async def count_open(self) -> int:
+        return await self._threads.run("callbacks.count_open", self._count_open)
+
+    def _count_open(self) -> int:
+        with self._sessions() as s:
+            return int(
+                s.scalar(select(func.count(CallbackRow.id)).where(CallbackRow.state.in_(_OPEN)))
+                or 0
+            )
+
+
+def _open_for(queue: str, number: str) -> Select[CallbackRow]:
+    return select(CallbackRow).where(
+        CallbackRow.queue == queue, CallbackRow.number == number, CallbackRow.state.in_(_OPEN)
+    )
+
+
+def _promise_row(s: Session, callback_id: int) -> PromiseRow:
+    row = s.scalar(
+        select(PromiseRow).where(
+            PromiseRow.kind == PromiseKind.CALLBACK.value, PromiseRow.subject_id == callback_id
+        )
+    )
+    if row is None:
+        raise LookupError(f"callback {callback_id} has no promise")
+    return row
+
+
+def _promise_query(
+    state: PromiseState | None, queue: str, since: datetime | None, until: datetime | None
+) -> Select[PromiseRow]:
+    query = select(PromiseRow)
+    if state is not None:
+        query = query.where(PromiseRow.state == state.value)
+    if queue:
+        query = query.where(PromiseRow.queue == queue)
+    if since is not None:
+        query = query.where(PromiseRow.made_at >= since)
+    if until is not None:
+        query = query.where(PromiseRow.made_at < until)
+    return query
+
+
+def _opt(value: datetime | None) -> datetime | None:
+    return as_utc(value) if value is not None else None
+
+
+def _callback(row: CallbackRow) -> Callback:
+    return Callback(
+        id=row.id,
+        queue=row.queue,
+        number=row.number,
+        state=CallbackState(row.state),
+        requested_at=as_utc(row.requested_at),
+        joined_at=as_utc(row.joined_at),
+        priority=row.priority,
+        call_id=row.call_id,
+        ticket_number=row.ticket_id,
+        customer_id=row.customer_id,
+        attempts=row.attempts,
+        max_attempts=row.max_attempts,
+        next_attempt_at=_opt(row.next_attempt_at),
+        agent=row.agent,
+        outcome=row.outcome,
+        reason=row.reason,
+        source=row.source,
+    )
+
+
+def _promise(row: PromiseRow) -> Promise:
+    return Promise(
+        id=row.id,
+        kind=PromiseKind(row.kind),
+        subject_id=row.subject_id,
+        queue=row.queue,
+        made_at=as_utc(row.made_at),
+        due_at=as_utc(row.due_at),
+        state=PromiseState(row.state),
+        projected_at=_opt(row.projected_at),
+        ticket_number=row.ticket_id,
+        closed_at=_opt(row.closed_at),
+        outcome=row.outcome,
+        escalated_at=_opt(row.escalated_at),
+    )

@@ -1,0 +1,67 @@
+"""The callbacks and promises API on a real SQLite/PostgreSQL store (Asterisk's queue and
+placeholders are fakes behind their ports here; the real ones: test_callbacks.py)."""
+
+from __future__ import annotations
+
+from callcenter.domain.tickets import Role
+from tests.integration.http.conftest import Api
+
+
+async def test_request_merge_read_and_cancel(api: Api) -> None:
+    body = {"queue": "support", "number": "8 916 555-01-02", "reason": "chat: card blocked"}
+    created = await api.client.post(
+        "/api/v1/callbacks", json=body, headers=api.auth(Role.INTEGRATION)
+    )
+    assert created.status == 201
+    first = await created.json()
+    assert first["number"] == "+79165550102"
+    assert first["state"] == "waiting"
+    assert first["promise"]["state"] == "open"
+    again = await api.client.post("/api/v1/callbacks", json=body, headers=api.auth(Role.AGENT))
+    assert again.status == 200
+    merged = await again.json()
+    assert merged["merged"]
+    assert merged["id"] == first["id"]
+    listed = await api.client.get(
+        "/api/v1/callbacks?state=waiting", headers=api.auth(Role.SUPERVISOR)
+    )
+    assert [c["id"] for c in (await listed.json())["items"]] == [first["id"]]
+    promises = await api.client.get("/api/v1/promises?state=open", headers=api.auth(Role.AGENT))
+    assert [p["subject_id"] for p in (await promises.json())["items"]] == [first["id"]]
+    summary = await (
+        await api.client.get("/api/v1/promises/summary", headers=api.auth(Role.ADMIN))
+    ).json()
+    (day,) = summary["days"]
+    assert (day["queue"], day["made"], day["open"]) == ("support", 1, 1)
+    gone = await api.client.delete(
+        f"/api/v1/callbacks/{first['id']}", headers=api.auth(Role.SUPERVISOR)
+    )
+    cancelled = await gone.json()
+    assert cancelled["state"] == "cancelled"
+    assert cancelled["promise"]["state"] == "cancelled"
+    twice = await api.client.delete(
+        f"/api/v1/callbacks/{first['id']}", headers=api.auth(Role.SUPERVISOR)
+    )
+    assert twice.status == 409
+
+
+async def test_refusals_name_the_rule(api: Api) -> None:
+    for number, rule in (("+78091234567", "premium_rate"), ("+12025550123", "in US")):
+        resp = await api.client.post(
+            "/api/v1/callbacks",
+            json={"queue": "support", "number": number},
+            headers=api.auth(Role.INTEGRATION),
+        )
+        assert resp.status == 422
+        error = (await resp.json())["error"]
+        assert rule in error["message"]
+        assert error["field"] == "number"
+    listed = await api.client.get("/api/v1/callbacks", headers=api.auth(Role.ADMIN))
+    assert (await listed.json())["items"] == []
+
+
+async def test_integrations_may_ask_but_not_read(api: Api) -> None:
+    resp = await api.client.get("/api/v1/callbacks", headers=api.auth(Role.INTEGRATION))
+    assert resp.status == 403
+    missing = await api.client.get("/api/v1/callbacks/999", headers=api.auth(Role.ADMIN))
+    assert missing.status == 404

@@ -1,0 +1,227 @@
+"""The callbacks service on a real SQLite store; Asterisk (the placeholder dialer and the
+queue's status), the ticket store and the wait estimate are fakes behind their ports."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from callcenter.domain.business_hours import Calendar
+from callcenter.domain.callbacks import Callback, CallbackError, CallbackState
+from callcenter.domain.promises import ALWAYS_OPEN, PromiseState
+from callcenter.domain.queue_view import QueueSnapshot, WaitingCaller
+from callcenter.services.callbacks import CallbackPolicy, CallbackRequest, Callbacks
+from callcenter.services.ports import TelephonyError
+from callcenter.store.callbacks import SqlCallbacks
+from callcenter.store.db import make_engine, make_sessions
+from callcenter.store.migrate import upgrade
+from callcenter.store.ticket_rows import TicketRow
+
+NOW = datetime(2026, 12, 7, 10, 0, tzinfo=UTC)
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.at = NOW
+
+    def now(self) -> datetime:
+        return self.at
+
+
+class Dialer:
+    def __init__(self) -> None:
+        self.placed: list[tuple[str, int]] = []
+        self.waiting: list[WaitingCaller] = []
+        self.refuse = False
+        self.withdrawn: list[str] = []
+
+    async def place(self, callback: Callback, position: int) -> None:
+        if self.refuse:
+            raise TelephonyError("Originate: AMI is not connected")
+        self.placed.append((callback.placeholder, position))
+
+    async def withdraw(self, callback: Callback) -> None:
+        self.withdrawn.append(callback.placeholder)
+
+    async def status(self, queue: str = "") -> list[QueueSnapshot]:
+        return [QueueSnapshot("support", tuple(self.waiting), ())]
+
+
+class Tickets:
+    def __init__(self) -> None:
+        self.notes: list[tuple[int, Any]] = []
+
+    async def call_ticket(self, call_id: str) -> int | None:
+        return 42 if call_id else None
+
+    async def append_interaction(self, number: int, new: Any) -> Any:
+        self.notes.append((number, new))
+
+
+class Work:
+    async def for_position(self, queue: str, snapshot: QueueSnapshot, position: int) -> float:
+        return position * 300.0
+
+
+@pytest.fixture
+def setup(tmp_path: Path) -> Iterator[tuple[Callbacks, Dialer, Tickets, Clock, list[str]]]:
+    url = f"sqlite:///{tmp_path / 'cb.sqlite3'}"
+    upgrade(url)
+    engine = make_engine(url)
+    with make_sessions(engine).begin() as s:  # the asking call's ticket (42)
+        s.add(
+            TicketRow(
+                id=42,
+                subject="call",
+                status="open",
+                priority="normal",
+                channel="phone",
+                created_at=NOW,
+                updated_at=NOW,
+            )
+        )
+    dialer, tickets, clock, events = Dialer(), Tickets(), Clock(), []
+    service = Callbacks(
+        SqlCallbacks(make_sessions(engine)),
+        dialer,
+        tickets,
+        Work(),
+        lambda _q: ALWAYS_OPEN,
+        CallbackPolicy(queues=frozenset({"support"}), retry=timedelta(minutes=2)),
+        clock,
+        on_event=lambda kind, _data: events.append(kind),
+    )
+    yield service, dialer, tickets, clock, events
+    engine.dispose()
+
+
+def ask(number: str = "+79161234567", **kw: Any) -> CallbackRequest:
+    return CallbackRequest(queue="support", number=number, **kw)
+
+
+async def test_the_placeholder_enters_behind_earlier_callers_only(setup: Any) -> None:
+    service, dialer, _, _, events = setup
+    dialer.waiting = [
+        WaitingCaller("a", "1", 1, 300.0),
+        WaitingCaller("b", "2", 2, 40.0),
+    ]
+    answer = await service.request(ask(joined_at=NOW - timedelta(seconds=100), call_id="1.1"))
+    assert answer.created
+    assert dialer.placed == [(f"cb{answer.callback.id}-1", 2)]  # behind a, ahead of b
+    # 2 x 300 s of work + 5 min margin = 15 min: due 10:15.
+    assert answer.promise.due_at == NOW + timedelta(minutes=15)
+    assert events == ["callback.requested", "promise.made"]
+
+
+async def test_asking_again_finds_the_open_request(setup: Any) -> None:
+    service, dialer, _, _, _ = setup
+    first = await service.request(ask())
+    again = await service.request(ask("8 916 123-45-67"))
+    assert not again.created
+    assert again.callback.id == first.callback.id
+    assert len(dialer.placed) == 1  # nothing placed twice
+
+
+async def test_a_refused_number_or_queue_names_the_rule(setup: Any) -> None:
+    service, dialer, _, _, _ = setup
+    with pytest.raises(CallbackError, match="premium_rate"):
+        await service.request(ask("+78091234567"))
+    with pytest.raises(CallbackError, match="queue: no such queue 'nope'"):
+        await service.request(CallbackRequest(queue="nope", number="+79161234567"))
+    assert dialer.placed == []
+
+
+async def test_answered_completes_and_keeps_the_promise_on_the_ticket(setup: Any) -> None:
+    service, _, tickets, clock, events = setup
+    cb = (await service.request(ask(call_id="1.1"))).callback
+    await service.taken(cb.id, 1, "1001")
+    clock.at = NOW + timedelta(minutes=3)
+    await service.dialed(cb.id, 1, "ANSWER", 60.0)
+    await service.dialed(cb.id, 1, "ANSWER", 60.0)  # the marker after the UserEvent
+    done, promise = await service.get(cb.id)
+    assert done.state is CallbackState.COMPLETED
+    assert promise.state is PromiseState.KEPT
+    assert promise.ticket_number == 42
+    assert promise.closed_at == NOW + timedelta(minutes=2)  # when the customer answered
+    assert len(tickets.notes) == 1
+    number, note = tickets.notes[0]
+    assert number == 42
+    assert note.source_id == f"cb{cb.id}-1"
+    assert "promise.kept" in events
+
+
+async def test_busy_retries_with_backoff_then_breaks_the_promise(setup: Any) -> None:
+    service, dialer, _, clock, _ = setup
+    cb = (await service.request(ask())).callback
+    for attempt in (1, 2, 3):
+        await service.taken(cb.id, attempt, "1001")
+        await service.dialed(cb.id, attempt, "BUSY", 0.0)
+        retry, _ = await service.get(cb.id)
+        if attempt == 3:
+            break
+        assert retry.state is CallbackState.RETRY
+        assert retry.next_attempt_at == clock.at + timedelta(minutes=2 * 2 ** (attempt - 1))
+        await service.sweep()  # not due yet: nothing placed
+        assert len(dialer.placed) == attempt
+        clock.at = retry.next_attempt_at
+        await service.sweep()
+        assert dialer.placed[-1] == (f"cb{cb.id}-{attempt + 1}", 1)
+    failed, promise = await service.get(cb.id)
+    assert failed.state is CallbackState.FAILED
+    assert promise.state is PromiseState.BROKEN
+    assert "attempts exhausted (BUSY)" in promise.outcome
+
+
+async def test_a_placeholder_asterisk_refused_is_given_back(setup: Any) -> None:
+    service, dialer, _, clock, _ = setup
+    dialer.refuse = True
+    cb = (await service.request(ask())).callback
+    retry, _ = await service.get(cb.id)
+    assert retry.state is CallbackState.RETRY
+    assert retry.attempts == 0  # not an attempt: nobody was dialled
+    dialer.refuse = False
+    clock.at = retry.next_attempt_at
+    await service.sweep()
+    assert dialer.placed == [(f"cb{cb.id}-1", 1)]
+
+
+async def test_a_stale_report_changes_nothing(setup: Any) -> None:
+    service, _, _, _, _ = setup
+    cb = (await service.request(ask())).callback
+    await service.dialed(cb.id, 7, "ANSWER", 10.0)  # an attempt that is not the current one
+    still, _ = await service.get(cb.id)
+    assert still.state is CallbackState.WAITING
+
+
+async def test_a_promise_whose_projection_misses_escalates_once(setup: Any) -> None:
+    service, dialer, _, clock, events = setup
+    answer = await service.request(ask())
+    # Ten callers now ahead of it (higher priority): 11 x 300 s, far past the due time.
+    dialer.waiting = [WaitingCaller(str(n), "x", n, 10.0, priority=5) for n in range(10)]
+    await service.sweep()
+    await service.sweep()
+    _, promise = await service.get(answer.callback.id)
+    assert promise.state is PromiseState.AT_RISK
+    assert promise.escalated_at == clock.at
+    assert promise.due_at == answer.promise.due_at
+    assert events.count("promise.at_risk") == 1
+
+
+async def test_cancel_closes_the_promise(setup: Any) -> None:
+    service, dialer, _, _, _ = setup
+    cb = (await service.request(ask())).callback
+    done = await service.cancel(cb.id, "customer called back")
+    assert done.state is CallbackState.CANCELLED
+    assert dialer.withdrawn == [f"cb{cb.id}-1"]  # its placeholder can dial nobody
+    _, promise = await service.get(cb.id)
+    assert promise.state is PromiseState.CANCELLED
+    with pytest.raises(CallbackError):
+        await service.cancel(cb.id, "twice")
+
+
+def test_calendar_is_a_value() -> None:
+    assert Calendar("UTC", {}, frozenset()).timezone == "UTC"

@@ -1,0 +1,62 @@
+"""``callcenter callbacks`` and ``callcenter promises`` against a real SQLite store."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from callcenter.cli import main
+from callcenter.config import load_config
+from callcenter.domain.callbacks import NewCallback
+from callcenter.store.callbacks import SqlCallbacks
+from callcenter.store.db import make_engine, make_sessions
+from callcenter.store.migrate import upgrade
+
+
+@pytest.fixture
+def env(tmp_path: Path) -> dict[str, str]:
+    env = {"CALLCENTER_INSTANCE__STATE_DIR": str(tmp_path / "state")}
+    config = load_config(None, environ=env)
+    config.state_dir.mkdir(parents=True)
+    upgrade(config.database_url)
+    engine = make_engine(config.database_url)
+    now = datetime.now(UTC)
+    asyncio.run(
+        SqlCallbacks(make_sessions(engine)).request(
+            NewCallback(
+                queue="support",
+                number="+79161234567",
+                requested_at=now,
+                joined_at=now - timedelta(minutes=1),
+                due_at=now + timedelta(minutes=30),
+                reason="card blocked",
+            )
+        )
+    )
+    engine.dispose()
+    return env
+
+
+def test_list_show_cancel_and_the_promises(env: dict[str, str]) -> None:
+    runner = CliRunner()
+    listed = runner.invoke(main, ["callbacks", "list"], env=env)
+    assert listed.exit_code == 0, listed.output
+    assert "+79161234567" in listed.output
+    assert "waiting" in listed.output
+    shown = runner.invoke(main, ["callbacks", "show", "1"], env=env)
+    assert "priority 0" in shown.output
+    assert "open" in shown.output
+    day = runner.invoke(main, ["promises"], env=env)
+    assert "support" in day.output
+    cancelled = runner.invoke(main, ["callbacks", "cancel", "1", "--reason", "called in"], env=env)
+    assert cancelled.exit_code == 0, cancelled.output
+    assert "nobody will be dialled" in cancelled.output
+    again = runner.invoke(main, ["callbacks", "cancel", "1"], env=env)
+    assert again.exit_code != 0
+    assert "cancelled" in again.output
+    missing = runner.invoke(main, ["callbacks", "show", "9"], env=env)
+    assert "no callback 9" in missing.output

@@ -169,6 +169,12 @@ class CallbacksConfig:
 
 
 @dataclasses.dataclass(frozen=True)
+class WebhooksConfig:
+    sweep_seconds: float = 1.0  # how often the outbox is looked at
+    retry_seconds: float = 5.0  # the first retry after a failed delivery (doubled each time)
+
+
+@dataclasses.dataclass(frozen=True)
 class Config:
     instance: InstanceConfig = dataclasses.field(default_factory=InstanceConfig)
     asterisk: AsteriskConfig = dataclasses.field(default_factory=AsteriskConfig)
@@ -181,6 +187,7 @@ class Config:
     staff: StaffConfig = dataclasses.field(default_factory=StaffConfig)
     recordings: RecordingsConfig = dataclasses.field(default_factory=RecordingsConfig)
     callbacks: CallbacksConfig = dataclasses.field(default_factory=CallbacksConfig)
+    webhooks: WebhooksConfig = dataclasses.field(default_factory=WebhooksConfig)
 
     @property
     def state_dir(self) -> Path:
@@ -203,6 +210,7 @@ _SECTION_TYPES: dict[str, type[Any]] = {
     "staff": StaffConfig,
     "recordings": RecordingsConfig,
     "callbacks": CallbacksConfig,
+    "webhooks": WebhooksConfig,
 }
 _EXTENSION = re.compile(r"^[0-9]{2,15}$")
 _QUEUE_NAME = re.compile(r"^[a-z][a-z0-9_-]{0,39}$")
@@ -334,6 +342,8 @@ def _check(config: Config) -> None:
     if r.retention_days < 0 or r.slack_seconds < 0 or r.stale_seconds <= 0 or r.sweep_seconds <= 0:
         raise ConfigError("recordings: retention_days and slack_seconds >= 0, the others above 0")
     _check_callbacks(config.callbacks)
+    if config.webhooks.sweep_seconds <= 0 or config.webhooks.retry_seconds <= 0:
+        raise ConfigError("webhooks: sweep_seconds and retry_seconds must be above 0")
     sec = config.security
     if sec.ban_after < 1 or sec.ban_window_seconds <= 0 or sec.ban_seconds <= 0:
         raise ConfigError("security: ban_after must be >= 1, the windows above 0")

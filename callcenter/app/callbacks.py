@@ -76,6 +76,7 @@ class CallbacksWiring:
         queues: Mapping[str, QueueDef],
         waits: WaitEstimates,
         flows: Callable[[], FlowSet],
+        emit: Callable[[str, Mapping[str, Any]], None] | None = None,
     ) -> None:
         c = config.callbacks
         self._every = c.sweep_seconds
@@ -110,6 +111,7 @@ class CallbacksWiring:
             self.calendar_of,
             policy,
             SystemClock(),
+            on_event=emit,
         )
         self.intake = CallbackIntake(
             self.service, numbers, self.calendar_of, SystemClock(), c.thanks_sound

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Coroutine
+from collections.abc import Callable, Coroutine, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -42,9 +42,10 @@ class Calls:
         wait_estimates: WaitEstimates,
         spool_dir: Path,
         callbacks: CallbackIntake,
+        emit: Callable[[str, Mapping[str, Any]], None] | None = None,
     ) -> None:
         self._config = config
-        self.history = CallHistory(call_log, tickets)
+        self.history = CallHistory(call_log, tickets, emit)
         self.flows = FlowRegistry(flow_loader(config, sound_index(config)))
         ivr = ivr_handler(
             lambda: self.flows.current,

@@ -22,6 +22,7 @@ from callcenter.app.calls import Calls
 from callcenter.app.observability import Observability
 from callcenter.app.recordings import RecordingsWiring
 from callcenter.app.security import Security
+from callcenter.app.webhooks import WebhooksWiring
 from callcenter.asterisk.ami import AmiClient
 from callcenter.asterisk.ari import AriClient
 from callcenter.config import Config
@@ -80,6 +81,7 @@ class Daemon:
         )
         self.agents = Agents(config, self.ami, self.tickets, self.call_log)
         etc_dir, gid = asterisk_etc(config)
+        self.webhooks = WebhooksWiring(config, sessions, self.db_threads)
         self.callbacks = CallbacksWiring(
             config,
             sessions,
@@ -89,6 +91,7 @@ class Daemon:
             self.agents.queue_defs,
             self.agents.wait_estimates,
             lambda: self.calls.flows.current,  # read at call time, once Calls exists
+            self.webhooks.emit,
         )
         self.calls = Calls(
             config,
@@ -99,6 +102,7 @@ class Daemon:
             self.agents.wait_estimates,
             etc_dir.parent / "spool",
             self.callbacks.intake,
+            self.webhooks.emit,
         )
         self.recordings = RecordingsWiring(
             config,
@@ -179,6 +183,7 @@ class Daemon:
             self.recordings.service,
             self.agents.supervision,
             self.callbacks.service,
+            self.webhooks.service,
         )
         add_provisioning_route(app, SoftphoneAccounts(self.config))
         add_metrics_route(app, self.observability.metrics.render)
@@ -194,6 +199,7 @@ class Daemon:
             *self.security.tasks(),
             *self.recordings.tasks(),
             *self.callbacks.tasks(),
+            *self.webhooks.tasks(),
         ]
         log.info("callcenterd up: http://%s:%d/healthz", d.http_host, d.http_port)
         print(banner(self.config, self.secrets, self._admin_link()), flush=True)
@@ -208,6 +214,7 @@ class Daemon:
         await self.ari.close()
         await self.ami.close()
         await self.agents.close()
+        await self.webhooks.close()
         await runner.cleanup()
         await self.call_log.close()  # what the calls wrote, committed before we go
         self.db_threads.close()

@@ -15,9 +15,15 @@ import dataclasses
 import enum
 import math
 import zoneinfo
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
-from callcenter.domain.business_hours import Calendar, business_seconds_between, business_time_after
+from callcenter.domain.business_hours import (
+    Calendar,
+    NeverOpen,
+    business_seconds_between,
+    business_time_after,
+)
 
 # A queue with no calendar of its own is served around the clock.
 ALWAYS_OPEN = Calendar(
@@ -200,3 +206,37 @@ def summary(promises: list[Promise]) -> list[PromiseDay]:
             )
         )
     return days
+
+
+def due_by_capacity(
+    calendar: Calendar,
+    now: datetime,
+    work_seconds: float,
+    agents_at: Callable[[datetime], float],
+    policy: PromisePolicy,
+    step: timedelta = timedelta(minutes=5),
+    horizon: timedelta = timedelta(days=14),
+) -> datetime:
+    """The time to tell from a roster: the first instant by which the agents scheduled
+    (``agents_at(t)``: how many serve this work at ``t``) have put in ``work_seconds`` of
+    open time (the work ahead of the request and the request itself, in agent-seconds),
+    plus the margin, no sooner than the floor, rounded up. Closed time and unstaffed
+    intervals add nothing (the clock stops). Raises NeverOpen past ``horizon``."""
+    at = business_time_after(calendar, now, 0)
+    done, end = 0.0, now + horizon
+    while done < work_seconds:
+        if at >= end:
+            raise NeverOpen(f"no capacity for {work_seconds:.0f} s of work within {horizon}")
+        nxt = business_time_after(calendar, at, step.total_seconds())
+        # Business time in [at, nxt) is exactly one step (or up to the close).
+        span = min(step.total_seconds(), business_seconds_between(calendar, at, nxt))
+        rate = max(0.0, agents_at(at))
+        if rate > 0 and done + rate * span >= work_seconds:
+            at = at + timedelta(seconds=(work_seconds - done) / rate)
+            break
+        done += rate * span
+        at = nxt
+    margin = max(policy.margin.total_seconds(), 0.0)
+    floor = business_time_after(calendar, now, policy.floor.total_seconds())
+    due = max(business_time_after(calendar, at, margin), floor)
+    return round_up(due, calendar, policy.round_minutes)

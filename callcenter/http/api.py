@@ -17,6 +17,7 @@ from callcenter.http import (
     api_recordings,
     api_security,
     api_tickets,
+    api_webhooks,
 )
 from callcenter.http.api_auth import (
     KEYS,
@@ -35,6 +36,7 @@ from callcenter.services.ports import ApiKeys, TicketStore
 from callcenter.services.recordings import Recordings
 from callcenter.services.sip_bans import SipBans
 from callcenter.services.supervision import Supervision
+from callcenter.services.webhooks import Webhooks
 
 PREFIX = "/api/v1"
 
@@ -45,6 +47,7 @@ ROUTES: list[Route] = [
     *api_security.ROUTES,
     *api_recordings.ROUTES,
     *api_callbacks.ROUTES,
+    *api_webhooks.ROUTES,
 ]
 _ID = {"type": "integer", "minimum": 1, "maximum": MAX_ID}
 # Every path and query parameter as the server checks it (api_params): the document says
@@ -60,6 +63,7 @@ PATH_SCHEMAS: dict[str, dict[str, Any]] = {
     },
     "recording_id": _ID,
     "callback_id": _ID,
+    "webhook_id": _ID,
     "call_id": {
         "type": "string",
         "pattern": "^[0-9]{1,20}[.][0-9]{1,10}$",
@@ -112,6 +116,7 @@ def build_api(
     recordings: Recordings | None = None,
     supervision: Supervision | None = None,
     callbacks: Callbacks | None = None,
+    webhooks: Webhooks | None = None,
 ) -> web.Application:
     """The API as a sub-application, to mount at :data:`PREFIX`."""
     api = web.Application(
@@ -130,6 +135,8 @@ def build_api(
         api[api_agents.SUPERVISION] = supervision
     if callbacks is not None:
         api[api_callbacks.CALLBACKS] = callbacks
+    if webhooks is not None:
+        api[api_webhooks.WEBHOOKS] = webhooks
     for route in ROUTES:
         api.router.add_route(route.method, route.path, _checked_query(route))
     reasons = control.pause_reasons if control is not None else ()

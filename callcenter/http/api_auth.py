@@ -42,6 +42,7 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "callbacks:read": STAFF,
     "callbacks:cancel": STAFF,
     "promises:read": STAFF,
+    "webhooks:manage": frozenset({Role.ADMIN}),
 }
 
 KEYS: web.AppKey[ApiKeys] = web.AppKey("api_keys")

@@ -171,6 +171,18 @@ def _cursor(request: web.Request) -> int | None:
     return int(cursor) if cursor else None
 
 
+def _state(request: web.Request, states: type[CallbackState] | type[PromiseState]) -> Any:
+    raw = request.query.get("state")
+    if raw is None:
+        return None
+    allowed = [s.value for s in states]
+    if raw not in allowed:
+        raise ApiError(
+            422, "invalid_field", f"state: {raw!r} is not one of {', '.join(allowed)}", "state"
+        )
+    return states(raw)
+
+
 @permission("callbacks:request")
 async def request_callback(request: web.Request) -> web.Response:
     body = check(CALLBACK_CREATE, await read_json(request))
@@ -197,9 +209,8 @@ async def request_callback(request: web.Request) -> web.Response:
 
 @permission("callbacks:read")
 async def list_callbacks(request: web.Request) -> web.Response:
-    state = request.query.get("state")
     page = await _service(request).search(
-        CallbackState(state) if state else None,
+        _state(request, CallbackState),
         request.query.get("queue", ""),
         p.limit(request),
         _cursor(request),
@@ -234,9 +245,8 @@ async def cancel_callback(request: web.Request) -> web.Response:
 
 @permission("promises:read")
 async def list_promises(request: web.Request) -> web.Response:
-    state = request.query.get("state")
     page = await _service(request).promises(
-        PromiseState(state) if state else None,
+        _state(request, PromiseState),
         request.query.get("queue", ""),
         p.timestamp(request.query.get("from"), "from"),
         p.timestamp(request.query.get("to"), "to"),

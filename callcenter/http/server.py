@@ -19,6 +19,7 @@ from callcenter.services.ports import ApiKeys, StaffDirectory, TicketStore
 from callcenter.services.recordings import Recordings
 from callcenter.services.sip_bans import SipBans
 from callcenter.services.supervision import Supervision
+from callcenter.services.webhooks import Webhooks
 
 
 def build_app(
@@ -33,6 +34,7 @@ def build_app(
     recordings: Recordings | None = None,
     supervision: Supervision | None = None,
     callbacks: Callbacks | None = None,
+    webhooks: Webhooks | None = None,
 ) -> web.Application:
     app = web.Application(client_max_size=MAX_BODY)
     app[PROBE_KEY] = probe
@@ -41,7 +43,8 @@ def build_app(
         add_signin_routes(app, staff, session_ttl)
     if store is not None and keys is not None:
         app.add_subapp(
-            PREFIX, build_api(store, keys, control, bans, recordings, supervision, callbacks)
+            PREFIX,
+            build_api(store, keys, control, bans, recordings, supervision, callbacks, webhooks),
         )
         if hub is not None:
             reasons = control.pause_reasons if control is not None else ()

@@ -9,6 +9,7 @@ cut short by a restart still lands on its ticket.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Mapping
 from typing import Any, Protocol
 
 from callcenter.domain.calls import CallOutcome, CallRecord
@@ -53,9 +54,16 @@ def _final(call: CallSummary) -> dict[str, Any]:
 
 
 class CallHistory:
-    def __init__(self, call_log: CallLog, tickets: TicketStore) -> None:
+    def __init__(
+        self,
+        call_log: CallLog,
+        tickets: TicketStore,
+        published: Callable[[str, Mapping[str, Any]], None] | None = None,
+    ) -> None:
         self._calls = call_log
         self._tickets = tickets
+        # call.ended goes out (webhooks) once the call is on its ticket.
+        self._published = published or (lambda _kind, _data: None)
 
     async def call_ended(self, call_id: str) -> None:
         token = call_id_var.set(call_id)
@@ -82,6 +90,20 @@ class CallHistory:
             log.exception("could not write the call to the ticket store (backfill retries)")
             return
         log.info("call on ticket %d as interaction %d", interaction.ticket_number, interaction.id)
+        self._published(
+            "call.ended",
+            {
+                "call_id": summary.call_id,
+                "caller": summary.caller,
+                "outcome": summary.outcome,
+                "queue": summary.queue,
+                "started_at": summary.started_at,
+                "ended_at": summary.ended_at,
+                "ticket_number": interaction.ticket_number,
+                "interaction_id": interaction.id,
+                "ivr_path": list(summary.ivr_path),
+            },
+        )
 
     async def backfill(self, calls: EndedCalls, limit: int = 500) -> None:
         for record in reversed(await calls.recent_ended(limit)):

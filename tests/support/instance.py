@@ -90,6 +90,7 @@ def instance_env(state_dir: Path, **overrides: str) -> dict[str, str]:
         # needs one (Instance.customer_port).
         "CALLCENTER_CALLBACKS__TRUNK_CONTACT": f"127.0.0.2:{free_port()}",
         "CALLCENTER_CALLBACKS__RETRY_SECONDS": "3",
+        "CALLCENTER_WEBHOOKS__RETRY_SECONDS": "1",
         "CALLCENTER_DIALPLAN__SUPERVISORS": SUPERVISOR,
         # Tests fail logins on purpose from loopback; only the ban tests ban (own instance).
         "CALLCENTER_SECURITY__NEVER_BAN": "127.0.0.0/8",

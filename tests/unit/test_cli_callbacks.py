@@ -60,3 +60,22 @@ def test_list_show_cancel_and_the_promises(env: dict[str, str]) -> None:
     assert "cancelled" in again.output
     missing = runner.invoke(main, ["callbacks", "show", "9"], env=env)
     assert "no callback 9" in missing.output
+
+
+def test_webhooks_add_list_remove(env: dict[str, str]) -> None:
+    runner = CliRunner()
+    added = runner.invoke(
+        main,
+        ["webhooks", "add", "https://chat.example/hook", "--events", "promise.made,call.ended"],
+        env=env,
+    )
+    assert added.exit_code == 0, added.output
+    assert "secret (shown once" in added.output
+    listed = runner.invoke(main, ["webhooks", "list"], env=env)
+    assert "https://chat.example/hook  call.ended, promise.made" in listed.output
+    bad = runner.invoke(main, ["webhooks", "add", "ftp://x", "--events", "call.ended"], env=env)
+    assert bad.exit_code != 0
+    assert "url:" in bad.output
+    assert runner.invoke(main, ["webhooks", "remove", "1"], env=env).exit_code == 0
+    assert "no webhooks" in runner.invoke(main, ["webhooks", "list"], env=env).output
+    assert "no deliveries" in runner.invoke(main, ["webhooks", "deliveries", "1"], env=env).output

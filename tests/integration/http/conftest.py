@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -25,12 +25,14 @@ from callcenter.services.callbacks import CallbackPolicy, Callbacks
 from callcenter.services.recordings import RecordingPolicy, Recordings
 from callcenter.services.sip_bans import SipBans
 from callcenter.services.supervision import Supervision
+from callcenter.services.webhooks import Webhooks
 from callcenter.store.api_keys import SqlApiKeys
 from callcenter.store.callbacks import SqlCallbacks
 from callcenter.store.db import make_sessions
 from callcenter.store.recordings import SqlRecordings
 from callcenter.store.sip_bans import SqlSipBans
 from callcenter.store.ticket_store import SqlTicketStore
+from callcenter.store.webhooks import SqlWebhooks
 from tests.support.fakes import MemoryQueues, RecordingFirewall
 
 
@@ -87,6 +89,11 @@ class _Placeholders:
 class _Work:
     async def for_position(self, queue: str, snapshot: QueueSnapshot, position: int) -> float:
         return 300.0 * position
+
+
+class _Sender:
+    async def post(self, url: str, body: bytes, headers: Mapping[str, str]) -> int:
+        return 204
 
 
 class _Mute:
@@ -157,6 +164,7 @@ async def api(db_engine: Engine, tmp_path: Path) -> AsyncIterator[Api]:
         recordings=recordings,
         supervision=supervision,
         callbacks=callbacks,
+        webhooks=Webhooks(SqlWebhooks(sessions), _Sender(), SystemClock()),
     )
     client = TestClient(TestServer(app))
     await client.start_server()

@@ -23,6 +23,8 @@ BODIES: dict[str, Any] = {
     "pause_agent": {"reason": "lunch"},
     "hold_ticket": {"reason": "dispute"},
     "listen_to_agent": {"mode": "whisper", "phone": "1090"},
+    "request_callback": {"queue": "support", "number": "+79161234567"},
+    "subscribe": {"url": "https://chat.example/hook", "events": ["call.ended"]},
 }
 
 
@@ -39,6 +41,12 @@ async def test_route_permissions(api: Api, route: Any, role: Role) -> None:
     ticket = await (
         await api.client.post(f"{PREFIX}/tickets", json={"subject": "t"}, headers=admin)
     ).json()
+    callback = await (
+        await api.client.post(f"{PREFIX}/callbacks", json=BODIES["request_callback"], headers=admin)
+    ).json()
+    webhook = await (
+        await api.client.post(f"{PREFIX}/webhooks", json=BODIES["subscribe"], headers=admin)
+    ).json()
     banned = "192.0.2.7"
     if route.handler.__name__ == "lift_ban":  # something to lift
         now = datetime.now(UTC)
@@ -50,6 +58,8 @@ async def test_route_permissions(api: Api, route: Any, role: Role) -> None:
         address=banned,
         recording_id=api.recording_id,
         call_id=LIVE_CALL,
+        callback_id=callback["id"],
+        webhook_id=webhook["id"],
     )
     if route.path == "/customers/lookup":
         path += "?phone=89123456789"

@@ -65,3 +65,28 @@ async def test_integrations_may_ask_but_not_read(api: Api) -> None:
     assert resp.status == 403
     missing = await api.client.get("/api/v1/callbacks/999", headers=api.auth(Role.ADMIN))
     assert missing.status == 404
+
+
+async def test_webhooks_are_for_admins_and_show_the_secret_once(api: Api) -> None:
+    body = {"url": "https://chat.example/hooks/callcenter", "events": ["promise.broken"]}
+    for role in (Role.SUPERVISOR, Role.INTEGRATION):
+        resp = await api.client.post("/api/v1/webhooks", json=body, headers=api.auth(role))
+        assert resp.status == 403
+    created = await api.client.post("/api/v1/webhooks", json=body, headers=api.auth(Role.ADMIN))
+    assert created.status == 201
+    sub = await created.json()
+    assert len(sub["secret"]) >= 32
+    listed = await (await api.client.get("/api/v1/webhooks", headers=api.auth(Role.ADMIN))).json()
+    assert [s["id"] for s in listed["items"]] == [sub["id"]]
+    assert "secret" not in listed["items"][0]
+    bad = await api.client.post(
+        "/api/v1/webhooks",
+        json={"url": "https://u:p@chat.example/h", "events": ["promise.kept"]},
+        headers=api.auth(Role.ADMIN),
+    )
+    assert bad.status == 422
+    assert (await bad.json())["error"]["field"] == "url"
+    gone = await api.client.delete(f"/api/v1/webhooks/{sub['id']}", headers=api.auth(Role.ADMIN))
+    assert (await gone.json())["active"] is False
+    again = await api.client.delete(f"/api/v1/webhooks/{sub['id']}", headers=api.auth(Role.ADMIN))
+    assert again.status == 404

@@ -6,7 +6,9 @@ import dataclasses
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from callcenter.domain.business_hours import Calendar
+import pytest
+
+from callcenter.domain.business_hours import Calendar, NeverOpen
 from callcenter.domain.promises import (
     Promise,
     PromiseKind,
@@ -14,6 +16,7 @@ from callcenter.domain.promises import (
     PromiseState,
     at_risk,
     closing,
+    due_by_capacity,
     due_time,
     round_up,
     spoken_due,
@@ -120,3 +123,17 @@ def test_the_caller_hears_today_tomorrow_or_the_date_with_asterisks_say_files() 
 
 def test_promise_policy_is_a_value() -> None:
     assert dataclasses.replace(POLICY, round_minutes=5).round_minutes == 5
+
+
+def test_a_roster_promise_counts_only_the_agents_scheduled() -> None:
+    now = datetime(2026, 12, 7, 16, 0, tzinfo=MOSCOW)  # Monday, closes at 17:00
+
+    def roster(at: datetime) -> float:
+        return 2.0 if at.astimezone(MOSCOW).hour < 16 else 1.0  # one agent after 16:00
+
+    # 3 h of agent work: 1 h today (one agent), 2 h tomorrow from 09:00 (two agents) = 10:00.
+    due = due_by_capacity(OFFICE, now, 3 * 3600, roster, POLICY)
+    assert due == datetime(2026, 12, 8, 10, 15, tzinfo=MOSCOW)  # + 5 min margin, a quarter
+    # Nobody scheduled at all: no promise can be made.
+    with pytest.raises(NeverOpen):
+        due_by_capacity(OFFICE, now, 60, lambda _at: 0.0, POLICY)

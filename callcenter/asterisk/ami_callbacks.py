@@ -23,6 +23,7 @@ from callcenter.asterisk.ami import AmiClient
 from callcenter.asterisk.ami_queues import AmiQueues
 from callcenter.domain.callbacks import Callback
 from callcenter.domain.queue_view import QueueSnapshot
+from callcenter.services.ports import TelephonyError
 
 log = logging.getLogger(__name__)
 
@@ -103,6 +104,15 @@ class AmiPlaceholders:
         # The placeholder's name is cb<digits>-<digits>: nothing to escape in the regex.
         pattern = f"/^Local/{callback.placeholder}@callcenter-callback-hold-/"
         await self._ami.send({"Action": "Hangup", "Channel": pattern}, False)
+
+    async def alive(self, callback: Callback) -> bool:
+        """Whether the attempt's placeholder still exists (AMI Status finds a channel by
+        its id too). Raises TelephonyError when AMI cannot tell."""
+        if not self._ami.connected:
+            raise TelephonyError("Status: AMI is not connected")
+        reply = await self._ami.send({"Action": "Status", "Channel": callback.placeholder}, False)
+        first = reply[0] if isinstance(reply, list) and reply else reply
+        return bool(getattr(first, "success", False))
 
     async def status(self, queue: str = "") -> list[QueueSnapshot]:
         return await self._queues.status(queue)

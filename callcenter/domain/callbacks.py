@@ -26,6 +26,7 @@ from __future__ import annotations
 import dataclasses
 import enum
 import re
+import zoneinfo
 from datetime import datetime, timedelta
 
 import phonenumbers
@@ -105,6 +106,9 @@ class NewCallback:
     max_attempts: int = 3
     reason: str = ""
     source: str = "queue"
+    # A scheduled callback ("call me at 15:00"): no placeholder until then; it waits as
+    # a retry due at this time, attempt 0.
+    first_attempt_at: datetime | None = None
 
 
 class StaleCallback(RuntimeError):
@@ -178,6 +182,28 @@ def next_attempt(
     moved to the next open instant of the queue's calendar."""
     backoff = retry * (2 ** max(0, callback.attempts - 1))
     return business_time_after(calendar, now + backoff, 0)
+
+
+def check_slot(
+    calendar: Calendar, now: datetime, at: datetime, horizon: timedelta = timedelta(days=14)
+) -> datetime:
+    """``at`` (aware) if a callback may be scheduled then: in the future, within
+    ``horizon``, and while the queue's calendar is open; else CallbackError naming
+    ``at`` and, when closed, the next open slot."""
+    if at.tzinfo is None:
+        raise CallbackError("at: needs a time zone (e.g. 2026-12-07T15:00:00+03:00)")
+    if at <= now:
+        raise CallbackError(f"at: {at.isoformat()} is in the past")
+    if at > now + horizon:
+        raise CallbackError(f"at: {at.isoformat()} is more than {horizon.days} days ahead")
+    opens = business_time_after(calendar, at, 0)
+    if opens != at.astimezone(opens.tzinfo):
+        local = opens.astimezone(zoneinfo.ZoneInfo(calendar.timezone))
+        raise CallbackError(
+            f"at: {at.isoformat()} is outside business hours; the next open slot is"
+            f" {local.isoformat(timespec='minutes')}"
+        )
+    return at
 
 
 def position_for(waited: float, priority: int, waiting: list[tuple[float, int]]) -> int:

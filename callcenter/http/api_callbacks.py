@@ -74,6 +74,7 @@ CALLBACK_CREATE = obj(
         "number": string(32, 1),
         "ticket_number": ID,
         "reason": string(300),
+        "at": DATETIME,
     },
     ("queue", "number"),
 )
@@ -196,10 +197,11 @@ async def request_callback(request: web.Request) -> web.Response:
                 reason=body.get("reason", "") or f"requested by {who.name}",
                 source="api",
                 field="number",
+                at=p.timestamp(body.get("at"), "at"),
             )
         )
     except CallbackError as exc:
-        field = "queue" if str(exc).startswith("queue:") else "number"
+        field = str(exc).split(":", 1)[0] if str(exc).startswith(("queue:", "at:")) else "number"
         raise ApiError(422, "invalid_field", str(exc), field) from None
     return web.json_response(
         callback_json(answer.callback, answer.promise, merged=not answer.created),
@@ -273,8 +275,8 @@ ROUTES = [
         "POST",
         "/callbacks",
         request_callback,
-        "Ask for a callback: the number passes the toll-fraud guard; one open per number"
-        " and queue (asking again returns it, merged)",
+        "Ask for a callback (now, or `at` a time inside business hours): the number passes"
+        " the toll-fraud guard; one open per number and queue (asking again returns it)",
         CALLBACK_CREATE,
         CALLBACK,
         status=201,

@@ -32,6 +32,7 @@ from callcenter.domain.callbacks import (
     NewCallback,
     NumberPolicy,
     StaleCallback,
+    check_slot,
     dialable,
     next_attempt,
     position_for,
@@ -97,6 +98,10 @@ class PlaceholderDialer(Protocol):
         """The placeholder (if any) can no longer dial: its token is taken back."""
         ...
 
+    async def alive(self, callback: Callback) -> bool:
+        """Whether the attempt's placeholder channel still exists."""
+        ...
+
     async def status(self, queue: str = "") -> list[QueueSnapshot]: ...
 
 
@@ -132,6 +137,7 @@ class CallbackRequest:
     reason: str = ""
     source: str = "queue"
     field: str = "number"  # named in errors (e.g. the API's field)
+    at: datetime | None = None  # scheduled: "call me at 15:00" (inside business hours)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -172,10 +178,22 @@ class Callbacks:
         ticket = req.ticket_number
         if ticket is None and req.call_id:
             ticket = await self._tickets.call_ticket(req.call_id)
-        snapshot = await self._snapshot(req.queue)
-        position = position_for((now - joined).total_seconds(), req.priority, _waiting(snapshot))
-        work = await self._work.for_position(req.queue, snapshot, position)
-        due = due_time(self._calendar_of(req.queue), now, work, self._policy.promise)
+        calendar = self._calendar_of(req.queue)
+        first_attempt: datetime | None = None
+        snapshot: QueueSnapshot | None = None
+        if req.at is not None:
+            at = check_slot(calendar, now, req.at)
+            # In the queue a few minutes early, in its place from then: answered on time.
+            first_attempt = max(now, at - self._policy.promise.margin)
+            joined = first_attempt
+            due = at + timedelta(minutes=self._policy.promise.round_minutes)
+            position, work = 0, 0.0
+        else:
+            snapshot = await self._snapshot(req.queue)
+            waited = (now - joined).total_seconds()
+            position = position_for(waited, req.priority, _waiting(snapshot))
+            work = await self._work.for_position(req.queue, snapshot, position)
+            due = due_time(calendar, now, work, self._policy.promise)
         callback, promise, created = await self._store.request(
             NewCallback(
                 queue=req.queue,
@@ -189,23 +207,35 @@ class Callbacks:
                 max_attempts=self._policy.max_attempts,
                 reason=req.reason,
                 source=req.source,
+                first_attempt_at=first_attempt,
             )
         )
         if not created:
             log.info("callback %d: %s already waits in %s (merged)", callback.id, number, req.queue)
             return CallbackAnswer(callback, promise, False)
-        log.info(
-            "callback %d: %s in %s, place %d, due %s (work %.0f s) -> waiting",
-            callback.id,
-            number,
-            req.queue,
-            position,
-            due.isoformat(timespec="minutes"),
-            work,
-        )
+        if first_attempt is None:
+            log.info(
+                "callback %d: %s in %s, place %d, due %s (work %.0f s) -> waiting",
+                callback.id,
+                number,
+                req.queue,
+                position,
+                due.isoformat(timespec="minutes"),
+                work,
+            )
+        else:
+            log.info(
+                "callback %d: %s in %s scheduled, into the queue at %s, due %s -> retry",
+                callback.id,
+                number,
+                req.queue,
+                first_attempt.isoformat(timespec="minutes"),
+                due.isoformat(timespec="minutes"),
+            )
         self._on_event("callback.requested", {"callback": callback, "promise": promise})
         self._on_event("promise.made", {"promise": promise})
-        await self._place(callback, snapshot)
+        if first_attempt is None:
+            await self._place(callback, snapshot)
         return CallbackAnswer(callback, promise, True)
 
     async def _snapshot(self, queue: str) -> QueueSnapshot:
@@ -519,15 +549,26 @@ class Callbacks:
                 self._on_event("promise.at_risk", {"promise": stored})
 
     async def reconcile(self, live: set[str]) -> None:
-        """After an AMI login: waiting callbacks whose placeholder is not in Asterisk any
-        more (``live`` = placeholder ids seen there) are placed again, same attempt.
-        Dialing ones with no placeholder left are settled by the dialplan's markers."""
-        for cb in await self._store.in_states([CallbackState.WAITING]):
-            if cb.placeholder not in live:
+        """After an AMI login (outcome markers read first): waiting callbacks whose
+        placeholder is not in Asterisk any more (``live`` = placeholder ids waiting in
+        queues) are placed again, same attempt; dialing ones whose placeholder is gone
+        with no outcome written (Asterisk was killed mid-call) count as a failed attempt
+        and are tried again — the customer's call died with Asterisk."""
+        for cb in await self._store.in_states([CallbackState.WAITING, CallbackState.DIALING]):
+            if cb.state is CallbackState.WAITING and cb.placeholder not in live:
                 log.warning(
                     "callback %d: placeholder %s lost: placing it again", cb.id, cb.placeholder
                 )
                 await self._place(cb)
+            elif cb.state is CallbackState.DIALING:
+                try:
+                    alive = await self._dialer.alive(cb)
+                except TelephonyError as exc:
+                    log.warning("callback %d: cannot tell if it still dials (%s)", cb.id, exc)
+                    continue
+                if not alive:
+                    log.warning("callback %d: its call is gone with no outcome -> retry", cb.id)
+                    await self._retry_later(cb, CallbackState.DIALING, "LOST", True)
 
 
 def _waiting(snapshot: QueueSnapshot, me: Callback | None = None) -> list[tuple[float, int]]:

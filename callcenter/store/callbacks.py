@@ -38,7 +38,8 @@ class SqlCallbacks:
         self._threads = threads or DbThreads(1)
 
     async def request(self, new: NewCallback) -> tuple[Callback, Promise, bool]:
-        """A new callback (waiting, attempt 1 claimed) with its promise — or, when the
+        """A new callback (waiting, attempt 1 claimed; scheduled: a retry due at its first
+        attempt, attempt 0) with its promise — or, when the
         number already has an open one in this queue, that one and its promise unchanged
         (third item False: merged)."""
         return await self._threads.run("callbacks.request", self.request_sync, new)
@@ -51,17 +52,19 @@ class SqlCallbacks:
                     existing = s.scalar(_open_for(new.queue, new.number).with_for_update())
                     if existing is not None:
                         return _callback(existing), _promise(_promise_row(s, existing.id)), False
+                    scheduled = new.first_attempt_at is not None
                     row = CallbackRow(
                         queue=new.queue,
                         number=new.number,
-                        state=CallbackState.WAITING.value,
+                        state=(CallbackState.RETRY if scheduled else CallbackState.WAITING).value,
                         requested_at=new.requested_at,
                         joined_at=new.joined_at,
                         priority=new.priority,
                         call_id=new.call_id,
                         ticket_id=new.ticket_number,
                         customer_id=new.customer_id,
-                        attempts=1,
+                        attempts=0 if scheduled else 1,
+                        next_attempt_at=new.first_attempt_at,
                         max_attempts=new.max_attempts,
                         reason=new.reason[:300],
                         source=new.source,

@@ -79,6 +79,9 @@ class _Placeholders:
     async def place(self, callback: Callback, position: int) -> None:
         self.placed.append((callback.placeholder, position))
 
+    async def alive(self, callback: Callback) -> bool:
+        return False
+
     async def withdraw(self, callback: Callback) -> None:
         self.placed = [p for p in self.placed if p[0] != callback.placeholder]
 

@@ -3,6 +3,8 @@ placeholders are fakes behind their ports here; the real ones: test_callbacks.py
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 from callcenter.domain.tickets import Role
 from tests.integration.http.conftest import Api
 
@@ -90,3 +92,27 @@ async def test_webhooks_are_for_admins_and_show_the_secret_once(api: Api) -> Non
     assert (await gone.json())["active"] is False
     again = await api.client.delete(f"/api/v1/webhooks/{sub['id']}", headers=api.auth(Role.ADMIN))
     assert again.status == 404
+
+
+async def test_a_callback_at_a_time_waits_as_a_scheduled_retry(api: Api) -> None:
+    at = (datetime.now(UTC) + timedelta(hours=2)).replace(microsecond=0)
+    resp = await api.client.post(
+        "/api/v1/callbacks",
+        json={"queue": "support", "number": "+79165550177", "at": at.isoformat()},
+        headers=api.auth(Role.AGENT),
+    )
+    assert resp.status == 201
+    cb = await resp.json()
+    assert cb["state"] == "retry"
+    assert cb["attempts"] == 0
+    assert datetime.fromisoformat(cb["next_attempt_at"]) == at - timedelta(minutes=5)
+    assert datetime.fromisoformat(cb["promise"]["due_at"]) == at + timedelta(minutes=15)
+    past = await api.client.post(
+        "/api/v1/callbacks",
+        json={"queue": "support", "number": "+79165550178", "at": "2020-01-01T10:00:00+03:00"},
+        headers=api.auth(Role.AGENT),
+    )
+    assert past.status == 422
+    error = (await past.json())["error"]
+    assert error["field"] == "at"
+    assert "in the past" in error["message"]

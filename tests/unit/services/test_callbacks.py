@@ -7,11 +7,12 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 
 from callcenter.domain.business_hours import Calendar
-from callcenter.domain.callbacks import Callback, CallbackError, CallbackState
+from callcenter.domain.callbacks import Callback, CallbackError, CallbackState, check_slot
 from callcenter.domain.promises import ALWAYS_OPEN, PromiseState
 from callcenter.domain.queue_view import QueueSnapshot, WaitingCaller
 from callcenter.services.callbacks import CallbackPolicy, CallbackRequest, Callbacks
@@ -38,11 +39,15 @@ class Dialer:
         self.waiting: list[WaitingCaller] = []
         self.refuse = False
         self.withdrawn: list[str] = []
+        self.alive_ids: set[str] = set()
 
     async def place(self, callback: Callback, position: int) -> None:
         if self.refuse:
             raise TelephonyError("Originate: AMI is not connected")
         self.placed.append((callback.placeholder, position))
+
+    async def alive(self, callback: Callback) -> bool:
+        return callback.placeholder in self.alive_ids
 
     async def withdraw(self, callback: Callback) -> None:
         self.withdrawn.append(callback.placeholder)
@@ -225,3 +230,51 @@ async def test_cancel_closes_the_promise(setup: Any) -> None:
 
 def test_calendar_is_a_value() -> None:
     assert Calendar("UTC", {}, frozenset()).timezone == "UTC"
+
+
+async def test_after_asterisk_died_mid_dial_the_attempt_counts_and_is_retried(
+    setup: Any,
+) -> None:
+    service, dialer, _, _, _ = setup
+    lost = (await service.request(ask("+79161234567"))).callback
+    kept = (await service.request(ask("+79161234568"))).callback
+    waiting = (await service.request(ask("+79161234569"))).callback
+    await service.taken(lost.id, 1, "1001")
+    await service.taken(kept.id, 1, "1002")
+    dialer.alive_ids = {kept.placeholder}  # still dialing: left alone
+    dialer.placed.clear()
+    await service.reconcile(live=set())  # no placeholder waits in any queue any more
+    after_lost, _ = await service.get(lost.id)
+    assert after_lost.state is CallbackState.RETRY
+    assert after_lost.outcome == "LOST"
+    assert (await service.get(kept.id))[0].state is CallbackState.DIALING
+    assert dialer.placed == [(waiting.placeholder, 1)]  # the waiting one is placed again
+
+
+async def test_a_scheduled_callback_waits_then_enters_the_queue_early_enough(setup: Any) -> None:
+    service, dialer, _, clock, _ = setup
+    at = NOW + timedelta(hours=3)
+    answer = await service.request(ask(at=at))
+    assert answer.promise.due_at == at + timedelta(minutes=15)  # told: "at 13:00", by 13:15
+    assert dialer.placed == []  # nothing in the queue yet
+    cb, _ = await service.get(answer.callback.id)
+    assert cb.state is CallbackState.RETRY
+    assert cb.attempts == 0
+    assert cb.next_attempt_at == at - timedelta(minutes=5)
+    clock.at = at - timedelta(minutes=6)
+    await service.sweep()
+    assert dialer.placed == []
+    clock.at = at - timedelta(minutes=5)
+    await service.sweep()
+    assert dialer.placed == [(f"cb{cb.id}-1", 1)]
+
+
+async def test_a_slot_outside_business_hours_names_the_next_open_one(tmp_path: Path) -> None:
+
+    office = Calendar("Europe/Moscow", {"mon": ((9 * 60, 18 * 60),)}, frozenset())
+    monday = datetime(2026, 12, 7, 8, 0, tzinfo=ZoneInfo("Europe/Moscow"))
+    with pytest.raises(CallbackError, match="next open slot is 2026-12-07T09:00"):
+        check_slot(office, monday - timedelta(hours=1), monday)
+    with pytest.raises(CallbackError, match="in the past"):
+        check_slot(office, monday, monday - timedelta(minutes=1))
+    assert check_slot(office, monday, monday + timedelta(hours=2)) == monday + timedelta(hours=2)

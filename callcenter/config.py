@@ -152,6 +152,9 @@ class CallbacksConfig:
     # Where callbacks dial out: the carrier's SIP address (host:port). The demo's carrier
     # is the loopback address its calls come from.
     trunk_contact: str = "127.0.0.2:5060"
+    # What the customer's phone shows: the centre's public number ("": the virtual number),
+    # never the agent's extension.
+    caller_id: str = ""
     countries: tuple[str, ...] = ("RU",)  # regions a callback may dial (ISO codes)
     deny: tuple[str, ...] = ()  # E.164 numbers never dialled
     max_attempts: int = 3  # customer busy / no answer: tried again this many times in all
@@ -311,6 +314,8 @@ def _check_callbacks(c: CallbacksConfig) -> None:
         ok = False
     if not ok:
         raise ConfigError(f"callbacks.trunk_contact: {c.trunk_contact!r} is not ADDRESS:PORT")
+    if c.caller_id and not re.fullmatch(r"\+?[0-9]{2,15}", c.caller_id):
+        raise ConfigError(f"callbacks.caller_id: {c.caller_id!r} is not a phone number")
     for region in c.countries:
         if region.upper() not in phonenumbers.SUPPORTED_REGIONS:
             raise ConfigError(f"callbacks.countries: {region!r} is not a region code (e.g. RU)")

@@ -70,6 +70,7 @@ def template_values(config: Config, secrets: Secrets, layout: AsteriskLayout) ->
         "trunk_contact": config.callbacks.trunk_contact,
         "callback_ring": str(config.callbacks.ring_seconds),
         "callback_offer": config.callbacks.offer_sound,
+        "callback_caller_id": config.callbacks.caller_id or d.virtual_number,
     }
     for value in values.values():
         _check_value(value)

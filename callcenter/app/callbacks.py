@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import zoneinfo
 from collections.abc import Callable, Coroutine, Mapping
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
@@ -28,7 +29,7 @@ from callcenter.config import Config
 from callcenter.domain.business_hours import Calendar
 from callcenter.domain.callbacks import NumberPolicy
 from callcenter.domain.promises import ALWAYS_OPEN, PromisePolicy
-from callcenter.domain.queue_defs import QueueDef
+from callcenter.domain.queue_defs import QueueDef, staffed
 from callcenter.domain.queue_events import AgentAnswered
 from callcenter.domain.queue_view import QueueSnapshot
 from callcenter.flows.catalog import FlowSet
@@ -101,6 +102,7 @@ class CallbacksWiring:
             max_attempts=c.max_attempts,
             retry=timedelta(seconds=c.retry_seconds),
             queues=frozenset(self._queues),
+            roster=self.roster_of,
         )
         self._ami_queues = AmiQueues(ami)
         self.service = Callbacks(
@@ -119,6 +121,20 @@ class CallbacksWiring:
         self._tasks: set[asyncio.Task[None]] = set()
         ami.on_event("UserEvent", self._user_event)
         ami.on_event("AgentConnect", self._agent_connect)
+
+    def roster_of(self, queue: str) -> Callable[[datetime], float] | None:
+        """Agents queues.yaml's ``staffing`` puts on ``queue`` at a time (local time of its
+        calendar's zone), or None when it has no roster."""
+        definition = self._queues.get(queue)
+        if definition is None or not definition.staffing:
+            return None
+        zone = zoneinfo.ZoneInfo(self.calendar_of(queue).timezone)
+
+        def agents_at(at: datetime) -> float:
+            local = at.astimezone(zone)
+            return float(staffed(definition, local.weekday(), local.hour * 60 + local.minute) or 0)
+
+        return agents_at
 
     def calendar_of(self, queue: str) -> Calendar:
         """The queue's business hours (queues.yaml calendar: FLOW.CALENDAR of the flows

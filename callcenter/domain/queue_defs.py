@@ -20,6 +20,9 @@ happens at the limits. Parse, then validate every issue with its path; pure (no 
         retention_days: 365       # recordings kept this long; 0 = recordings.retention_days
         callback_digit: "1"       # waiting callers press it to be called back in their place
         calendar: main.office     # business hours of promises (FLOW.CALENDAR); none: 24/7
+        staffing:                 # agents serving it, by day and local time (the roster):
+          mon-fri: {"09:00-13:00": 3, "14:00-20:00": 2}   # promises count on them
+          sat: {"10:00-16:00": 1}
 """
 
 from __future__ import annotations
@@ -58,6 +61,7 @@ _KNOWN = {
     "skills",
     "callback_digit",
     "calendar",
+    "staffing",
     *_INT_FIELDS,
     *_BOOL_FIELDS,
 }
@@ -93,6 +97,9 @@ class QueueDef:
     retention_days: int = 0  # 0: the recordings.retention_days default
     callback_digit: str = ""  # "": waiting callers are not offered a callback
     calendar: str = ""  # FLOW.CALENDAR: business hours of this queue's promises; "": 24/7
+    # The roster: (days 0=mon…6=sun, start minute, end minute, agents), local time of the
+    # calendar's zone. Empty: promises count on the agents serving at the moment only.
+    staffing: tuple[tuple[frozenset[int], int, int, int], ...] = ()
     # skill → penalty; empty: every agent, penalty 0
     skills: Mapping[str, int] = dataclasses.field(default_factory=dict)
 
@@ -142,6 +149,10 @@ def parse_queue_defs(data: object, source: str, queues: Iterable[str]) -> dict[s
                 skills = _skills(value, f"{path}.skills", bad)
                 if skills is not None:
                     values[key] = skills
+            elif key == "staffing":
+                staffing = _staffing(value, f"{path}.staffing", bad)
+                if staffing is not None:
+                    values[key] = staffing
             elif key == "callback_digit":
                 if re.fullmatch(r"[0-9]", str(value)) and not isinstance(value, bool):
                     values[key] = str(value)
@@ -189,6 +200,60 @@ def parse_queue_defs(data: object, source: str, queues: Iterable[str]) -> dict[s
     if issues:
         raise QueueDefError(issues)
     return defs
+
+
+_DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+_RANGE = re.compile(r"^([01][0-9]|2[0-3]):([0-5][0-9])-([01][0-9]|2[0-4]):([0-5][0-9])$")
+
+
+def _days(text: str) -> frozenset[int] | None:
+    """``mon``, ``mon-fri``, ``sat,sun`` → weekday numbers (0 = Monday)."""
+    days: set[int] = set()
+    for part in text.split(","):
+        first, _, last = part.strip().partition("-")
+        if first not in _DAYS or (last and last not in _DAYS):
+            return None
+        a, b = _DAYS.index(first), _DAYS.index(last or first)
+        if b < a:
+            return None
+        days.update(range(a, b + 1))
+    return frozenset(days)
+
+
+def _staffing(
+    value: object, path: str, bad: Callable[[str, str], None]
+) -> tuple[tuple[frozenset[int], int, int, int], ...] | None:
+    if not isinstance(value, Mapping) or not value:
+        bad(path, 'must map days to {"HH:MM-HH:MM": agents}, e.g. mon-fri: {"09:00-18:00": 3}')
+        return None
+    rows = []
+    for day_text, ranges in value.items():
+        days = _days(str(day_text))
+        if days is None:
+            bad(f"{path}.{day_text}", "days are mon…sun, a range (mon-fri) or a list (sat,sun)")
+            continue
+        if not isinstance(ranges, Mapping) or not ranges:
+            bad(f"{path}.{day_text}", 'must map "HH:MM-HH:MM" to a number of agents')
+            continue
+        for span, agents in ranges.items():
+            m = _RANGE.match(str(span))
+            start = int(m[1]) * 60 + int(m[2]) if m else 0
+            end = int(m[3]) * 60 + int(m[4]) if m else 0
+            if m is None or end <= start or end > 1440:
+                bad(f"{path}.{day_text}.{span}", "not a time range HH:MM-HH:MM within a day")
+            elif not _whole(agents, 0, 10000):
+                bad(f"{path}.{day_text}.{span}", "agents must be a whole number 0-10000")
+            else:
+                rows.append((days, start, end, agents))
+    return tuple(rows)
+
+
+def staffed(queue: QueueDef, weekday: int, minute: int) -> int | None:
+    """Agents the roster puts on ``queue`` at local ``weekday`` (0 = Monday) and minute of
+    the day; None when the queue has no roster."""
+    if not queue.staffing:
+        return None
+    return sum(n for days, a, b, n in queue.staffing if weekday in days and a <= minute < b)
 
 
 def _whole(value: object, low: int, high: int) -> bool:

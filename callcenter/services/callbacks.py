@@ -46,6 +46,7 @@ from callcenter.domain.promises import (
     PromiseState,
     at_risk,
     closing,
+    due_by_capacity,
     due_time,
     summary,
 )
@@ -124,6 +125,9 @@ class CallbackPolicy:
     max_attempts: int = 3
     retry: timedelta = timedelta(minutes=2)
     queues: frozenset[str] = frozenset()
+    # The queue's roster (agents serving it at a time), if it has one: promises then
+    # count on the agents scheduled from now on, not only the ones serving now.
+    roster: Callable[[str], Callable[[datetime], float] | None] = lambda _queue: None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -193,7 +197,7 @@ class Callbacks:
             waited = (now - joined).total_seconds()
             position = position_for(waited, req.priority, _waiting(snapshot))
             work = await self._work.for_position(req.queue, snapshot, position)
-            due = due_time(calendar, now, work, self._policy.promise)
+            due = self._due(req.queue, calendar, now, work, snapshot, self._policy.promise)
         callback, promise, created = await self._store.request(
             NewCallback(
                 queue=req.queue,
@@ -237,6 +241,23 @@ class Callbacks:
         if first_attempt is None:
             await self._place(callback, snapshot)
         return CallbackAnswer(callback, promise, True)
+
+    def _due(
+        self,
+        queue: str,
+        calendar: Calendar,
+        start: datetime,
+        wait: float,
+        snapshot: QueueSnapshot,
+        policy: PromisePolicy,
+    ) -> datetime:
+        """``wait`` (seconds, with the agents serving now) as a due time: on the roster
+        when the queue has one (the work in agent-seconds against who is scheduled)."""
+        roster = self._policy.roster(queue)
+        if roster is None:
+            return due_time(calendar, start, wait, policy)
+        serving = sum(1 for m in snapshot.members if m.state not in ("paused", "unavailable"))
+        return due_by_capacity(calendar, start, wait * max(1, serving), roster, policy)
 
     async def _snapshot(self, queue: str) -> QueueSnapshot:
         try:
@@ -525,10 +546,12 @@ class Callbacks:
             )
             start = max(now, cb.next_attempt_at or now)
             calendar = self._calendar_of(cb.queue)
-            projected = due_time(
+            projected = self._due(
+                cb.queue,
                 calendar,
                 start,
                 await self._work.for_position(cb.queue, snapshot, position),
+                snapshot,
                 dataclasses.replace(
                     self._policy.promise, margin=timedelta(0), floor=timedelta(0), round_minutes=1
                 ),

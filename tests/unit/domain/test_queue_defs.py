@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from callcenter.domain.queue_defs import QueueDef, QueueDefError, parse_queue_defs
+from callcenter.domain.queue_defs import QueueDef, QueueDefError, parse_queue_defs, staffed
 
 QUEUES = ("sales", "support")
 SHIPPED = Path(__file__).resolve().parents[3] / "queues.yaml"
@@ -60,6 +60,34 @@ def test_callback_digit_and_calendar() -> None:
     assert any(
         "queues.sales.calendar: 'office' is not FLOW.CALENDAR" in i for i in caught.value.issues
     )
+
+
+def test_staffing_is_a_roster_by_day_and_time() -> None:
+    data = {
+        "spec_version": 1,
+        "queues": {
+            "sales": {
+                "staffing": {
+                    "mon-fri": {"09:00-13:00": 3, "14:00-18:00": 2},
+                    "sat,sun": {"10:00-12:00": 1},
+                }
+            }
+        },
+    }
+    sales = parse_queue_defs(data, "queues.yaml", QUEUES)["sales"]
+    assert staffed(sales, 0, 9 * 60) == 3  # Monday 09:00
+    assert staffed(sales, 4, 13 * 60 + 30) == 0  # Friday lunch
+    assert staffed(sales, 6, 11 * 60) == 1  # Sunday
+    assert staffed(parse_queue_defs(None, "q", QUEUES)["sales"], 0, 600) is None
+    bad = {
+        "spec_version": 1,
+        "queues": {"sales": {"staffing": {"fri-mon": {"9-17": 2}, "mon": {"18:00-09:00": 1}}}},
+    }
+    with pytest.raises(QueueDefError) as caught:
+        parse_queue_defs(bad, "queues.yaml", QUEUES)
+    issues = caught.value.issues
+    assert any("queues.sales.staffing.fri-mon: days are mon" in i for i in issues)
+    assert any("queues.sales.staffing.mon.18:00-09:00: not a time range" in i for i in issues)
 
 
 def test_overflow_loops_are_refused() -> None:

@@ -278,3 +278,29 @@ async def test_a_slot_outside_business_hours_names_the_next_open_one(tmp_path: P
     with pytest.raises(CallbackError, match="in the past"):
         check_slot(office, monday, monday - timedelta(minutes=1))
     assert check_slot(office, monday, monday + timedelta(hours=2)) == monday + timedelta(hours=2)
+
+
+async def test_with_a_roster_the_promise_counts_on_the_agents_scheduled(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'roster.sqlite3'}"
+    upgrade(url)
+    engine = make_engine(url)
+    dialer, clock = Dialer(), Clock()
+
+    def roster(_queue: str) -> Any:
+        # Nobody until 12:00, then two agents.
+        return lambda at: 2.0 if at >= NOW + timedelta(hours=2) else 0.0
+
+    service = Callbacks(
+        SqlCallbacks(make_sessions(engine)),
+        dialer,
+        Tickets(),
+        Work(),
+        lambda _q: ALWAYS_OPEN,
+        CallbackPolicy(queues=frozenset({"support"}), roster=roster),
+        clock,
+    )
+    answer = await service.request(ask())
+    # 300 s of wait with one serving (Work: position 1) = 300 agent-seconds; from 12:00
+    # two agents do it in 150 s: 12:02:30 + 5 min margin, rounded up to 12:15.
+    assert answer.promise.due_at == NOW + timedelta(hours=2, minutes=15)
+    engine.dispose()

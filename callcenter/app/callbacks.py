@@ -35,7 +35,8 @@ from callcenter.domain.queue_view import QueueSnapshot
 from callcenter.flows.catalog import FlowSet
 from callcenter.logs import call_id_var
 from callcenter.services.callback_intake import CallbackIntake
-from callcenter.services.callbacks import DEFAULT_HANDLE, CallbackPolicy, Callbacks
+from callcenter.services.callback_ports import DEFAULT_HANDLE, CallbackPolicy
+from callcenter.services.callbacks import Callbacks
 from callcenter.services.wait_estimates import NOT_SERVING, WaitEstimates
 from callcenter.store.callbacks import SqlCallbacks
 from callcenter.store.db_threads import DbThreads

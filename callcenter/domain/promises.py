@@ -60,6 +60,16 @@ class PromisePolicy:
 
 
 @dataclasses.dataclass(frozen=True)
+class PromiseFilter:
+    """What a search of promises keeps (empty fields: any); ``since``/``until``: made in."""
+
+    state: PromiseState | None = None
+    queue: str = ""
+    since: datetime | None = None
+    until: datetime | None = None
+
+
+@dataclasses.dataclass(frozen=True)
 class Promise:
     id: int
     kind: PromiseKind

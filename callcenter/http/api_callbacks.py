@@ -15,7 +15,7 @@ from typing import Any
 from aiohttp import web
 
 from callcenter.domain.callbacks import Callback, CallbackError, CallbackState
-from callcenter.domain.promises import Promise, PromiseDay, PromiseState
+from callcenter.domain.promises import Promise, PromiseDay, PromiseFilter, PromiseState
 from callcenter.http import api_params as p
 from callcenter.http.api_auth import permission, principal
 from callcenter.http.api_errors import ApiError, read_json
@@ -247,14 +247,13 @@ async def cancel_callback(request: web.Request) -> web.Response:
 
 @permission("promises:read")
 async def list_promises(request: web.Request) -> web.Response:
-    page = await _service(request).promises(
-        _state(request, PromiseState),
-        request.query.get("queue", ""),
-        p.timestamp(request.query.get("from"), "from"),
-        p.timestamp(request.query.get("to"), "to"),
-        p.limit(request),
-        _cursor(request),
+    where = PromiseFilter(
+        state=_state(request, PromiseState),
+        queue=request.query.get("queue", ""),
+        since=p.timestamp(request.query.get("from"), "from"),
+        until=p.timestamp(request.query.get("to"), "to"),
     )
+    page = await _service(request).promises(where, p.limit(request), _cursor(request))
     return web.json_response(
         {"items": [promise_json(x) for x in page.items], "next_cursor": page.next_cursor}
     )

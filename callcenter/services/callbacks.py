@@ -17,11 +17,10 @@ Contract:
 
 from __future__ import annotations
 
-import dataclasses
 import logging
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
-from typing import Any, Protocol
+from typing import Any
 
 from callcenter.domain.business_hours import Calendar
 from callcenter.domain.callbacks import (
@@ -30,7 +29,6 @@ from callcenter.domain.callbacks import (
     CallbackError,
     CallbackState,
     NewCallback,
-    NumberPolicy,
     StaleCallback,
     check_slot,
     dialable,
@@ -41,114 +39,36 @@ from callcenter.domain.callbacks import (
 from callcenter.domain.promises import (
     Promise,
     PromiseDay,
+    PromiseFilter,
     PromiseKind,
-    PromisePolicy,
     PromiseState,
-    at_risk,
     closing,
-    due_by_capacity,
-    due_time,
     summary,
 )
 from callcenter.domain.queue_view import QueueSnapshot
 from callcenter.domain.tickets import Direction, InteractionKind, NewInteraction, Page
+from callcenter.services.callback_ports import (
+    CallbackAnswer,
+    CallbackPolicy,
+    CallbackRequest,
+    CallbackStore,
+    CallbackTickets,
+    PlaceholderDialer,
+    WorkEstimator,
+)
 from callcenter.services.ports import Clock, TelephonyError
+from callcenter.services.promise_projection import (
+    PromiseProjection,
+    due_for,
+    queue_snapshot,
+    waiting_of,
+)
+
+__all__ = ["CallbackAnswer", "CallbackPolicy", "CallbackRequest", "Callbacks"]
 
 log = logging.getLogger(__name__)
 
 _TAKEN_OR_NOT = [CallbackState.WAITING, CallbackState.DIALING]
-DEFAULT_HANDLE = 300.0  # seconds per call ahead when the queue has no measured handle time
-
-
-class CallbackStore(Protocol):
-    async def request(self, new: NewCallback) -> tuple[Callback, Promise, bool]: ...
-    async def get(self, callback_id: int) -> Callback | None: ...
-    async def change(
-        self,
-        callback_id: int,
-        expect: Sequence[CallbackState],
-        attempt: int | None,
-        changes: dict[str, Any],
-    ) -> Callback: ...
-    async def claim_due(self, now: datetime, limit: int = 20) -> list[Callback]: ...
-    async def in_states(self, states: Sequence[CallbackState]) -> list[Callback]: ...
-    async def promise_for(self, kind: PromiseKind, subject_id: int) -> Promise | None: ...
-    async def update_promise(self, promise_id: int, changes: dict[str, Any]) -> Promise: ...
-    async def open_promises(self) -> list[Promise]: ...
-    async def search(
-        self, state: CallbackState | None, queue: str, limit: int, before: int | None
-    ) -> Page[Callback]: ...
-    async def promises(
-        self,
-        state: PromiseState | None,
-        queue: str,
-        since: datetime | None,
-        until: datetime | None,
-        limit: int,
-        before: int | None,
-    ) -> Page[Promise]: ...
-    async def promise_counts(self, since: datetime, until: datetime) -> list[Promise]: ...
-
-
-class PlaceholderDialer(Protocol):
-    async def place(self, callback: Callback, position: int) -> None:
-        """Originate the callback's placeholder into its queue at ``position``."""
-        ...
-
-    async def withdraw(self, callback: Callback) -> None:
-        """The placeholder (if any) can no longer dial: its token is taken back."""
-        ...
-
-    async def alive(self, callback: Callback) -> bool:
-        """Whether the attempt's placeholder channel still exists."""
-        ...
-
-    async def status(self, queue: str = "") -> list[QueueSnapshot]: ...
-
-
-class WorkEstimator(Protocol):
-    async def for_position(self, queue: str, snapshot: QueueSnapshot, position: int) -> float:
-        """Seconds until the caller at ``position`` is answered (never raises)."""
-        ...
-
-
-class CallbackTickets(Protocol):
-    async def call_ticket(self, call_id: str) -> int | None: ...
-
-    async def append_interaction(self, number: int, new: NewInteraction) -> Any: ...
-
-
-@dataclasses.dataclass(frozen=True)
-class CallbackPolicy:
-    numbers: NumberPolicy = dataclasses.field(default_factory=NumberPolicy)
-    promise: PromisePolicy = dataclasses.field(default_factory=PromisePolicy)
-    max_attempts: int = 3
-    retry: timedelta = timedelta(minutes=2)
-    queues: frozenset[str] = frozenset()
-    # The queue's roster (agents serving it at a time), if it has one: promises then
-    # count on the agents scheduled from now on, not only the ones serving now.
-    roster: Callable[[str], Callable[[datetime], float] | None] = lambda _queue: None
-
-
-@dataclasses.dataclass(frozen=True)
-class CallbackRequest:
-    queue: str
-    number: str  # as given: the caller id, digits keyed in, an API's field
-    call_id: str = ""
-    joined_at: datetime | None = None  # the caller's place (None: now, the back)
-    priority: int = 0
-    ticket_number: int | None = None
-    reason: str = ""
-    source: str = "queue"
-    field: str = "number"  # named in errors (e.g. the API's field)
-    at: datetime | None = None  # scheduled: "call me at 15:00" (inside business hours)
-
-
-@dataclasses.dataclass(frozen=True)
-class CallbackAnswer:
-    callback: Callback
-    promise: Promise
-    created: bool  # False: the number already had an open request (merged)
 
 
 class Callbacks:
@@ -171,6 +91,9 @@ class Callbacks:
         self._policy = policy
         self._clock = clock
         self._on_event = on_event or (lambda _kind, _data: None)
+        self._projection = PromiseProjection(
+            store, dialer, work, calendar_of, policy, clock, self._on_event
+        )
 
     # -- requests ---------------------------------------------------------------------
     async def request(self, req: CallbackRequest) -> CallbackAnswer:
@@ -193,11 +116,13 @@ class Callbacks:
             due = at + timedelta(minutes=self._policy.promise.round_minutes)
             position, work = 0, 0.0
         else:
-            snapshot = await self._snapshot(req.queue)
+            snapshot = await queue_snapshot(self._dialer, req.queue)
             waited = (now - joined).total_seconds()
-            position = position_for(waited, req.priority, _waiting(snapshot))
+            position = position_for(waited, req.priority, waiting_of(snapshot))
             work = await self._work.for_position(req.queue, snapshot, position)
-            due = self._due(req.queue, calendar, now, work, snapshot, self._policy.promise)
+            due = due_for(
+                self._policy, req.queue, calendar, now, work, snapshot, self._policy.promise
+            )
         callback, promise, created = await self._store.request(
             NewCallback(
                 queue=req.queue,
@@ -242,38 +167,13 @@ class Callbacks:
             await self._place(callback, snapshot)
         return CallbackAnswer(callback, promise, True)
 
-    def _due(
-        self,
-        queue: str,
-        calendar: Calendar,
-        start: datetime,
-        wait: float,
-        snapshot: QueueSnapshot,
-        policy: PromisePolicy,
-    ) -> datetime:
-        """``wait`` (seconds, with the agents serving now) as a due time: on the roster
-        when the queue has one (the work in agent-seconds against who is scheduled)."""
-        roster = self._policy.roster(queue)
-        if roster is None:
-            return due_time(calendar, start, wait, policy)
-        serving = sum(1 for m in snapshot.members if m.state not in ("paused", "unavailable"))
-        return due_by_capacity(calendar, start, wait * max(1, serving), roster, policy)
-
-    async def _snapshot(self, queue: str) -> QueueSnapshot:
-        try:
-            found = [s for s in await self._dialer.status(queue) if s.queue == queue]
-        except TelephonyError as exc:
-            log.warning("queue %s not seen (%s): placing at the back", queue, exc)
-            found = []
-        return found[0] if found else QueueSnapshot(queue, (), ())
-
     async def _place(self, callback: Callback, snapshot: QueueSnapshot | None = None) -> None:
         """Put the (claimed, waiting) callback's placeholder into its queue; if Asterisk
         refuses, the attempt is given back for a retry (nothing was dialled)."""
         if snapshot is None:
-            snapshot = await self._snapshot(callback.queue)
+            snapshot = await queue_snapshot(self._dialer, callback.queue)
         waited = (self._clock.now() - callback.joined_at).total_seconds()
-        position = position_for(waited, callback.priority, _waiting(snapshot))
+        position = position_for(waited, callback.priority, waiting_of(snapshot))
         try:
             await self._dialer.place(callback, position)
         except TelephonyError as exc:
@@ -442,16 +342,8 @@ class Callbacks:
     ) -> Page[Callback]:
         return await self._store.search(state, queue, limit, before)
 
-    async def promises(
-        self,
-        state: PromiseState | None,
-        queue: str,
-        since: datetime | None,
-        until: datetime | None,
-        limit: int,
-        before: int | None,
-    ) -> Page[Promise]:
-        return await self._store.promises(state, queue, since, until, limit, before)
+    async def promises(self, where: PromiseFilter, limit: int, before: int | None) -> Page[Promise]:
+        return await self._store.promises(where, limit, before)
 
     async def summary(self, since: datetime, until: datetime) -> list[PromiseDay]:
         return summary(await self._store.promise_counts(since, until))
@@ -519,57 +411,7 @@ class Callbacks:
         for cb in await self._store.claim_due(self._clock.now()):
             log.info("callback %d: attempt %d due -> waiting", cb.id, cb.attempts)
             await self._place(cb)
-        await self._project()
-
-    async def _project(self) -> None:
-        """Recompute open promises' projections; escalate the ones at risk (once)."""
-        now = self._clock.now()
-        open_ = await self._store.open_promises()
-        if not open_:
-            return
-        waiting = {
-            c.id: c
-            for c in await self._store.in_states(
-                [CallbackState.WAITING, CallbackState.RETRY, CallbackState.DIALING]
-            )
-        }
-        snapshots: dict[str, QueueSnapshot] = {}
-        for promise in open_:
-            cb = waiting.get(promise.subject_id)
-            if cb is None:
-                continue
-            if cb.queue not in snapshots:
-                snapshots[cb.queue] = await self._snapshot(cb.queue)
-            snapshot = snapshots[cb.queue]
-            position = position_for(
-                (now - cb.joined_at).total_seconds(), cb.priority, _waiting(snapshot, cb)
-            )
-            start = max(now, cb.next_attempt_at or now)
-            calendar = self._calendar_of(cb.queue)
-            projected = self._due(
-                cb.queue,
-                calendar,
-                start,
-                await self._work.for_position(cb.queue, snapshot, position),
-                snapshot,
-                dataclasses.replace(
-                    self._policy.promise, margin=timedelta(0), floor=timedelta(0), round_minutes=1
-                ),
-            )
-            changes: dict[str, Any] = {"projected_at": projected}
-            risky = at_risk(promise, projected, now, calendar, self._policy.promise.at_risk_share)
-            if risky and promise.state is PromiseState.OPEN:
-                changes |= {"state": PromiseState.AT_RISK, "escalated_at": now}
-            stored = await self._store.update_promise(promise.id, changes)
-            if stored.state is PromiseState.AT_RISK and promise.state is PromiseState.OPEN:
-                log.warning(
-                    "promise %d (callback %d) at risk: projected %s, due %s",
-                    promise.id,
-                    cb.id,
-                    projected.isoformat(timespec="minutes"),
-                    promise.due_at.isoformat(timespec="minutes"),
-                )
-                self._on_event("promise.at_risk", {"promise": stored})
+        await self._projection.project()
 
     async def reconcile(self, live: set[str]) -> None:
         """After an AMI login (outcome markers read first): waiting callbacks whose
@@ -592,13 +434,3 @@ class Callbacks:
                 if not alive:
                     log.warning("callback %d: its call is gone with no outcome -> retry", cb.id)
                     await self._retry_later(cb, CallbackState.DIALING, "LOST", True)
-
-
-def _waiting(snapshot: QueueSnapshot, me: Callback | None = None) -> list[tuple[float, int]]:
-    """(seconds waited, priority) of the callers in the queue, ``me``'s placeholder left out."""
-    mine = me.placeholder if me is not None else None
-    return [
-        (w.wait, w.priority)
-        for w in snapshot.waiting
-        if mine is None or not w.channel.startswith(f"Local/{mine}@")
-    ]

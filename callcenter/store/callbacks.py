@@ -23,7 +23,7 @@ from callcenter.domain.callbacks import (
     NewCallback,
     StaleCallback,
 )
-from callcenter.domain.promises import Promise, PromiseKind, PromiseState
+from callcenter.domain.promises import Promise, PromiseFilter, PromiseKind, PromiseState
 from callcenter.domain.tickets import Page
 from callcenter.store.db import as_utc
 from callcenter.store.db_threads import DbThreads
@@ -270,29 +270,11 @@ class SqlCallbacks:
             )
             return [_promise(r) for r in rows]
 
-    async def promises(
-        self,
-        state: PromiseState | None,
-        queue: str,
-        since: datetime | None,
-        until: datetime | None,
-        limit: int,
-        before: int | None,
-    ) -> Page[Promise]:
-        return await self._threads.run(
-            "promises.search", self._promises, state, queue, since, until, limit, before
-        )
+    async def promises(self, where: PromiseFilter, limit: int, before: int | None) -> Page[Promise]:
+        return await self._threads.run("promises.search", self._promises, where, limit, before)
 
-    def _promises(
-        self,
-        state: PromiseState | None,
-        queue: str,
-        since: datetime | None,
-        until: datetime | None,
-        limit: int,
-        before: int | None,
-    ) -> Page[Promise]:
-        query = _promise_query(state, queue, since, until)
+    def _promises(self, where: PromiseFilter, limit: int, before: int | None) -> Page[Promise]:
+        query = _promise_query(where)
         if before is not None:
             query = query.where(PromiseRow.id < before)
         with self._sessions() as s:
@@ -306,7 +288,8 @@ class SqlCallbacks:
 
     def _counts(self, since: datetime, until: datetime) -> list[Promise]:
         with self._sessions() as s:
-            query = _promise_query(None, "", since, until).order_by(PromiseRow.id).limit(10000)
+            where = PromiseFilter(since=since, until=until)
+            query = _promise_query(where).order_by(PromiseRow.id).limit(10000)
             return [_promise(r) for r in s.scalars(query)]
 
     async def count_open(self) -> int:
@@ -337,18 +320,16 @@ def _promise_row(s: Session, callback_id: int) -> PromiseRow:
     return row
 
 
-def _promise_query(
-    state: PromiseState | None, queue: str, since: datetime | None, until: datetime | None
-) -> Select[PromiseRow]:
+def _promise_query(where: PromiseFilter) -> Select[PromiseRow]:
     query = select(PromiseRow)
-    if state is not None:
-        query = query.where(PromiseRow.state == state.value)
-    if queue:
-        query = query.where(PromiseRow.queue == queue)
-    if since is not None:
-        query = query.where(PromiseRow.made_at >= since)
-    if until is not None:
-        query = query.where(PromiseRow.made_at < until)
+    if where.state is not None:
+        query = query.where(PromiseRow.state == where.state.value)
+    if where.queue:
+        query = query.where(PromiseRow.queue == where.queue)
+    if where.since is not None:
+        query = query.where(PromiseRow.made_at >= where.since)
+    if where.until is not None:
+        query = query.where(PromiseRow.made_at < where.until)
     return query
 
 

@@ -1,0 +1,178 @@
+"""The configuration's sections as typed values (what :func:`callcenter.config.load_config`
+builds): every key with a default that works on a fresh machine. Pure data."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+
+class ConfigError(ValueError):
+    """A configuration value is missing, unknown or of the wrong type; names the key."""
+
+
+@dataclasses.dataclass(frozen=True)
+class InstanceConfig:
+    name: str = "default"
+    state_dir: str = "var"  # secrets, database, Asterisk runtime files; relative to cwd
+
+
+@dataclasses.dataclass(frozen=True)
+class AsteriskConfig:
+    # auto: the system's Asterisk (>= 20) if installed, else the debootstrapped sandbox.
+    mode: str = "auto"
+    sandbox_cache: str = "/var/cache/callcenter/sandbox"
+    debian_suite: str = "testing"
+    debian_mirror: str = ""  # empty: taken from this machine's apt configuration
+    sip_bind: str = "0.0.0.0"  # noqa: S104 softphones on the LAN must reach it; AMI/ARI never leave loopback
+    sip_port: int = 5060
+    rtp_start: int = 10000
+    rtp_end: int = 10999
+    ami_port: int = 5038
+    http_port: int = 8088
+    start_timeout: float = 30.0
+    # AMI and ARI send only the events the daemon uses. Off: everything (to measure the
+    # difference, or to watch raw events while debugging).
+    event_filters: bool = True
+
+
+@dataclasses.dataclass(frozen=True)
+class DialplanConfig:
+    virtual_number: str = "7000"
+    fallback_queue: str = "fallback"
+    agents: tuple[str, ...] = ("1001", "1002")  # demo extensions until agents live in the store
+    queues: tuple[str, ...] = ("sales", "support")  # every agent is a member for now
+    mailboxes: tuple[str, ...] = ("100",)
+    external_allowlist: tuple[str, ...] = ()  # E.164 numbers a flow may transfer to
+    # Who may call the virtual number without an account: the carrier's addresses. Agents'
+    # phones must not share them (requests from them are the trunk's, whoever they name).
+    # The default is one loopback address no phone uses, the demo's "carrier".
+    trunk_networks: tuple[str, ...] = ("127.0.0.2/32",)
+    queues_file: str = "queues.yaml"  # app_queue parameters and limits per queue
+    # Supervisors' phones: they may listen to, whisper to or barge into an agent's call
+    # (*222/*223/*224 + the agent's extension). They take no queue calls.
+    supervisors: tuple[str, ...] = ()
+
+    @property
+    def phones(self) -> tuple[str, ...]:
+        """Every extension with a SIP account: agents, then supervisors."""
+        return (*self.agents, *(s for s in self.supervisors if s not in self.agents))
+
+
+@dataclasses.dataclass(frozen=True)
+class DaemonConfig:
+    http_host: str = "127.0.0.1"
+    http_port: int = 8080
+    ari_app: str = "callcenter"
+    flows_dir: str = "ivr_flows"
+    entry_flow: str = "main"
+    flows_poll_seconds: float = 1.0  # how often flow files are checked for changes
+    reconnect_max_delay: float = 5.0
+    log_level: str = "INFO"
+    # Where the daemon reaches AMI and ARI (0: Asterisk's own ports). Set only to put a
+    # proxy in between, as the fault benchmarks do to cut the links.
+    ami_port: int = 0
+    ari_port: int = 0
+
+
+@dataclasses.dataclass(frozen=True)
+class DatabaseConfig:
+    url: str = ""  # empty: SQLite file in the state directory
+    threads: int = 2  # worker threads for database work (off the event loop)
+
+
+@dataclasses.dataclass(frozen=True)
+class TicketsConfig:
+    default_region: str = "RU"  # how caller ids without a country code are read
+    join_window_hours: float = 72.0  # a call joins the caller's open ticket active this recently
+
+
+@dataclasses.dataclass(frozen=True)
+class AgentsConfig:
+    pause_reasons: tuple[str, ...] = ("lunch", "training", "back-office", "meeting")
+    service_level_seconds: float = 20.0  # "answered within" for the service level (80/20)
+    resync_seconds: float = 60.0  # how often queue members are checked against the store
+
+
+@dataclasses.dataclass(frozen=True)
+class SecurityConfig:
+    # An address that fails SIP authentication ban_after times within ban_window_seconds
+    # gets nothing but 403 from Asterisk for ban_seconds. The trunk networks and never_ban
+    # are never banned.
+    ban_after: int = 10
+    ban_window_seconds: float = 60.0
+    ban_seconds: float = 900.0
+    never_ban: tuple[str, ...] = ()
+
+
+@dataclasses.dataclass(frozen=True)
+class StaffConfig:
+    session_hours: float = 12.0  # a sign-in lasts this long (then sign in again)
+    link_minutes: float = 60.0  # one-time sign-in links (`callcenter staff link`) expire
+
+
+@dataclasses.dataclass(frozen=True)
+class RecordingsConfig:
+    enabled: bool = True  # queue calls are recorded (per queue: queues.yaml record)
+    ivr: bool = False  # record every call from its start, IVR legs included (one file)
+    retention_days: int = 90  # default; per queue: queues.yaml retention_days; 0 = for ever
+    # Heard before recording starts when a flow's queue node says announce_recording: a
+    # sound of Asterisk's or an uploaded prompt (e.g. "this call may be recorded").
+    notice_sound: str = "beep"
+    slack_seconds: float = 3.0  # audio may differ from the call's length by this much
+    stale_seconds: float = 120.0  # a file not growing this long, with no marker: it ended
+    sweep_seconds: float = 2.0  # how often markers, stale files and retention are checked
+
+
+@dataclasses.dataclass(frozen=True)
+class CallbacksConfig:
+    # Where callbacks dial out: the carrier's SIP address (host:port). The demo's carrier
+    # is the loopback address its calls come from.
+    trunk_contact: str = "127.0.0.2:5060"
+    # What the customer's phone shows: the centre's public number ("": the virtual number),
+    # never the agent's extension.
+    caller_id: str = ""
+    countries: tuple[str, ...] = ("RU",)  # regions a callback may dial (ISO codes)
+    deny: tuple[str, ...] = ()  # E.164 numbers never dialled
+    max_attempts: int = 3  # customer busy / no answer: tried again this many times in all
+    retry_seconds: float = 120.0  # first retry after this; doubled each time
+    ring_seconds: int = 30  # how long the customer's phone rings
+    hold_hours: float = 8.0  # a placeholder waits in its queue this long at most
+    margin_minutes: float = 5.0  # promises: on top of the computed wait
+    round_minutes: int = 15  # promises are whole quarters of an hour (local time)
+    floor_minutes: float = 10.0  # never promise sooner than this
+    at_risk_share: float = 0.75  # escalate when this share of the window is used
+    sweep_seconds: float = 2.0  # how often retries, results and projections are checked
+    # Said before the due time ("… today at 2:30 p.m."): a sound of Asterisk's.
+    thanks_sound: str = "auth-thankyou"
+    offer_sound: str = "vm-tocallback"  # on entering a queue that offers callbacks
+
+
+@dataclasses.dataclass(frozen=True)
+class WebhooksConfig:
+    sweep_seconds: float = 1.0  # how often the outbox is looked at
+    retry_seconds: float = 5.0  # the first retry after a failed delivery (doubled each time)
+
+
+@dataclasses.dataclass(frozen=True)
+class Config:
+    instance: InstanceConfig = dataclasses.field(default_factory=InstanceConfig)
+    asterisk: AsteriskConfig = dataclasses.field(default_factory=AsteriskConfig)
+    dialplan: DialplanConfig = dataclasses.field(default_factory=DialplanConfig)
+    daemon: DaemonConfig = dataclasses.field(default_factory=DaemonConfig)
+    database: DatabaseConfig = dataclasses.field(default_factory=DatabaseConfig)
+    tickets: TicketsConfig = dataclasses.field(default_factory=TicketsConfig)
+    agents: AgentsConfig = dataclasses.field(default_factory=AgentsConfig)
+    security: SecurityConfig = dataclasses.field(default_factory=SecurityConfig)
+    staff: StaffConfig = dataclasses.field(default_factory=StaffConfig)
+    recordings: RecordingsConfig = dataclasses.field(default_factory=RecordingsConfig)
+    callbacks: CallbacksConfig = dataclasses.field(default_factory=CallbacksConfig)
+    webhooks: WebhooksConfig = dataclasses.field(default_factory=WebhooksConfig)
+
+    @property
+    def state_dir(self) -> Path:
+        return Path(self.instance.state_dir).resolve()
+
+    @property
+    def database_url(self) -> str:
+        return self.database.url or f"sqlite:///{self.state_dir / 'callcenter.sqlite3'}"

@@ -21,6 +21,7 @@ from callcenter.cli_flows import flows
 from callcenter.cli_recordings import recordings
 from callcenter.cli_staff import staff
 from callcenter.cli_tickets import tickets, tokens
+from callcenter.cli_voicemails import voicemails
 from callcenter.cli_webhooks import webhooks
 from callcenter.config import Config, ConfigError, load_config
 from callcenter.logs import setup_logging
@@ -177,6 +178,7 @@ main.add_command(staff)
 main.add_command(recordings)
 main.add_command(callbacks)
 main.add_command(promises)
+main.add_command(voicemails)
 main.add_command(webhooks)
 
 

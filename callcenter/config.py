@@ -40,6 +40,7 @@ from callcenter.config_sections import (
     SecurityConfig,
     StaffConfig,
     TicketsConfig,
+    VoicemailConfig,
     WebhooksConfig,
 )
 
@@ -57,6 +58,7 @@ __all__ = [
     "SecurityConfig",
     "StaffConfig",
     "TicketsConfig",
+    "VoicemailConfig",
     "WebhooksConfig",
     "load_config",
 ]
@@ -78,6 +80,7 @@ _SECTION_TYPES: dict[str, type[Any]] = {
     "recordings": RecordingsConfig,
     "callbacks": CallbacksConfig,
     "webhooks": WebhooksConfig,
+    "voicemail": VoicemailConfig,
 }
 _EXTENSION = re.compile(r"^[0-9]{2,15}$")
 _QUEUE_NAME = re.compile(r"^[a-z][a-z0-9_-]{0,39}$")
@@ -198,6 +201,17 @@ def _check_callbacks(c: CallbacksConfig) -> None:
         raise ConfigError("callbacks: margins >= 0 and at_risk_share in (0, 1]")
 
 
+def _check_voicemail(v: VoicemailConfig) -> None:
+    for key in ("greeting_sound", "saved_sound"):
+        value = getattr(v, key)
+        if not re.fullmatch(r"[A-Za-z0-9_/-]{1,120}", value) or ".." in value:
+            raise ConfigError(f"voicemail.{key}: {value!r} is not a sound name")
+    if not 5 <= v.max_seconds <= 3600 or not 0 <= v.silence_seconds <= 60:
+        raise ConfigError("voicemail: max_seconds must be 5..3600 and silence_seconds 0..60")
+    if v.min_seconds < 0 or v.sweep_seconds <= 0:
+        raise ConfigError("voicemail: min_seconds >= 0 and sweep_seconds above 0")
+
+
 def _check(config: Config) -> None:
     a, d = config.asterisk, config.dialplan
     if a.mode not in ("auto", "system", "sandbox"):
@@ -211,6 +225,7 @@ def _check(config: Config) -> None:
     if r.retention_days < 0 or r.slack_seconds < 0 or r.stale_seconds <= 0 or r.sweep_seconds <= 0:
         raise ConfigError("recordings: retention_days and slack_seconds >= 0, the others above 0")
     _check_callbacks(config.callbacks)
+    _check_voicemail(config.voicemail)
     if config.webhooks.sweep_seconds <= 0 or config.webhooks.retry_seconds <= 0:
         raise ConfigError("webhooks: sweep_seconds and retry_seconds must be above 0")
     sec = config.security

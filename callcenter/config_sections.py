@@ -149,6 +149,19 @@ class CallbacksConfig:
 
 
 @dataclasses.dataclass(frozen=True)
+class VoicemailConfig:
+    # Messages are taken by the daemon (ARI); the queue whose queues.yaml ``mailbox`` names
+    # a box answers its messages (a callback, with its promise).
+    max_seconds: int = 120  # the longest message
+    silence_seconds: int = 5  # this much silence ends a message (0: never)
+    min_seconds: float = 1.0  # shorter is no message (the caller said nothing)
+    review: bool = True  # after recording: 1 keep, 2 listen, 3 record again
+    greeting_sound: str = "vm-intro"  # "leave your message after the tone …"
+    saved_sound: str = "vm-msgsaved"
+    sweep_seconds: float = 5.0  # how often VoiceMail()'s spool is imported
+
+
+@dataclasses.dataclass(frozen=True)
 class WebhooksConfig:
     sweep_seconds: float = 1.0  # how often the outbox is looked at
     retry_seconds: float = 5.0  # the first retry after a failed delivery (doubled each time)
@@ -168,6 +181,7 @@ class Config:
     recordings: RecordingsConfig = dataclasses.field(default_factory=RecordingsConfig)
     callbacks: CallbacksConfig = dataclasses.field(default_factory=CallbacksConfig)
     webhooks: WebhooksConfig = dataclasses.field(default_factory=WebhooksConfig)
+    voicemail: VoicemailConfig = dataclasses.field(default_factory=VoicemailConfig)
 
     @property
     def state_dir(self) -> Path:

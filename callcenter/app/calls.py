@@ -24,6 +24,7 @@ from callcenter.services.callback_intake import CallbackIntake
 from callcenter.services.fallback_calls import FallbackCalls
 from callcenter.services.flow_registry import FlowRegistry
 from callcenter.services.ivr_runner import ivr_handler
+from callcenter.services.voicemail_intake import VoicemailIntake
 from callcenter.services.wait_estimates import WaitEstimates
 from callcenter.store.call_log_writer import WriteBehindCallLog
 from callcenter.store.ticket_store import SqlTicketStore
@@ -42,6 +43,7 @@ class Calls:
         wait_estimates: WaitEstimates,
         spool_dir: Path,
         callbacks: CallbackIntake,
+        voicemail: VoicemailIntake,
         emit: Callable[[str, Mapping[str, Any]], None] | None = None,
     ) -> None:
         self._config = config
@@ -55,6 +57,7 @@ class Calls:
             prompts_dir(config),
             wait_estimates,
             callbacks,
+            voicemail,
         )
 
         async def handler(session: CallSession) -> CallOutcome | None:

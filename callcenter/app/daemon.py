@@ -19,9 +19,11 @@ from callcenter.app.agents import Agents
 from callcenter.app.assembly import asterisk_etc, ticket_store
 from callcenter.app.callbacks import CallbacksWiring
 from callcenter.app.calls import Calls
+from callcenter.app.events import EventBus
 from callcenter.app.observability import Observability
 from callcenter.app.recordings import RecordingsWiring
 from callcenter.app.security import Security
+from callcenter.app.voicemails import VoicemailWiring
 from callcenter.app.webhooks import WebhooksWiring
 from callcenter.asterisk.ami import AmiClient
 from callcenter.asterisk.ari import AriClient
@@ -82,6 +84,7 @@ class Daemon:
         self.agents = Agents(config, self.ami, self.tickets, self.call_log)
         etc_dir, gid = asterisk_etc(config)
         self.webhooks = WebhooksWiring(config, sessions, self.db_threads)
+        self.events = EventBus(self.webhooks.emit)
         self.callbacks = CallbacksWiring(
             config,
             sessions,
@@ -91,8 +94,19 @@ class Daemon:
             self.agents.queue_defs,
             self.agents.wait_estimates,
             lambda: self.calls.flows.current,  # read at call time, once Calls exists
-            self.webhooks.emit,
+            self.events.emit,
         )
+        self.voicemail = VoicemailWiring(
+            config,
+            sessions,
+            self.db_threads,
+            self.tickets,
+            self.agents.queue_defs,
+            self.callbacks.service,
+            self.callbacks.calendar_of,
+            self.events.emit,
+        )
+        self.events.listen("callback.completed", self.voicemail.callback_completed)
         self.calls = Calls(
             config,
             self.ari,
@@ -102,7 +116,8 @@ class Daemon:
             self.agents.wait_estimates,
             etc_dir.parent / "spool",
             self.callbacks.intake,
-            self.webhooks.emit,
+            self.voicemail.intake,
+            self.events.emit,
         )
         self.recordings = RecordingsWiring(
             config,
@@ -184,6 +199,7 @@ class Daemon:
             self.agents.supervision,
             self.callbacks.service,
             self.webhooks.service,
+            self.voicemail.service,
         )
         add_provisioning_route(app, SoftphoneAccounts(self.config))
         add_metrics_route(app, self.observability.metrics.render)
@@ -199,6 +215,7 @@ class Daemon:
             *self.security.tasks(),
             *self.recordings.tasks(),
             *self.callbacks.tasks(),
+            *self.voicemail.tasks(),
             *self.webhooks.tasks(),
         ]
         log.info("callcenterd up: http://%s:%d/healthz", d.http_host, d.http_port)

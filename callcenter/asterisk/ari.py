@@ -25,7 +25,7 @@ from callcenter.asterisk.ari_events import USED_TYPES, translate
 from callcenter.asterisk.traffic import Traffic
 from callcenter.domain.calls import CallEvent
 from callcenter.logs import call_id_var
-from callcenter.services.ports import TelephonyError
+from callcenter.services.ports import RecordLimits, TelephonyError
 
 log = logging.getLogger(__name__)
 
@@ -184,6 +184,23 @@ class AriClient:
             extension=exten,
             priority="1",
         )
+
+    async def record(self, call_id: str, name: str, limits: RecordLimits) -> None:
+        await self._op(
+            "channels",
+            "record",
+            channelId=call_id,
+            name=name,
+            format="wav",
+            maxDurationSeconds=limits.max_seconds,
+            maxSilenceSeconds=limits.silence_seconds,
+            ifExists="overwrite",
+            beep="true" if limits.beep else "false",  # a query string: no bools
+            terminateOn=limits.terminate_on,
+        )
+
+    async def delete_recording(self, name: str) -> None:
+        await self._op("recordings", "deleteStored", recordingName=name)
 
     async def calls_in_app(self) -> list[str]:
         channels = await self._op("channels", "list")

@@ -10,6 +10,7 @@ from callcenter.domain.calls import (
     CallLeft,
     DtmfReceived,
     PlaybackFinished,
+    RecordingEnded,
 )
 
 # The only event types :func:`translate` acts on: the application's event filter asks
@@ -22,6 +23,8 @@ USED_TYPES = (
     "PlaybackFinished",
     "ChannelHangupRequest",
     "ChannelDestroyed",
+    "RecordingFinished",
+    "RecordingFailed",
 )
 
 
@@ -43,6 +46,18 @@ def translate(event: dict[str, Any]) -> CallEvent | None:
         if target.startswith("channel:"):
             return PlaybackFinished(target.removeprefix("channel:"), str(playback.get("id")))
         return None
+    if kind in ("RecordingFinished", "RecordingFailed"):
+        recording = event.get("recording", {})
+        target = str(recording.get("target_uri", ""))
+        if not target.startswith("channel:"):
+            return None
+        return RecordingEnded(
+            target.removeprefix("channel:"),
+            str(recording.get("name", "")),
+            kind == "RecordingFinished",
+            float(recording.get("duration") or 0),
+            str(recording.get("cause", "")),
+        )
     if kind == "StasisEnd":
         return CallLeft(call_id, hung_up=False)
     if kind in ("ChannelHangupRequest", "ChannelDestroyed"):

@@ -149,7 +149,7 @@ def queue_defs(config: Config) -> dict[str, QueueDef]:
     except yaml.YAMLError as exc:
         raise TemplateError(f"{path}: not YAML: {exc}") from None
     try:
-        return parse_queue_defs(data, str(path), config.dialplan.queues)
+        return parse_queue_defs(data, str(path), config.dialplan.queues, config.dialplan.mailboxes)
     except QueueDefError as exc:
         raise TemplateError(str(exc)) from None
 
@@ -162,7 +162,8 @@ def _queue_globals(q: QueueDef) -> str:
         f"OVERFLOW_NODE_{q.name} = {node}\n"
         f"MAXWAIT_{q.name} = {q.max_wait or ''}\n"
         f"RECORD_{q.name} = {'1' if q.record else ''}\n"
-        f"CALLBACK_{q.name} = {q.callback_digit}"
+        f"CALLBACK_{q.name} = {q.callback_digit}\n"
+        f"MAILBOX_{q.name} = {q.mailbox}"
     )
 
 

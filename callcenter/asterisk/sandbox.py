@@ -106,7 +106,10 @@ class Sandbox:
         self._check_ports()
         runtime = self.runtime()
         layout = runtime.layout(self.instance_dir)
-        for d in ("lib", "lib/keys", "spool", "spool/recordings", "spool/callbacks", "run", "log"):
+        # spool/recording: ARI's stored recordings (voicemail taken by the daemon); Asterisk
+        # does not make it itself and fails the recording ("No such file or directory").
+        spools = ("spool/recordings", "spool/callbacks", "spool/recording", "spool/voicemail")
+        for d in ("lib", "lib/keys", "spool", *spools, "run", "log"):
             path = self.instance_dir / d
             path.mkdir(parents=True, exist_ok=True)
             _chown_tree(path, runtime.uid, runtime.gid)

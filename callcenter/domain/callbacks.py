@@ -206,6 +206,25 @@ def check_slot(
     return at
 
 
+def time_of_day(digits: str, now: datetime, timezone: str) -> datetime | None:
+    """The time a caller keyed in ("1500", "930": HHMM or HMM, 24-hour clock) as the next
+    such moment in ``timezone`` — today if it is still ahead, else tomorrow (DST-correct:
+    the wall clock time of that day); None when the digits are no time of day."""
+    if not re.fullmatch(r"[0-9]{3,4}", digits):
+        return None
+    hour, minute = int(digits[:-2]), int(digits[-2:])
+    if hour > 23 or minute > 59:
+        return None
+    zone = zoneinfo.ZoneInfo(timezone)
+    local_now = now.astimezone(zone)
+    today = local_now.date()
+    at = datetime(today.year, today.month, today.day, hour, minute, tzinfo=zone)
+    if at <= local_now:
+        tomorrow = today + timedelta(days=1)
+        at = datetime(tomorrow.year, tomorrow.month, tomorrow.day, hour, minute, tzinfo=zone)
+    return at
+
+
 def position_for(waited: float, priority: int, waiting: list[tuple[float, int]]) -> int:
     """Where a placeholder enters the queue (Queue()'s position argument, 1 = next):
     behind every caller at the same or a higher priority who has waited longer than the

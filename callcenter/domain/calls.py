@@ -90,6 +90,17 @@ class PlaybackFinished:
 
 
 @dataclasses.dataclass(frozen=True)
+class RecordingEnded:
+    """A recording on the call stopped (ARI RecordingFinished, or RecordingFailed)."""
+
+    call_id: str
+    name: str
+    finished: bool  # False: Asterisk could not record
+    duration: float = 0.0
+    cause: str = ""
+
+
+@dataclasses.dataclass(frozen=True)
 class CallLeft:
     """The call hung up or left our application."""
 
@@ -97,7 +108,7 @@ class CallLeft:
     hung_up: bool
 
 
-CallEvent = CallEntered | DtmfReceived | PlaybackFinished | CallLeft
+CallEvent = CallEntered | DtmfReceived | PlaybackFinished | RecordingEnded | CallLeft
 
 
 @dataclasses.dataclass(frozen=True)

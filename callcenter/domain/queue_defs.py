@@ -20,6 +20,9 @@ happens at the limits. Parse, then validate every issue with its path; pure (no 
         retention_days: 365       # recordings kept this long; 0 = recordings.retention_days
         callback_digit: "1"       # waiting callers press it to be called back in their place
         calendar: main.office     # business hours of promises (FLOW.CALENDAR); none: 24/7
+        mailbox: "100"            # this queue answers mailbox 100's messages (a callback
+                                  # each); callers at its limits leave one there when the
+                                  # daemon is down
         staffing:                 # agents serving it, by day and local time (the roster):
           mon-fri: {"09:00-13:00": 3, "14:00-20:00": 2}   # promises count on them
           sat: {"10:00-16:00": 1}
@@ -62,6 +65,7 @@ _KNOWN = {
     "callback_digit",
     "calendar",
     "staffing",
+    "mailbox",
     *_INT_FIELDS,
     *_BOOL_FIELDS,
 }
@@ -97,6 +101,7 @@ class QueueDef:
     retention_days: int = 0  # 0: the recordings.retention_days default
     callback_digit: str = ""  # "": waiting callers are not offered a callback
     calendar: str = ""  # FLOW.CALENDAR: business hours of this queue's promises; "": 24/7
+    mailbox: str = ""  # the voicemail box whose messages this queue answers
     # The roster: (days 0=mon…6=sun, start minute, end minute, agents), local time of the
     # calendar's zone. Empty: promises count on the agents serving at the moment only.
     staffing: tuple[tuple[frozenset[int], int, int, int], ...] = ()
@@ -112,9 +117,12 @@ class QueueDef:
         return flow, node
 
 
-def parse_queue_defs(data: object, source: str, queues: Iterable[str]) -> dict[str, QueueDef]:
+def parse_queue_defs(
+    data: object, source: str, queues: Iterable[str], mailboxes: Iterable[str] | None = None
+) -> dict[str, QueueDef]:
     """Definitions for every queue in ``queues`` (defaults where the file says nothing);
-    raises QueueDefError listing every issue."""
+    ``mailboxes``: the voicemail boxes that exist (None: not checked). Raises
+    QueueDefError listing every issue."""
     known = list(queues)
     issues: list[str] = []
 
@@ -153,6 +161,18 @@ def parse_queue_defs(data: object, source: str, queues: Iterable[str]) -> dict[s
                 staffing = _staffing(value, f"{path}.staffing", bad)
                 if staffing is not None:
                     values[key] = staffing
+            elif key == "mailbox":
+                text = (
+                    str(value)
+                    if isinstance(value, int | str) and not isinstance(value, bool)
+                    else ""
+                )
+                if not re.fullmatch(r"[0-9]{2,10}", text):
+                    bad(f"{path}.{key}", f"{value!r} is not a mailbox (2-10 digits, quoted)")
+                elif mailboxes is not None and text not in set(mailboxes):
+                    bad(f"{path}.{key}", f"no mailbox {text!r} (dialplan.mailboxes)")
+                else:
+                    values[key] = text
             elif key == "callback_digit":
                 if re.fullmatch(r"[0-9]", str(value)) and not isinstance(value, bool):
                     values[key] = str(value)
@@ -196,6 +216,14 @@ def parse_queue_defs(data: object, source: str, queues: Iterable[str]) -> dict[s
             bad(f"queues.{name}.announce_wait_every", "needs announce_wait: true")
         if d.overflow and d.overflow_node:
             bad(f"queues.{name}", "overflow and overflow_node: choose one")
+    owners: dict[str, str] = {}
+    for name, d in defs.items():
+        if d.mailbox and d.mailbox in owners:
+            bad(
+                f"queues.{name}.mailbox",
+                f"mailbox {d.mailbox!r} is answered by {owners[d.mailbox]} already",
+            )
+        owners.setdefault(d.mailbox, name)
     issues += _cycles(defs, source)
     if issues:
         raise QueueDefError(issues)

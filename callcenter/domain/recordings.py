@@ -68,6 +68,7 @@ class Recording:
     pauses: tuple[Pause, ...] = ()
     retain_until: datetime | None = None
     problem: str = ""  # why it is missing (the alarm), or why it was deleted
+    kind: str = "call"  # call, or voicemail (a message: mono, call_id vm:<its key>)
 
     @property
     def paused(self) -> bool:
@@ -85,6 +86,7 @@ class RecordingFilter:
     since: datetime | None = None
     until: datetime | None = None
     state: RecordingState | None = None
+    kind: str = ""  # call | voicemail ("": both)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -178,12 +180,15 @@ def expired(recording: Recording, now: datetime, on_hold: bool) -> bool:
 
 
 def may_listen(role: Role, agent: str, recording: Recording) -> bool:
-    """Supervisors and admins hear every recording; an agent only the calls they took."""
+    """Supervisors and admins hear every recording; an agent the calls they took, and
+    callers' messages (left for the agents who call them back)."""
     if role in (Role.ADMIN, Role.SUPERVISOR):
+        return True
+    if role is Role.AGENT and recording.kind == "voicemail":
         return True
     return role is Role.AGENT and bool(agent) and agent == recording.agent
 
 
 def may_pause(role: Role, agent: str, recording: Recording) -> bool:
-    """The agent on the call, a supervisor or an admin."""
-    return may_listen(role, agent, recording)
+    """The agent on the call, a supervisor or an admin (a call's recording only)."""
+    return recording.kind == "call" and may_listen(role, agent, recording)

@@ -229,6 +229,19 @@ class CallSummary:
     flow: str = ""
 
 
+@dataclasses.dataclass(frozen=True)
+class VoicemailSummary:
+    """A caller's message, ready to become a voicemail interaction on their ticket."""
+
+    key: str  # the message's key (live:<uniqueid> | spool:<msg_id>): one interaction
+    caller: str  # as Asterisk gave it (not yet normalised)
+    mailbox: str
+    queue: str
+    received_at: datetime
+    call_id: str = ""
+    data: Mapping[str, Any] = dataclasses.field(default_factory=dict)
+
+
 # -- rules -------------------------------------------------------------------------------
 
 
@@ -264,3 +277,7 @@ def call_subject(summary: CallSummary, number: str | None = None) -> str:
         "fallback": "Call (fallback queue)",
     }.get(summary.outcome, "Phone call")
     return f"{what} from {number or summary.caller or 'unknown caller'}"[:200]
+
+
+def voicemail_subject(message: VoicemailSummary, number: str | None = None) -> str:
+    return f"Voicemail from {number or message.caller or 'unknown caller'}"[:200]

@@ -28,6 +28,7 @@ EVENT_TYPES = frozenset(
         "call.ended",
         "voicemail.received",
         "callback.requested",
+        "callback.completed",
         "promise.made",
         "promise.at_risk",
         "promise.kept",

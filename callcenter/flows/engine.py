@@ -84,6 +84,8 @@ class Finish:
     resume_node: str = ""
     reason: str = ""
     announce_recording: bool = False
+    # callback: what asks the caller for a time to be called at (media, as for Play)
+    ask_time: tuple[str, ...] = ()
 
 
 Command = Play | StopPlayback | WaitForInput | SetLanguage | Finish
@@ -225,7 +227,7 @@ def _finish(
     elif node.type == "voicemail":
         finish = Finish("voicemail", node.mailbox)
     elif node.type == "callback":
-        finish = Finish("callback", node.queue)
+        finish = Finish("callback", node.queue, ask_time=_media(node.ask_time, session))
     else:
         finish = Finish("transfer", node.to)
     if node is not None:

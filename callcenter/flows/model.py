@@ -52,6 +52,7 @@ class Node:
     on_timeout: str = ""
     announce_recording: bool = False  # queue: "this call may be recorded" before joining
     mailbox: str = ""
+    ask_time: tuple[Prompt, ...] = ()  # callback: "… or key in the time to call you"
     to: str = ""
     flow: str = ""
     node: str = ""
@@ -154,6 +155,7 @@ def build_flow(data: dict[str, Any], source: str = "", version: str = "") -> Flo
             options={str(k): v for k, v in raw.get("options", {}).items()},
             invalid_prompts=_prompts(raw.get("invalid_prompts")),
             no_input_prompts=_prompts(raw.get("no_input_prompts")),
+            ask_time=_prompts(raw.get("ask_time")),
             cases=tuple((_condition(c["when"]), c["goto"]) for c in raw.get("cases", ())),
             else_=raw.get("else", ""),
             vars=dict(raw.get("vars", {})),

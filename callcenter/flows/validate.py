@@ -125,6 +125,7 @@ def _check_node(
         ("prompts", node.prompts),
         ("invalid_prompts", node.invalid_prompts),
         ("no_input_prompts", node.no_input_prompts),
+        ("ask_time", node.ask_time),
     ):
         for i, prompt in enumerate(prompts):
             missing = _missing_in(prompt, languages, ctx)

@@ -17,6 +17,7 @@ from callcenter.http import (
     api_recordings,
     api_security,
     api_tickets,
+    api_voicemails,
     api_webhooks,
 )
 from callcenter.http.api_auth import (
@@ -36,6 +37,7 @@ from callcenter.services.ports import ApiKeys, TicketStore
 from callcenter.services.recordings import Recordings
 from callcenter.services.sip_bans import SipBans
 from callcenter.services.supervision import Supervision
+from callcenter.services.voicemails import Voicemails
 from callcenter.services.webhooks import Webhooks
 
 PREFIX = "/api/v1"
@@ -48,6 +50,7 @@ ROUTES: list[Route] = [
     *api_recordings.ROUTES,
     *api_callbacks.ROUTES,
     *api_webhooks.ROUTES,
+    *api_voicemails.ROUTES,
 ]
 _ID = {"type": "integer", "minimum": 1, "maximum": MAX_ID}
 # Every path and query parameter as the server checks it (api_params): the document says
@@ -64,6 +67,7 @@ PATH_SCHEMAS: dict[str, dict[str, Any]] = {
     "recording_id": _ID,
     "callback_id": _ID,
     "webhook_id": _ID,
+    "voicemail_id": _ID,
     "call_id": {
         "type": "string",
         "pattern": "^[0-9]{1,20}[.][0-9]{1,10}$",
@@ -117,6 +121,7 @@ def build_api(
     supervision: Supervision | None = None,
     callbacks: Callbacks | None = None,
     webhooks: Webhooks | None = None,
+    voicemails: Voicemails | None = None,
 ) -> web.Application:
     """The API as a sub-application, to mount at :data:`PREFIX`."""
     api = web.Application(
@@ -137,6 +142,8 @@ def build_api(
         api[api_callbacks.CALLBACKS] = callbacks
     if webhooks is not None:
         api[api_webhooks.WEBHOOKS] = webhooks
+    if voicemails is not None:
+        api[api_voicemails.VOICEMAILS] = voicemails
     for route in ROUTES:
         api.router.add_route(route.method, route.path, _checked_query(route))
     reasons = control.pause_reasons if control is not None else ()

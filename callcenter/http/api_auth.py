@@ -42,6 +42,8 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "callbacks:read": STAFF,
     "callbacks:cancel": STAFF,
     "promises:read": STAFF,
+    "voicemails:read": STAFF,
+    "voicemails:answer": STAFF,
     "webhooks:manage": frozenset({Role.ADMIN}),
 }
 

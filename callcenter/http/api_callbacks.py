@@ -165,13 +165,6 @@ def day_json(d: PromiseDay) -> dict[str, Any]:
     }
 
 
-def _cursor(request: web.Request) -> int | None:
-    cursor = request.query.get("cursor")
-    if cursor is not None and (not cursor.isascii() or not cursor.isdigit() or len(cursor) > 10):
-        raise ApiError(422, "invalid_field", "cursor: not one this server gave", "cursor")
-    return int(cursor) if cursor else None
-
-
 def _state(request: web.Request, states: type[CallbackState] | type[PromiseState]) -> Any:
     raw = request.query.get("state")
     if raw is None:
@@ -215,7 +208,7 @@ async def list_callbacks(request: web.Request) -> web.Response:
         _state(request, CallbackState),
         request.query.get("queue", ""),
         p.limit(request),
-        _cursor(request),
+        p.id_cursor(request),
     )
     return web.json_response(
         {"items": [callback_json(c, None) for c in page.items], "next_cursor": page.next_cursor}
@@ -253,7 +246,7 @@ async def list_promises(request: web.Request) -> web.Response:
         since=p.timestamp(request.query.get("from"), "from"),
         until=p.timestamp(request.query.get("to"), "to"),
     )
-    page = await _service(request).promises(where, p.limit(request), _cursor(request))
+    page = await _service(request).promises(where, p.limit(request), p.id_cursor(request))
     return web.json_response(
         {"items": [promise_json(x) for x in page.items], "next_cursor": page.next_cursor}
     )

@@ -38,6 +38,14 @@ def limit(request: web.Request) -> int:
     return int(raw)
 
 
+def id_cursor(request: web.Request) -> int | None:
+    """``?cursor=``: the last id of the page before (only what this API handed out)."""
+    cursor = request.query.get("cursor")
+    if cursor is not None and (not cursor.isascii() or not cursor.isdigit() or len(cursor) > 10):
+        raise ApiError(422, "invalid_field", "cursor: not one this server gave", "cursor")
+    return int(cursor) if cursor else None
+
+
 def optional_int(request: web.Request, name: str) -> int | None:
     raw = request.query.get(name)
     if raw is None:

@@ -53,6 +53,7 @@ RECORDING = obj(
         "pauses": {"type": "array", "items": PAUSE},
         "retain_until": {"type": ["string", "null"], "format": "date-time"},
         "problem": _TEXT,
+        "kind": {"type": "string", "enum": ["call", "voicemail"]},
         "audio_url": _TEXT,
         "listens": {"type": "array", "items": LISTEN},
     },
@@ -89,6 +90,7 @@ def recording_json(r: Recording, listens: list[Any] | None = None) -> dict[str, 
         "pauses": [{"start": x.start, "end": x.end, "by": x.by} for x in r.pauses],
         "retain_until": r.retain_until.isoformat() if r.retain_until else None,
         "problem": r.problem,
+        "kind": r.kind,
         "audio_url": f"/api/v1/recordings/{r.id}/audio",
     }
     if listens is not None:
@@ -119,9 +121,6 @@ async def list_recordings(request: web.Request) -> web.Response:
         if agent and agent != who.agent:
             raise ApiError(403, "forbidden", f"agent {who.agent} may not list {agent}'s calls")
         agent = who.agent
-    cursor = request.query.get("cursor")
-    if cursor is not None and (not cursor.isascii() or not cursor.isdigit() or len(cursor) > 10):
-        raise ApiError(422, "invalid_field", "cursor: not one this server gave", "cursor")
     state = request.query.get("state")
     if state is not None and state not in {s.value for s in RecordingState}:
         raise ApiError(422, "invalid_field", f"state: {state!r} is not a recording state", "state")
@@ -134,7 +133,7 @@ async def list_recordings(request: web.Request) -> web.Response:
         until=_when(request, "to"),
         state=RecordingState(state) if state else None,
     )
-    page = await _service(request).search(where, p.limit(request), int(cursor) if cursor else None)
+    page = await _service(request).search(where, p.limit(request), p.id_cursor(request))
     return web.json_response(
         {"items": [recording_json(r) for r in page.items], "next_cursor": page.next_cursor}
     )

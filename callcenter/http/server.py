@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 
 from aiohttp import web
 
@@ -13,13 +14,22 @@ from callcenter.http.callbacks_page import add_promises_page
 from callcenter.http.health import PROBE_KEY, HealthProbe, healthz
 from callcenter.http.recordings_page import add_recordings_page
 from callcenter.http.staff_auth import add_signin_routes
+from callcenter.http.voicemails_page import add_voicemails_page
 from callcenter.services.agent_control import AgentControl
 from callcenter.services.callbacks import Callbacks
 from callcenter.services.ports import ApiKeys, StaffDirectory, TicketStore
 from callcenter.services.recordings import Recordings
 from callcenter.services.sip_bans import SipBans
 from callcenter.services.supervision import Supervision
+from callcenter.services.voicemails import Voicemails
 from callcenter.services.webhooks import Webhooks
+
+PAGES_JS = Path(__file__).with_name("static") / "pages.js"
+
+
+async def pages_script(_request: web.Request) -> web.FileResponse:
+    """What the staff pages' scripts share (no data in it: served to anyone)."""
+    return web.FileResponse(PAGES_JS, headers={"Content-Type": "text/javascript"})
 
 
 def build_app(
@@ -35,16 +45,20 @@ def build_app(
     supervision: Supervision | None = None,
     callbacks: Callbacks | None = None,
     webhooks: Webhooks | None = None,
+    voicemails: Voicemails | None = None,
 ) -> web.Application:
     app = web.Application(client_max_size=MAX_BODY)
     app[PROBE_KEY] = probe
     app.router.add_get("/healthz", healthz)
+    app.router.add_get("/static/pages.js", pages_script)
     if staff is not None:
         add_signin_routes(app, staff, session_ttl)
     if store is not None and keys is not None:
         app.add_subapp(
             PREFIX,
-            build_api(store, keys, control, bans, recordings, supervision, callbacks, webhooks),
+            build_api(
+                store, keys, control, bans, recordings, supervision, callbacks, webhooks, voicemails
+            ),
         )
         if hub is not None:
             reasons = control.pause_reasons if control is not None else ()
@@ -53,6 +67,8 @@ def build_app(
             add_recordings_page(app)
         if callbacks is not None:
             add_promises_page(app)
+        if voicemails is not None:
+            add_voicemails_page(app)
     return app
 
 

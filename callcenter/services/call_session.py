@@ -19,7 +19,7 @@ from callcenter.domain.calls import (
     IvrResult,
     check_digit,
 )
-from callcenter.services.ports import CallLog, Telephony, TelephonyError
+from callcenter.services.ports import CallLog, RecordLimits, Telephony, TelephonyError
 
 log = logging.getLogger(__name__)
 
@@ -103,6 +103,15 @@ class CallSession:
     async def hangup(self) -> None:
         await self._command("hangup")
         self._gone = True
+
+    async def record(self, name: str, limits: RecordLimits) -> None:
+        if self._gone:
+            raise CallGone(self.call_id)
+        try:
+            await self._telephony.record(self.call_id, name, limits)
+        except TelephonyError:
+            await self._check_gone()
+            raise
 
     async def record_digit(self, digit: str) -> None:
         await self._call_log.digit_pressed(self.call_id, check_digit(digit))

@@ -15,13 +15,20 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 
 from callcenter.domain.business_hours import Calendar
-from callcenter.domain.callbacks import CallbackError, NumberPolicy, dialable
-from callcenter.domain.calls import CallOutcome, DtmfReceived, IvrResult, PlaybackFinished
+from callcenter.domain.callbacks import (
+    CallbackError,
+    NumberPolicy,
+    check_slot,
+    dialable,
+    time_of_day,
+)
+from callcenter.domain.calls import CallOutcome, DtmfReceived, IvrResult
 from callcenter.domain.promises import spoken_due
+from callcenter.services.call_prompts import ask, say
 from callcenter.services.call_session import CallSession
 from callcenter.services.callbacks import CallbackRequest, Callbacks
 from callcenter.services.ports import Clock
@@ -65,11 +72,15 @@ class CallbackIntake:
         source: str,
         language: str = "en",
         record: bool = True,
+        ask_time: Sequence[str] = (),
     ) -> CallOutcome:
         """The request from ``session``'s caller for ``queue`` (``joined``: their place;
         None: the back of the queue). ``record``: store the call's outcome here (the IVR
-        stores its own)."""
-        return await self._take(session, queue, joined, priority, source, language, record)
+        stores its own). ``ask_time``: media asking when to call (HHMM then #; # alone or
+        nothing: as soon as possible)."""
+        return await self._take(
+            session, queue, joined, priority, source, language, record, tuple(ask_time)
+        )
 
     async def _take(
         self,
@@ -80,16 +91,18 @@ class CallbackIntake:
         source: str,
         language: str,
         record: bool,
+        ask_time: tuple[str, ...] = (),
     ) -> CallOutcome:
         await session.answer()
         number = await self._number(session, language)
         if number is None:
-            await self._say(session, ["sound:please-try-call-later", "sound:vm-goodbye"], language)
+            await say(session, ["sound:please-try-call-later", "sound:vm-goodbye"], language)
             await self._record(
                 record, session, queue, CallOutcome.COMPLETED, "no number to call back"
             )
             await session.hangup()
             return CallOutcome.COMPLETED
+        at = await self._when(session, queue, ask_time, language) if ask_time else None
         try:
             answer = await self._callbacks.request(
                 CallbackRequest(
@@ -100,11 +113,12 @@ class CallbackIntake:
                     priority=priority,
                     source=source,
                     reason=f"asked while waiting in {queue}" if source == "queue" else "IVR",
+                    at=at,
                 )
             )
         except CallbackError as exc:
             log.warning("callback refused: %s", exc)
-            await self._say(session, ["sound:please-try-call-later"], language)
+            await say(session, ["sound:please-try-call-later"], language)
             await self._record(record, session, queue, CallOutcome.COMPLETED, f"refused: {exc}")
             await session.hangup()
             return CallOutcome.COMPLETED
@@ -124,7 +138,7 @@ class CallbackIntake:
             CallOutcome.CALLBACK,
             f"callback {answer.callback.id} due {due.isoformat(timespec='minutes')}",
         )
-        await self._say(session, [*media, "sound:vm-goodbye"], language)
+        await say(session, [*media, "sound:vm-goodbye"], language)
         await session.hangup()
         return CallOutcome.CALLBACK
 
@@ -135,15 +149,13 @@ class CallbackIntake:
         except CallbackError as exc:
             log.info("caller id not usable for a callback: %s", exc)
         else:
-            digits = number.lstrip("+")
-            digit = await self._ask(
+            # One item a digit: stopping a playback of "digits:7916…" does not stop the
+            # say files already under way (checked on Asterisk 22: the rest of the number
+            # plays on and the next prompt waits behind it); a single digit ends at once.
+            digits = [f"digits:{d}" for d in number.lstrip("+")]
+            digit = await ask(
                 session,
-                [
-                    "sound:to-call-this-number",
-                    f"digits:{digits}",
-                    "sound:if-correct-press",
-                    "digits:1",
-                ],
+                ["sound:to-call-this-number", *digits, "sound:if-correct-press", "digits:1"],
                 language,
                 CONFIRM_SECONDS,
             )
@@ -157,35 +169,37 @@ class CallbackIntake:
                 return dialable(keyed, self._numbers, "keyed-in number")
             except CallbackError as exc:
                 log.info("keyed-in number refused: %s", exc)
-                await self._say(session, ["sound:check-number-dial-again"], language)
+                await say(session, ["sound:check-number-dial-again"], language)
         return None
 
-    async def _ask(
-        self, session: CallSession, media: list[str], language: str, wait: float
-    ) -> str | None:
-        """Play ``media`` (a digit cuts it short); the digit pressed, or None after
-        ``wait`` seconds of silence once it ended."""
-        pending = list(media)
-        playback: str | None = await session.play(pending.pop(0), language)
-        deadline: float | None = None
-        while True:
-            timeout = None if deadline is None else max(0.0, deadline - time.monotonic())
-            event = await session.next_event(timeout)
-            if event is None:
+    async def _when(
+        self, session: CallSession, queue: str, ask_time: tuple[str, ...], language: str
+    ) -> datetime | None:
+        """The time the caller keys in (HHMM, then #) if the queue is open then; None —
+        as soon as possible — for # alone, no answer, or a second time that cannot be
+        taken (a first one is refused with "I'm sorry" and asked again)."""
+        calendar = self._calendar_of(queue)
+        for _ in range(2):
+            digit = await ask(session, list(ask_time), language, KEY_IN_SECONDS)
+            keyed = ""
+            while digit is not None and digit != "#" and len(keyed) < 4:
+                keyed += digit if digit.isdigit() else ""
+                digit = await self._digit(session, KEY_IN_SECONDS)
+            if not keyed:
                 return None
-            if isinstance(event, DtmfReceived):
-                await session.record_digit(event.digit)
-                if playback is not None:
-                    await session.stop_playback(playback)
-                return event.digit
-            if isinstance(event, PlaybackFinished) and event.playback_id == playback:
-                if pending:
-                    playback = await session.play(pending.pop(0), language)
-                else:
-                    playback, deadline = None, time.monotonic() + wait
+            now = self._clock.now()
+            at = time_of_day(keyed, now, calendar.timezone)
+            try:
+                if at is None:
+                    raise CallbackError(f"at: {keyed!r} is not a time of day (HHMM)")
+                return check_slot(calendar, now, at)
+            except CallbackError as exc:
+                log.info("callback time refused: %s", exc)
+                await say(session, ["sound:im-sorry"], language)
+        return None
 
     async def _key_in(self, session: CallSession, language: str) -> str | None:
-        digit = await self._ask(session, ["sound:vm-enter-num-to-call"], language, KEY_IN_SECONDS)
+        digit = await ask(session, ["sound:vm-enter-num-to-call"], language, KEY_IN_SECONDS)
         keyed = ""
         while digit is not None and digit != "#" and len(keyed) < MAX_DIGITS:
             if digit.isdigit():
@@ -204,16 +218,6 @@ class CallbackIntake:
                 await session.record_digit(event.digit)
                 return event.digit
         return None
-
-    async def _say(self, session: CallSession, media: list[str], language: str) -> None:
-        """Play ``media`` to its end (or until the caller hangs up)."""
-        for item in media:
-            playback = await session.play(item, language)
-            limit = time.monotonic() + 30
-            while (left := limit - time.monotonic()) > 0:
-                event = await session.next_event(left)
-                if isinstance(event, PlaybackFinished) and event.playback_id == playback:
-                    break
 
     async def _record(
         self, record: bool, session: CallSession, queue: str, outcome: CallOutcome, detail: str

@@ -231,6 +231,7 @@ class Callbacks:
                 "callback %d: customer answered, talked %.0f s -> completed", cb.id, talk_seconds
             )
             await self._close_promise(done, answered, True, f"answered by {done.agent}")
+            self._on_event("callback.completed", {"callback": done})
             await self._note(
                 done,
                 f"Callback to {done.number}: answered, talked"

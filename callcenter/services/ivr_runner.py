@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Protocol
@@ -52,8 +52,16 @@ class CallbackTaker(Protocol):
         source: str,
         language: str = "en",
         record: bool = True,
+        ask_time: Sequence[str] = (),
     ) -> CallOutcome:
-        """Confirm the number, make the callback request, tell the promise, hang up."""
+        """Confirm the number, (``ask_time``: ask when to call) make the callback request,
+        tell the promise, hang up."""
+        ...
+
+
+class VoicemailTaker(Protocol):
+    async def take(self, session: CallSession, mailbox: str, language: str = "en") -> CallOutcome:
+        """Record the caller's message, keep it, tell the promise, hang up."""
         ...
 
 
@@ -71,10 +79,11 @@ def ivr_handler(
     prompts_dir: Path,
     waits: WaitEstimator | None = None,
     callbacks: CallbackTaker | None = None,
+    voicemail: VoicemailTaker | None = None,
 ) -> Handler:
     async def handle(session: CallSession) -> CallOutcome | None:
         flow_set = flows()  # pinned for the whole call
-        runner = _Run(session, flow_set, clock, prompts_dir, waits, callbacks)
+        runner = _Run(session, flow_set, clock, prompts_dir, waits, callbacks, voicemail)
         return await runner.run(entry_flow, await directory.is_known(session.entered.caller))
 
     return handle
@@ -89,10 +98,12 @@ class _Run:
         prompts_dir: Path,
         waits: WaitEstimator | None = None,
         callbacks: CallbackTaker | None = None,
+        voicemail: VoicemailTaker | None = None,
     ) -> None:
         self.session = session
         self.waits = waits
         self.callbacks = callbacks
+        self.voicemail = voicemail
         self.flow_set = flow_set
         self.flows = flow_set.flows
         self.clock = clock
@@ -210,8 +221,19 @@ class _Run:
             # The caller stays on this call: which number, the request, the promise.
             await self._let_last_prompt_finish()
             return await self.callbacks.take(
-                self.session, finish.target, None, 0, "ivr", self.language, record=False
+                self.session,
+                finish.target,
+                None,
+                0,
+                "ivr",
+                self.language,
+                record=False,
+                ask_time=[self._media(m, self.language) for m in finish.ask_time],
             )
+        if finish.outcome == "voicemail" and self.voicemail is not None:
+            # The daemon takes the message itself (ARI): recording store, ticket, promise.
+            await self._let_last_prompt_finish()
+            return await self.voicemail.take(self.session, finish.target, self.language)
         variables = {"CC_TARGET": finish.target}
         if finish.outcome == "queue":
             variables |= {

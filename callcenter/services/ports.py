@@ -29,6 +29,14 @@ from callcenter.domain.tickets import (
 )
 
 
+@dataclasses.dataclass(frozen=True)
+class RecordLimits:
+    max_seconds: int = 120  # the longest message
+    silence_seconds: int = 5  # this much silence ends it (0: never)
+    beep: bool = True
+    terminate_on: str = "#"  # the digit that ends it ("none": no digit)
+
+
 class TelephonyError(RuntimeError):
     """Asterisk refused or could not carry out a command (e.g. the channel is gone)."""
 
@@ -53,6 +61,15 @@ class Telephony(Protocol):
 
     async def calls_in_app(self) -> list[str]:
         """Ids of the channels currently in our Stasis application (for reconciling)."""
+        ...
+
+    async def record(self, call_id: str, name: str, limits: RecordLimits) -> None:
+        """Record what the caller says into Asterisk's stored recording ``name`` (WAV); a
+        ``RecordingEnded`` event follows (the limits, ``#``, or the caller hanging up)."""
+        ...
+
+    async def delete_recording(self, name: str) -> None:
+        """Delete Asterisk's stored recording ``name`` (a message recorded again)."""
         ...
 
 

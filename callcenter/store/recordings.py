@@ -119,6 +119,8 @@ class SqlRecordings:
             query = query.where(RecordingRow.ticket_id == where.ticket_number)
         if where.state is not None:
             query = query.where(RecordingRow.state == where.state.value)
+        if where.kind:
+            query = query.where(RecordingRow.kind == where.kind)
         if where.since is not None:
             query = query.where(RecordingRow.started_at >= where.since)
         if where.until is not None:
@@ -267,4 +269,5 @@ def _to_domain(row: RecordingRow) -> Recording:
         pauses=_pauses(row.pauses),
         retain_until=as_utc(row.retain_until) if row.retain_until else None,
         problem=row.problem or "",
+        kind=row.kind or "call",
     )

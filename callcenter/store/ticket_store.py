@@ -40,8 +40,10 @@ from callcenter.domain.tickets import (
     TicketRuleError,
     TicketStatus,
     TicketView,
+    VoicemailSummary,
     call_subject,
     joins_open_ticket,
+    voicemail_subject,
 )
 from callcenter.services.lanes import Lanes
 from callcenter.store import ticket_mapping as m
@@ -271,39 +273,9 @@ class SqlTicketStore:
         if known is not None:
             return known  # replayed: the call is on its ticket already
         now = self._now()
-        number = caller_number(call.caller, self.region)
-        ids = c.match_phone(number) if number else []
-        customer_id: int | None = ids[0] if len(ids) == 1 else None
-        if number and not ids:
-            try:
-                customer_id = c.create(
-                    NewCustomer(f"Caller {number}", (ContactPoint(ContactKind.PHONE, number),)),
-                    now,
-                ).id
-            except TicketRuleError:
-                # Another call from this new number created the customer a moment ago
-                # (SQLite reads outside a write lock): it is that customer.
-                ids = c.match_phone(number)
-                customer_id = ids[0] if len(ids) == 1 else None
-        joined = None
-        if customer_id is not None:
-            joined = next(
-                (
-                    open_ticket.number
-                    for open_ticket in open_tickets(c.s.connection(), customer_id)
-                    if joins_open_ticket(open_ticket.updated_at, now, self._window)
-                ),
-                None,
-            )
-        if joined is None:
-            new = NewTicket(
-                call_subject(call, number), customer_id, channel=Channel.PHONE, queue=call.queue
-            )
-            joined = t.create(new, now, ambiguous=len(ids) > 1).id
-            if len(ids) > 1:
-                log.warning(
-                    "caller %s matches customers %s: ticket %d flagged", number, ids, joined
-                )
+        _number, ids, joined = self._caller_ticket(
+            c, t, call.caller, lambda n: call_subject(call, n), call.queue, now
+        )
         data = {
             "dialed": call.dialed,
             "caller_id": call.caller,
@@ -336,6 +308,84 @@ class SqlTicketStore:
             now,
         )
         return interaction
+
+    async def record_voicemail(self, message: VoicemailSummary) -> Interaction:
+        """A caller's message as a voicemail interaction on their ticket (matched like a
+        call: the open ticket of the caller's customer within the window, else a new one).
+        Idempotent on the message's key."""
+        return await self._retrying(
+            lambda c, t: self._record_voicemail(c, t, message), "record_voicemail"
+        )
+
+    def _record_voicemail(
+        self, c: CustomerRepo, t: TicketRepo, message: VoicemailSummary
+    ) -> Interaction:
+        known = t.by_source("voicemail", message.key)
+        if known is not None:
+            return known
+        now = self._now()
+        _number, ids, joined = self._caller_ticket(
+            c, t, message.caller, lambda n: voicemail_subject(message, n), message.queue, now
+        )
+        interaction, _created = t.append(
+            joined,
+            NewInteraction(
+                kind=InteractionKind.VOICEMAIL,
+                direction=Direction.INBOUND,
+                source="voicemail",
+                source_id=message.key,
+                linked_id=message.call_id,
+                occurred_at=message.received_at,
+                data={**message.data, "candidates": list(ids) if len(ids) > 1 else []},
+            ),
+            now,
+        )
+        return interaction
+
+    def _caller_ticket(
+        self,
+        c: CustomerRepo,
+        t: TicketRepo,
+        caller: str,
+        subject: Callable[[str | None], str],
+        queue: str,
+        now: datetime,
+    ) -> tuple[str | None, list[int], int]:
+        """The caller's customer (a new one if unknown, none if ambiguous or withheld) and
+        the ticket a contact from them joins: their open ticket active within the window,
+        else a new one. Returns (E.164 number, matching customers, ticket number)."""
+        number = caller_number(caller, self.region)
+        ids = c.match_phone(number) if number else []
+        customer_id: int | None = ids[0] if len(ids) == 1 else None
+        if number and not ids:
+            try:
+                customer_id = c.create(
+                    NewCustomer(f"Caller {number}", (ContactPoint(ContactKind.PHONE, number),)),
+                    now,
+                ).id
+            except TicketRuleError:
+                # Another call from this new number created the customer a moment ago
+                # (SQLite reads outside a write lock): it is that customer.
+                ids = c.match_phone(number)
+                customer_id = ids[0] if len(ids) == 1 else None
+        joined = None
+        if customer_id is not None:
+            joined = next(
+                (
+                    open_ticket.number
+                    for open_ticket in open_tickets(c.s.connection(), customer_id)
+                    if joins_open_ticket(open_ticket.updated_at, now, self._window)
+                ),
+                None,
+            )
+        if joined is None:
+            new = NewTicket(subject(number), customer_id, channel=Channel.PHONE, queue=queue)
+            joined = t.create(new, now, ambiguous=len(ids) > 1).id
+            if len(ids) > 1:
+                log.warning(
+                    "caller %s matches customers %s: ticket %d flagged", number, ids, joined
+                )
+        return number, ids, joined
 
     async def _retrying(
         self, use_case: Callable[[CustomerRepo, TicketRepo], T], op: str = "transaction"

@@ -6,6 +6,7 @@ callback — real Asterisk, real SQLite."""
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -15,6 +16,7 @@ from callcenter.domain.tickets import Role
 from tests.support.calls import ended_call, new_caller
 from tests.support.daemon_api import api_call, api_status, api_token
 from tests.support.instance import DaemonProcess, Instance
+from tests.support.rtp_audio import rtp_pcap
 from tests.support.sipp import PHONE_IP, TRUNK_IP, Sipp, SippRun
 from tests.support.sipp_scenarios import answer_scenario, busy_agent_scenario, reject_scenario
 from tests.support.staff import sign_in
@@ -249,3 +251,40 @@ def test_the_promises_page_draws_the_days_and_cancels_a_waiting_callback(
     )
     assert not browser.find_elements(By.ID, f"callback-{request['id']}")
     assert api_call(daemon, lead, "GET", f"/callbacks/{request['id']}")["state"] == "cancelled"
+
+
+def test_call_me_at_a_time_keyed_in_at_the_ivr(
+    instance: Instance, daemon: DaemonProcess, sipp: Sipp
+) -> None:
+    lead = api_token(instance, Role.SUPERVISOR)
+    number = "7919" + new_caller()[-7:]
+    # Six hours from now (the messages queue is open around the clock, in UTC): far
+    # enough that its placeholder is not placed while the suite runs.
+    at = (datetime.now(UTC) + timedelta(hours=6)).replace(second=0, microsecond=0)
+    keyed = f"{at:%H%M}#"
+    steps: list[tuple[str, float | str, float]] = [("tone", 0, 2.5), ("digit", "1", 0)]
+    steps.append(("tone", 0, 3.0))  # "please enter …"
+    for key in keyed:
+        steps += [("digit", key, 0), ("tone", 0, 0.3)]
+    presses = rtp_pcap(sipp.work_dir / "schedule.pcap", steps)
+    heard_from = (instance.sandbox.instance_dir / "log" / "messages.log").stat().st_size
+    call = sipp.call(
+        instance.config.dialplan.virtual_number, number, audio=str(presses), bye_timeout=60
+    )
+    call.assert_ok(70)
+    items = api_call(daemon, lead, "GET", "/callbacks?queue=messages&limit=50")["items"]
+    request = next(c for c in items if c["number"] == f"+{number}")
+    try:
+        assert request["state"] == "retry"  # scheduled: no placeholder until it is due
+        assert request["source"] == "ivr"
+        due = datetime.fromisoformat(request["next_attempt_at"])
+        assert due == at - timedelta(minutes=5)  # in the queue a little early
+        promise = api_call(daemon, lead, "GET", f"/callbacks/{request['id']}")["promise"]
+        assert datetime.fromisoformat(promise["due_at"]) == at + timedelta(minutes=15)
+        with (instance.sandbox.instance_dir / "log" / "messages.log").open("rb") as f:
+            f.seek(heard_from)
+            heard = f.read().decode(errors="replace")
+        assert re.search(r"Playing 'dir-pls-enter\.", heard)
+        assert re.search(r"Playing 'digits/(today|tomorrow)\.", heard)
+    finally:
+        api_call(daemon, lead, "DELETE", f"/callbacks/{request['id']}")

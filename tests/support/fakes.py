@@ -2,13 +2,26 @@
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
+import wave
 from collections.abc import Sequence
 from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
 
-from callcenter.domain.calls import CallOutcome, CallRecord, CallState, IvrResult
+from callcenter.domain.calls import (
+    CallLeft,
+    CallOutcome,
+    CallRecord,
+    CallState,
+    DtmfReceived,
+    IvrResult,
+    PlaybackFinished,
+    RecordingEnded,
+)
 from callcenter.domain.queue_view import MemberState, QueueSnapshot, WaitingCaller
-from callcenter.services.ports import TelephonyError
+from callcenter.services.ports import RecordLimits, TelephonyError
 
 
 @dataclasses.dataclass
@@ -49,6 +62,12 @@ class FakeTelephony:
 
     async def calls_in_app(self) -> list[str]:
         return list(self.in_app)
+
+    async def record(self, call_id: str, name: str, limits: RecordLimits) -> None:
+        self._do("record", call_id, name, str(limits.max_seconds))
+
+    async def delete_recording(self, name: str) -> None:
+        self._do("delete_recording", name)
 
 
 @dataclasses.dataclass
@@ -156,3 +175,48 @@ class RecordingFirewall:
 
     async def deny(self, addresses: Sequence[str]) -> None:
         self.applied.append(list(addresses))
+
+
+class ScriptedCaller(FakeTelephony):
+    """Answers each command the way a caller and Asterisk would, from a script: a prompt
+    ends, or — when ``digits`` has presses for its media — the caller keys one press (all
+    its digits) while it plays, one press per time it is played; each recording ends with
+    a WAV of the length ``takes`` says in ``directory`` (or the caller hangs up, or
+    Asterisk refuses)."""
+
+    def __init__(self, directory: Path) -> None:
+        super().__init__()
+        self.directory = directory
+        self.session: Any = None  # the CallSession it answers
+        self.digits: dict[str, list[str]] = {}  # media → presses ("1", "1500#"), in turn
+        self.takes: list[float | str] = []  # seconds recorded, or "hangup", or "fail"
+
+    def _push(self, event: object) -> None:
+        assert self.session is not None
+        asyncio.get_running_loop().call_soon(self.session.push, event)  # type: ignore[arg-type]
+
+    async def play(self, call_id: str, media: str | list[str], language: str = "") -> str:
+        playback = await super().play(call_id, media, language)
+        presses = self.digits.get(str(media), [])
+        if presses:
+            for digit in presses.pop(0):
+                self._push(DtmfReceived(call_id, digit))
+        else:
+            self._push(PlaybackFinished(call_id, playback))
+        return playback
+
+    async def record(self, call_id: str, name: str, limits: RecordLimits) -> None:
+        await super().record(call_id, name, limits)
+        take = self.takes.pop(0)
+        if take == "fail":
+            raise TelephonyError("channels.record: Asterisk answered 500")
+        seconds = 3.0 if take == "hangup" else float(take)
+        with wave.open(str(self.directory / f"{name}.wav"), "wb") as w:
+            w.setnchannels(1)
+            w.setsampwidth(2)
+            w.setframerate(8000)
+            w.writeframes(b"\x01\x00" * int(8000 * seconds))
+        if take == "hangup":
+            self._push(CallLeft(call_id, hung_up=True))
+        else:
+            self._push(RecordingEnded(call_id, name, True, seconds, "dtmf"))

@@ -49,6 +49,9 @@ def test_env_lists_are_comma_separated() -> None:
         ('[callbacks]\ndeny = ["123"]\n', "callbacks.deny: '123'"),
         ('[callbacks]\nthanks_sound = "../x"\n', "callbacks.thanks_sound"),
         ("[callbacks]\nmax_attempts = 0\n", "callbacks: max_attempts"),
+        ('[voicemail]\ngreeting_sound = "a b"\n', "voicemail.greeting_sound: 'a b'"),
+        ("[voicemail]\nmax_seconds = 2\n", "voicemail: max_seconds must be 5..3600"),
+        ("[voicemail]\nsweep_seconds = 0\n", "voicemail: min_seconds >= 0 and sweep_seconds"),
     ],
 )
 def test_bad_file_values_name_the_key(tmp_path: Path, text: str, culprit: str) -> None:

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import time
+import wave
 from collections.abc import AsyncIterator, Mapping
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -12,6 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from callcenter.app.assembly import SystemClock
 from callcenter.asterisk.recording_files import RecordingFiles
+from callcenter.asterisk.voicemail_files import VoicemailFiles
 from callcenter.domain.callbacks import Callback
 from callcenter.domain.promises import ALWAYS_OPEN
 from callcenter.domain.queue_defs import QueueDef
@@ -19,12 +21,14 @@ from callcenter.domain.queue_view import QueueSnapshot, WaitingCaller
 from callcenter.domain.recordings import RecordingFilter, RecordingState
 from callcenter.domain.sip_bans import BanPolicy
 from callcenter.domain.tickets import Role
+from callcenter.domain.voicemails import VoicemailSource, live_key
 from callcenter.http.server import build_app
 from callcenter.services.agent_control import AgentControl
 from callcenter.services.callbacks import CallbackPolicy, Callbacks
 from callcenter.services.recordings import RecordingPolicy, Recordings
 from callcenter.services.sip_bans import SipBans
 from callcenter.services.supervision import Supervision
+from callcenter.services.voicemails import Arrived, VoicemailPolicy, Voicemails
 from callcenter.services.webhooks import Webhooks
 from callcenter.store.api_keys import SqlApiKeys
 from callcenter.store.callbacks import SqlCallbacks
@@ -32,6 +36,7 @@ from callcenter.store.db import make_sessions
 from callcenter.store.recordings import SqlRecordings
 from callcenter.store.sip_bans import SqlSipBans
 from callcenter.store.ticket_store import SqlTicketStore
+from callcenter.store.voicemails import SqlVoicemails
 from callcenter.store.webhooks import SqlWebhooks
 from tests.support.fakes import MemoryQueues, RecordingFirewall
 
@@ -46,12 +51,16 @@ class Api:
         store: SqlTicketStore,
         ban_store: SqlSipBans,
         recording_id: int,
+        voicemails: Voicemails,
+        tmp: Path,
     ) -> None:
         self.client = client
         self.tokens = tokens
         self.store = store
         self.ban_store = ban_store
         self.recording_id = recording_id  # complete, agent 1001
+        self.voicemails = voicemails
+        self.tmp = tmp
 
     def auth(self, role: Role) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.tokens[role]}"}
@@ -132,6 +141,37 @@ async def seeded_recordings(
     return service, recorded.items[0].id
 
 
+def voicemail_service(
+    sessions: sessionmaker[Session], tickets: SqlTicketStore, callbacks: Callbacks, tmp: Path
+) -> Voicemails:
+    """The voicemail service as the daemon wires it (mailbox 100 answered by support)."""
+    return Voicemails(
+        SqlVoicemails(sessions),
+        VoicemailFiles(tmp / "recordings", tmp / "asterisk-spool"),
+        tickets,
+        callbacks,
+        VoicemailPolicy(
+            queue_of=lambda box: "support" if box == "100" else "", retention_days=lambda _q: 90
+        ),
+        SystemClock(),
+    )
+
+
+async def leave_message(api: Api, call_id: str, seconds: float = 3.0) -> int:
+    """A message taken live (its WAV where ARI leaves it); returns its id."""
+    source = api.tmp / "asterisk-spool" / "recording" / f"callcenter-vm-{call_id}.wav"
+    source.parent.mkdir(parents=True, exist_ok=True)
+    with wave.open(str(source), "wb") as w:
+        w.setnchannels(1)
+        w.setsampwidth(2)
+        w.setframerate(8000)
+        w.writeframes(b"\0\0" * int(8000 * seconds))
+    arrived = Arrived(
+        live_key(call_id), "100", "+79171234567", datetime.now(UTC), VoicemailSource.LIVE
+    )
+    return (await api.voicemails.received(arrived, source)).voicemail.id
+
+
 @pytest.fixture
 async def api(db_engine: Engine, tmp_path: Path) -> AsyncIterator[Api]:
     sessions = make_sessions(db_engine)
@@ -158,6 +198,7 @@ async def api(db_engine: Engine, tmp_path: Path) -> AsyncIterator[Api]:
         CallbackPolicy(queues=frozenset({"support"})),
         SystemClock(),
     )
+    voicemails = voicemail_service(sessions, store, callbacks, tmp_path)
     app = build_app(
         _health,
         store,
@@ -168,10 +209,11 @@ async def api(db_engine: Engine, tmp_path: Path) -> AsyncIterator[Api]:
         supervision=supervision,
         callbacks=callbacks,
         webhooks=Webhooks(SqlWebhooks(sessions), _Sender(), SystemClock()),
+        voicemails=voicemails,
     )
     client = TestClient(TestServer(app))
     await client.start_server()
     try:
-        yield Api(client, tokens, store, ban_store, recorded)
+        yield Api(client, tokens, store, ban_store, recorded, voicemails, tmp_path)
     finally:
         await client.close()

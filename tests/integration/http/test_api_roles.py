@@ -11,7 +11,7 @@ from callcenter.domain.sip_bans import SipBan
 from callcenter.domain.tickets import Role
 from callcenter.http.api import PREFIX, ROUTES
 from callcenter.http.api_auth import PERMISSION_ATTR, PERMISSIONS
-from tests.integration.http.conftest import LIVE_CALL, Api
+from tests.integration.http.conftest import LIVE_CALL, Api, leave_message
 
 BODIES: dict[str, Any] = {
     "create_customer": {"name": "Role test"},
@@ -25,6 +25,7 @@ BODIES: dict[str, Any] = {
     "listen_to_agent": {"mode": "whisper", "phone": "1090"},
     "request_callback": {"queue": "support", "number": "+79161234567"},
     "subscribe": {"url": "https://chat.example/hook", "events": ["call.ended"]},
+    "answer_voicemail": {},
 }
 
 
@@ -60,6 +61,7 @@ async def test_route_permissions(api: Api, route: Any, role: Role) -> None:
         call_id=LIVE_CALL,
         callback_id=callback["id"],
         webhook_id=webhook["id"],
+        voicemail_id=await leave_message(api, "1764669600.7"),
     )
     if route.path == "/customers/lookup":
         path += "?phone=89123456789"

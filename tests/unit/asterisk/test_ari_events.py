@@ -1,7 +1,13 @@
 from __future__ import annotations
 
 from callcenter.asterisk.ari_events import USED_TYPES, translate
-from callcenter.domain.calls import CallEntered, CallLeft, DtmfReceived, PlaybackFinished
+from callcenter.domain.calls import (
+    CallEntered,
+    CallLeft,
+    DtmfReceived,
+    PlaybackFinished,
+    RecordingEnded,
+)
 
 CHANNEL = {
     "id": "1795464029.0",
@@ -44,6 +50,23 @@ def test_dtmf_playback_and_leaving() -> None:
     )
 
 
+def test_a_recording_on_a_channel_ends_finished_or_failed() -> None:
+    recording = {
+        "name": "callcenter-vm-1.1",
+        "target_uri": "channel:1795464029.0",
+        "state": "done",
+        "duration": 7,
+        "cause": "dtmf",
+    }
+    assert translate({"type": "RecordingFinished", "recording": recording}) == RecordingEnded(
+        "1795464029.0", "callcenter-vm-1.1", True, 7.0, "dtmf"
+    )
+    failed = translate({"type": "RecordingFailed", "recording": {**recording, "duration": None}})
+    assert failed == RecordingEnded("1795464029.0", "callcenter-vm-1.1", False, 0.0, "dtmf")
+    bridge = {**recording, "target_uri": "bridge:b1"}
+    assert translate({"type": "RecordingFinished", "recording": bridge}) is None
+
+
 def test_events_we_do_not_act_on() -> None:
     assert translate({"type": "ChannelVarset", "channel": CHANNEL}) is None
     assert (
@@ -61,6 +84,8 @@ def test_the_event_filter_asks_for_exactly_what_translate_uses() -> None:
         "PlaybackFinished": {"playback": {"id": "p", "target_uri": "channel:1.1"}},
         "ChannelHangupRequest": {"channel": channel},
         "ChannelDestroyed": {"channel": channel},
+        "RecordingFinished": {"recording": {"name": "r", "target_uri": "channel:1.1"}},
+        "RecordingFailed": {"recording": {"name": "r", "target_uri": "channel:1.1"}},
     }
     assert set(samples) == set(USED_TYPES)
     for kind, body in samples.items():

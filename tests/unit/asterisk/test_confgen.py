@@ -139,6 +139,9 @@ def test_queues_file_sets_parameters_and_overflow(files: dict[str, str]) -> None
     globals_ = files["extensions.conf"]
     assert "OVERFLOW_sales = support" in globals_
     assert "MAXWAIT_support = 900" in globals_
+    # Support answers mailbox 100: with the daemon down, its callers leave messages there.
+    assert "MAILBOX_support = 100" in globals_
+    assert "MAILBOX_sales = \n" in globals_
 
 
 def test_a_missing_or_broken_queues_file_is_named(tmp_path: Path) -> None:

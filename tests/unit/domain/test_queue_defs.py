@@ -151,3 +151,29 @@ def test_periodic_announcements_need_room_and_announce_wait() -> None:
         parse_queue_defs(data, "q", QUEUES)
     assert any("0 (on entry only) or at least 15 s" in i for i in caught.value.issues)
     assert "q: queues.sales.announce_wait_every: needs announce_wait: true" in caught.value.issues
+
+
+def test_a_queue_answers_one_mailbox_that_exists() -> None:
+    data = {"spec_version": 1, "queues": {"sales": {"mailbox": "100"}, "support": {"mailbox": 200}}}
+    defs = parse_queue_defs(data, "queues.yaml", QUEUES, ("100", "200"))
+    assert (defs["sales"].mailbox, defs["support"].mailbox) == ("100", "200")
+    unknown = {"spec_version": 1, "queues": {"sales": {"mailbox": "300"}}}
+    with pytest.raises(QueueDefError) as caught:
+        parse_queue_defs(unknown, "queues.yaml", QUEUES, ("100",))
+    assert caught.value.issues == [
+        "queues.yaml: queues.sales.mailbox: no mailbox '300' (dialplan.mailboxes)"
+    ]
+    shared = {
+        "spec_version": 1,
+        "queues": {"sales": {"mailbox": "100"}, "support": {"mailbox": "100"}},
+    }
+    with pytest.raises(QueueDefError) as caught:
+        parse_queue_defs(shared, "queues.yaml", QUEUES, ("100",))
+    assert caught.value.issues == [
+        "queues.yaml: queues.support.mailbox: mailbox '100' is answered by sales already"
+    ]
+    for bad in ("1", "abc", True, "12345678901"):
+        with pytest.raises(QueueDefError, match=r"queues.sales.mailbox: .* is not a mailbox"):
+            parse_queue_defs(
+                {"spec_version": 1, "queues": {"sales": {"mailbox": bad}}}, "q", QUEUES
+            )

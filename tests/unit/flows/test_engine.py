@@ -206,6 +206,11 @@ def test_language_switch_changes_prompts() -> None:
     ("node", "finish"),
     [
         ("{type: callback, queue: support}", e.Finish("callback", "support")),
+        (
+            "{type: callback, queue: support, ask_time: [dir-pls-enter, {digits: '1500'}]}",
+            e.Finish("callback", "support", ask_time=("sound:dir-pls-enter", "digits:1500")),
+        ),
+        ("{type: voicemail, mailbox: '100'}", e.Finish("voicemail", "100")),
         ("{type: transfer, to: '1001'}", e.Finish("transfer", "1001")),
         ("{type: queue, queue: sales}", e.Finish("queue", "sales")),
         ("{type: hangup, prompts: goodbye}", e.Finish("hangup", reason="flow ended")),

@@ -148,3 +148,32 @@ async def test_a_known_caller_is_told_to_the_flow() -> None:
     sup.deliver(enter())
     await wait_done(sup)
     assert log.records["c1"].outcome is CallOutcome.QUEUE
+
+
+class Messages:
+    """The voicemail intake behind the runner's VoicemailTaker port."""
+
+    def __init__(self) -> None:
+        self.taken: list[tuple[str, str, str]] = []
+
+    async def take(self, session: object, mailbox: str, language: str = "en") -> CallOutcome:
+        self.taken.append((getattr(session, "call_id", ""), mailbox, language))
+        return CallOutcome.VOICEMAIL
+
+
+async def test_a_voicemail_node_hands_the_call_to_the_daemons_intake() -> None:
+    parsed, issues, _ = load_flow_text(
+        "spec_version: 1\nname: main\nentry: leave\nnodes:\n"
+        '  leave: {type: voicemail, mailbox: "100"}\n',
+        "main.yaml",
+    )
+    assert parsed is not None, issues
+    flows = FlowSet({"main": parsed}, "v1")
+    tel, log, messages = FakeTelephony(), MemoryCallLog(), Messages()
+    handler = ivr_handler(lambda: flows, "main", log, FixedClock(), Path("/p"), voicemail=messages)
+    sup = CallSupervisor(handler, tel, tel, log, FixedClock())
+    sup.deliver(enter())
+    await wait_done(sup)
+    assert messages.taken == [("c1", "100", "en")]
+    assert not [c for c in tel.commands if c[0] == "continue"]  # not Asterisk's VoiceMail()
+    assert log.records["c1"].outcome is CallOutcome.VOICEMAIL

@@ -84,7 +84,7 @@ class Daemon:
         self.agents = Agents(config, self.ami, self.tickets, self.call_log)
         etc_dir, gid = asterisk_etc(config)
         self.webhooks = WebhooksWiring(config, sessions, self.db_threads)
-        self.events = EventBus(self.webhooks.emit)
+        self.events = EventBus(self.webhooks.wake)
         self.callbacks = CallbacksWiring(
             config,
             sessions,

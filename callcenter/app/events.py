@@ -1,6 +1,8 @@
-"""What the features publish (``emit(kind, data)``), fanned out in process: to the webhooks
-outbox (every kind) and to the features that act on another's events — e.g. a completed
-callback answers the voicemails that asked for it. (Composition root.)"""
+"""What the features tell once a change committed (``emit(kind, data)``), fanned out in
+process: to the features that act on another's events — e.g. a completed callback
+answers the voicemails that asked for it — and to the webhooks loop, woken to deliver
+(the event itself reached the outbox in the change's own transaction). (Composition
+root.)"""
 
 from __future__ import annotations
 
@@ -15,8 +17,8 @@ Listener = Callable[[Mapping[str, Any]], Awaitable[None]]
 
 
 class EventBus:
-    def __init__(self, outbox: Callable[[str, Mapping[str, Any]], None]) -> None:
-        self._outbox = outbox
+    def __init__(self, wake: Callable[[str, Mapping[str, Any]], None]) -> None:
+        self._wake = wake
         self._listeners: dict[str, list[Listener]] = {}
         self._tasks: set[asyncio.Task[None]] = set()
 
@@ -24,7 +26,7 @@ class EventBus:
         self._listeners.setdefault(kind, []).append(listener)
 
     def emit(self, kind: str, data: Mapping[str, Any]) -> None:
-        self._outbox(kind, data)
+        self._wake(kind, data)
         for listener in self._listeners.get(kind, ()):
             task = asyncio.get_running_loop().create_task(self._run(kind, listener, data))
             self._tasks.add(task)

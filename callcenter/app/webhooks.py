@@ -1,6 +1,7 @@
-"""Wiring of outgoing webhooks: the outbox in the store, the aiohttp sender, the loop that
-delivers, and ``emit`` — what the other features call to publish an event without
-waiting for the database. (Composition root: it knows the store and the HTTP client.)"""
+"""Wiring of outgoing webhooks: the outbox in the store (the features' stores write their
+events into it in their own transactions), the aiohttp sender, and the loop that delivers —
+woken by ``wake`` when an event was just written, else every ``sweep_seconds``.
+(Composition root: it knows the store and the HTTP client.)"""
 
 from __future__ import annotations
 
@@ -32,26 +33,19 @@ class WebhooksWiring:
             SystemClock(),
             retry=config.webhooks.retry_seconds,
         )
-        self._pending: set[asyncio.Task[Any]] = set()
         self._wake = asyncio.Event()
 
-    def emit(self, kind: str, data: Mapping[str, Any]) -> None:
-        """Publish ``kind`` in the background (the outbox write must not hold up a call)."""
-        task = asyncio.get_running_loop().create_task(self._emit(kind, data))
-        self._pending.add(task)
-        task.add_done_callback(self._pending.discard)
-
-    async def _emit(self, kind: str, data: Mapping[str, Any]) -> None:
-        if await self.service.publish(kind, data) is not None:
-            self._wake.set()  # deliver now, not at the next tick
+    def wake(self, _kind: str = "", _data: Mapping[str, Any] | None = None) -> None:
+        """An event was written: deliver now, not at the next tick."""
+        self._wake.set()
 
     async def _deliver_forever(self) -> None:
         while True:
+            self._wake.clear()  # before: an event written while delivering wakes us again
             try:
                 await self.service.deliver_due()
             except Exception:
                 log.exception("webhook delivery failed; next try in %.0f s", self._every)
-            self._wake.clear()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), self._every)
 
@@ -59,6 +53,4 @@ class WebhooksWiring:
         return [asyncio.create_task(self._deliver_forever(), name="webhooks-deliver")]
 
     async def close(self) -> None:
-        if self._pending:
-            await asyncio.wait(self._pending, timeout=5)
         await self._sender.close()

@@ -19,9 +19,9 @@ import hashlib
 import hmac
 import re
 import urllib.parse
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 EVENT_TYPES = frozenset(
     {
@@ -35,6 +35,23 @@ EVENT_TYPES = frozenset(
         "promise.broken",
     }
 )
+
+
+@dataclasses.dataclass(frozen=True)
+class Event:
+    """An event a use case announces: written to the outbox in the same transaction as
+    the change it tells about (so a crash never loses one, nor sends one for a change
+    that did not happen), then told to the daemon's own listeners."""
+
+    kind: str
+    data: Mapping[str, Any]
+
+
+T = TypeVar("T")
+# What a use case hands a store: the events of a change, built from what the change made
+# (called inside the store's transaction; not called when nothing changed).
+Announce = Callable[[T], Sequence[Event]]
+
 MAX_ATTEMPTS = 20  # about two days of retries with the backoff below, then "failed"
 _NAME = re.compile(r"^[a-z]+\.[a-z_]+$")
 

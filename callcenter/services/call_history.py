@@ -13,8 +13,10 @@ from collections.abc import Callable, Mapping
 from typing import Any, Protocol
 
 from callcenter.domain.calls import CallOutcome, CallRecord
-from callcenter.domain.tickets import CallSummary
+from callcenter.domain.tickets import CallSummary, Interaction
+from callcenter.domain.webhooks import Event
 from callcenter.logs import call_id_var
+from callcenter.services.announcer import Announcer
 from callcenter.services.ports import CallLog, TicketStore
 
 log = logging.getLogger(__name__)
@@ -78,8 +80,12 @@ class CallHistory:
 
     async def _archive(self, record: CallRecord) -> None:
         summary = call_summary(record)
+        # call.ended, once: written with the call's interaction the first time it lands.
+        ended: Announcer[Interaction] = Announcer(
+            lambda made: [Event("call.ended", _ended(summary, made))]
+        )
         try:
-            interaction = await self._tickets.record_call(summary)
+            interaction = await self._tickets.record_call(summary, ended)
             # A call back from a queue (overflow to a flow node) ends twice: the second end
             # brings the final outcome and the longer path to the same interaction.
             if interaction.data.get("outcome") != summary.outcome or len(
@@ -90,20 +96,7 @@ class CallHistory:
             log.exception("could not write the call to the ticket store (backfill retries)")
             return
         log.info("call on ticket %d as interaction %d", interaction.ticket_number, interaction.id)
-        self._published(
-            "call.ended",
-            {
-                "call_id": summary.call_id,
-                "caller": summary.caller,
-                "outcome": summary.outcome,
-                "queue": summary.queue,
-                "started_at": summary.started_at,
-                "ended_at": summary.ended_at,
-                "ticket_number": interaction.ticket_number,
-                "interaction_id": interaction.id,
-                "ivr_path": list(summary.ivr_path),
-            },
-        )
+        ended.tell(self._published)
 
     async def backfill(self, calls: EndedCalls, limit: int = 500) -> None:
         for record in reversed(await calls.recent_ended(limit)):
@@ -112,3 +105,17 @@ class CallHistory:
                 await self._archive(record)
             finally:
                 call_id_var.reset(token)
+
+
+def _ended(summary: CallSummary, interaction: Interaction) -> dict[str, Any]:
+    return {
+        "call_id": summary.call_id,
+        "caller": summary.caller,
+        "outcome": summary.outcome,
+        "queue": summary.queue,
+        "started_at": summary.started_at,
+        "ended_at": summary.ended_at,
+        "ticket_number": interaction.ticket_number,
+        "interaction_id": interaction.id,
+        "ivr_path": list(summary.ivr_path),
+    }

@@ -12,12 +12,18 @@ from callcenter.domain.callbacks import Callback, CallbackState, NewCallback, Nu
 from callcenter.domain.promises import Promise, PromiseFilter, PromiseKind, PromisePolicy
 from callcenter.domain.queue_view import QueueSnapshot
 from callcenter.domain.tickets import NewInteraction, Page
+from callcenter.domain.webhooks import Announce
 
 DEFAULT_HANDLE = 300.0  # seconds per call ahead when the queue has no measured handle time
 
 
 class CallbackStore(Protocol):
-    async def request(self, new: NewCallback) -> tuple[Callback, Promise, bool]: ...
+    """``announce``: the events of a change, written with it in one transaction (the
+    webhooks outbox); called only when something changed."""
+
+    async def request(
+        self, new: NewCallback, announce: Announce[tuple[Callback, Promise]] | None = None
+    ) -> tuple[Callback, Promise, bool]: ...
     async def get(self, callback_id: int) -> Callback | None: ...
     async def change(
         self,
@@ -25,11 +31,14 @@ class CallbackStore(Protocol):
         expect: Sequence[CallbackState],
         attempt: int | None,
         changes: dict[str, Any],
+        announce: Announce[Callback] | None = None,
     ) -> Callback: ...
     async def claim_due(self, now: datetime, limit: int = 20) -> list[Callback]: ...
     async def in_states(self, states: Sequence[CallbackState]) -> list[Callback]: ...
     async def promise_for(self, kind: PromiseKind, subject_id: int) -> Promise | None: ...
-    async def update_promise(self, promise_id: int, changes: dict[str, Any]) -> Promise: ...
+    async def update_promise(
+        self, promise_id: int, changes: dict[str, Any], announce: Announce[Promise] | None = None
+    ) -> Promise: ...
     async def open_promises(self) -> list[Promise]: ...
     async def search(
         self, state: CallbackState | None, queue: str, limit: int, before: int | None

@@ -47,6 +47,8 @@ from callcenter.domain.promises import (
 )
 from callcenter.domain.queue_view import QueueSnapshot
 from callcenter.domain.tickets import Direction, InteractionKind, NewInteraction, Page
+from callcenter.domain.webhooks import Event
+from callcenter.services.announcer import Announcer
 from callcenter.services.callback_ports import (
     CallbackAnswer,
     CallbackPolicy,
@@ -123,6 +125,12 @@ class Callbacks:
             due = due_for(
                 self._policy, req.queue, calendar, now, work, snapshot, self._policy.promise
             )
+        announcer: Announcer[tuple[Callback, Promise]] = Announcer(
+            lambda made: [
+                Event("callback.requested", {"callback": made[0], "promise": made[1]}),
+                Event("promise.made", {"promise": made[1]}),
+            ]
+        )
         callback, promise, created = await self._store.request(
             NewCallback(
                 queue=req.queue,
@@ -137,7 +145,8 @@ class Callbacks:
                 reason=req.reason,
                 source=req.source,
                 first_attempt_at=first_attempt,
-            )
+            ),
+            announcer,
         )
         if not created:
             log.info("callback %d: %s already waits in %s (merged)", callback.id, number, req.queue)
@@ -161,8 +170,7 @@ class Callbacks:
                 first_attempt.isoformat(timespec="minutes"),
                 due.isoformat(timespec="minutes"),
             )
-        self._on_event("callback.requested", {"callback": callback, "promise": promise})
-        self._on_event("promise.made", {"promise": promise})
+        announcer.tell(self._on_event)
         if first_attempt is None:
             await self._place(callback, snapshot)
         return CallbackAnswer(callback, promise, True)
@@ -218,12 +226,16 @@ class Callbacks:
         now = self._clock.now()
         if status == "ANSWER":
             answered = now - timedelta(seconds=max(0.0, talk_seconds))
+            completed: Announcer[Callback] = Announcer(
+                lambda cb: [Event("callback.completed", {"callback": cb})]
+            )
             try:
                 done = await self._store.change(
                     cb.id,
                     _TAKEN_OR_NOT,
                     attempt,
                     {"state": CallbackState.COMPLETED, "outcome": "ANSWER"},
+                    completed,
                 )
             except StaleCallback:
                 return
@@ -231,7 +243,7 @@ class Callbacks:
                 "callback %d: customer answered, talked %.0f s -> completed", cb.id, talk_seconds
             )
             await self._close_promise(done, answered, True, f"answered by {done.agent}")
-            self._on_event("callback.completed", {"callback": done})
+            completed.tell(self._on_event)
             await self._note(
                 done,
                 f"Callback to {done.number}: answered, talked"
@@ -358,7 +370,10 @@ class Callbacks:
         changes: dict[str, Any] = {"state": closed.state, "closed_at": at, "outcome": outcome[:200]}
         if promise.ticket_number is None and (ticket := await self._ticket(cb)) is not None:
             changes["ticket_number"] = ticket
-        stored = await self._store.update_promise(promise.id, changes)
+        closed_event: Announcer[Promise] = Announcer(
+            lambda p: [Event(f"promise.{p.state.value}", {"promise": p})]
+        )
+        stored = await self._store.update_promise(promise.id, changes, closed_event)
         log.info(
             "promise %d (callback %d): %s, slack %+.0f s",
             stored.id,
@@ -366,7 +381,7 @@ class Callbacks:
             stored.state,
             stored.slack or 0.0,
         )
-        self._on_event(f"promise.{stored.state.value}", {"promise": stored})
+        closed_event.tell(self._on_event)
 
     async def _ticket(self, cb: Callback) -> int | None:
         """The callback's ticket: the asking call's lands on one only when it ends."""

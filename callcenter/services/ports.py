@@ -27,6 +27,7 @@ from callcenter.domain.tickets import (
     TicketStatus,
     TicketView,
 )
+from callcenter.domain.webhooks import Announce
 
 
 @dataclasses.dataclass(frozen=True)
@@ -152,7 +153,11 @@ class TicketStore(Protocol):
         """Merge ``changes`` into the call's interaction; None if it is on no ticket."""
         ...
 
-    async def record_call(self, call: CallSummary) -> Interaction: ...
+    async def record_call(
+        self, call: CallSummary, announce: Announce[Interaction] | None = None
+    ) -> Interaction:
+        """``announce``: the call's events, written with it (only the first time)."""
+        ...
 
 
 @dataclasses.dataclass(frozen=True)

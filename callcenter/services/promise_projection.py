@@ -18,6 +18,7 @@ from typing import Any
 from callcenter.domain.business_hours import Calendar
 from callcenter.domain.callbacks import Callback, CallbackState, position_for
 from callcenter.domain.promises import (
+    Promise,
     PromisePolicy,
     PromiseState,
     at_risk,
@@ -25,6 +26,8 @@ from callcenter.domain.promises import (
     due_time,
 )
 from callcenter.domain.queue_view import QueueSnapshot
+from callcenter.domain.webhooks import Event
+from callcenter.services.announcer import Announcer
 from callcenter.services.callback_ports import (
     CallbackPolicy,
     CallbackStore,
@@ -124,7 +127,8 @@ class PromiseProjection:
             risky = at_risk(promise, projected, now, calendar, self._policy.promise.at_risk_share)
             if risky and promise.state is PromiseState.OPEN:
                 changes |= {"state": PromiseState.AT_RISK, "escalated_at": now}
-            stored = await self._store.update_promise(promise.id, changes)
+            escalated: Announcer[Promise] = Announcer(_escalation(promise.state))
+            stored = await self._store.update_promise(promise.id, changes, escalated)
             if stored.state is PromiseState.AT_RISK and promise.state is PromiseState.OPEN:
                 log.warning(
                     "promise %d (callback %d) at risk: projected %s, due %s",
@@ -133,4 +137,15 @@ class PromiseProjection:
                     projected.isoformat(timespec="minutes"),
                     promise.due_at.isoformat(timespec="minutes"),
                 )
-                self._on_event("promise.at_risk", {"promise": stored})
+                escalated.tell(self._on_event)
+
+
+def _escalation(was: PromiseState) -> Callable[[Promise], list[Event]]:
+    """promise.at_risk when an open promise becomes at risk (once: it stays at risk)."""
+
+    def events(stored: Promise) -> list[Event]:
+        if stored.state is PromiseState.AT_RISK and was is PromiseState.OPEN:
+            return [Event("promise.at_risk", {"promise": stored})]
+        return []
+
+    return events

@@ -37,7 +37,9 @@ from callcenter.domain.voicemails import (
     VoicemailState,
     audio_path,
 )
+from callcenter.domain.webhooks import Announce, Event
 from callcenter.logs import call_id_var
+from callcenter.services.announcer import Announcer
 from callcenter.services.callback_ports import CallbackAnswer, CallbackRequest
 from callcenter.services.ports import Clock
 
@@ -50,7 +52,12 @@ class VoicemailNotFound(LookupError):
 
 class VoicemailStorePort(Protocol):
     async def received(self, new: NewVoicemail) -> tuple[Voicemail, bool]: ...
-    async def update(self, voicemail_id: int, changes: dict[str, Any]) -> Voicemail | None: ...
+    async def update(
+        self,
+        voicemail_id: int,
+        changes: dict[str, Any],
+        announce: Announce[Voicemail] | None = None,
+    ) -> Voicemail | None: ...
     async def answer(
         self, voicemail_id: int, at: datetime, by: str, note: str
     ) -> Voicemail | None: ...
@@ -189,12 +196,22 @@ class Voicemails:
             voicemail = await self._change(voicemail, {"note": f"no callback: {why}"})
         if voicemail.ticket_number is None:
             interaction = await self._tickets.record_voicemail(_summary(voicemail, promise))
-            voicemail = await self._change(voicemail, {"ticket_number": interaction.ticket_number})
-            self._on_event("voicemail.received", {"voicemail": voicemail, "promise": promise})
+            received: Announcer[Voicemail] = Announcer(
+                lambda vm: [Event("voicemail.received", {"voicemail": vm, "promise": promise})]
+            )
+            voicemail = await self._change(
+                voicemail, {"ticket_number": interaction.ticket_number}, received
+            )
+            received.tell(self._on_event)
         return VoicemailAnswer(voicemail, promise)
 
-    async def _change(self, voicemail: Voicemail, changes: dict[str, Any]) -> Voicemail:
-        return await self._store.update(voicemail.id, changes) or voicemail
+    async def _change(
+        self,
+        voicemail: Voicemail,
+        changes: dict[str, Any],
+        announce: Announcer[Voicemail] | None = None,
+    ) -> Voicemail:
+        return await self._store.update(voicemail.id, changes, announce) or voicemail
 
     # -- VoiceMail()'s spool, crashes -------------------------------------------------
     async def import_spool(self) -> int:

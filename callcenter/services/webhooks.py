@@ -1,8 +1,10 @@
 """Outgoing webhooks: the durable outbox and its sender.
 
-Contract: :meth:`Webhooks.publish` writes the event to the outbox (one delivery per
-subscription that wants its type) and never raises — an event that cannot be written is
-logged, the call or callback it tells about goes on. :meth:`deliver_due` posts due
+Contract: the features' stores write their events into the outbox inside the transaction
+of the change they tell about (``Announce``: one delivery per subscription that wants the
+type), so a crash never loses an event nor sends one for a change that did not commit;
+:meth:`Webhooks.publish` writes one on its own (never raises — an event that cannot be
+written is logged). :meth:`deliver_due` posts due
 deliveries (claimed in the store, so two daemons never post one at once), signed; a 2xx
 settles it, anything else (or no answer) tries again with backoff, for about two days.
 The event's id is the same on every retry: receivers dedupe on it.

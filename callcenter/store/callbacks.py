@@ -28,6 +28,7 @@ from callcenter.domain.tickets import Page
 from callcenter.store.db import as_utc
 from callcenter.store.db_threads import DbThreads
 from callcenter.store.models import CallbackRow, PromiseRow
+from callcenter.store.outbox import Announce, write_events
 
 _OPEN = tuple(s.value for s in OPEN_STATES)
 
@@ -37,14 +38,19 @@ class SqlCallbacks:
         self._sessions = sessions
         self._threads = threads or DbThreads(1)
 
-    async def request(self, new: NewCallback) -> tuple[Callback, Promise, bool]:
+    async def request(
+        self, new: NewCallback, announce: Announce[tuple[Callback, Promise]] | None = None
+    ) -> tuple[Callback, Promise, bool]:
         """A new callback (waiting, attempt 1 claimed; scheduled: a retry due at its first
         attempt, attempt 0) with its promise — or, when the
         number already has an open one in this queue, that one and its promise unchanged
-        (third item False: merged)."""
-        return await self._threads.run("callbacks.request", self.request_sync, new)
+        (third item False: merged). ``announce``: the events of a new one, written in the
+        same transaction."""
+        return await self._threads.run("callbacks.request", self.request_sync, new, announce)
 
-    def request_sync(self, new: NewCallback) -> tuple[Callback, Promise, bool]:
+    def request_sync(
+        self, new: NewCallback, announce: Announce[tuple[Callback, Promise]] | None = None
+    ) -> tuple[Callback, Promise, bool]:
         conflict: IntegrityError | None = None
         for _ in range(3):  # a concurrent request for the same number: read theirs
             try:
@@ -82,7 +88,10 @@ class SqlCallbacks:
                     )
                     s.add(promise)
                     s.flush()
-                    return _callback(row), _promise(promise), True
+                    made = _callback(row), _promise(promise)
+                    if announce is not None:
+                        write_events(s, announce(made))
+                    return *made, True
             except IntegrityError as exc:  # the open-request index (or a bad ticket)
                 conflict = exc
         raise RuntimeError(
@@ -103,11 +112,13 @@ class SqlCallbacks:
         expect: Sequence[CallbackState],
         attempt: int | None,
         changes: dict[str, Any],
+        announce: Announce[Callback] | None = None,
     ) -> Callback:
         """Set fields if the callback is in one of ``expect`` (and at ``attempt``, when
-        given); else StaleCallback (someone else — a retry, another daemon — moved it)."""
+        given); else StaleCallback (someone else — a retry, another daemon — moved it).
+        ``announce``: the change's events, written in the same transaction."""
         return await self._threads.run(
-            "callbacks.change", self._change, callback_id, expect, attempt, changes
+            "callbacks.change", self._change, callback_id, expect, attempt, changes, announce
         )
 
     def _change(
@@ -116,6 +127,7 @@ class SqlCallbacks:
         expect: Sequence[CallbackState],
         attempt: int | None,
         changes: dict[str, Any],
+        announce: Announce[Callback] | None = None,
     ) -> Callback:
         values = {
             ("ticket_id" if name == "ticket_number" else name): (
@@ -150,7 +162,10 @@ class SqlCallbacks:
             if done.rowcount != 1:  # type: ignore[attr-defined]
                 raise StaleCallback(f"callback {callback_id}: changed by someone else meanwhile")
             s.expire(row)
-            return _callback(s.get_one(CallbackRow, callback_id))
+            changed = _callback(s.get_one(CallbackRow, callback_id))
+            if announce is not None:
+                write_events(s, announce(changed))
+            return changed
 
     async def claim_due(self, now: datetime, limit: int = 20) -> list[Callback]:
         """Retries due by ``now``, moved to waiting with the next attempt claimed — each
@@ -238,14 +253,20 @@ class SqlCallbacks:
             )
             return _promise(row) if row is not None else None
 
-    async def update_promise(self, promise_id: int, changes: dict[str, Any]) -> Promise:
+    async def update_promise(
+        self, promise_id: int, changes: dict[str, Any], announce: Announce[Promise] | None = None
+    ) -> Promise:
         """Set fields of an open promise (a closed one is returned unchanged: its outcome
-        is final). ``due_at`` is never among them."""
+        is final, and nothing is announced). ``due_at`` is never among them."""
         if "due_at" in changes:
             raise ValueError("a promise's due time never changes")
-        return await self._threads.run("promises.update", self._update_promise, promise_id, changes)
+        return await self._threads.run(
+            "promises.update", self._update_promise, promise_id, changes, announce
+        )
 
-    def _update_promise(self, promise_id: int, changes: dict[str, Any]) -> Promise:
+    def _update_promise(
+        self, promise_id: int, changes: dict[str, Any], announce: Announce[Promise] | None = None
+    ) -> Promise:
         with self._sessions.begin() as s:
             row = s.get(PromiseRow, promise_id, with_for_update=True)
             if row is None:
@@ -256,6 +277,8 @@ class SqlCallbacks:
                         value = value.value
                     setattr(row, "ticket_id" if name == "ticket_number" else name, value)
                 s.flush()
+                if announce is not None:
+                    write_events(s, announce(_promise(row)))
             return _promise(row)
 
     async def open_promises(self) -> list[Promise]:

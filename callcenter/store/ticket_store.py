@@ -50,6 +50,7 @@ from callcenter.store import ticket_mapping as m
 from callcenter.store.customer_repo import CustomerRepo
 from callcenter.store.db_threads import DbThreads
 from callcenter.store.history_query import caller_history, open_tickets
+from callcenter.store.outbox import Announce, write_events
 from callcenter.store.ticket_repo import TicketRepo
 from callcenter.store.ticket_rows import AgentRow, InteractionRow
 
@@ -261,14 +262,24 @@ class SqlTicketStore:
 
     # -- calls ---------------------------------------------------------------------
 
-    async def record_call(self, call: CallSummary) -> Interaction:
+    async def record_call(
+        self, call: CallSummary, announce: Announce[Interaction] | None = None
+    ) -> Interaction:
         """The call as an interaction on the caller's ticket: the caller is matched to a
         customer (a new one if unknown, none if ambiguous or withheld); the call joins
         their open ticket active within the window, else opens one. Idempotent on the
-        call's Uniqueid."""
-        return await self._retrying(lambda c, t: self._record_call(c, t, call), "record_call")
+        call's Uniqueid (``announce``: its events, written with it the first time)."""
+        return await self._retrying(
+            lambda c, t: self._record_call(c, t, call, announce), "record_call"
+        )
 
-    def _record_call(self, c: CustomerRepo, t: TicketRepo, call: CallSummary) -> Interaction:
+    def _record_call(
+        self,
+        c: CustomerRepo,
+        t: TicketRepo,
+        call: CallSummary,
+        announce: Announce[Interaction] | None = None,
+    ) -> Interaction:
         known = t.by_source("asterisk", call.call_id)
         if known is not None:
             return known  # replayed: the call is on its ticket already
@@ -307,6 +318,8 @@ class SqlTicketStore:
             ),
             now,
         )
+        if announce is not None:
+            write_events(c.s, announce(interaction))
         return interaction
 
     async def record_voicemail(self, message: VoicemailSummary) -> Interaction:

@@ -23,6 +23,7 @@ from callcenter.domain.voicemails import (
 from callcenter.store.db import as_utc
 from callcenter.store.db_threads import DbThreads
 from callcenter.store.models import RecordingRow, VoicemailRow
+from callcenter.store.outbox import Announce, write_events
 
 _CHANGEABLE = frozenset(
     {"callback_id", "ticket_number", "note", "state", "answered_at", "answered_by", "caller"}
@@ -80,11 +81,24 @@ class SqlVoicemails:
             s.flush()
             return _to_domain(row), True
 
-    async def update(self, voicemail_id: int, changes: dict[str, Any]) -> Voicemail | None:
-        """Set fields of a message (its ticket also on its recording); None if none."""
-        return await self._threads.run("voicemails.update", self._update, voicemail_id, changes)
+    async def update(
+        self,
+        voicemail_id: int,
+        changes: dict[str, Any],
+        announce: Announce[Voicemail] | None = None,
+    ) -> Voicemail | None:
+        """Set fields of a message (its ticket also on its recording); None if none.
+        ``announce``: the change's events, written in the same transaction."""
+        return await self._threads.run(
+            "voicemails.update", self._update, voicemail_id, changes, announce
+        )
 
-    def _update(self, voicemail_id: int, changes: dict[str, Any]) -> Voicemail | None:
+    def _update(
+        self,
+        voicemail_id: int,
+        changes: dict[str, Any],
+        announce: Announce[Voicemail] | None = None,
+    ) -> Voicemail | None:
         unknown = set(changes) - _CHANGEABLE
         if unknown:
             raise ValueError(f"voicemail fields {sorted(unknown)} may not change")
@@ -104,7 +118,10 @@ class SqlVoicemails:
                 else:
                     setattr(row, name, value)
             s.flush()
-            return _to_domain(row)
+            changed = _to_domain(row)
+            if announce is not None:
+                write_events(s, announce(changed))
+            return changed
 
     async def answer(self, voicemail_id: int, at: datetime, by: str, note: str) -> Voicemail | None:
         """Mark a new message answered (compare-and-set: an answered one stays as it was)."""

@@ -4,7 +4,6 @@ attempt out (compare-and-set), so two senders never post it at once."""
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
@@ -12,10 +11,11 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from callcenter.domain.webhooks import Delivery, DeliveryState, Subscription
+from callcenter.domain.webhooks import Delivery, DeliveryState, Event, Subscription
 from callcenter.store.db import as_utc
 from callcenter.store.db_threads import DbThreads
 from callcenter.store.models import WebhookDeliveryRow, WebhookSubscriptionRow
+from callcenter.store.outbox import write_events
 
 CLAIM_FOR = timedelta(seconds=60)  # a claimed delivery not settled by then is due again
 
@@ -81,26 +81,8 @@ class SqlWebhooks:
         return await self._threads.run("webhooks.enqueue", self._enqueue, kind, payload, at)
 
     def _enqueue(self, kind: str, payload: Mapping[str, Any], at: datetime) -> str:
-        event_id = str(uuid.uuid4())
         with self._sessions.begin() as s:
-            for sub in s.scalars(
-                select(WebhookSubscriptionRow).where(WebhookSubscriptionRow.active.is_(True))
-            ):
-                if kind not in sub.events:
-                    continue
-                s.add(
-                    WebhookDeliveryRow(
-                        event_id=event_id,
-                        subscription_id=sub.id,
-                        type=kind,
-                        payload=dict(payload),
-                        created_at=at,
-                        state=DeliveryState.PENDING.value,
-                        attempts=0,
-                        next_attempt_at=at,
-                    )
-                )
-        return event_id
+            return write_events(s, [Event(kind, payload)], at)[0]
 
     async def claim_due(
         self, now: datetime, limit: int = 50

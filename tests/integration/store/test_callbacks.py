@@ -4,16 +4,19 @@ claims taken once, compare-and-set transitions, promises whose due time never mo
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import Engine
 
-from callcenter.domain.callbacks import CallbackState, NewCallback, StaleCallback
-from callcenter.domain.promises import PromiseKind, PromiseState
+from callcenter.domain.callbacks import Callback, CallbackState, NewCallback, StaleCallback
+from callcenter.domain.promises import Promise, PromiseKind, PromiseState
+from callcenter.domain.webhooks import Event
 from callcenter.store.callbacks import SqlCallbacks
 from callcenter.store.db import make_sessions
 from callcenter.store.db_threads import DbThreads
+from callcenter.store.webhooks import SqlWebhooks
 
 NOW = datetime(2026, 12, 7, 10, 0, tzinfo=UTC)
 
@@ -95,3 +98,33 @@ async def test_a_closed_promise_keeps_its_outcome_and_the_due_time_never_moves(
     assert unchanged.state is PromiseState.KEPT
     assert await callbacks.promise_for(PromiseKind.CALLBACK, cb.id) == kept
     assert [p.id for p in await callbacks.promise_counts(NOW, NOW + timedelta(1))] == [promise.id]
+
+
+async def test_events_are_written_with_the_change_and_only_when_it_happens(
+    callbacks: SqlCallbacks, db_engine: Engine
+) -> None:
+    webhooks = SqlWebhooks(make_sessions(db_engine))
+    await webhooks.subscribe(
+        "https://chat.example/h", frozenset({"callback.requested", "promise.kept"}), "s", "t", NOW
+    )
+
+    def requested(made: tuple[Callback, Promise]) -> list[Event]:
+        return [Event("callback.requested", {"callback": made[0]})]
+
+    cb, promise, _ = await callbacks.request(new("+79160000001"), requested)
+    await callbacks.request(new("+79160000001"), requested)  # merged: nothing new, no event
+    # A change that fails (the request's ticket does not exist) writes no event either.
+    with pytest.raises(RuntimeError, match="not stored"):
+        await callbacks.request(
+            dataclasses.replace(new("+79160000002"), ticket_number=99999), requested
+        )
+
+    def kept(p: Promise) -> list[Event]:
+        return [Event("promise.kept", {"promise": p})]
+
+    await callbacks.update_promise(promise.id, {"state": PromiseState.KEPT, "closed_at": NOW}, kept)
+    await callbacks.update_promise(promise.id, {"outcome": "again"}, kept)  # closed: unchanged
+    due = await webhooks.claim_due(NOW + timedelta(seconds=1))
+    assert [d.type for d, _ in due] == ["callback.requested", "promise.kept"]
+    assert due[0][0].payload["callback"]["id"] == cb.id
+    assert due[1][0].payload["promise"]["state"] == "kept"

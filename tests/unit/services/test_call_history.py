@@ -8,6 +8,7 @@ import pytest
 
 from callcenter.domain.calls import CallOutcome, CallRecord, IvrResult
 from callcenter.domain.tickets import CallSummary, Direction, Interaction, InteractionKind
+from callcenter.domain.webhooks import Announce, Event
 from callcenter.services.call_history import CallHistory, call_summary
 from callcenter.services.ports import TicketStore
 from tests.support.fakes import MemoryCallLog
@@ -20,13 +21,18 @@ class RecordingTickets:
     calls: list[CallSummary] = dataclasses.field(default_factory=list)
     data: dict[str, dict[str, Any]] = dataclasses.field(default_factory=dict)
     failing: bool = False
+    outbox: list[Event] = dataclasses.field(default_factory=list)
 
-    async def record_call(self, call: CallSummary) -> Interaction:
+    async def record_call(
+        self, call: CallSummary, announce: Announce[Interaction] | None = None
+    ) -> Interaction:
         if self.failing:
             raise ConnectionError("database is down")
         if call.call_id not in self.data:  # idempotent on the call id, like the real store
             self.calls.append(call)
             self.data[call.call_id] = {"outcome": call.outcome, "ivr_path": list(call.ivr_path)}
+            if announce is not None:  # written with the call, the first time only
+                self.outbox += announce(self._interaction(call.call_id))
         return self._interaction(call.call_id)
 
     async def update_call(self, call_id: str, changes: dict[str, Any]) -> Interaction:
@@ -105,3 +111,14 @@ async def test_a_call_back_from_a_queue_ends_with_its_last_outcome_and_whole_pat
     assert data["outcome"] == "callback"
     assert [step["node"] for step in data["ivr_path"]] == ["main_menu", "call_back"]
     assert len(tickets.calls) == 1  # one interaction, updated
+
+
+async def test_call_ended_is_announced_once_with_the_calls_first_write() -> None:
+    log, tickets, told = MemoryCallLog(), RecordingTickets(), []
+    await _ended_call(log, "1.9")
+    history = CallHistory(log, cast(TicketStore, tickets), lambda kind, _data: told.append(kind))
+    await history.call_ended("1.9")
+    await history.call_ended("1.9")  # replayed (a backfill after a restart)
+    assert [e.kind for e in tickets.outbox] == ["call.ended"]
+    assert tickets.outbox[0].data["ticket_number"] == 7
+    assert told == ["call.ended"]

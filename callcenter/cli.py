@@ -21,6 +21,7 @@ from callcenter.cli_flows import flows
 from callcenter.cli_recordings import recordings
 from callcenter.cli_staff import staff
 from callcenter.cli_tickets import tickets, tokens
+from callcenter.cli_transcripts import models, transcripts
 from callcenter.cli_voicemails import voicemails
 from callcenter.cli_webhooks import webhooks
 from callcenter.config import Config, ConfigError, load_config
@@ -179,6 +180,8 @@ main.add_command(recordings)
 main.add_command(callbacks)
 main.add_command(promises)
 main.add_command(voicemails)
+main.add_command(transcripts)
+main.add_command(models)
 main.add_command(webhooks)
 
 

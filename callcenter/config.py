@@ -40,6 +40,7 @@ from callcenter.config_sections import (
     SecurityConfig,
     StaffConfig,
     TicketsConfig,
+    TranscriptionConfig,
     VoicemailConfig,
     WebhooksConfig,
 )
@@ -58,6 +59,7 @@ __all__ = [
     "SecurityConfig",
     "StaffConfig",
     "TicketsConfig",
+    "TranscriptionConfig",
     "VoicemailConfig",
     "WebhooksConfig",
     "load_config",
@@ -81,6 +83,7 @@ _SECTION_TYPES: dict[str, type[Any]] = {
     "callbacks": CallbacksConfig,
     "webhooks": WebhooksConfig,
     "voicemail": VoicemailConfig,
+    "transcription": TranscriptionConfig,
 }
 _EXTENSION = re.compile(r"^[0-9]{2,15}$")
 _QUEUE_NAME = re.compile(r"^[a-z][a-z0-9_-]{0,39}$")
@@ -212,6 +215,34 @@ def _check_voicemail(v: VoicemailConfig) -> None:
         raise ConfigError("voicemail: min_seconds >= 0 and sweep_seconds above 0")
 
 
+def transcription_models(t: TranscriptionConfig) -> dict[str, Path]:
+    """``models`` as language → directory; ConfigError naming the entry otherwise."""
+    models: dict[str, Path] = {}
+    for entry in t.models:
+        language, _, directory = entry.partition("=")
+        if not re.fullmatch(r"[a-z]{2,3}", language) or not directory:
+            raise ConfigError(
+                f"transcription.models: {entry!r} is not LANGUAGE=DIRECTORY (e.g. en=/srv/model)"
+            )
+        models[language] = Path(directory)
+    return models
+
+
+def _check_transcription(t: TranscriptionConfig) -> None:
+    models = transcription_models(t)
+    for pattern in t.redact:
+        try:
+            re.compile(pattern)
+        except re.error as exc:
+            raise ConfigError(f"transcription.redact: {pattern!r}: {exc}") from None
+    if t.enabled and not models:
+        raise ConfigError("transcription.enabled needs transcription.models (we ship none)")
+    if not 1 <= t.workers <= 32 or t.retry_seconds <= 0 or t.sweep_seconds <= 0:
+        raise ConfigError("transcription: workers 1..32, retry_seconds and sweep_seconds > 0")
+    if t.max_attempts < 1:
+        raise ConfigError("transcription.max_attempts must be at least 1")
+
+
 def _check(config: Config) -> None:
     a, d = config.asterisk, config.dialplan
     if a.mode not in ("auto", "system", "sandbox"):
@@ -226,6 +257,7 @@ def _check(config: Config) -> None:
         raise ConfigError("recordings: retention_days and slack_seconds >= 0, the others above 0")
     _check_callbacks(config.callbacks)
     _check_voicemail(config.voicemail)
+    _check_transcription(config.transcription)
     if config.webhooks.sweep_seconds <= 0 or config.webhooks.retry_seconds <= 0:
         raise ConfigError("webhooks: sweep_seconds and retry_seconds must be above 0")
     sec = config.security

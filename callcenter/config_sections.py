@@ -162,6 +162,20 @@ class VoicemailConfig:
 
 
 @dataclasses.dataclass(frozen=True)
+class TranscriptionConfig:
+    # Recordings are written down by vosk in worker processes. We ship no model: each
+    # entry is LANGUAGE=DIRECTORY of a vosk model (e.g. "en=/srv/vosk-model-small-en-us").
+    enabled: bool = False
+    models: tuple[str, ...] = ()
+    default_language: str = "en"  # the model of calls whose language has none
+    workers: int = 1  # decoding processes (each holds its models: ~0.5 GB per model)
+    retry_seconds: float = 30.0  # a decode that crashed is tried again (doubled each time)
+    max_attempts: int = 5
+    redact: tuple[str, ...] = ()  # regular expressions redacted besides card numbers
+    sweep_seconds: float = 5.0  # how often new recordings are queued and jobs claimed
+
+
+@dataclasses.dataclass(frozen=True)
 class WebhooksConfig:
     sweep_seconds: float = 1.0  # how often the outbox is looked at
     retry_seconds: float = 5.0  # the first retry after a failed delivery (doubled each time)
@@ -182,6 +196,7 @@ class Config:
     callbacks: CallbacksConfig = dataclasses.field(default_factory=CallbacksConfig)
     webhooks: WebhooksConfig = dataclasses.field(default_factory=WebhooksConfig)
     voicemail: VoicemailConfig = dataclasses.field(default_factory=VoicemailConfig)
+    transcription: TranscriptionConfig = dataclasses.field(default_factory=TranscriptionConfig)
 
     @property
     def state_dir(self) -> Path:

@@ -3,7 +3,8 @@
 # Asterisk itself is not installed here: `callcenter sandbox up` uses the system's Asterisk
 # (>= 20) or builds a cached Debian root with it (which needs debootstrap).
 # With --tests, also what only the tests need: headless Chromium and its driver (the
-# agent's desk page is tested in a real browser).
+# agent's desk page is tested in a real browser) and espeak-ng (speech for the
+# transcription tests).
 set -euo pipefail
 
 need=()
@@ -15,6 +16,7 @@ python3 -c 'import venv, ensurepip' >/dev/null 2>&1 || need+=(python3-venv)
 if [ "${1:-}" = "--tests" ]; then
   command -v chromium >/dev/null 2>&1 || need+=(chromium)
   command -v chromedriver >/dev/null 2>&1 || need+=(chromium-driver)
+  command -v espeak-ng >/dev/null 2>&1 || need+=(espeak-ng)
 fi
 
 if [ ${#need[@]} -eq 0 ]; then

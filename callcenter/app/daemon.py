@@ -23,6 +23,7 @@ from callcenter.app.events import EventBus
 from callcenter.app.observability import Observability
 from callcenter.app.recordings import RecordingsWiring
 from callcenter.app.security import Security
+from callcenter.app.transcripts import TranscriptsWiring
 from callcenter.app.voicemails import VoicemailWiring
 from callcenter.app.webhooks import WebhooksWiring
 from callcenter.asterisk.ami import AmiClient
@@ -128,6 +129,14 @@ class Daemon:
             self.agents.queue_defs,
             self.metrics,
         )
+        self.transcripts = TranscriptsWiring(
+            config,
+            sessions,
+            self.db_threads,
+            self.recordings.service,
+            self.tickets,
+            self.events.emit,
+        )
         self.security = Security(
             config, sessions, self.db_threads, self.ami, self.ari, etc_dir, gid
         )
@@ -200,6 +209,7 @@ class Daemon:
             self.callbacks.service,
             self.webhooks.service,
             self.voicemail.service,
+            self.transcripts.service,
         )
         add_provisioning_route(app, SoftphoneAccounts(self.config))
         add_metrics_route(app, self.observability.metrics.render)
@@ -216,6 +226,7 @@ class Daemon:
             *self.recordings.tasks(),
             *self.callbacks.tasks(),
             *self.voicemail.tasks(),
+            *self.transcripts.tasks(),
             *self.webhooks.tasks(),
         ]
         log.info("callcenterd up: http://%s:%d/healthz", d.http_host, d.http_port)
@@ -232,6 +243,7 @@ class Daemon:
         await self.ami.close()
         await self.agents.close()
         await self.webhooks.close()
+        self.transcripts.close()
         await runner.cleanup()
         await self.call_log.close()  # what the calls wrote, committed before we go
         self.db_threads.close()

@@ -29,6 +29,7 @@ EVENT_TYPES = frozenset(
         "voicemail.received",
         "callback.requested",
         "callback.completed",
+        "transcript.ready",
         "promise.made",
         "promise.at_risk",
         "promise.kept",

@@ -17,6 +17,7 @@ from callcenter.http import (
     api_recordings,
     api_security,
     api_tickets,
+    api_transcripts,
     api_voicemails,
     api_webhooks,
 )
@@ -37,6 +38,7 @@ from callcenter.services.ports import ApiKeys, TicketStore
 from callcenter.services.recordings import Recordings
 from callcenter.services.sip_bans import SipBans
 from callcenter.services.supervision import Supervision
+from callcenter.services.transcripts import Transcripts
 from callcenter.services.voicemails import Voicemails
 from callcenter.services.webhooks import Webhooks
 
@@ -51,6 +53,7 @@ ROUTES: list[Route] = [
     *api_callbacks.ROUTES,
     *api_webhooks.ROUTES,
     *api_voicemails.ROUTES,
+    *api_transcripts.ROUTES,
 ]
 _ID = {"type": "integer", "minimum": 1, "maximum": MAX_ID}
 # Every path and query parameter as the server checks it (api_params): the document says
@@ -122,6 +125,7 @@ def build_api(
     callbacks: Callbacks | None = None,
     webhooks: Webhooks | None = None,
     voicemails: Voicemails | None = None,
+    transcripts: Transcripts | None = None,
 ) -> web.Application:
     """The API as a sub-application, to mount at :data:`PREFIX`."""
     api = web.Application(
@@ -144,6 +148,8 @@ def build_api(
         api[api_webhooks.WEBHOOKS] = webhooks
     if voicemails is not None:
         api[api_voicemails.VOICEMAILS] = voicemails
+    if transcripts is not None:
+        api[api_transcripts.TRANSCRIPTS] = transcripts
     for route in ROUTES:
         api.router.add_route(route.method, route.path, _checked_query(route))
     reasons = control.pause_reasons if control is not None else ()

@@ -154,14 +154,14 @@ async def _listenable(request: web.Request) -> Recording:
 
 @permission("recordings:read")
 async def get_recording(request: web.Request) -> web.Response:
-    recording = await _listenable_meta(request)
+    recording = await listenable_meta(request)
     listens = None
     if principal(request).role is Role.ADMIN:
         listens = await _service(request).listens(recording.id)
     return web.json_response(recording_json(recording, listens))
 
 
-async def _listenable_meta(request: web.Request) -> Recording:
+async def listenable_meta(request: web.Request) -> Recording:
     """The recording's row for someone who may hear it (not audited: no audio leaves)."""
     recording = await _service(request).get(p.path_id(request, "recording_id"))
     if recording is None:

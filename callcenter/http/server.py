@@ -21,6 +21,7 @@ from callcenter.services.ports import ApiKeys, StaffDirectory, TicketStore
 from callcenter.services.recordings import Recordings
 from callcenter.services.sip_bans import SipBans
 from callcenter.services.supervision import Supervision
+from callcenter.services.transcripts import Transcripts
 from callcenter.services.voicemails import Voicemails
 from callcenter.services.webhooks import Webhooks
 
@@ -46,6 +47,7 @@ def build_app(
     callbacks: Callbacks | None = None,
     webhooks: Webhooks | None = None,
     voicemails: Voicemails | None = None,
+    transcripts: Transcripts | None = None,
 ) -> web.Application:
     app = web.Application(client_max_size=MAX_BODY)
     app[PROBE_KEY] = probe
@@ -57,7 +59,16 @@ def build_app(
         app.add_subapp(
             PREFIX,
             build_api(
-                store, keys, control, bans, recordings, supervision, callbacks, webhooks, voicemails
+                store,
+                keys,
+                control,
+                bans,
+                recordings,
+                supervision,
+                callbacks,
+                webhooks,
+                voicemails,
+                transcripts,
             ),
         )
         if hub is not None:

@@ -52,6 +52,9 @@ def test_env_lists_are_comma_separated() -> None:
         ('[voicemail]\ngreeting_sound = "a b"\n', "voicemail.greeting_sound: 'a b'"),
         ("[voicemail]\nmax_seconds = 2\n", "voicemail: max_seconds must be 5..3600"),
         ("[voicemail]\nsweep_seconds = 0\n", "voicemail: min_seconds >= 0 and sweep_seconds"),
+        ('[transcription]\nmodels = ["english"]\n', "transcription.models: 'english'"),
+        ("[transcription]\nenabled = true\n", "transcription.enabled needs transcription.models"),
+        ('[transcription]\nredact = ["("]\n', "transcription.redact: '('"),
     ],
 )
 def test_bad_file_values_name_the_key(tmp_path: Path, text: str, culprit: str) -> None:

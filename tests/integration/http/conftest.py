@@ -28,6 +28,7 @@ from callcenter.services.callbacks import CallbackPolicy, Callbacks
 from callcenter.services.recordings import RecordingPolicy, Recordings
 from callcenter.services.sip_bans import SipBans
 from callcenter.services.supervision import Supervision
+from callcenter.services.transcripts import TranscriptPolicy, Transcripts
 from callcenter.services.voicemails import Arrived, VoicemailPolicy, Voicemails
 from callcenter.services.webhooks import Webhooks
 from callcenter.store.api_keys import SqlApiKeys
@@ -36,6 +37,7 @@ from callcenter.store.db import make_sessions
 from callcenter.store.recordings import SqlRecordings
 from callcenter.store.sip_bans import SqlSipBans
 from callcenter.store.ticket_store import SqlTicketStore
+from callcenter.store.transcripts import SqlTranscripts
 from callcenter.store.voicemails import SqlVoicemails
 from callcenter.store.webhooks import SqlWebhooks
 from tests.support.fakes import MemoryQueues, RecordingFirewall
@@ -106,6 +108,11 @@ class _Work:
 class _Sender:
     async def post(self, url: str, body: bytes, headers: Mapping[str, str]) -> int:
         return 204
+
+
+class _NoDecoder:
+    async def decode(self, wav: Path, model: Path) -> list[list[dict[str, object]]]:
+        raise AssertionError("nothing is decoded in the API tests")
 
 
 class _Mute:
@@ -199,6 +206,16 @@ async def api(db_engine: Engine, tmp_path: Path) -> AsyncIterator[Api]:
         SystemClock(),
     )
     voicemails = voicemail_service(sessions, store, callbacks, tmp_path)
+    # Transcripts: the recorded call's job waits (no decoder runs here: test_transcripts.py).
+    transcripts = Transcripts(
+        SqlTranscripts(sessions),
+        recordings,
+        _NoDecoder(),
+        store,
+        TranscriptPolicy({}),
+        SystemClock(),
+    )
+    await transcripts.enqueue()
     app = build_app(
         _health,
         store,
@@ -210,6 +227,7 @@ async def api(db_engine: Engine, tmp_path: Path) -> AsyncIterator[Api]:
         callbacks=callbacks,
         webhooks=Webhooks(SqlWebhooks(sessions), _Sender(), SystemClock()),
         voicemails=voicemails,
+        transcripts=transcripts,
     )
     client = TestClient(TestServer(app))
     await client.start_server()

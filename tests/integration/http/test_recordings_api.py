@@ -79,3 +79,13 @@ async def test_legal_hold_needs_a_ticket_and_a_reason(api: Api) -> None:
     assert (await released.json())["on_hold"] is False
     agent = await api.client.put(path, json={"reason": "x"}, headers=api.auth(Role.AGENT))
     assert agent.status == 403
+
+
+async def test_a_recordings_transcript_is_for_whoever_may_hear_it(api: Api) -> None:
+    path = f"/api/v1/recordings/{api.recording_id}/transcript"
+    waiting = await api.client.get(path, headers=api.auth(Role.AGENT))  # agent 1001's call
+    assert waiting.status == 200
+    body = await waiting.json()
+    assert (body["state"], body["utterances"], body["text"]) == ("pending", [], "")
+    other = await api.client.get(path, headers=api.auth(Role.INTEGRATION))
+    assert other.status == 403

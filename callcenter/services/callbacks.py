@@ -42,13 +42,13 @@ from callcenter.domain.promises import (
     PromiseFilter,
     PromiseKind,
     PromiseState,
-    closing,
     summary,
 )
 from callcenter.domain.queue_view import QueueSnapshot
-from callcenter.domain.tickets import Direction, InteractionKind, NewInteraction, Page
+from callcenter.domain.tickets import Page
 from callcenter.domain.webhooks import Event
 from callcenter.services.announcer import Announcer
+from callcenter.services.callback_outcomes import CallbackOutcomes
 from callcenter.services.callback_ports import (
     CallbackAnswer,
     CallbackPolicy,
@@ -93,6 +93,7 @@ class Callbacks:
         self._policy = policy
         self._clock = clock
         self._on_event = on_event or (lambda _kind, _data: None)
+        self._outcomes = CallbackOutcomes(store, tickets, self._on_event)
         self._projection = PromiseProjection(
             store, dialer, work, calendar_of, policy, clock, self._on_event
         )
@@ -242,9 +243,9 @@ class Callbacks:
             log.info(
                 "callback %d: customer answered, talked %.0f s -> completed", cb.id, talk_seconds
             )
-            await self._close_promise(done, answered, True, f"answered by {done.agent}")
+            await self._outcomes.close_promise(done, answered, True, f"answered by {done.agent}")
             completed.tell(self._on_event)
-            await self._note(
+            await self._outcomes.note(
                 done,
                 f"Callback to {done.number}: answered, talked"
                 f" {talk_seconds:.0f} s with agent {done.agent}.",
@@ -291,8 +292,8 @@ class Callbacks:
                 cb.attempts,
                 cb.max_attempts,
             )
-            await self._close_promise(failed, now, False, f"attempts exhausted ({reason})")
-            await self._note(
+            await self._outcomes.close_promise(failed, now, False, f"attempts exhausted ({reason})")
+            await self._outcomes.note(
                 failed,
                 f"Callback to {failed.number} failed after {failed.attempts} attempt(s): {reason}.",
                 0.0,
@@ -360,67 +361,6 @@ class Callbacks:
 
     async def summary(self, since: datetime, until: datetime) -> list[PromiseDay]:
         return summary(await self._store.promise_counts(since, until))
-
-    # -- promises ---------------------------------------------------------------------
-    async def _close_promise(self, cb: Callback, at: datetime, served: bool, outcome: str) -> None:
-        promise = await self._store.promise_for(PromiseKind.CALLBACK, cb.id)
-        if promise is None:
-            return
-        closed = closing(promise, at, served, outcome)
-        changes: dict[str, Any] = {"state": closed.state, "closed_at": at, "outcome": outcome[:200]}
-        if promise.ticket_number is None and (ticket := await self._ticket(cb)) is not None:
-            changes["ticket_number"] = ticket
-        closed_event: Announcer[Promise] = Announcer(
-            lambda p: [Event(f"promise.{p.state.value}", {"promise": p})]
-        )
-        stored = await self._store.update_promise(promise.id, changes, closed_event)
-        log.info(
-            "promise %d (callback %d): %s, slack %+.0f s",
-            stored.id,
-            cb.id,
-            stored.state,
-            stored.slack or 0.0,
-        )
-        closed_event.tell(self._on_event)
-
-    async def _ticket(self, cb: Callback) -> int | None:
-        """The callback's ticket: the asking call's lands on one only when it ends."""
-        if cb.ticket_number is not None or not cb.call_id:
-            return cb.ticket_number
-        try:
-            return await self._tickets.call_ticket(cb.call_id)
-        except Exception:
-            log.exception("callback %d: ticket of call %s not found", cb.id, cb.call_id)
-            return None
-
-    async def _note(self, cb: Callback, body: str, talk: float) -> None:
-        ticket = await self._ticket(cb)
-        if ticket is None:
-            log.warning("callback %d: on no ticket (call %s)", cb.id, cb.call_id or "none")
-            return
-        try:
-            await self._tickets.append_interaction(
-                ticket,
-                NewInteraction(
-                    kind=InteractionKind.CALLBACK,
-                    direction=Direction.OUTBOUND,
-                    body=body,
-                    author=cb.agent,
-                    source="asterisk",
-                    source_id=cb.placeholder,
-                    linked_id=cb.call_id,
-                    data={
-                        "callback_id": cb.id,
-                        "number": cb.number,
-                        "attempts": cb.attempts,
-                        "outcome": cb.outcome,
-                        "agent": cb.agent,
-                        "talk": round(talk, 1),
-                    },
-                ),
-            )
-        except Exception:
-            log.exception("callback %d: outcome not written to ticket %s", cb.id, cb.ticket_number)
 
     # -- the sweeper --------------------------------------------------------------------
     async def sweep(self) -> None:

@@ -19,6 +19,7 @@ from callcenter.cli_bans import bans
 from callcenter.cli_callbacks import callbacks, promises
 from callcenter.cli_flows import flows
 from callcenter.cli_recordings import recordings
+from callcenter.cli_search import search
 from callcenter.cli_staff import staff
 from callcenter.cli_tickets import tickets, tokens
 from callcenter.cli_transcripts import models, transcripts
@@ -171,6 +172,7 @@ def asterisk_config(obj: _Ctx, out_dir: Path) -> None:
 
 
 main.add_command(flows)
+main.add_command(search)
 main.add_command(tickets)
 main.add_command(tokens)
 main.add_command(agents)

@@ -22,6 +22,7 @@ from callcenter.app.calls import Calls
 from callcenter.app.events import EventBus
 from callcenter.app.observability import Observability
 from callcenter.app.recordings import RecordingsWiring
+from callcenter.app.search import search_service
 from callcenter.app.security import Security
 from callcenter.app.transcripts import TranscriptsWiring
 from callcenter.app.voicemails import VoicemailWiring
@@ -137,6 +138,7 @@ class Daemon:
             self.tickets,
             self.events.emit,
         )
+        self.search = search_service(sessions, self.db_threads)
         self.security = Security(
             config, sessions, self.db_threads, self.ami, self.ari, etc_dir, gid
         )
@@ -210,6 +212,7 @@ class Daemon:
             self.webhooks.service,
             self.voicemail.service,
             self.transcripts.service,
+            self.search,
         )
         add_provisioning_route(app, SoftphoneAccounts(self.config))
         add_metrics_route(app, self.observability.metrics.render)

@@ -10,15 +10,18 @@ import contextlib
 import logging
 import re
 from collections.abc import Callable, Mapping
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
 from callcenter.app.assembly import SystemClock
+from callcenter.asterisk.recording_files import RecordingFiles
 from callcenter.config import Config, ConfigError, transcription_models
-from callcenter.services.recordings import Recordings
-from callcenter.services.transcripts import TranscriptPolicy, Transcripts
+from callcenter.domain.recordings import Recording
+from callcenter.services.transcripts import RecordingReader, TranscriptPolicy, Transcripts
 from callcenter.store.db_threads import DbThreads
+from callcenter.store.recordings import SqlRecordings
 from callcenter.store.ticket_store import SqlTicketStore
 from callcenter.store.transcripts import SqlTranscripts
 from callcenter.transcription.vosk_decoder import VoskDecoder, model_problem
@@ -32,22 +35,28 @@ class TranscriptsWiring:
         config: Config,
         sessions: sessionmaker[Session],
         threads: DbThreads,
-        recordings: Recordings,
+        recordings: RecordingReader,
         tickets: SqlTicketStore,
         emit: Callable[[str, Mapping[str, Any]], None] | None = None,
+        decode: bool | None = None,
     ) -> None:
+        """``decode``: whether to start the vosk workers (default: ``[transcription]
+        enabled``; ``callcenter transcripts run`` decodes whatever it says)."""
         t = config.transcription
         self.enabled = t.enabled
+        decode = t.enabled if decode is None else decode
         self._every = t.sweep_seconds
         self._workers = t.workers
         models = transcription_models(t)
-        if t.enabled:
+        if decode and not models:
+            raise ConfigError("transcription.models: no model configured (lang=DIRECTORY)")
+        if decode:
             for language, directory in models.items():
                 problem = model_problem(directory)
                 if problem:
                     raise ConfigError(f"transcription.models: {language}: {problem}")
         self.store = SqlTranscripts(sessions, threads)
-        self._decoder: VoskDecoder | None = VoskDecoder(t.workers) if t.enabled else None
+        self._decoder: VoskDecoder | None = VoskDecoder(t.workers) if decode else None
         self.service = Transcripts(
             self.store,
             recordings,
@@ -85,6 +94,7 @@ class TranscriptsWiring:
     def tasks(self) -> list[asyncio.Task[None]]:
         if not self.enabled:
             return []
+        self.service.decoding = True
         return [
             asyncio.create_task(self._queue_forever(), name="transcripts-queue"),
             *(
@@ -97,6 +107,20 @@ class TranscriptsWiring:
         if self._decoder is not None:
             with contextlib.suppress(Exception):
                 self._decoder.close()
+
+
+class StoredRecordings:
+    """Recordings as the store and the disk hold them (for a process that is not the
+    daemon: ``callcenter transcripts run``)."""
+
+    def __init__(self, store: SqlRecordings, files: RecordingFiles) -> None:
+        self._store, self._files = store, files
+
+    async def get(self, recording_id: int) -> Recording | None:
+        return await self._store.get(recording_id)
+
+    def audio_file(self, recording: Recording) -> Path:
+        return self._files.absolute(recording.path)
 
 
 class _Off:

@@ -61,6 +61,7 @@ class IvrResult:
     path: tuple[dict[str, str], ...]
     outcome: CallOutcome
     detail: str = ""
+    language: str = ""  # the language the IVR left the call in ("" if it set none)
 
 
 # -- events the telephony edge delivers, already translated from ARI --------------------

@@ -180,3 +180,11 @@ def recording_key(key: str) -> str:
     """The recordings table's ``call_id`` of a message's audio (``vm:`` + the key): never a
     call's own Uniqueid, so a recorded call that ended in voicemail keeps both."""
     return f"vm:{check_key(key)}"
+
+
+def key_of_recording(call_id: str) -> str:
+    """The message key back from its recording's ``call_id`` (the inverse of
+    :func:`recording_key`); ValueError naming it when it is not a message's."""
+    if not call_id.startswith("vm:"):
+        raise ValueError(f"recording call_id {call_id!r} is not a voicemail's (vm:<key>)")
+    return check_key(call_id.removeprefix("vm:"))

@@ -15,6 +15,7 @@ from callcenter.http import (
     api_callbacks,
     api_customers,
     api_recordings,
+    api_search,
     api_security,
     api_tickets,
     api_transcripts,
@@ -36,6 +37,7 @@ from callcenter.services.agent_control import AgentControl
 from callcenter.services.callbacks import Callbacks
 from callcenter.services.ports import ApiKeys, TicketStore
 from callcenter.services.recordings import Recordings
+from callcenter.services.search import Search
 from callcenter.services.sip_bans import SipBans
 from callcenter.services.supervision import Supervision
 from callcenter.services.transcripts import Transcripts
@@ -54,6 +56,7 @@ ROUTES: list[Route] = [
     *api_webhooks.ROUTES,
     *api_voicemails.ROUTES,
     *api_transcripts.ROUTES,
+    *api_search.ROUTES,
 ]
 _ID = {"type": "integer", "minimum": 1, "maximum": MAX_ID}
 # Every path and query parameter as the server checks it (api_params): the document says
@@ -126,6 +129,7 @@ def build_api(
     webhooks: Webhooks | None = None,
     voicemails: Voicemails | None = None,
     transcripts: Transcripts | None = None,
+    search: Search | None = None,
 ) -> web.Application:
     """The API as a sub-application, to mount at :data:`PREFIX`."""
     api = web.Application(
@@ -150,6 +154,8 @@ def build_api(
         api[api_voicemails.VOICEMAILS] = voicemails
     if transcripts is not None:
         api[api_transcripts.TRANSCRIPTS] = transcripts
+    if search is not None:
+        api[api_search.SEARCH] = search
     for route in ROUTES:
         api.router.add_route(route.method, route.path, _checked_query(route))
     reasons = control.pause_reasons if control is not None else ()
@@ -186,7 +192,7 @@ def openapi(pause_reasons: tuple[str, ...] = ()) -> dict[str, Any]:
                 else {
                     "name": n,
                     "in": "query",
-                    "required": False,
+                    "required": n in route.required_query,
                     "schema": route.query_schema(n, QUERY_SCHEMAS),
                 }
                 for n in route.query

@@ -25,6 +25,7 @@ class Route:
     response: dict[str, Any]
     status: int = 200
     query: tuple[str, ...] = ()
+    required_query: tuple[str, ...] = ()  # of ``query``, those a request must carry
     # Statuses this operation answers besides ``status`` and the common errors (e.g. 200
     # for a replayed import, 409 for an agent's state, 503 when Asterisk is unreachable).
     also: tuple[int, ...] = ()

@@ -72,7 +72,40 @@ async def get_transcript(request: web.Request) -> web.Response:
     return web.json_response(transcript_json(job))
 
 
+_COUNT = obj({"jobs": {"type": "integer"}, "seconds": _NUM}, ("jobs", "seconds"))
+BACKLOG = obj(
+    {
+        "enabled": {"type": "boolean"},
+        **{state.value: _COUNT for state in JobState},
+    },
+    ("enabled", *(state.value for state in JobState)),
+)
+
+
+@permission("queues:read")
+async def get_backlog(request: web.Request) -> web.Response:
+    service = request.app.get(TRANSCRIPTS)
+    if service is None:
+        raise ApiError(503, "unavailable", "transcripts are not kept by this server")
+    backlog = await service.backlog()
+    counts = {
+        state.value: {"jobs": n, "seconds": round(seconds, 1)}
+        for state in JobState
+        for n, seconds in [backlog.get(state.value, (0, 0.0))]
+    }
+    return web.json_response({"enabled": service.decoding, **counts})
+
+
 ROUTES = [
+    Route(
+        "GET",
+        "/transcripts/backlog",
+        get_backlog,
+        "Recordings to write down: jobs and seconds of audio per state (the board draws it)",
+        None,
+        BACKLOG,
+        also=(503,),
+    ),
     Route(
         "GET",
         "/recordings/{recording_id}/transcript",

@@ -13,12 +13,15 @@ from callcenter.http.api_errors import MAX_BODY
 from callcenter.http.callbacks_page import add_promises_page
 from callcenter.http.health import PROBE_KEY, HealthProbe, healthz
 from callcenter.http.recordings_page import add_recordings_page
+from callcenter.http.search_page import add_search_page
 from callcenter.http.staff_auth import add_signin_routes
+from callcenter.http.tickets_page import add_tickets_page
 from callcenter.http.voicemails_page import add_voicemails_page
 from callcenter.services.agent_control import AgentControl
 from callcenter.services.callbacks import Callbacks
 from callcenter.services.ports import ApiKeys, StaffDirectory, TicketStore
 from callcenter.services.recordings import Recordings
+from callcenter.services.search import Search
 from callcenter.services.sip_bans import SipBans
 from callcenter.services.supervision import Supervision
 from callcenter.services.transcripts import Transcripts
@@ -48,6 +51,7 @@ def build_app(
     webhooks: Webhooks | None = None,
     voicemails: Voicemails | None = None,
     transcripts: Transcripts | None = None,
+    search: Search | None = None,
 ) -> web.Application:
     app = web.Application(client_max_size=MAX_BODY)
     app[PROBE_KEY] = probe
@@ -69,6 +73,7 @@ def build_app(
                 webhooks,
                 voicemails,
                 transcripts,
+                search,
             ),
         )
         if hub is not None:
@@ -80,6 +85,9 @@ def build_app(
             add_promises_page(app)
         if voicemails is not None:
             add_voicemails_page(app)
+        add_tickets_page(app)
+        if search is not None:
+            add_search_page(app)
     return app
 
 

@@ -210,7 +210,9 @@ class _Run:
         outcome = OUTCOMES[finish.outcome]
         detail = finish.target or finish.reason
         await self.session.record_ivr(
-            IvrResult(f"{state.flow}@{self.flow_set.version}", path, outcome, detail)
+            IvrResult(
+                f"{state.flow}@{self.flow_set.version}", path, outcome, detail, state.language
+            )
         )
         log.info("IVR outcome %s %s", finish.outcome, detail)
         if finish.outcome == "hangup":

@@ -153,6 +153,10 @@ class TicketStore(Protocol):
         """Merge ``changes`` into the call's interaction; None if it is on no ticket."""
         ...
 
+    async def update_voicemail(self, key: str, changes: dict[str, Any]) -> Interaction | None:
+        """Merge ``changes`` into the message's interaction; None if it is on no ticket."""
+        ...
+
     async def record_call(
         self, call: CallSummary, announce: Announce[Interaction] | None = None
     ) -> Interaction:

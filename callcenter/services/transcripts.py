@@ -8,7 +8,10 @@ Contract:
   attempt keeps a late worker from writing over the one that took over) and decodes them.
 * Each channel is decoded on its own (left: the caller, right: the agent; a voicemail:
   the caller), the utterances redacted before they are stored and merged into one
-  timeline; a call's lands on its interaction (``transcript``).
+  timeline; it lands on the call's or the voicemail's interaction (``transcript``),
+  where the ticket timeline shows it and search finds it.
+* A worker stopped mid-decode (the daemon shutting down) puts its jobs back at once,
+  their attempt given back; one killed outright leaves them to its lease.
 * A file that cannot be decoded, a recording deleted meanwhile, or a language with no
   model fails the job with the reason; anything else (a worker crashed) is retried with
   backoff, ``max_attempts`` times.
@@ -17,6 +20,7 @@ Contract:
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import logging
 import re
@@ -36,6 +40,7 @@ from callcenter.domain.transcripts import (
     retry_at,
     utterances,
 )
+from callcenter.domain.voicemails import key_of_recording
 from callcenter.domain.webhooks import Announce, Event
 from callcenter.logs import call_id_var
 from callcenter.services.announcer import Announcer
@@ -51,7 +56,7 @@ class DecodeFailed(RuntimeError):
 class TranscriptStorePort(Protocol):
     async def enqueue_missing(self, language: str, now: datetime, limit: int = 200) -> int: ...
     async def claim(
-        self, now: datetime, lease: timedelta, limit: int = 1
+        self, now: datetime, lease: timedelta, limit: int = 1, since: datetime | None = None
     ) -> list[TranscriptJob]: ...
     async def finish(
         self,
@@ -64,8 +69,9 @@ class TranscriptStorePort(Protocol):
     async def fail(
         self, job: TranscriptJob, error: str, retry_at: datetime | None, now: datetime
     ) -> bool: ...
+    async def release(self, job: TranscriptJob, now: datetime) -> bool: ...
     async def for_recording(self, recording_id: int) -> TranscriptJob | None: ...
-    async def backlog(self) -> dict[str, tuple[int, float]]: ...
+    async def backlog(self, since: datetime | None = None) -> dict[str, tuple[int, float]]: ...
 
 
 class Decoder(Protocol):
@@ -82,6 +88,7 @@ class RecordingReader(Protocol):
 
 class CallTranscripts(Protocol):
     async def update_call(self, call_id: str, changes: dict[str, Any]) -> Interaction | None: ...
+    async def update_voicemail(self, key: str, changes: dict[str, Any]) -> Interaction | None: ...
 
 
 @dataclasses.dataclass(frozen=True)
@@ -111,6 +118,7 @@ class Transcripts:
         self._store, self._recordings, self._decoder = store, recordings, decoder
         self._calls, self._policy, self._clock = calls, policy, clock
         self._on_event = on_event or (lambda _kind, _data: None)
+        self.decoding = False  # set by the wiring when its workers run
 
     async def enqueue(self) -> int:
         """A job for every complete recording without one; how many were made."""
@@ -119,17 +127,29 @@ class Transcripts:
             log.info("%d recording(s) queued for transcription", made)
         return made
 
-    async def work(self, limit: int = 1) -> int:
-        """Claim and decode up to ``limit`` due jobs; how many were done."""
+    async def work(self, limit: int = 1, since: datetime | None = None) -> int:
+        """Claim and decode up to ``limit`` due jobs (``since``: of recordings started
+        then or later); how many were done."""
         done = 0
-        for job in await self._store.claim(self._clock.now(), self._policy.lease, limit):
+        claimed = await self._store.claim(self._clock.now(), self._policy.lease, limit, since)
+        for n, job in enumerate(claimed):
             recording = await self._recordings.get(job.recording_id)
             token = call_id_var.set(recording.call_id if recording else f"rec{job.recording_id}")
             try:
                 done += await self._decode(job, recording)
+            except asyncio.CancelledError:
+                # Stopping (a restart): the jobs not settled go back to the queue now, not
+                # when their lease ends — none lost, none delayed, none decoded twice.
+                await asyncio.shield(self._release(claimed[n:]))
+                raise
             finally:
                 call_id_var.reset(token)
         return done
+
+    async def _release(self, jobs: Sequence[TranscriptJob]) -> None:
+        for job in jobs:
+            if await self._store.release(job, self._clock.now()):
+                log.info("recording %d: transcription stopped, back in the queue", job.recording_id)
 
     async def _decode(self, job: TranscriptJob, recording: Recording | None) -> int:
         now = self._clock.now()
@@ -179,16 +199,16 @@ class Transcripts:
             len(timeline),
             recording.duration,
         )
-        if recording.kind == "call":
-            await self._calls.update_call(
-                recording.call_id,
-                {"transcript": {"recording_id": recording.id, "utterances": lines}},
-            )
+        transcript = {"transcript": {"recording_id": recording.id, "utterances": lines}}
+        if recording.kind == "voicemail":
+            await self._calls.update_voicemail(key_of_recording(recording.call_id), transcript)
+        else:
+            await self._calls.update_call(recording.call_id, transcript)
         ready.tell(self._on_event)
         return 1
 
     async def for_recording(self, recording_id: int) -> TranscriptJob | None:
         return await self._store.for_recording(recording_id)
 
-    async def backlog(self) -> dict[str, tuple[int, float]]:
-        return await self._store.backlog()
+    async def backlog(self, since: datetime | None = None) -> dict[str, tuple[int, float]]:
+        return await self._store.backlog(since)

@@ -72,6 +72,8 @@ def ivr_op(call_id: str, result: IvrResult) -> CallLogOp:
         # A call resumed after a queue timeout continues its path.
         row.ivr_path = [*(row.ivr_path or []), *result.path]
         row.outcome_detail = result.detail[:120]
+        if result.language:
+            row.language = result.language[:10]
 
     return apply
 

@@ -49,6 +49,7 @@ class CallRow(Base):
     flow: Mapped[str] = mapped_column(String(120), default="")
     ivr_path: Mapped[list[dict[str, str]]] = mapped_column(JSON, default=list)
     outcome_detail: Mapped[str] = mapped_column(String(120), default="")
+    language: Mapped[str] = mapped_column(String(10), default="")  # the IVR left it in
 
 
 class SipBanRow(Base):

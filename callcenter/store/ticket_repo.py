@@ -31,6 +31,7 @@ from callcenter.domain.tickets import (
 )
 from callcenter.store import ticket_mapping as m
 from callcenter.store.customer_repo import CustomerRepo
+from callcenter.store.search import index_interaction
 from callcenter.store.ticket_rows import AgentRow, InteractionRow, TagRow, TicketRow
 
 TAG = re.compile(r"^[a-z0-9][a-z0-9_.:-]{0,63}$")
@@ -196,6 +197,7 @@ class TicketRepo:
             data=dict(new.data),
         )
         self.s.add(row)
+        index_interaction(self.s, row)
         if ticket.first_response_at is None and is_first_response(
             new.kind, new.direction, new.data
         ):
@@ -221,14 +223,23 @@ class TicketRepo:
     ) -> Interaction | None:
         """Merge ``changes`` into the call interaction's data (queue outcome, wait, talk,
         agent); an answered call is the ticket's first response if none came before."""
+        return self.update_data("asterisk", call_id, changes, now)
+
+    def update_data(
+        self, source: str, source_id: str, changes: dict[str, Any], now: datetime
+    ) -> Interaction | None:
+        """Merge ``changes`` into the data of the interaction imported as (source,
+        source_id); None when there is none. A new transcript is searchable at once."""
         row = self.s.scalar(
             select(InteractionRow).where(
-                InteractionRow.source == "asterisk", InteractionRow.source_id == call_id
+                InteractionRow.source == source, InteractionRow.source_id == source_id
             )
         )
         if row is None:
             return None
         row.data = {**(row.data or {}), **changes}
+        if "transcript" in changes:
+            index_interaction(self.s, row)
         ticket = self.row(row.ticket_id)
         if changes.get("agent") and ticket.first_response_at is None:
             ticket.first_response_at = now

@@ -11,6 +11,7 @@ from sqlalchemy import (
     Boolean,
     Column,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -143,3 +144,22 @@ class IdempotencyRow(Base):
     status: Mapped[int] = mapped_column(Integer)
     response: Mapped[dict[str, Any]] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class SearchLineRow(Base):
+    """One searchable line of an interaction (an utterance of its transcript, a chat
+    message, a note), rewritten whenever the interaction changes; full-text indexed by
+    migration 0013 (SQLite FTS5 ``search_lines_fts``, PostgreSQL GIN on to_tsvector).
+    Its ticket is read from the interaction at search time, so a moved one is found on
+    its new ticket."""
+
+    __tablename__ = "search_lines"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    interaction_id: Mapped[int] = mapped_column(ForeignKey("interactions.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    speaker: Mapped[str] = mapped_column(String(16), default="")
+    start: Mapped[float | None] = mapped_column(Float)  # seconds into the recording
+    recording_id: Mapped[int | None] = mapped_column()
+    occurred_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    text: Mapped[str] = mapped_column(Text)

@@ -134,6 +134,14 @@ class SqlTicketStore:
         )
         return await self._call_lanes.run(call_id, update)
 
+    async def update_voicemail(self, key: str, changes: dict[str, Any]) -> Interaction | None:
+        """Add to a voicemail interaction's data (its transcript); None when the message
+        is not on a ticket (yet)."""
+        return await self._run(
+            lambda _c, t: t.update_data("voicemail", key, changes, self._now()),
+            "update_voicemail",
+        )
+
     async def queue_calls_since(self, since: datetime) -> dict[str, list[QueueCall]]:
         """Queue calls that ended since ``since`` (answered, abandoned, or left unanswered
         to the overflow), per queue."""

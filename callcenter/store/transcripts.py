@@ -21,7 +21,7 @@ from callcenter.domain.transcripts import (
 )
 from callcenter.store.db import as_utc
 from callcenter.store.db_threads import DbThreads
-from callcenter.store.models import RecordingRow, TranscriptionJobRow
+from callcenter.store.models import CallRow, RecordingRow, TranscriptionJobRow, VoicemailRow
 from callcenter.store.outbox import Announce, write_events
 
 
@@ -37,45 +37,53 @@ class SqlTranscripts:
         )
 
     def enqueue_missing_sync(self, language: str, now: datetime, limit: int = 200) -> int:
+        """Each job in the language its call's IVR left the caller in (a voicemail: the
+        call that left it), else ``language``."""
         with self._sessions.begin() as s:
-            ids = list(
-                s.scalars(
-                    select(RecordingRow.id)
-                    .outerjoin(
-                        TranscriptionJobRow, TranscriptionJobRow.recording_id == RecordingRow.id
-                    )
-                    .where(
-                        RecordingRow.state == RecordingState.COMPLETE.value,
-                        TranscriptionJobRow.id.is_(None),
-                    )
-                    .order_by(RecordingRow.id)
-                    .limit(limit)
+            found = s.scalars(
+                select(RecordingRow.id)
+                .outerjoin(TranscriptionJobRow, TranscriptionJobRow.recording_id == RecordingRow.id)
+                .where(
+                    RecordingRow.state == RecordingState.COMPLETE.value,
+                    TranscriptionJobRow.id.is_(None),
                 )
-            )
-            for recording_id in ids:
+                .order_by(RecordingRow.id)
+                .limit(limit)
+            ).all()
+            languages = _call_languages(s, list(found))
+            for recording_id in found:
                 s.add(
                     TranscriptionJobRow(
                         recording_id=recording_id,
                         state=JobState.PENDING.value,
-                        language=language,
+                        language=languages.get(recording_id) or language,
                         attempts=0,
                         next_attempt_at=now,
                         utterances=[],
                         created_at=now,
                     )
                 )
-            return len(ids)
+            return len(found)
 
-    async def claim(self, now: datetime, lease: timedelta, limit: int = 1) -> list[TranscriptJob]:
+    async def claim(
+        self, now: datetime, lease: timedelta, limit: int = 1, since: datetime | None = None
+    ) -> list[TranscriptJob]:
         """Due jobs (pending, or running with an expired lease), now running with the
-        next attempt taken — each by exactly one caller, whichever daemon it runs in."""
-        return await self._threads.run("transcripts.claim", self._claim, now, lease, limit)
+        next attempt taken — each by exactly one caller, whichever daemon it runs in.
+        ``since``: only of recordings started then or later."""
+        return await self._threads.run("transcripts.claim", self._claim, now, lease, limit, since)
 
-    def _claim(self, now: datetime, lease: timedelta, limit: int) -> list[TranscriptJob]:
+    def _claim(
+        self, now: datetime, lease: timedelta, limit: int, since: datetime | None
+    ) -> list[TranscriptJob]:
         with self._sessions.begin() as s:
+            query = select(TranscriptionJobRow.id, TranscriptionJobRow.attempts)
+            if since is not None:
+                query = query.join(
+                    RecordingRow, RecordingRow.id == TranscriptionJobRow.recording_id
+                ).where(RecordingRow.started_at >= since)
             due = s.execute(
-                select(TranscriptionJobRow.id, TranscriptionJobRow.attempts)
-                .where(
+                query.where(
                     TranscriptionJobRow.state.in_((JobState.PENDING.value, JobState.RUNNING.value)),
                     or_(
                         TranscriptionJobRow.next_attempt_at.is_(None),
@@ -141,6 +149,16 @@ class SqlTranscripts:
             values["state"] = JobState.PENDING.value
         return await self._threads.run("transcripts.fail", self._settle, job, values)
 
+    async def release(self, job: TranscriptJob, now: datetime) -> bool:
+        """Back to pending at once, its attempt given back (the worker stopped before it
+        was done: a daemon shutting down); False when the claim was lost meanwhile."""
+        values = {
+            "state": JobState.PENDING.value,
+            "attempts": job.attempts - 1,
+            "next_attempt_at": now,
+        }
+        return await self._threads.run("transcripts.release", self._settle, job, values)
+
     def _settle(
         self,
         job: TranscriptJob,
@@ -173,14 +191,14 @@ class SqlTranscripts:
             )
             return None if row is None else _job(row)
 
-    async def backlog(self) -> dict[str, tuple[int, float]]:
-        return await self._threads.run("transcripts.backlog", self.backlog_sync)
+    async def backlog(self, since: datetime | None = None) -> dict[str, tuple[int, float]]:
+        return await self._threads.run("transcripts.backlog", self.backlog_sync, since)
 
-    def backlog_sync(self) -> dict[str, tuple[int, float]]:
-        """Per job state: (jobs, seconds of audio) — pending and running from their
-        recordings' length, done from what was decoded."""
+    def backlog_sync(self, since: datetime | None = None) -> dict[str, tuple[int, float]]:
+        """Per job state: (jobs, seconds of audio, from the recordings' length); ``since``:
+        of recordings started then or later."""
         with self._sessions() as s:
-            rows = s.execute(
+            query = (
                 select(
                     TranscriptionJobRow.state,
                     func.count(TranscriptionJobRow.id),
@@ -188,8 +206,34 @@ class SqlTranscripts:
                 )
                 .join(RecordingRow, RecordingRow.id == TranscriptionJobRow.recording_id)
                 .group_by(TranscriptionJobRow.state)
-            ).all()
+            )
+            if since is not None:
+                query = query.where(RecordingRow.started_at >= since)
+            rows = s.execute(query).all()
             return {state: (int(n), float(seconds)) for state, n, seconds in rows}
+
+
+def _call_languages(s: Session, recording_ids: list[int]) -> dict[int, str]:
+    """Per recording, the language its call was left in by the IVR (where one was set)."""
+    if not recording_ids:
+        return {}
+    # A call's recording has the call's id; a voicemail's, the message's call through
+    # its voicemail row.
+    call_of = dict(
+        s.execute(
+            select(RecordingRow.id, func.coalesce(VoicemailRow.call_id, RecordingRow.call_id))
+            .outerjoin(VoicemailRow, VoicemailRow.recording_id == RecordingRow.id)
+            .where(RecordingRow.id.in_(recording_ids))
+        ).all()
+    )
+    spoken = dict(
+        s.execute(
+            select(CallRow.call_id, CallRow.language).where(
+                CallRow.call_id.in_(set(call_of.values())), CallRow.language != ""
+            )
+        ).all()
+    )
+    return {rid: spoken[cid] for rid, cid in call_of.items() if cid in spoken}
 
 
 def _job(row: TranscriptionJobRow) -> TranscriptJob:

@@ -94,6 +94,13 @@ class _Stream:
             self.packet(0, payload, self.ts)
             self.ts += FRAME
 
+    def pcm(self, samples: Sequence[int]) -> None:
+        """8 kHz 16-bit samples (speech), padded with silence to whole packets."""
+        padded = [*samples, *([0] * (-len(samples) % FRAME))]
+        for start in range(0, len(padded), FRAME):
+            self.packet(0, bytes(_ulaw(s) for s in padded[start : start + FRAME]), self.ts)
+            self.ts += FRAME
+
     def digit(self, digit: str, packets: int = 8) -> None:
         """An RFC 4733 event: ``packets`` updates 20 ms apart, the end sent three times."""
         event = DTMF_EVENTS[digit]
@@ -105,15 +112,21 @@ class _Stream:
         self.ts += (packets + 3) * FRAME
 
 
-def rtp_pcap(
-    path: Path, steps: Sequence[tuple[str, float | str, float]], ssrc: int = 0x1234
-) -> Path:
-    """A pcap of one RTP stream: ``("tone", hz, seconds)`` (0 Hz: silence) and
-    ``("digit", "*", 0)`` steps in order, so digits and speech never interleave streams."""
+Step = tuple[str, float | str, float] | tuple[str, Sequence[int], float]
+
+
+def rtp_pcap(path: Path, steps: Sequence[Step], ssrc: int = 0x1234) -> Path:
+    """A pcap of one RTP stream: ``("tone", hz, seconds)`` (0 Hz: silence),
+    ``("digit", "*", 0)`` and ``("pcm", samples_8khz, 0)`` steps in order, so digits and
+    speech never interleave streams."""
     stream = _Stream(ssrc)
     for kind, value, seconds in steps:
         if kind == "tone":
+            assert isinstance(value, float | int)
             stream.tone(float(value), seconds)
+        elif kind == "pcm":
+            assert not isinstance(value, float | int | str)
+            stream.pcm(value)
         else:
             stream.digit(str(value))
     path.write_bytes(bytes(stream.out))
@@ -123,6 +136,30 @@ def rtp_pcap(
 def tone_pcap(path: Path, frequency: float, seconds: float, ssrc: int = 0x1234) -> Path:
     """A pcap of ``seconds`` of a ``frequency`` Hz tone at -6 dBFS, as RTP/PCMU."""
     return rtp_pcap(path, [("tone", frequency, seconds)], ssrc)
+
+
+def to_8khz(samples: Sequence[int], rate: int, taps: int = 31) -> list[int]:
+    """``samples`` at ``rate`` Hz resampled to 8 kHz: low-passed below 3.6 kHz (a Hann-
+    windowed sinc, so nothing folds back into the telephone band), then interpolated."""
+    cutoff = 3600 / rate
+    half = taps // 2
+    kernel = [
+        (2 * cutoff if n == 0 else math.sin(2 * math.pi * cutoff * n) / (math.pi * n))
+        * (0.5 + 0.5 * math.cos(math.pi * n / (half + 1)))
+        for n in range(-half, half + 1)
+    ]
+    out = []
+    step = rate / RATE
+    last = len(samples) - 1
+    for k in range(int(len(samples) / step)):
+        centre = int(k * step)
+        acc = 0.0
+        for j, weight in enumerate(kernel):
+            i = centre + j - half
+            if 0 <= i <= last:
+                acc += weight * samples[i]
+        out.append(max(-32768, min(32767, int(acc))))
+    return out
 
 
 def _goertzel(samples: Sequence[int], frequency: float) -> float:

@@ -1,5 +1,6 @@
 // What the staff pages share (served at /static/pages.js): table cells that never take
-// HTML, the API with the page's session, and stacked horizontal bars drawn in SVG.
+// HTML, the API with the page's session, stacked horizontal bars drawn in SVG, transcripts
+// whose lines seek a player, and found words marked in text.
 "use strict";
 
 function cell(row, text, cls) {
@@ -49,4 +50,66 @@ function stackedBars(chart, rows, parts, label, prefix, labelWidth) {
       x += w;
     }
   });
+}
+
+const SPEAKER = {caller: "Caller", agent: "Agent", customer: "Customer", staff: "Staff"};
+
+function clock(seconds) {
+  const s = Math.max(0, Math.round(seconds || 0));
+  return String(Math.floor(s / 60)).padStart(2, "0") + ":" + String(s % 60).padStart(2, "0");
+}
+
+// A transcript as a list of "Caller 00:03 what was said" lines; clicking one seeks `audio`
+// to it and plays; the line being heard is marked while it plays.
+function transcriptLines(list, utterances, audio) {
+  list.replaceChildren();
+  for (const u of utterances) {
+    const li = document.createElement("li");
+    li.className = "utterance speaker-" + u.speaker;
+    li.dataset.start = String(u.start);
+    li.dataset.end = String(u.end);
+    const who = document.createElement("b");
+    who.textContent = (SPEAKER[u.speaker] || u.speaker) + " " + clock(u.start) + " ";
+    const said = document.createElement("span");
+    said.textContent = u.text;  // what a customer said is never HTML
+    li.append(who, said);
+    if (audio) {
+      li.tabIndex = 0;
+      li.title = "play from " + clock(u.start);
+      const seek = () => { audio.currentTime = u.start; audio.play().catch(() => {}); };
+      li.addEventListener("click", seek);
+      li.addEventListener("keydown", (e) => { if (e.key === "Enter") seek(); });
+    }
+    list.appendChild(li);
+  }
+  if (audio) {
+    // One marker per player: a page that shows another transcript replaces it.
+    if (audio.transcriptMarker) audio.removeEventListener("timeupdate", audio.transcriptMarker);
+    audio.transcriptMarker = () => {
+      for (const li of list.children) {
+        const on = audio.currentTime >= Number(li.dataset.start) && audio.currentTime <= Number(li.dataset.end) + 0.3;
+        li.classList.toggle("playing", on);
+      }
+    };
+    audio.addEventListener("timeupdate", audio.transcriptMarker);
+  }
+}
+
+// `text` into `el` with each of `words` (lower-case; a trailing * a prefix) in <mark>,
+// built from text nodes only.
+function marked(el, text, words) {
+  el.replaceChildren();
+  const parts = words.map((w) => w.replace(/\*$/, "")).filter(Boolean);
+  if (!parts.length) { el.textContent = text; return; }
+  const escaped = parts.map((w) => w.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"));
+  const re = new RegExp("(" + escaped.join("|") + ")", "giu");
+  let last = 0;
+  for (const m of text.matchAll(re)) {
+    el.append(document.createTextNode(text.slice(last, m.index)));
+    const mark = document.createElement("mark");
+    mark.textContent = m[0];
+    el.append(mark);
+    last = m.index + m[0].length;
+  }
+  el.append(document.createTextNode(text.slice(last)));
 }

@@ -12,6 +12,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from callcenter.app.assembly import SystemClock
+from callcenter.app.search import search_service
 from callcenter.asterisk.recording_files import RecordingFiles
 from callcenter.asterisk.voicemail_files import VoicemailFiles
 from callcenter.domain.callbacks import Callback
@@ -34,6 +35,7 @@ from callcenter.services.webhooks import Webhooks
 from callcenter.store.api_keys import SqlApiKeys
 from callcenter.store.callbacks import SqlCallbacks
 from callcenter.store.db import make_sessions
+from callcenter.store.db_threads import DbThreads
 from callcenter.store.recordings import SqlRecordings
 from callcenter.store.sip_bans import SqlSipBans
 from callcenter.store.ticket_store import SqlTicketStore
@@ -228,6 +230,7 @@ async def api(db_engine: Engine, tmp_path: Path) -> AsyncIterator[Api]:
         webhooks=Webhooks(SqlWebhooks(sessions), _Sender(), SystemClock()),
         voicemails=voicemails,
         transcripts=transcripts,
+        search=search_service(sessions, DbThreads(1)),
     )
     client = TestClient(TestServer(app))
     await client.start_server()

@@ -89,3 +89,14 @@ async def test_a_recordings_transcript_is_for_whoever_may_hear_it(api: Api) -> N
     assert (body["state"], body["utterances"], body["text"]) == ("pending", [], "")
     other = await api.client.get(path, headers=api.auth(Role.INTEGRATION))
     assert other.status == 403
+
+
+async def test_the_transcription_backlog_is_for_leads(api: Api) -> None:
+    resp = await api.client.get("/api/v1/transcripts/backlog", headers=api.auth(Role.SUPERVISOR))
+    assert resp.status == 200
+    backlog = await resp.json()
+    assert backlog["enabled"] is False  # no decoding workers in this app
+    assert backlog["pending"] == {"jobs": 1, "seconds": 10.0}  # the recorded call
+    assert backlog["done"] == {"jobs": 0, "seconds": 0.0}
+    agent = await api.client.get("/api/v1/transcripts/backlog", headers=api.auth(Role.AGENT))
+    assert agent.status == 403

@@ -16,9 +16,11 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine
 
+from callcenter.domain.calls import CallOutcome, CallRecord, IvrResult
 from callcenter.domain.recordings import Recording, RecordingState
 from callcenter.domain.transcripts import JobState
 from callcenter.services.transcripts import TranscriptPolicy, Transcripts
+from callcenter.store.call_log import SqlCallLog
 from callcenter.store.db import make_sessions
 from callcenter.store.recordings import SqlRecordings
 from callcenter.store.transcripts import SqlTranscripts
@@ -35,10 +37,17 @@ def speech(text: str, path: Path) -> array.array[int]:
         return array.array("h", w.readframes(w.getnframes()))
 
 
-def stereo(left: array.array[int], right: array.array[int], right_at: float, path: Path) -> Path:
-    """Left from 0 s, right from ``right_at`` s (22050 Hz, 16-bit), as MixMonitor D does."""
+def stereo(
+    left: array.array[int],
+    right: array.array[int],
+    right_at: float,
+    path: Path,
+    seconds: float = 0.0,
+) -> Path:
+    """Left from 0 s, right from ``right_at`` s (22050 Hz, 16-bit), as MixMonitor D does;
+    silence after, to ``seconds`` if given."""
     offset = int(right_at * 22050)
-    frames = max(len(left), offset + len(right)) + 22050
+    frames = max(len(left), offset + len(right), int(seconds * 22050)) + 22050
     out = array.array("h", bytes(4 * frames))
     out[0 : 2 * len(left) : 2] = left
     out[2 * offset + 1 : 2 * (offset + len(right)) : 2] = right
@@ -56,6 +65,9 @@ class Calls:
 
     async def update_call(self, call_id: str, changes: dict[str, Any]) -> None:
         self.changes.append((call_id, changes))
+
+    async def update_voicemail(self, key: str, changes: dict[str, Any]) -> None:
+        self.changes.append((f"vm:{key}", changes))
 
 
 class Reader:
@@ -162,3 +174,25 @@ async def test_a_lost_worker_leaves_its_job_due_again_and_bad_audio_fails_with_t
     assert not await jobs.finish(lost, (), 3.0, clock.at)
     backlog = await jobs.backlog()
     assert backlog["failed"] == (1, 3.0)
+
+
+async def test_the_ivr_language_of_the_call_picks_the_model(
+    db_engine: Engine, tmp_path: Path
+) -> None:
+    sessions = make_sessions(db_engine)
+    calls, recordings, jobs = (
+        SqlCallLog(sessions),
+        SqlRecordings(sessions),
+        SqlTranscripts(sessions),
+    )
+    for call_id, language in (("1796200000.5", "ru"), ("1796200000.6", "")):
+        await calls.call_started(CallRecord(call_id, call_id, "100", "7000", NOW))
+        result = IvrResult("main@1", (), CallOutcome.QUEUE, "support", language)
+        await calls.ivr_finished(call_id, result)
+        await recorded(recordings, call_id, f"{call_id}.wav", 3.0)
+    assert await jobs.enqueue_missing("en", NOW) == 2
+    [ru, plain] = await jobs.claim(NOW, timedelta(minutes=1), limit=2)
+    assert (ru.language, plain.language) == ("ru", "en")  # no language set: the default
+    policy = TranscriptPolicy({"ru": tmp_path / "ru", "en": tmp_path / "en"}, "en")
+    assert policy.model_for("ru") == tmp_path / "ru"
+    assert policy.model_for("ko") == tmp_path / "en"  # no model for it: the default's

@@ -1,0 +1,14 @@
+"""Wiring of search across phone and chat: the index the ticket store writes as it stores
+interactions, read through the search service. (Composition root.)"""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from callcenter.services.search import Search
+from callcenter.store.db_threads import DbThreads
+from callcenter.store.search import SqlSearch
+
+
+def search_service(sessions: sessionmaker[Session], threads: DbThreads) -> Search:
+    return Search(SqlSearch(sessions, threads))

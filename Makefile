@@ -35,7 +35,7 @@ stop: setup
 ## test: lint, types, layering contracts, then every test (unit + real Asterisk + browser)
 test: setup lint
 	bash scripts/install-system-deps.sh --tests
-	$(BIN)/pytest
+	$(BIN)/pytest --durations=20
 
 lint: setup
 	$(BIN)/ruff check $(SOURCES)

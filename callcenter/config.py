@@ -241,6 +241,10 @@ def _check_transcription(t: TranscriptionConfig) -> None:
         raise ConfigError("transcription: workers 1..32, retry_seconds and sweep_seconds > 0")
     if t.max_attempts < 1:
         raise ConfigError("transcription.max_attempts must be at least 1")
+    if t.live and not t.enabled:
+        raise ConfigError("transcription.live needs transcription.enabled (and its models)")
+    if not 2 <= t.live_streams <= 64 or t.live_lag_seconds <= 0:
+        raise ConfigError("transcription: live_streams 2..64 (two per call), live_lag_seconds > 0")
 
 
 def _check(config: Config) -> None:

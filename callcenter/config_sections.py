@@ -173,6 +173,12 @@ class TranscriptionConfig:
     max_attempts: int = 5
     redact: tuple[str, ...] = ()  # regular expressions redacted besides card numbers
     sweep_seconds: float = 5.0  # how often new recordings are queued and jobs claimed
+    # Live: each party of a queue call streams to a recogniser while it runs (ARI snoop +
+    # externalMedia), lines on the agent's desk. At most live_streams parties at once (two
+    # per call); beyond that, or when the recogniser falls behind, live is shed first.
+    live: bool = False
+    live_streams: int = 4
+    live_lag_seconds: float = 3.0  # a stream this far behind the call is dropped (shed)
 
 
 @dataclasses.dataclass(frozen=True)

@@ -20,6 +20,7 @@ from callcenter.app.assembly import asterisk_etc, ticket_store
 from callcenter.app.callbacks import CallbacksWiring
 from callcenter.app.calls import Calls
 from callcenter.app.events import EventBus
+from callcenter.app.live_transcripts import LiveTranscriptsWiring
 from callcenter.app.observability import Observability
 from callcenter.app.recordings import RecordingsWiring
 from callcenter.app.search import search_service
@@ -139,6 +140,9 @@ class Daemon:
             self.events.emit,
         )
         self.search = search_service(sessions, self.db_threads)
+        self.live = LiveTranscriptsWiring(
+            config, self.ami, self.ari, self.agents.desks, self.metrics
+        )
         self.security = Security(
             config, sessions, self.db_threads, self.ami, self.ari, etc_dir, gid
         )
@@ -230,6 +234,7 @@ class Daemon:
             *self.callbacks.tasks(),
             *self.voicemail.tasks(),
             *self.transcripts.tasks(),
+            *self.live.tasks(),
             *self.webhooks.tasks(),
         ]
         log.info("callcenterd up: http://%s:%d/healthz", d.http_host, d.http_port)
@@ -247,6 +252,7 @@ class Daemon:
         await self.agents.close()
         await self.webhooks.close()
         self.transcripts.close()
+        await self.live.close()
         await runner.cleanup()
         await self.call_log.close()  # what the calls wrote, committed before we go
         self.db_threads.close()

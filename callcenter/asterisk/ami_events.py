@@ -71,6 +71,7 @@ def translate(event: Mapping[str, str]) -> QueueEvent | None:
             agent_extension(event),
             _seconds(event.get("HoldTime")),
             _seconds(event.get("RingTime")),
+            event.get("DestUniqueid", ""),
         )
     if name in ("AgentRingNoAnswer", "AgentDump"):
         return AgentRingStopped(call_id, queue, agent_extension(event))

@@ -23,7 +23,7 @@ import aiohttp
 
 from callcenter.asterisk.ari_events import USED_TYPES, translate
 from callcenter.asterisk.traffic import Traffic
-from callcenter.domain.calls import CallEvent
+from callcenter.domain.calls import TAP_CHANNELS, CallEvent, MediaTapEnded
 from callcenter.logs import call_id_var
 from callcenter.services.ports import RecordLimits, TelephonyError
 
@@ -53,6 +53,8 @@ class AriClient:
         self._filter_events = filter_events
         self.traffic = Traffic()
         self.connected = False
+        # Live transcripts' taps ending (their wiring sets it).
+        self.on_tap_ended: Callable[[str], None] = lambda _tap: None
 
     async def run(self) -> None:
         delay = 0.25
@@ -117,6 +119,9 @@ class AriClient:
         self.traffic.events[str(raw.get("type"))] += 1
         event = translate(raw)
         if event is None:
+            return
+        if isinstance(event, MediaTapEnded):
+            self.on_tap_ended(event.tap_id)
             return
         token = call_id_var.set(event.call_id)
         try:
@@ -208,6 +213,38 @@ class AriClient:
         for channel in channels:
             dialplan = channel.json.get("dialplan", {})
             app_data = str(dialplan.get("app_data", ""))
+            if str(channel.json.get("name", "")).startswith(TAP_CHANNELS):
+                continue  # a live-transcript tap, not a call
             if dialplan.get("app_name") == "Stasis" and app_data.split(",")[0] == self._app:
                 ours.append(str(channel.id))
         return ours
+
+    # -- live media (taps for live transcripts) -----------------------------------------
+    async def snoop(self, channel_id: str) -> str:
+        """A snoop channel in our application hearing what ``channel_id`` says."""
+        snoop = await self._op(
+            "channels", "snoopChannel", channelId=channel_id, app=self._app, spy="in"
+        )
+        return str(snoop.id)
+
+    async def external_media(self, host: str, port: int) -> str:
+        """A channel sending what it hears as RTP (slin, 8 kHz) to ``host:port``."""
+        channel = await self._op(
+            "channels",
+            "externalMedia",
+            app=self._app,
+            external_host=f"{host}:{port}",
+            format="slin",
+            encapsulation="rtp",
+            transport="udp",
+            direction="both",
+        )
+        return str(channel.id)
+
+    async def mixing_bridge(self, channel_ids: list[str]) -> str:
+        bridge = await self._op("bridges", "create", type="mixing")
+        await self._op("bridges", "addChannel", bridgeId=bridge.id, channel=",".join(channel_ids))
+        return str(bridge.id)
+
+    async def destroy_bridge(self, bridge_id: str) -> None:
+        await self._op("bridges", "destroy", bridgeId=bridge_id)

@@ -5,10 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from callcenter.domain.calls import (
+    TAP_CHANNELS,
     CallEntered,
     CallEvent,
     CallLeft,
     DtmfReceived,
+    MediaTapEnded,
     PlaybackFinished,
     RecordingEnded,
 )
@@ -28,11 +30,16 @@ USED_TYPES = (
 )
 
 
-def translate(event: dict[str, Any]) -> CallEvent | None:
-    """The domain event for one ARI event, or None if it is not one we act on."""
+def translate(event: dict[str, Any]) -> CallEvent | MediaTapEnded | None:
+    """The domain event for one ARI event, or None if it is not one we act on. The
+    channels of a live-transcript tap are never calls: a snoop's end is MediaTapEnded."""
     kind = event.get("type")
     channel = event.get("channel") or {}
     call_id = channel.get("id", "")
+    if str(channel.get("name", "")).startswith(TAP_CHANNELS):
+        ended = kind in ("StasisEnd", "ChannelDestroyed")
+        snoop = str(channel.get("name", "")).startswith("Snoop/")
+        return MediaTapEnded(call_id) if ended and snoop else None
     if kind == "StasisStart":
         caller = channel.get("caller", {}).get("number", "")
         dialed = channel.get("dialplan", {}).get("exten", "")

@@ -113,6 +113,18 @@ CallEvent = CallEntered | DtmfReceived | PlaybackFinished | RecordingEnded | Cal
 
 
 @dataclasses.dataclass(frozen=True)
+class MediaTapEnded:
+    """A live-transcript tap (an ARI snoop channel: never a call) went away — the party it
+    listened to hung up."""
+
+    tap_id: str
+
+
+# Channels the daemon creates itself to hear a call (snoop, external media): never calls.
+TAP_CHANNELS = ("Snoop/", "UnicastRTP/")
+
+
+@dataclasses.dataclass(frozen=True)
 class FallbackCall:
     """A call the dialplan sent to the fallback queue (from its spool line)."""
 

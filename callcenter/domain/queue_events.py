@@ -29,6 +29,7 @@ class AgentAnswered:
     agent: str
     hold_time: float
     ring_time: float
+    agent_channel: str = ""  # the agent's channel (its Uniqueid: the ARI channel id)
 
 
 @dataclasses.dataclass(frozen=True)

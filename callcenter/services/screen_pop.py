@@ -47,10 +47,10 @@ class Pop:
 
 @dataclasses.dataclass(frozen=True)
 class DeskMessage:
-    """One message to an agent's desk: ``kind`` is ringing, answered, ring_stopped, ended
-    or presence; ``pop`` comes with ringing; ``ticket`` (the call's ticket number) with
-    answered and ended when the call is on one; ``presence`` (the agent's state, e.g.
-    paused, and ``reason``) with presence."""
+    """One message to an agent's desk: ``kind`` is ringing, answered, ring_stopped, ended,
+    presence or transcript (a live line, in ``line``); ``pop`` comes with ringing;
+    ``ticket`` (the call's ticket number) with answered and ended when the call is on one;
+    ``presence`` (the agent's state, e.g. paused, and ``reason``) with presence."""
 
     kind: str
     call_id: str
@@ -60,6 +60,8 @@ class DeskMessage:
     times: Mapping[str, float] = dataclasses.field(default_factory=dict)
     presence: str = ""
     reason: str = ""
+    # transcript: a live line (speaker, text, final, start, end seconds into the stream)
+    line: Mapping[str, object] | None = None
 
 
 class AgentDesks(Protocol):
@@ -166,6 +168,8 @@ def desk_json(message: DeskMessage, to_json: Any) -> dict[str, Any]:
     }
     if message.presence:
         out["presence"] = {"state": message.presence, "reason": message.reason}
+    if message.line is not None:
+        out["line"] = dict(message.line)
     if message.pop is not None:
         p = message.pop
         out["pop"] = {

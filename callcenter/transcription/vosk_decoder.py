@@ -22,6 +22,12 @@ from typing import Any
 from callcenter.services.transcripts import DecodeFailed
 
 CHUNK_SECONDS = 0.2  # vosk decodes every 0.2 s of input anyway (recognizer.cc)
+# A channel is silent about half of a call (the other party talks): after KEEP_SILENCE of
+# quiet — enough for vosk's endpointer to close the utterance — quiet chunks are not fed
+# at all, and decoding resumes with a new recognizer at the next sound (its word times
+# shifted back to the recording's). RMS below SILENCE_RMS (about -55 dBFS) is quiet.
+SILENCE_RMS = 60.0
+KEEP_SILENCE = 0.6
 
 _models: dict[str, Any] = {}  # in each worker process: path → loaded vosk.Model
 
@@ -70,20 +76,51 @@ def decode_file(wav_path: str, model_path: str) -> list[list[dict[str, Any]]]:
             f"{wav_path}: {width * 8}-bit, {channels} channel(s); 16-bit mono/stereo only"
         )
     model = _model(model_path)
-    step = int(rate * CHUNK_SECONDS) * 2
-    out: list[list[dict[str, Any]]] = []
-    for channel in range(channels):
-        # One channel's samples (host order, as vosk reads them; WAV is little-endian).
-        pcm = frames if channels == 1 else array.array("h", frames)[channel::2].tobytes()
-        recognizer = vosk.KaldiRecognizer(model, rate)
-        recognizer.SetWords(True)
-        results = []
-        for i in range(0, len(pcm), step):
-            if recognizer.AcceptWaveform(pcm[i : i + step]):
-                results.append(json.loads(recognizer.Result()))
-        results.append(json.loads(recognizer.FinalResult()))
-        out.append(results)
-    return out
+    samples = array.array("h", frames)
+    return [
+        _decode_channel(vosk, model, samples if channels == 1 else samples[c::2], rate)
+        for c in range(channels)
+    ]
+
+
+def _decode_channel(vosk: Any, model: Any, pcm: array.array[int], rate: int) -> list[Any]:
+    """One channel (host-order samples, as vosk reads them; WAV is little-endian): the
+    sounds fed, the long silences skipped, each result's times the recording's."""
+    step = int(rate * CHUNK_SECONDS)
+    results: list[dict[str, Any]] = []
+    recognizer = vosk.KaldiRecognizer(model, rate)  # one: creating one costs ~0.2 s
+    recognizer.SetWords(True)
+    # vosk's word times count the samples fed; skipped ones are added back per segment.
+    fed, offset, quiet_for, open_ = 0, 0.0, 0.0, False
+    for i in range(0, len(pcm), step):
+        chunk = pcm[i : i + step]
+        quiet = _rms(chunk) < SILENCE_RMS
+        quiet_for = quiet_for + CHUNK_SECONDS if quiet else 0.0
+        if quiet and quiet_for > KEEP_SILENCE:
+            if open_:  # the utterance is over: flush it, skip the rest of the quiet
+                results.append(_shifted(json.loads(recognizer.FinalResult()), offset))
+                open_ = False
+            continue
+        if not open_:
+            offset, open_ = i / rate - fed / rate, True
+        fed += len(chunk)
+        if recognizer.AcceptWaveform(chunk.tobytes()):
+            results.append(_shifted(json.loads(recognizer.Result()), offset))
+    if open_:
+        results.append(_shifted(json.loads(recognizer.FinalResult()), offset))
+    return results
+
+
+def _rms(chunk: array.array[int]) -> float:
+    return (sum(x * x for x in chunk) / len(chunk)) ** 0.5 if chunk else 0.0
+
+
+def _shifted(result: dict[str, Any], offset: float) -> dict[str, Any]:
+    """A result with ``offset`` seconds added to its word times."""
+    for word in result.get("result") or ():
+        word["start"] = round(float(word["start"]) + offset, 3)
+        word["end"] = round(float(word["end"]) + offset, 3)
+    return result
 
 
 class VoskDecoder:

@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import array
 import asyncio
+import contextlib
 import dataclasses
 import importlib.resources
 import subprocess
+import threading
 import time
 import wave
 from collections.abc import Iterator
@@ -22,6 +24,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
+import aiohttp
 import pytest
 from selenium.webdriver.common.by import By
 
@@ -38,7 +41,7 @@ from tests.support.recordings import recording_of
 from tests.support.rtp_audio import rtp_pcap, to_8khz
 from tests.support.sipp import Sipp
 from tests.support.sipp_scenarios import DEMO_TO_SUPPORT
-from tests.support.staff import sign_in
+from tests.support.staff import sign_in, sign_in_url
 from tests.support.until import until
 
 pytestmark = pytest.mark.asterisk
@@ -60,9 +63,40 @@ def speech_pcap(text: str, path: Path, silence_before: float, total: float = 30.
     return rtp_pcap(path, [("tone", 0.0, silence_before), ("pcm", speech, 0), ("tone", 0.0, after)])
 
 
-@pytest.fixture
+class WatchedDesk:
+    """A supervisor watching agent ``agent``'s desk: its websocket, held open in a thread
+    of its own, keeping the live lines it gets."""
+
+    def __init__(self, sign_in_link: str, ws_url: str) -> None:
+        self.lines: list[dict[str, Any]] = []
+        self._link, self._url = sign_in_link, ws_url
+        self._ready, self._stop = threading.Event(), threading.Event()
+        self._thread = threading.Thread(target=lambda: asyncio.run(self._run()), daemon=True)
+
+    async def _run(self) -> None:
+        async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as http:
+            (await http.get(self._link)).raise_for_status()
+            async with http.ws_connect(self._url) as ws:
+                self._ready.set()
+                while not self._stop.is_set():
+                    with contextlib.suppress(TimeoutError):
+                        msg = await asyncio.wait_for(ws.receive_json(), 0.2)
+                        if msg["kind"] == "transcript":
+                            self.lines.append(msg["line"])
+
+    def __enter__(self) -> WatchedDesk:
+        self._thread.start()
+        assert self._ready.wait(10), "the supervisor's desk socket did not open"
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join(5)
+
+
+@pytest.fixture(scope="module")
 def transcribing(
-    instance: Instance, daemon_process: DaemonProcess, tmp_path: Path
+    instance: Instance, daemon_process: DaemonProcess, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[DaemonProcess]:
     """The daemon with transcription on (the session's one is stopped meanwhile: one ARI
     application; the next test that needs the daemon starts it again)."""
@@ -74,16 +108,30 @@ def transcribing(
         "CALLCENTER_TRANSCRIPTION__DEFAULT_LANGUAGE": "ko",
         "CALLCENTER_TRANSCRIPTION__WORKERS": "1",
         "CALLCENTER_TRANSCRIPTION__SWEEP_SECONDS": "1",
+        "CALLCENTER_TRANSCRIPTION__LIVE": "true",
     }
-    proc = DaemonProcess(dataclasses.replace(instance, env=env), tmp_path / "daemon.log")
+    log = tmp_path_factory.mktemp("transcribing") / "daemon.log"
+    proc = DaemonProcess(dataclasses.replace(instance, env=env), log)
     instance.sandbox.up()
     proc.start()
     yield proc
     proc.stop()
 
 
+@pytest.fixture
+def watched(instance: Instance, transcribing: DaemonProcess) -> Iterator[WatchedDesk]:
+    """A supervisor watching agent 1001's desk."""
+    link = sign_in_url(instance, transcribing, Role.SUPERVISOR)
+    with WatchedDesk(link, transcribing.url.replace("http", "ws") + "/agents/1001/ws") as desk:
+        yield desk
+
+
 def test_a_queue_call_is_written_down_per_speaker_on_its_ticket_and_found(
-    instance: Instance, transcribing: DaemonProcess, sipp: Sipp, browser: Any
+    instance: Instance,
+    transcribing: DaemonProcess,
+    sipp: Sipp,
+    browser: Any,
+    watched: WatchedDesk,
 ) -> None:
     daemon = transcribing
     t0 = datetime.now(UTC)
@@ -94,6 +142,11 @@ def test_a_queue_call_is_written_down_per_speaker_on_its_ticket_and_found(
     agent_says = speech_pcap(
         "네 고객님 주문 번호를 알려 주시겠어요", sipp.work_dir / "agent.pcap", 7.0
     )
+    # The agent's desk is open, and a supervisor watches it: live lines reach both while
+    # the call runs.
+    sign_in(browser, instance, daemon, Role.AGENT, "1001")
+    browser.get(f"{daemon.url}/agents/1001/desk")
+    until(lambda: "ready" in browser.find_element(By.ID, "state").text, 10, what="the desk")
     agent = sipp.agent_phone(
         "1001", instance.secrets.agent_passwords["1001"], talk_until_bye=60, audio=str(agent_says)
     )
@@ -103,6 +156,23 @@ def test_a_queue_call_is_written_down_per_speaker_on_its_ticket_and_found(
         digits=DEMO_TO_SUPPORT,
         hangup_after=16,
         audio=str(caller_says),
+    )
+    live = until(
+        lambda: [
+            li.text
+            for li in browser.find_elements(By.CSS_SELECTOR, "#live li.live-line")
+            if li.text.startswith("Caller: ")
+        ],
+        30,
+        what=f"a live line of the caller on the desk ({daemon.log_path})",
+    )
+    assert call.process.poll() is None, "the live line came after the call"
+    assert all(line.removeprefix("Caller: ").strip() for line in live)
+    until(lambda: {x["speaker"] for x in watched.lines} == {"caller", "agent"}, 30, what="both")
+    until(
+        lambda: browser.find_elements(By.CSS_SELECTOR, "#live li.live-line.speaker-agent"),
+        30,
+        what="a live line of the agent",
     )
     call.assert_ok(60)
     agent.assert_ok(60)
@@ -137,6 +207,17 @@ def test_a_queue_call_is_written_down_per_speaker_on_its_ticket_and_found(
     assert (hit["ticket_number"], hit["recording_id"]) == (rec["ticket_number"], rec["id"])
     assert hit["speaker"] in ("caller", "agent")
 
+    # The chat side writes on the same ticket; what the customer typed stays text.
+    chat = api_token(instance, Role.INTEGRATION)
+    typed = '<img id="pwn" src="x" onerror="document.title=1">still no parcel'
+    body = {
+        "kind": "chat_message",
+        "direction": "inbound",
+        "body": typed,
+        "source": "chat",
+        "source_id": f"conv-{rec['call_id']}/1",
+    }
+    api_call(daemon, chat, "POST", f"/tickets/{rec['ticket_number']}/interactions", body)
     # The ticket page: both speakers' lines; a click on the agent's plays from there.
     sign_in(browser, instance, daemon, Role.SUPERVISOR)
     browser.get(f"{daemon.url}/tickets/{rec['ticket_number']}#interaction-{phoned['id']}")
@@ -146,6 +227,9 @@ def test_a_queue_call_is_written_down_per_speaker_on_its_ticket_and_found(
         what="the transcript lines",
     )
     assert len(items) == len(lines)
+    bodies = [b.text for b in browser.find_elements(By.CSS_SELECTOR, ".timeline .body")]
+    assert typed in bodies
+    assert browser.find_elements(By.ID, "pwn") == []
     said = [i.text for i in items]
     assert any(s.startswith("Caller ") for s in said)
     assert any(s.startswith("Agent ") for s in said)
@@ -188,11 +272,11 @@ def test_a_restart_mid_backlog_loses_no_job_and_repeats_none(
     agent = speech("네 확인해 드리겠습니다", tmp_path / "agent.wav")
     base = f"{int(time.time())}"
     ids = []
-    for n in range(4):
+    for n in range(3):
         path = f"restart/{base}-{n}.wav"
         (root / path).parent.mkdir(parents=True, exist_ok=True)
-        stereo(caller, agent, 3.5, root / path, seconds=30.0)
-        ids.append(asyncio.run(recorded(recordings, f"{base}.{n}", path, 30.0)))
+        stereo(caller, agent, 3.5, root / path, seconds=20.0)
+        ids.append(asyncio.run(recorded(recordings, f"{base}.{n}", path, 20.0)))
 
     def states() -> list[str]:
         return [

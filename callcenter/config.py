@@ -35,6 +35,7 @@ from callcenter.config_sections import (
     DaemonConfig,
     DatabaseConfig,
     DialplanConfig,
+    GuardConfig,
     InstanceConfig,
     RecordingsConfig,
     SecurityConfig,
@@ -43,6 +44,7 @@ from callcenter.config_sections import (
     TranscriptionConfig,
     VoicemailConfig,
     WebhooksConfig,
+    WidgetsConfig,
 )
 
 __all__ = [
@@ -54,6 +56,7 @@ __all__ = [
     "DaemonConfig",
     "DatabaseConfig",
     "DialplanConfig",
+    "GuardConfig",
     "InstanceConfig",
     "RecordingsConfig",
     "SecurityConfig",
@@ -62,6 +65,7 @@ __all__ = [
     "TranscriptionConfig",
     "VoicemailConfig",
     "WebhooksConfig",
+    "WidgetsConfig",
     "load_config",
 ]
 
@@ -84,6 +88,8 @@ _SECTION_TYPES: dict[str, type[Any]] = {
     "webhooks": WebhooksConfig,
     "voicemail": VoicemailConfig,
     "transcription": TranscriptionConfig,
+    "guard": GuardConfig,
+    "widgets": WidgetsConfig,
 }
 _EXTENSION = re.compile(r"^[0-9]{2,15}$")
 _QUEUE_NAME = re.compile(r"^[a-z][a-z0-9_-]{0,39}$")
@@ -190,8 +196,10 @@ def _check_callbacks(c: CallbacksConfig) -> None:
         if region.upper() not in phonenumbers.SUPPORTED_REGIONS:
             raise ConfigError(f"callbacks.countries: {region!r} is not a region code (e.g. RU)")
     for number in c.deny:
-        if not _is_e164(number):
-            raise ConfigError(f"callbacks.deny: {number!r} is not a valid E.164 number")
+        if not re.fullmatch(r"\+[1-9][0-9]{0,14}", number):
+            raise ConfigError(
+                f"callbacks.deny: {number!r} is not an E.164 number or prefix (e.g. +7809)"
+            )
     for key in ("thanks_sound", "offer_sound"):
         value = getattr(c, key)
         if not re.fullmatch(r"[A-Za-z0-9_/-]{1,120}", value) or ".." in value:
@@ -247,6 +255,18 @@ def _check_transcription(t: TranscriptionConfig) -> None:
         raise ConfigError("transcription: live_streams 2..64 (two per call), live_lag_seconds > 0")
 
 
+def _check_guard(g: GuardConfig, w: WidgetsConfig) -> None:
+    counts = (g.per_number_day, g.per_client, g.per_widget_hour, g.budget_hour)
+    if min(counts) < 1:
+        raise ConfigError("guard: per_number_day, per_client, per_widget_hour, budget_hour >= 1")
+    if g.client_window_seconds <= 0 or g.breaker_minutes <= 0:
+        raise ConfigError("guard: client_window_seconds and breaker_minutes > 0")
+    if not 0 < w.token_minutes <= 60:
+        raise ConfigError("widgets.token_minutes: 0 < minutes <= 60 (tokens are short-lived)")
+    if not 0 <= w.web_calls <= 500 or not 1 <= w.web_call_minutes <= 240:
+        raise ConfigError("widgets: web_calls 0..500 and web_call_minutes 1..240")
+
+
 def _check(config: Config) -> None:
     a, d = config.asterisk, config.dialplan
     if a.mode not in ("auto", "system", "sandbox"):
@@ -260,6 +280,7 @@ def _check(config: Config) -> None:
     if r.retention_days < 0 or r.slack_seconds < 0 or r.stale_seconds <= 0 or r.sweep_seconds <= 0:
         raise ConfigError("recordings: retention_days and slack_seconds >= 0, the others above 0")
     _check_callbacks(config.callbacks)
+    _check_guard(config.guard, config.widgets)
     _check_voicemail(config.voicemail)
     _check_transcription(config.transcription)
     if config.webhooks.sweep_seconds <= 0 or config.webhooks.retry_seconds <= 0:

@@ -133,7 +133,7 @@ class CallbacksConfig:
     # never the agent's extension.
     caller_id: str = ""
     countries: tuple[str, ...] = ("RU",)  # regions a callback may dial (ISO codes)
-    deny: tuple[str, ...] = ()  # E.164 numbers never dialled
+    deny: tuple[str, ...] = ()  # E.164 numbers or prefixes (+7809) never dialled
     max_attempts: int = 3  # customer busy / no answer: tried again this many times in all
     retry_seconds: float = 120.0  # first retry after this; doubled each time
     ring_seconds: int = 30  # how long the customer's phone rings
@@ -188,6 +188,28 @@ class WebhooksConfig:
 
 
 @dataclasses.dataclass(frozen=True)
+class GuardConfig:
+    # The toll-fraud guard in front of every web- or API-initiated dial (and numbers keyed
+    # in at the IVR). Countries, types and the deny list are [callbacks]' own.
+    per_number_day: int = 3  # dials to one number in 24 hours
+    per_client: int = 5  # requests from one address in client_window_seconds
+    client_window_seconds: float = 600.0
+    per_widget_hour: int = 60  # dials asked through one widget (or API token) an hour
+    budget_hour: int = 200  # all guarded dials together an hour; then the breaker opens
+    breaker_minutes: float = 30.0  # how long the breaker refuses everything
+
+
+@dataclasses.dataclass(frozen=True)
+class WidgetsConfig:
+    token_minutes: float = 10.0  # a widget page's token lasts this long (one request each)
+    # "Call now" (WebRTC): the browser's SIP over the daemon's websocket (/widget/sip) to
+    # Asterisk's own, which stays on loopback. At most web_calls calls at once (the
+    # dialplan's GROUP), each web_call_minutes at most.
+    web_calls: int = 4
+    web_call_minutes: int = 30
+
+
+@dataclasses.dataclass(frozen=True)
 class Config:
     instance: InstanceConfig = dataclasses.field(default_factory=InstanceConfig)
     asterisk: AsteriskConfig = dataclasses.field(default_factory=AsteriskConfig)
@@ -203,6 +225,8 @@ class Config:
     webhooks: WebhooksConfig = dataclasses.field(default_factory=WebhooksConfig)
     voicemail: VoicemailConfig = dataclasses.field(default_factory=VoicemailConfig)
     transcription: TranscriptionConfig = dataclasses.field(default_factory=TranscriptionConfig)
+    guard: GuardConfig = dataclasses.field(default_factory=GuardConfig)
+    widgets: WidgetsConfig = dataclasses.field(default_factory=WidgetsConfig)
 
     @property
     def state_dir(self) -> Path:

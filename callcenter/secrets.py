@@ -27,6 +27,8 @@ class Secrets:
     ari_password: str
     agent_passwords: dict[str, str]  # every agent with a SIP account
     provisioning_secret: str = ""
+    widget_secret: str = ""  # signs the click-to-call widgets' tokens (HS256)
+    web_call_secret: str = ""  # the header the daemon's SIP websocket adds (Asterisk trusts it)
 
 
 def _token() -> str:
@@ -44,7 +46,13 @@ def load_or_create_secrets(state_dir: Path, agents: tuple[str, ...]) -> Secrets:
         except json.JSONDecodeError as exc:
             raise ValueError(f"{path} is not valid JSON ({exc}); fix or delete it") from exc
     changed = False
-    for key in ("ami_password", "ari_password", "provisioning_secret"):
+    for key in (
+        "ami_password",
+        "ari_password",
+        "provisioning_secret",
+        "widget_secret",
+        "web_call_secret",
+    ):
         if not isinstance(data.get(key), str):
             data[key] = _token()
             changed = True
@@ -65,6 +73,8 @@ def load_or_create_secrets(state_dir: Path, agents: tuple[str, ...]) -> Secrets:
         ari_password=str(data["ari_password"]),
         agent_passwords=passwords,
         provisioning_secret=str(data["provisioning_secret"]),
+        widget_secret=str(data["widget_secret"]),
+        web_call_secret=str(data["web_call_secret"]),
     )
 
 

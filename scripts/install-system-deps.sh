@@ -13,6 +13,8 @@ command -v unshare >/dev/null 2>&1 || need+=(util-linux)
 command -v chroot >/dev/null 2>&1 || need+=(coreutils)
 command -v make >/dev/null 2>&1 || need+=(make)
 python3 -c 'import venv, ensurepip' >/dev/null 2>&1 || need+=(python3-venv)
+# npm installs what the daemon serves to browsers (JsSIP for the widget's web calls).
+command -v npm >/dev/null 2>&1 || need+=(npm)
 if [ "${1:-}" = "--tests" ]; then
   command -v chromium >/dev/null 2>&1 || need+=(chromium)
   command -v chromedriver >/dev/null 2>&1 || need+=(chromium-driver)

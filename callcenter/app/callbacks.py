@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy.orm import Session, sessionmaker
 
 from callcenter.app.assembly import SystemClock
+from callcenter.app.widgets import number_policy
 from callcenter.asterisk.ami import AmiClient
 from callcenter.asterisk.ami_callbacks import (
     AmiPlaceholders,
@@ -27,7 +28,6 @@ from callcenter.asterisk.ami_events import translate as translate_queue_event
 from callcenter.asterisk.ami_queues import AmiQueues
 from callcenter.config import Config
 from callcenter.domain.business_hours import Calendar
-from callcenter.domain.callbacks import NumberPolicy
 from callcenter.domain.promises import ALWAYS_OPEN, PromisePolicy
 from callcenter.domain.queue_defs import QueueDef, staffed
 from callcenter.domain.queue_events import AgentAnswered
@@ -37,6 +37,7 @@ from callcenter.logs import call_id_var
 from callcenter.services.callback_intake import CallbackIntake
 from callcenter.services.callback_ports import DEFAULT_HANDLE, CallbackPolicy
 from callcenter.services.callbacks import Callbacks
+from callcenter.services.dial_guard import DialGuard
 from callcenter.services.wait_estimates import NOT_SERVING, WaitEstimates
 from callcenter.store.callbacks import SqlCallbacks
 from callcenter.store.db_threads import DbThreads
@@ -79,6 +80,7 @@ class CallbacksWiring:
         waits: WaitEstimates,
         flows: Callable[[], FlowSet],
         emit: Callable[[str, Mapping[str, Any]], None] | None = None,
+        guard: DialGuard | None = None,
     ) -> None:
         c = config.callbacks
         self._every = c.sweep_seconds
@@ -87,11 +89,7 @@ class CallbacksWiring:
         self._unknown: set[str] = set()
         self.store = SqlCallbacks(sessions, threads)
         self.markers = CallbackMarkers(config.state_dir / "asterisk" / "spool" / "callbacks")
-        numbers = NumberPolicy(
-            region=config.tickets.default_region.upper(),
-            countries=frozenset(r.upper() for r in c.countries),
-            deny=frozenset(c.deny),
-        )
+        numbers = number_policy(config)
         policy = CallbackPolicy(
             numbers=numbers,
             promise=PromisePolicy(
@@ -117,7 +115,7 @@ class CallbacksWiring:
             on_event=emit,
         )
         self.intake = CallbackIntake(
-            self.service, numbers, self.calendar_of, SystemClock(), c.thanks_sound
+            self.service, numbers, self.calendar_of, SystemClock(), c.thanks_sound, guard
         )
         self._tasks: set[asyncio.Task[None]] = set()
         ami.on_event("UserEvent", self._user_event)

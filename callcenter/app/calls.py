@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Coroutine, Mapping
+from collections.abc import Awaitable, Callable, Coroutine, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +26,8 @@ from callcenter.services.flow_registry import FlowRegistry
 from callcenter.services.ivr_runner import ivr_handler
 from callcenter.services.voicemail_intake import VoicemailIntake
 from callcenter.services.wait_estimates import WaitEstimates
+from callcenter.services.web_calls import WebCallIntake
+from callcenter.services.widgets import Widgets
 from callcenter.store.call_log_writer import WriteBehindCallLog
 from callcenter.store.ticket_store import SqlTicketStore
 
@@ -45,25 +47,37 @@ class Calls:
         callbacks: CallbackIntake,
         voicemail: VoicemailIntake,
         emit: Callable[[str, Mapping[str, Any]], None] | None = None,
+        widgets: Widgets | None = None,
     ) -> None:
         self._config = config
         self.history = CallHistory(call_log, tickets, emit)
         self.flows = FlowRegistry(flow_loader(config, sound_index(config)))
-        ivr = ivr_handler(
-            lambda: self.flows.current,
-            config.daemon.entry_flow,
-            tickets,
-            SystemClock(),
-            prompts_dir(config),
-            wait_estimates,
-            callbacks,
-            voicemail,
+
+        def ivr_from(entry_flow: str) -> Callable[[CallSession], Awaitable[CallOutcome | None]]:
+            return ivr_handler(
+                lambda: self.flows.current,
+                entry_flow,
+                tickets,
+                SystemClock(),
+                prompts_dir(config),
+                wait_estimates,
+                callbacks,
+                voicemail,
+            )
+
+        ivr = ivr_from(config.daemon.entry_flow)
+        web = (
+            WebCallIntake(widgets, lambda session, flow: ivr_from(flow)(session))
+            if widgets is not None
+            else None
         )
 
         async def handler(session: CallSession) -> CallOutcome | None:
             # A caller who pressed a queue's callback digit comes back with "callback,…".
             if session.entered.args[:1] == ("callback",):
                 return await callbacks.handle(session)
+            if session.entered.args[:1] == ("web",) and web is not None:
+                return await web.handle(session)
             return await ivr(session)
 
         self.supervisor = CallSupervisor(

@@ -28,6 +28,7 @@ from callcenter.app.security import Security
 from callcenter.app.transcripts import TranscriptsWiring
 from callcenter.app.voicemails import VoicemailWiring
 from callcenter.app.webhooks import WebhooksWiring
+from callcenter.app.widgets import DialGuardWiring, WidgetsWiring
 from callcenter.asterisk.ami import AmiClient
 from callcenter.asterisk.ari import AriClient
 from callcenter.config import Config
@@ -88,6 +89,7 @@ class Daemon:
         etc_dir, gid = asterisk_etc(config)
         self.webhooks = WebhooksWiring(config, sessions, self.db_threads)
         self.events = EventBus(self.webhooks.wake)
+        self.guard = DialGuardWiring(config, sessions, self.db_threads, self.metrics)
         self.callbacks = CallbacksWiring(
             config,
             sessions,
@@ -98,6 +100,17 @@ class Daemon:
             self.agents.wait_estimates,
             lambda: self.calls.flows.current,  # read at call time, once Calls exists
             self.events.emit,
+            self.guard.service,
+        )
+        self.widgets = WidgetsWiring(
+            config,
+            sessions,
+            self.db_threads,
+            self.secrets,
+            self.guard.service,
+            self.callbacks.service,
+            self.callbacks.calendar_of,
+            frozenset(self.agents.queue_defs),
         )
         self.voicemail = VoicemailWiring(
             config,
@@ -121,6 +134,7 @@ class Daemon:
             self.callbacks.intake,
             self.voicemail.intake,
             self.events.emit,
+            self.widgets.service,
         )
         self.recordings = RecordingsWiring(
             config,
@@ -217,6 +231,7 @@ class Daemon:
             self.voicemail.service,
             self.transcripts.service,
             self.search,
+            services=self.widgets.services(),
         )
         add_provisioning_route(app, SoftphoneAccounts(self.config))
         add_metrics_route(app, self.observability.metrics.render)

@@ -75,6 +75,13 @@ def template_values(config: Config, secrets: Secrets, layout: AsteriskLayout) ->
     for value in values.values():
         _check_value(value)
     values["media_binding"] = media_binding(a.sip_bind)
+    _check_value(secrets.web_call_secret)
+    values["web_call_sections"] = web_call_sections(
+        config.widgets.web_calls, secrets.web_call_secret, values["media_binding"]
+    )
+    values["web_calls"] = str(config.widgets.web_calls)
+    values["ice_support"] = "yes" if config.widgets.web_calls > 0 else "no"
+    values["web_call_seconds"] = str(config.widgets.web_call_minutes * 60)
     values["ami_read"] = ",".join(USED_CLASSES if a.event_filters else ALL_CLASSES)
     values["ami_event_filters"] = (
         "\n".join(f"eventfilter(name({name})) =" for name in USED_EVENTS)
@@ -198,6 +205,41 @@ def media_binding(sip_bind: str) -> str:
     if ipaddress.ip_address(sip_bind).is_unspecified:
         return "; RTP on every address (SIP listens on all of them)"
     return f"media_address = {sip_bind}\nbind_rtp_to_media_address = yes"
+
+
+def web_call_sections(web_calls: int, secret: str, media: str = "") -> str:
+    """The browser's phone (the widget's "call now"): SIP over Asterisk's websocket, which
+    only the daemon reaches (HTTP is on loopback); a request is the web-call endpoint's
+    only with the X-CC-Web header the daemon adds, and its context reaches nothing but
+    the daemon's web-call entry. WebRTC: DTLS-SRTP with a generated certificate, ICE."""
+    if web_calls <= 0 or not secret:
+        return "; (no web calls: widgets.web_calls = 0)"
+    return f"""
+[transport-ws]
+type = transport
+protocol = ws
+bind = 127.0.0.1
+
+[webcall]
+type = endpoint
+identify_by = header
+context = callcenter-web
+disallow = all
+allow = ulaw,opus
+webrtc = yes
+dtls_auto_generate_cert = yes
+dtmf_mode = rfc4733
+direct_media = no
+force_rport = yes
+rewrite_contact = yes
+{media}
+callerid = "Web visitor" <web>
+
+[webcall]
+type = identify
+endpoint = webcall
+match_header = X-CC-Web: {secret}
+"""
 
 
 def _agent_sections(ext: str, password: str, media: str = "") -> str:

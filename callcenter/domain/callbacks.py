@@ -135,7 +135,7 @@ class NumberPolicy:
 
     region: str = "RU"  # how numbers without a country code are read
     countries: frozenset[str] = frozenset({"RU"})  # regions a callback may dial
-    deny: frozenset[str] = frozenset()  # E.164 numbers never dialled
+    deny: frozenset[str] = frozenset()  # E.164 prefixes (or whole numbers) never dialled
 
 
 ALLOWED_TYPES = frozenset(
@@ -170,8 +170,9 @@ def dialable(raw: str, policy: NumberPolicy, field: str = "number") -> str:
             f"{field}: {e164} is a {name.lower()} number; callbacks dial only"
             " fixed lines and mobiles"
         )
-    if e164 in policy.deny:
-        raise CallbackError(f"{field}: {e164} is on the deny list")
+    denied = next((p for p in sorted(policy.deny) if e164.startswith(p)), None)
+    if denied is not None:
+        raise CallbackError(f"{field}: {e164} is on the deny list ({denied})")
     return e164
 
 

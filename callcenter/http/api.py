@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Mapping
 from typing import Any
 
 from aiohttp import web
@@ -14,6 +15,7 @@ from callcenter.http import (
     api_agents,
     api_callbacks,
     api_customers,
+    api_dial_guard,
     api_recordings,
     api_search,
     api_security,
@@ -21,6 +23,7 @@ from callcenter.http import (
     api_transcripts,
     api_voicemails,
     api_webhooks,
+    api_widgets,
 )
 from callcenter.http.api_auth import (
     KEYS,
@@ -57,6 +60,8 @@ ROUTES: list[Route] = [
     *api_voicemails.ROUTES,
     *api_transcripts.ROUTES,
     *api_search.ROUTES,
+    *api_widgets.ROUTES,
+    *api_dial_guard.ROUTES,
 ]
 _ID = {"type": "integer", "minimum": 1, "maximum": MAX_ID}
 # Every path and query parameter as the server checks it (api_params): the document says
@@ -74,6 +79,7 @@ PATH_SCHEMAS: dict[str, dict[str, Any]] = {
     "callback_id": _ID,
     "webhook_id": _ID,
     "voicemail_id": _ID,
+    "widget_id": {"type": "string", "pattern": "^[a-z][a-z0-9-]{1,39}$", "examples": ["shop"]},
     "call_id": {
         "type": "string",
         "pattern": "^[0-9]{1,20}[.][0-9]{1,10}$",
@@ -130,8 +136,10 @@ def build_api(
     voicemails: Voicemails | None = None,
     transcripts: Transcripts | None = None,
     search: Search | None = None,
+    services: Mapping[web.AppKey[Any], Any] | None = None,
 ) -> web.Application:
-    """The API as a sub-application, to mount at :data:`PREFIX`."""
+    """The API as a sub-application, to mount at :data:`PREFIX`. ``services``: further
+    features' services under their routes' keys (widgets, the dial guard…)."""
     api = web.Application(
         middlewares=[errors_middleware, auth_middleware, idempotency_middleware],
         client_max_size=MAX_BODY,
@@ -156,8 +164,14 @@ def build_api(
         api[api_transcripts.TRANSCRIPTS] = transcripts
     if search is not None:
         api[api_search.SEARCH] = search
+    for key, service in (services or {}).items():
+        api[key] = service
+    preflights: set[str] = set()
     for route in ROUTES:
         api.router.add_route(route.method, route.path, _checked_query(route))
+        if route.cors and route.path not in preflights:
+            preflights.add(route.path)
+            api.router.add_route("OPTIONS", route.path, route.handler)
     reasons = control.pause_reasons if control is not None else ()
     document = openapi(reasons)
 
@@ -171,17 +185,22 @@ def build_api(
 def openapi(pause_reasons: tuple[str, ...] = ()) -> dict[str, Any]:
     paths: dict[str, dict[str, Any]] = {}
     for route in ROUTES:
-        permission = getattr(route.handler, PERMISSION_ATTR)
-        roles = ", ".join(sorted(r.value for r in PERMISSIONS[permission]))
+        permission = getattr(route.handler, PERMISSION_ATTR, None)
+        if permission is None:  # a widget's page calls it: no token of ours, CORS
+            description, security = route.summary, list[dict[str, list[str]]]()
+        else:
+            roles = ", ".join(sorted(r.value for r in PERMISSIONS[permission]))
+            description = f"Permission `{permission}` (roles: {roles})."
+            # An API token, or a signed-in page's session (changes need X-CSRF-Token).
+            security = [{"bearer": []}, {"session": []}]
         request = route.request
         if route.handler is api_agents.pause_agent and pause_reasons:
             request = api_agents.pause_schema(pause_reasons)
         op: dict[str, Any] = {
             "operationId": route.handler.__name__,
             "summary": route.summary,
-            "description": f"Permission `{permission}` (roles: {roles}).",
-            # An API token, or a signed-in page's session (changes need X-CSRF-Token).
-            "security": [{"bearer": []}, {"session": []}],
+            "description": description,
+            "security": security,
             "parameters": [
                 {"name": n, "in": "path", "required": True, "schema": PATH_SCHEMAS[n]}
                 for n in _path_params(route.path)
@@ -260,6 +279,7 @@ _ERRORS = {
     413: "TooLarge",
     416: "RangeNotSatisfiable",
     422: "Invalid",
+    429: "TooManyRequests",
     503: "Unavailable",
 }
 _COMMON = (400, 401, 403, 404, 413, 422)

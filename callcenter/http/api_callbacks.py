@@ -15,13 +15,17 @@ from typing import Any
 from aiohttp import web
 
 from callcenter.domain.callbacks import Callback, CallbackError, CallbackState
+from callcenter.domain.dial_guard import DialAttempt, Refusal
 from callcenter.domain.promises import Promise, PromiseDay, PromiseFilter, PromiseState
 from callcenter.http import api_params as p
 from callcenter.http.api_auth import permission, principal
 from callcenter.http.api_errors import ApiError, read_json
+from callcenter.http.api_refusals import GUARD, refused
 from callcenter.http.api_routes import Route
 from callcenter.http.api_schemas import DATETIME, ID, check, obj, page_of, string
+from callcenter.services.callback_ports import CallbackAnswer
 from callcenter.services.callbacks import CallbackRequest, Callbacks
+from callcenter.services.dial_guard import RequestRefused
 
 CALLBACKS: web.AppKey[Callbacks] = web.AppKey("callbacks")
 _TEXT, _NUM = {"type": "string"}, {"type": "number"}
@@ -181,21 +185,34 @@ def _state(request: web.Request, states: type[CallbackState] | type[PromiseState
 async def request_callback(request: web.Request) -> web.Response:
     body = check(CALLBACK_CREATE, await read_json(request))
     who = principal(request)
-    try:
-        answer = await _service(request).request(
+    at = p.timestamp(body.get("at"), "at")
+    service = _service(request)
+
+    async def dial(number: str) -> CallbackAnswer:
+        return await service.request(
             CallbackRequest(
                 queue=body["queue"],
-                number=body["number"],
+                number=number,
                 ticket_number=body.get("ticket_number"),
                 reason=body.get("reason", "") or f"requested by {who.name}",
                 source="api",
                 field="number",
-                at=p.timestamp(body.get("at"), "at"),
+                at=at,
             )
         )
-    except CallbackError as exc:
+
+    guard = request.config_dict.get(GUARD)
+    try:
+        if guard is None:
+            answer = await dial(body["number"])
+        else:  # every API-initiated dial passes the toll-fraud guard (and is audited)
+            attempt = DialAttempt("api", body["number"], "", f"token:{who.name}")
+            answer = await guard.guarded(attempt, body["queue"], dial)
+    except (CallbackError, RequestRefused) as exc:
         field = str(exc).split(":", 1)[0] if str(exc).startswith(("queue:", "at:")) else "number"
         raise ApiError(422, "invalid_field", str(exc), field) from None
+    except Refusal as exc:
+        raise refused(exc) from None
     return web.json_response(
         callback_json(answer.callback, answer.promise, merged=not answer.created),
         status=201 if answer.created else 200,

@@ -24,18 +24,30 @@ Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
 class ApiError(Exception):
-    def __init__(self, status: int, error_id: str, message: str, field: str | None = None) -> None:
+    def __init__(
+        self,
+        status: int,
+        error_id: str,
+        message: str,
+        field: str | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
         super().__init__(message)
         self.status, self.error_id, self.message, self.field = status, error_id, message, field
+        self.headers = headers or {}  # e.g. Retry-After on a 429
 
 
 def error_response(
-    status: int, error_id: str, message: str, field: str | None = None
+    status: int,
+    error_id: str,
+    message: str,
+    field: str | None = None,
+    headers: dict[str, str] | None = None,
 ) -> web.Response:
     error: dict[str, str] = {"id": error_id, "message": message}
     if field is not None:
         error["field"] = field
-    return web.json_response({"error": error}, status=status)
+    return web.json_response({"error": error}, status=status, headers=headers)
 
 
 @web.middleware
@@ -43,7 +55,7 @@ async def errors_middleware(request: web.Request, handler: Handler) -> web.Strea
     try:
         return await handler(request)
     except ApiError as exc:
-        return error_response(exc.status, exc.error_id, exc.message, exc.field)
+        return error_response(exc.status, exc.error_id, exc.message, exc.field, exc.headers)
     except InvalidContact as exc:
         return error_response(422, "invalid_field", str(exc), exc.field)
     except TicketRuleError as exc:

@@ -33,6 +33,8 @@ class Route:
     # Query parameters whose schema differs on this route (e.g. ``state``: each resource
     # has its own states); the others are api.QUERY_SCHEMAS'.
     query_schemas: tuple[tuple[str, dict[str, Any]], ...] = ()
+    # Called by pages of other origins (the widget's): CORS, and a preflight route.
+    cors: bool = False
 
     def query_schema(self, name: str, shared: dict[str, dict[str, Any]]) -> dict[str, Any]:
         return dict(self.query_schemas).get(name) or shared[name]

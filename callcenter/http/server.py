@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 from aiohttp import web
 
 from callcenter.http.agent_desk import AgentHub, add_desk_routes
 from callcenter.http.api import PREFIX, build_api
 from callcenter.http.api_errors import MAX_BODY
+from callcenter.http.api_widgets import WIDGETS
 from callcenter.http.callbacks_page import add_promises_page
 from callcenter.http.health import PROBE_KEY, HealthProbe, healthz
 from callcenter.http.recordings_page import add_recordings_page
@@ -17,6 +20,7 @@ from callcenter.http.search_page import add_search_page
 from callcenter.http.staff_auth import add_signin_routes
 from callcenter.http.tickets_page import add_tickets_page
 from callcenter.http.voicemails_page import add_voicemails_page
+from callcenter.http.widget_script import WEB_CALL_BRIDGE, add_widget_routes
 from callcenter.services.agent_control import AgentControl
 from callcenter.services.callbacks import Callbacks
 from callcenter.services.ports import ApiKeys, StaffDirectory, TicketStore
@@ -52,7 +56,11 @@ def build_app(
     voicemails: Voicemails | None = None,
     transcripts: Transcripts | None = None,
     search: Search | None = None,
+    services: Mapping[web.AppKey[Any], Any] | None = None,
 ) -> web.Application:
+    """``services``: further features' services under their routes' keys (see
+    :func:`~callcenter.http.api.build_api`); the widget's script and SIP websocket come
+    with the widgets."""
     app = web.Application(client_max_size=MAX_BODY)
     app[PROBE_KEY] = probe
     app.router.add_get("/healthz", healthz)
@@ -74,8 +82,12 @@ def build_app(
                 voicemails,
                 transcripts,
                 search,
+                services,
             ),
         )
+        widgets = (services or {}).get(WIDGETS)
+        if widgets is not None:
+            add_widget_routes(app, widgets, (services or {}).get(WEB_CALL_BRIDGE))
         if hub is not None:
             reasons = control.pause_reasons if control is not None else ()
             add_desk_routes(app, hub, keys, reasons)

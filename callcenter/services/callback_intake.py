@@ -27,10 +27,13 @@ from callcenter.domain.callbacks import (
     time_of_day,
 )
 from callcenter.domain.calls import CallOutcome, DtmfReceived, IvrResult
+from callcenter.domain.dial_guard import DialAttempt, Refusal
 from callcenter.domain.promises import spoken_due
 from callcenter.services.call_prompts import ask, say
 from callcenter.services.call_session import CallSession
+from callcenter.services.callback_ports import CallbackAnswer
 from callcenter.services.callbacks import CallbackRequest, Callbacks
+from callcenter.services.dial_guard import DialGuard, RequestRefused
 from callcenter.services.ports import Clock
 
 log = logging.getLogger(__name__)
@@ -48,8 +51,10 @@ class CallbackIntake:
         calendar_of: Callable[[str], Calendar],
         clock: Clock,
         thanks_sound: str = "auth-thankyou",
+        guard: DialGuard | None = None,
     ) -> None:
         self._callbacks = callbacks
+        self._guard = guard
         self._numbers = numbers
         self._calendar_of = calendar_of
         self._clock = clock
@@ -94,7 +99,7 @@ class CallbackIntake:
         ask_time: tuple[str, ...] = (),
     ) -> CallOutcome:
         await session.answer()
-        number = await self._number(session, language)
+        number, keyed = await self._number(session, language)
         if number is None:
             await say(session, ["sound:please-try-call-later", "sound:vm-goodbye"], language)
             await self._record(
@@ -103,11 +108,12 @@ class CallbackIntake:
             await session.hangup()
             return CallOutcome.COMPLETED
         at = await self._when(session, queue, ask_time, language) if ask_time else None
-        try:
-            answer = await self._callbacks.request(
+
+        async def dial(e164: str) -> CallbackAnswer:
+            return await self._callbacks.request(
                 CallbackRequest(
                     queue=queue,
-                    number=number,
+                    number=e164,
                     call_id=session.call_id,
                     joined_at=joined,
                     priority=priority,
@@ -116,7 +122,16 @@ class CallbackIntake:
                     at=at,
                 )
             )
-        except CallbackError as exc:
+
+        try:
+            if keyed and self._guard is not None:
+                # "Call me at another number": the same guard as the web's (rate limits).
+                caller = session.entered.caller or session.call_id
+                attempt = DialAttempt("ivr", number, f"caller:{caller}", queue, "keyed-in number")
+                answer = await self._guard.guarded(attempt, queue, dial)
+            else:
+                answer = await dial(number)
+        except (CallbackError, RequestRefused, Refusal) as exc:
             log.warning("callback refused: %s", exc)
             await say(session, ["sound:please-try-call-later"], language)
             await self._record(record, session, queue, CallOutcome.COMPLETED, f"refused: {exc}")
@@ -142,7 +157,8 @@ class CallbackIntake:
         await session.hangup()
         return CallOutcome.CALLBACK
 
-    async def _number(self, session: CallSession, language: str) -> str | None:
+    async def _number(self, session: CallSession, language: str) -> tuple[str | None, bool]:
+        """The number to call back, and whether the caller keyed it in."""
         caller = session.entered.caller
         try:
             number = dialable(caller, self._numbers, "caller id")
@@ -160,17 +176,17 @@ class CallbackIntake:
                 CONFIRM_SECONDS,
             )
             if digit in ("1", None):
-                return number
+                return number, False
         for _ in range(2):
             keyed = await self._key_in(session, language)
             if keyed is None:
-                return None
+                return None, True
             try:
-                return dialable(keyed, self._numbers, "keyed-in number")
+                return dialable(keyed, self._numbers, "keyed-in number"), True
             except CallbackError as exc:
                 log.info("keyed-in number refused: %s", exc)
                 await say(session, ["sound:check-number-dial-again"], language)
-        return None
+        return None, True
 
     async def _when(
         self, session: CallSession, queue: str, ask_time: tuple[str, ...], language: str

@@ -176,6 +176,19 @@ class Callbacks:
             await self._place(callback, snapshot)
         return CallbackAnswer(callback, promise, True)
 
+    async def quote(self, queue: str) -> tuple[datetime, float]:
+        """What a request made now for ``queue`` would be promised (its due time) and the
+        work ahead of it in seconds — the widget shows both before anyone asks."""
+        if queue not in self._policy.queues:
+            raise CallbackError(f"queue: no such queue {queue!r}")
+        now = self._clock.now()
+        snapshot = await queue_snapshot(self._dialer, queue)
+        position = position_for(0.0, 0, waiting_of(snapshot))
+        work = await self._work.for_position(queue, snapshot, position)
+        calendar = self._calendar_of(queue)
+        due = due_for(self._policy, queue, calendar, now, work, snapshot, self._policy.promise)
+        return due, work
+
     async def _place(self, callback: Callback, snapshot: QueueSnapshot | None = None) -> None:
         """Put the (claimed, waiting) callback's placeholder into its queue; if Asterisk
         refuses, the attempt is given back for a retry (nothing was dialled)."""

@@ -301,3 +301,37 @@ class TranscriptionJobRow(Base):
     utterances: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class WidgetRow(Base):
+    """A click-to-call widget a site embeds (``<script … data-widget=ID>``)."""
+
+    __tablename__ = "widgets"
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    name: Mapped[str] = mapped_column(String(80), default="")
+    queue: Mapped[str] = mapped_column(String(80))
+    origins: Mapped[list[str]] = mapped_column(JSON)
+    call_now: Mapped[bool] = mapped_column(default=True)
+    flow: Mapped[str] = mapped_column(String(120), default="")
+    enabled: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class DialRequestRow(Base):
+    """One guarded outbound dial request and what the toll-fraud guard decided (``rule``
+    empty: accepted)."""
+
+    __tablename__ = "dial_requests"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    source: Mapped[str] = mapped_column(String(8))
+    widget: Mapped[str] = mapped_column(String(80), default="")
+    client: Mapped[str] = mapped_column(String(64), default="")
+    origin: Mapped[str] = mapped_column(String(200), default="")
+    number: Mapped[str] = mapped_column(String(40), default="")
+    rule: Mapped[str] = mapped_column(String(16), default="", index=True)
+    message: Mapped[str] = mapped_column(String(300), default="")
+    callback_id: Mapped[int | None] = mapped_column(ForeignKey("callbacks.id"))
+    user_agent: Mapped[str] = mapped_column(String(200), default="")

@@ -14,12 +14,22 @@ from selenium.webdriver.chrome.service import Service
 CHROMIUM, DRIVER = "/usr/bin/chromium", "/usr/bin/chromedriver"
 
 
+# A browser that is a phone: the fake microphone (a beep each second), no permission
+# prompt, and ICE on loopback (where Asterisk's media is bound in the tests).
+WEBRTC_FLAGS = (
+    "--use-fake-device-for-media-stream",
+    "--use-fake-ui-for-media-stream",
+    "--allow-loopback-in-peer-connection",
+)
+
+
 class BrowserUnavailable(RuntimeError):
     pass
 
 
 @contextmanager
-def headless_chromium() -> Iterator[webdriver.Chrome]:
+def headless_chromium(extra: tuple[str, ...] = ()) -> Iterator[webdriver.Chrome]:
+    """``extra``: more flags (e.g. WEBRTC_FLAGS)."""
     if not (shutil.which("chromium") and shutil.which("chromedriver")):
         raise BrowserUnavailable(
             "chromium and chromedriver are not installed (make test installs them)"
@@ -39,6 +49,7 @@ def headless_chromium() -> Iterator[webdriver.Chrome]:
         "--autoplay-policy=no-user-gesture-required",  # players are played by the tests
         "--mute-audio",
         f"--user-data-dir={profile}",
+        *extra,
     ):
         options.add_argument(flag)
     driver = webdriver.Chrome(options=options, service=Service(DRIVER))

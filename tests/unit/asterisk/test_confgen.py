@@ -162,12 +162,18 @@ def test_a_missing_or_broken_queues_file_is_named(tmp_path: Path) -> None:
 
 def test_the_trunk_is_identified_by_address_only(files: dict[str, str]) -> None:
     pjsip = files["pjsip.conf"]
-    assert "endpoint_identifier_order = ip,username\n" in pjsip
+    assert "endpoint_identifier_order = ip,username,header\n" in pjsip
     trunk = pjsip[pjsip.index("[trunk]\ntype = endpoint") :]
     assert trunk.split("\n")[2] == "identify_by = ip"
     assert "match = 127.0.0.2/32" in pjsip
     agent = pjsip[pjsip.index("[1001]\ntype = endpoint") :]
     assert agent.split("\n")[2] == "identify_by = username"
+    # The web-call endpoint is never taken by user name (or address): only by the header
+    # carrying the generated secret the daemon's SIP websocket adds.
+    web = pjsip[pjsip.index("[webcall]\ntype = endpoint") :]
+    assert web.split("\n")[2] == "identify_by = header"
+    assert "context = callcenter-web\n" in web
+    assert "match_header = X-CC-Web: " in web
 
 
 def test_ami_sends_only_the_events_the_daemon_uses(files: dict[str, str]) -> None:
@@ -193,8 +199,9 @@ def test_rtp_binds_to_the_sip_address_when_sip_listens_on_one(tmp_path: Path) ->
     secrets = load_or_create_secrets(tmp_path, config.dialplan.agents)
     files = render_all(template_values(config, secrets, LAYOUT))
     pjsip = files["pjsip.conf"]
-    assert pjsip.count("media_address = 127.0.0.1\nbind_rtp_to_media_address = yes") == 3
-    assert "icesupport = no" in files["rtp.conf"]
+    # The trunk, the two agents and the web-call endpoint.
+    assert pjsip.count("media_address = 127.0.0.1\nbind_rtp_to_media_address = yes") == 4
+    assert "icesupport = yes" in files["rtp.conf"]  # web calls are on by default
     everywhere = load_config(None, environ={})
     files = render_all(template_values(everywhere, secrets, LAYOUT))
     assert "media_address" not in files["pjsip.conf"]

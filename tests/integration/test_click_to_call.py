@@ -1,0 +1,425 @@
+"""Click-to-call on real calls: a page of another origin embeds the widget (headless
+Chromium with a fake microphone); "call now" is a WebRTC call (JsSIP, DTLS-SRTP, ICE)
+through the daemon's SIP websocket into Asterisk and a queue where a SIPp agent answers
+and echoes the audio back; "call me back" makes a real callback to a SIPp customer; the
+toll-fraud guard refuses what it must and nothing of it reaches Asterisk; a chat ticket's
+call rings the agent, then the customer, and lands on that ticket."""
+
+from __future__ import annotations
+
+import http.client
+import http.server
+import json
+import threading
+import wave
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import jwt
+import pytest
+
+from callcenter.domain.tickets import Role
+from tests.support.browser import WEBRTC_FLAGS, BrowserUnavailable, headless_chromium
+from tests.support.calls import new_caller
+from tests.support.daemon_api import api_call, api_status, api_token
+from tests.support.instance import DaemonProcess, Instance
+from tests.support.ports import free_port
+from tests.support.recordings import recording_audio, recording_of
+from tests.support.sipp import PHONE_IP, TRUNK_IP, Sipp
+from tests.support.sipp_scenarios import answer_scenario, busy_agent_scenario
+from tests.support.until import until
+
+pytestmark = pytest.mark.asterisk
+
+IN_CI = __import__("os").environ.get("CI", "").lower() in ("1", "true", "yes")
+WIDGET = "shop"
+
+
+class _Site:
+    """A shop's site on its own origin (another port): a page that embeds the widget."""
+
+    def __init__(self, daemon_url: str) -> None:
+        self.port = free_port()
+        self.origin = f"http://127.0.0.1:{self.port}"
+        page = (
+            "<!doctype html><html lang=en><head><title>Shop</title>"
+            "<style>button{background:red}</style></head><body><h1>Our shop</h1>"
+            f'<script src="{daemon_url}/widget.js" data-widget="{WIDGET}" async></script>'
+            "</body></html>"
+        ).encode()
+
+        class Page(http.server.BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                self.send_response(200)
+                self.send_header("Content-Type", "text/html; charset=utf-8")
+                self.end_headers()
+                self.wfile.write(page)
+
+            def log_message(self, *_args: Any) -> None:
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", self.port), Page)
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture(scope="module")
+def site(daemon_process: DaemonProcess, instance: Instance) -> Iterator[_Site]:
+    instance.sandbox.up()
+    daemon_process.start()
+    shop = _Site(daemon_process.url)
+    admin = api_token(instance, Role.ADMIN)
+    api_status(daemon_process, admin, "DELETE", f"/widgets/{WIDGET}")
+    api_call(
+        daemon_process,
+        admin,
+        "POST",
+        "/widgets",
+        {"id": WIDGET, "name": "Shop help", "queue": "callbacks", "origins": [shop.origin]},
+    )
+    yield shop
+    shop.close()
+
+
+@pytest.fixture(scope="module")
+def phone_browser() -> Iterator[Any]:
+    try:
+        with headless_chromium(WEBRTC_FLAGS) as driver:
+            yield driver
+    except BrowserUnavailable as exc:
+        if IN_CI:
+            pytest.fail(f"CI needs headless Chromium: {exc}")
+        pytest.skip(str(exc))
+
+
+def widget_state(driver: Any, key: str) -> str:
+    return str(
+        driver.execute_script(
+            "const h = document.querySelector('[data-callcenter-widget]');"
+            "return h ? (h.dataset[arguments[0]] || '') : '';",
+            key,
+        )
+    )
+
+
+def in_widget(driver: Any, script: str) -> Any:
+    """Run ``script`` with ``root`` = the widget's shadow root."""
+    return driver.execute_script(
+        "const root = document.querySelector('[data-callcenter-widget]').shadowRoot;" + script
+    )
+
+
+def post(
+    daemon: DaemonProcess, path: str, body: Any, origin: str, source: str = "127.0.0.1"
+) -> tuple[int, dict[str, str], Any]:
+    """A widget request as a page of ``origin`` sends it, from the address ``source``."""
+    d = daemon.instance.config.daemon
+    conn = http.client.HTTPConnection(
+        d.http_host, d.http_port, timeout=10, source_address=(source, 0)
+    )
+    try:
+        conn.request(
+            "POST",
+            f"/api/v1/widgets/{WIDGET}{path}",
+            json.dumps(body),
+            {"Content-Type": "application/json", "Origin": origin},
+        )
+        resp = conn.getresponse()
+        return resp.status, dict(resp.getheaders()), json.loads(resp.read() or b"null")
+    finally:
+        conn.close()
+
+
+def session_token(daemon: DaemonProcess, origin: str, source: str = "127.0.0.1") -> str:
+    status, _headers, body = post(daemon, "/session", {}, origin, source)
+    assert status == 201, body
+    return str(body["token"])
+
+
+def originates_since(instance: Instance, offset: int) -> str:
+    """What Asterisk logged since ``offset`` about dialling out (callbacks' placeholders
+    and the customer's Dial)."""
+    log = instance.sandbox.instance_dir / "log" / "messages.log"
+    with log.open("rb") as fh:
+        fh.seek(offset)
+        text = fh.read().decode(errors="replace")
+    return "\n".join(line for line in text.splitlines() if "callcenter-callback" in line)
+
+
+def log_size(instance: Instance) -> int:
+    return (instance.sandbox.instance_dir / "log" / "messages.log").stat().st_size
+
+
+def channel_levels(wav_bytes: bytes, tmp: Path) -> tuple[float, float]:
+    """Mean absolute sample of the left (caller) and right (agent) channels."""
+    path = tmp / "rec.wav"
+    path.write_bytes(wav_bytes)
+    with wave.open(str(path)) as w:
+        assert w.getnchannels() == 2
+        frames = w.readframes(w.getnframes())
+    import array
+
+    samples = array.array("h", frames)
+    left, right = samples[0::2], samples[1::2]
+    return (
+        sum(abs(s) for s in left) / max(1, len(left)),
+        sum(abs(s) for s in right) / max(1, len(right)),
+    )
+
+
+def test_call_now_is_a_webrtc_call_into_the_queue_and_the_agent_hears_it(
+    instance: Instance,
+    daemon: DaemonProcess,
+    site: _Site,
+    phone_browser: Any,
+    sipp: Sipp,
+    tmp_path: Path,
+) -> None:
+    lead = api_token(instance, Role.SUPERVISOR)
+    started = datetime.now(UTC) - timedelta(seconds=2)
+    port = sipp.register_agent("1001", instance.secrets.agent_passwords["1001"])
+    agent = sipp.start(
+        "agent-1001-web",
+        answer_scenario(talk_until_bye=40),
+        port=port,
+        local_ip=PHONE_IP,
+        load=("-m", "1", "-rtp_echo"),
+        timeout=60,
+    )
+    driver = phone_browser
+    driver.get(site.origin + "/")
+    until(lambda: widget_state(driver, "state") == "open", 15, what="the widget shows open")
+    assert in_widget(driver, "return root.querySelector('#call').hidden") is False
+    in_widget(driver, "root.querySelector('#call-now').click()")
+    until(lambda: widget_state(driver, "call") == "connected", 30, what="the web call answered")
+    recording = until(
+        lambda: recording_of(daemon, lead, "1001", "recording", started),
+        15,
+        what="the web call's recording",
+    )
+    # Talk a while: the fake microphone beeps; the agent's phone echoes what it hears.
+    driver.execute_async_script("setTimeout(arguments[0], 4000)")
+    in_widget(driver, "root.querySelector('#hang-up').click()")
+    until(lambda: widget_state(driver, "call") == "ended", 15, what="the web call ended")
+    agent.assert_ok(20)
+    done = until(
+        lambda: recording_of(daemon, lead, "1001", "complete", call_id=recording["call_id"]),
+        30,
+        what="the recording complete",
+    )
+    status, _headers, audio = recording_audio(daemon, lead, done["id"])
+    assert status == 200
+    caller, heard = channel_levels(audio, tmp_path)
+    # Left: what the caller said (the browser's beeps reached Asterisk); right: what the
+    # caller heard — the agent's echo, there only if the agent leg received the audio.
+    assert caller > 50, (caller, heard)
+    assert heard > 50, (caller, heard)
+
+
+def mobile() -> str:
+    """A fresh Russian mobile number (E.164 without the +)."""
+    return "7916" + new_caller()[-7:]
+
+
+def test_call_me_back_from_the_page_makes_a_real_callback_with_its_promise(
+    instance: Instance, daemon: DaemonProcess, site: _Site, phone_browser: Any, sipp: Sipp
+) -> None:
+    lead = api_token(instance, Role.SUPERVISOR)
+    number = mobile()
+    driver = phone_browser
+    driver.get(site.origin + "/")
+    until(lambda: widget_state(driver, "state") == "open", 15, what="the widget shows open")
+    # The page's own CSS (red buttons) does not reach into the widget, nor the other way.
+    colours = in_widget(
+        driver,
+        "return [getComputedStyle(root.querySelector('#ask')).backgroundColor,"
+        " getComputedStyle(document.querySelector('h1')).fontFamily];",
+    )
+    assert colours[0] == "rgb(34, 68, 102)"
+    in_widget(
+        driver,
+        f"root.querySelector('#number').value = '+{number}';root.querySelector('#ask').click();",
+    )
+    promised = until(lambda: widget_state(driver, "promise"), 15, what="the promise shown")
+    told = in_widget(driver, "return root.querySelector('#result').textContent")
+    assert told.startswith("Thank you. We will call you by"), told
+    callback_id = int(widget_state(driver, "callback"))
+    request = api_call(daemon, lead, "GET", f"/callbacks/{callback_id}")
+    assert request["source"] == "web"
+    assert request["reason"].startswith(f"web: {site.origin}/")
+    assert request["promise"]["due_at"] == promised
+    # An agent takes the placeholder (agent first), then the customer's phone rings.
+    customer = sipp.start(
+        "customer-web",
+        answer_scenario(talk_until_bye=60, ring_for=1),
+        port=instance.customer_port,
+        local_ip=TRUNK_IP,
+        timeout=90,
+    )
+    port = sipp.register_agent("1001", instance.secrets.agent_passwords["1001"])
+    agent = sipp.start(
+        "agent-1001-cb", busy_agent_scenario(3), port=port, local_ip=PHONE_IP, timeout=90
+    )
+    agent.assert_ok(80)
+    customer.assert_ok(30)
+    done = until(
+        lambda: (
+            (c := api_call(daemon, lead, "GET", f"/callbacks/{callback_id}"))["state"]
+            == "completed"
+            and c
+        ),
+        20,
+        what="the web callback completed",
+    )
+    assert done["promise"]["state"] == "kept"
+
+
+def test_the_guard_refuses_and_nothing_reaches_asterisk(
+    instance: Instance, daemon: DaemonProcess, site: _Site
+) -> None:
+    lead = api_token(instance, Role.SUPERVISOR)
+    before = log_size(instance)
+    # A premium-rate number: refused by the number rule, with the reason.
+    token = session_token(daemon, site.origin, "127.0.0.21")
+    status, _h, body = post(
+        daemon, "/callbacks", {"token": token, "number": "+78091234567"}, site.origin, "127.0.0.21"
+    )
+    assert status == 422, body
+    assert body["error"]["id"] == "refused_number"
+    assert "premium_rate" in body["error"]["message"]
+    # A page of another origin gets no token, and no CORS answer to read it with.
+    status, headers, body = post(daemon, "/session", {}, "https://evil.example", "127.0.0.22")
+    assert status == 403
+    assert body["error"]["id"] == "refused_origin"
+    assert "Access-Control-Allow-Origin" not in headers
+    # A token of the right origin, replayed from another one.
+    token = session_token(daemon, site.origin, "127.0.0.22")
+    status, _h, body = post(
+        daemon, "/callbacks", {"token": token, "number": f"+{mobile()}"}, "https://evil.example"
+    )
+    assert status == 403
+    assert body["error"]["id"] == "refused_origin"
+    # An expired token (signed with the instance's key, 11 minutes ago).
+    now = int(datetime.now(UTC).timestamp())
+    expired = jwt.encode(
+        {"sub": WIDGET, "aud": site.origin, "iat": now - 660, "exp": now - 60, "jti": "x1"},
+        instance.secrets.widget_secret.encode(),
+        algorithm="HS256",
+    )
+    status, _h, body = post(
+        daemon, "/callbacks", {"token": expired, "number": f"+{mobile()}"}, site.origin
+    )
+    assert status == 403
+    assert "expired" in body["error"]["message"]
+    # A forged one (another key).
+    forged = jwt.encode(
+        {"sub": WIDGET, "aud": site.origin, "iat": now, "exp": now + 60, "jti": "x2"},
+        b"not-the-key-not-the-key-not-the-key",
+        algorithm="HS256",
+    )
+    status, _h, body = post(
+        daemon, "/callbacks", {"token": forged, "number": f"+{mobile()}"}, site.origin
+    )
+    assert status == 403
+    assert body["error"]["id"] == "refused_token"
+    # A burst from one address: 5 pass the guard's per-client limit (all of them bad
+    # numbers, so none dials), the 6th is refused with Retry-After.
+    burst = []
+    for _ in range(6):
+        token = session_token(daemon, site.origin, "127.0.0.23")
+        burst.append(
+            post(
+                daemon,
+                "/callbacks",
+                {"token": token, "number": "+19005550100"},
+                site.origin,
+                "127.0.0.23",
+            )
+        )
+    assert [s for s, _h, _b in burst] == [422] * 5 + [429], [b for _s, _h, b in burst]
+    assert burst[5][2]["error"]["id"] == "refused_per_client"
+    assert int(burst[5][1]["Retry-After"]) > 0
+    # Nothing of it reached Asterisk: no placeholder, no dial.
+    assert originates_since(instance, before) == ""
+    refused = api_call(daemon, lead, "GET", "/dial-guard/decisions?refused=true&limit=50")
+    rules = {d["rule"] for d in refused["items"]}
+    assert {"number", "origin", "token", "per_client"} <= rules
+    summary = api_call(daemon, lead, "GET", "/dial-guard/summary")
+    assert summary["refused"]["per_client"] >= 1
+    assert summary["breaker_open"] is False
+
+
+def test_a_chat_tickets_call_rings_the_agent_then_the_customer_on_that_ticket(
+    instance: Instance, daemon: DaemonProcess, sipp: Sipp
+) -> None:
+    chat = api_token(instance, Role.INTEGRATION)
+    number = mobile()
+    customer = api_call(
+        daemon, chat, "POST", "/customers", {"name": "Anna", "phones": [f"+{number}"]}
+    )
+    ticket = api_call(
+        daemon,
+        chat,
+        "POST",
+        "/tickets",
+        {"subject": "Order 5512 late", "customer_id": customer["id"], "channel": "chat"},
+    )
+    n = ticket["number"]
+    api_call(
+        daemon,
+        chat,
+        "POST",
+        f"/tickets/{n}/interactions",
+        {"kind": "chat_message", "direction": "inbound", "body": "Where is my order 5512?"},
+    )
+    # A number the customer never gave is refused: the call dials only theirs.
+    status, body = api_status(
+        daemon, chat, "POST", f"/tickets/{n}/call", {"number": "+79160000000"}
+    )
+    assert status == 422
+    assert body["error"]["field"] == "number"
+    phone = sipp.start(
+        "customer-ticket",
+        answer_scenario(talk_until_bye=60, ring_for=1),
+        port=instance.customer_port,
+        local_ip=TRUNK_IP,
+        timeout=90,
+    )
+    port = sipp.register_agent("1001", instance.secrets.agent_passwords["1001"])
+    agent = sipp.start(
+        "agent-1001-ticket", busy_agent_scenario(3), port=port, local_ip=PHONE_IP, timeout=90
+    )
+    status, call = api_status(daemon, chat, "POST", f"/tickets/{n}/call", {"queue": "callbacks"})
+    assert status == 200, call  # api_status says 200 for any success
+    assert call["ticket_number"] == n
+    assert call["source"] == "ticket"
+    agent.assert_ok(80)
+    phone.assert_ok(30)
+    # The agent's phone rang first: the customer's INVITE came after the agent answered.
+    agent_answered = _first_line_time(agent.log.with_suffix(".messages"), "SIP/2.0 200 OK")
+    customer_rang = _first_line_time(phone.log.with_suffix(".messages"), "INVITE sip:")
+    assert agent_answered <= customer_rang
+    lead = api_token(instance, Role.SUPERVISOR)
+    until(
+        lambda: api_call(daemon, lead, "GET", f"/callbacks/{call['id']}")["state"] == "completed",
+        20,
+        what="the ticket's call completed",
+    )
+    timeline = api_call(daemon, lead, "GET", f"/tickets/{n}")["timeline"]
+    assert any(i["kind"] == "callback" and "answered" in i["body"] for i in timeline), timeline
+
+
+def _first_line_time(messages: Path, marker: str) -> str:
+    """The timestamp SIPp wrote before the first message starting with ``marker``."""
+    stamp = ""
+    for line in messages.read_text(errors="replace").splitlines():
+        if line.startswith("-----"):
+            stamp = line.rsplit(" ", 1)[-1]  # ISO time: compares as text
+        if line.startswith(marker):
+            return stamp
+    raise AssertionError(f"no {marker!r} in {messages}")

@@ -245,6 +245,8 @@ def openapi(pause_reasons: tuple[str, ...] = ()) -> dict[str, Any]:
                 }
             )
         paths.setdefault(PREFIX + route.path, {})[route.method.lower()] = op
+        if route.cors:
+            paths[PREFIX + route.path]["options"] = _preflight(route)
     return {
         "openapi": "3.1.0",
         "info": {"title": "callcenter API", "version": "1"},
@@ -283,6 +285,23 @@ _ERRORS = {
     503: "Unavailable",
 }
 _COMMON = (400, 401, 403, 404, 413, 422)
+
+
+def _preflight(route: Route) -> dict[str, Any]:
+    """The browser's CORS preflight of a route that pages of other origins call."""
+    return {
+        "operationId": f"{route.handler.__name__}_preflight",
+        "summary": "CORS preflight: allowed for the widget's own origins only",
+        "security": [],
+        "parameters": [
+            {"name": n, "in": "path", "required": True, "schema": PATH_SCHEMAS[n]}
+            for n in _path_params(route.path)
+        ],
+        "responses": {
+            "204": {"description": "Allowed (Access-Control-Allow-Origin: the page's origin)"},
+            "403": {"$ref": "#/components/responses/Forbidden"},
+        },
+    }
 
 
 def _checked_query(route: Route) -> Handler:

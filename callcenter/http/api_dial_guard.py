@@ -84,6 +84,8 @@ def decision_json(r: DialRecord) -> dict[str, Any]:
 @permission("guard:read")
 async def list_decisions(request: web.Request) -> web.Response:
     raw = request.query.get("refused")
+    if raw not in (None, "true", "false"):
+        raise ApiError(422, "invalid_field", f"refused: {raw!r} is not true or false", "refused")
     refused_only = None if raw is None else raw == "true"
     page = await _guard(request).audit(refused_only, p.limit(request), p.id_cursor(request))
     return web.json_response(

@@ -15,7 +15,8 @@ from callcenter.app.assembly import SystemClock
 from callcenter.app.search import search_service
 from callcenter.asterisk.recording_files import RecordingFiles
 from callcenter.asterisk.voicemail_files import VoicemailFiles
-from callcenter.domain.callbacks import Callback
+from callcenter.domain.callbacks import Callback, NumberPolicy
+from callcenter.domain.dial_guard import GuardLimits
 from callcenter.domain.promises import ALWAYS_OPEN
 from callcenter.domain.queue_defs import QueueDef
 from callcenter.domain.queue_view import QueueSnapshot, WaitingCaller
@@ -23,25 +24,33 @@ from callcenter.domain.recordings import RecordingFilter, RecordingState
 from callcenter.domain.sip_bans import BanPolicy
 from callcenter.domain.tickets import Role
 from callcenter.domain.voicemails import VoicemailSource, live_key
+from callcenter.domain.widgets import Widget
+from callcenter.http.api_dial_guard import TICKET_CALLS
+from callcenter.http.api_refusals import GUARD
+from callcenter.http.api_widgets import WIDGETS
 from callcenter.http.server import build_app
 from callcenter.services.agent_control import AgentControl
 from callcenter.services.callbacks import CallbackPolicy, Callbacks
+from callcenter.services.dial_guard import DialGuard
 from callcenter.services.recordings import RecordingPolicy, Recordings
 from callcenter.services.sip_bans import SipBans
 from callcenter.services.supervision import Supervision
 from callcenter.services.transcripts import TranscriptPolicy, Transcripts
 from callcenter.services.voicemails import Arrived, VoicemailPolicy, Voicemails
 from callcenter.services.webhooks import Webhooks
+from callcenter.services.widgets import Widgets
 from callcenter.store.api_keys import SqlApiKeys
 from callcenter.store.callbacks import SqlCallbacks
 from callcenter.store.db import make_sessions
 from callcenter.store.db_threads import DbThreads
+from callcenter.store.dial_guard import SqlDialAudit, SqlPendingNumbers
 from callcenter.store.recordings import SqlRecordings
 from callcenter.store.sip_bans import SqlSipBans
 from callcenter.store.ticket_store import SqlTicketStore
 from callcenter.store.transcripts import SqlTranscripts
 from callcenter.store.voicemails import SqlVoicemails
 from callcenter.store.webhooks import SqlWebhooks
+from callcenter.store.widgets import SqlWidgets
 from tests.support.fakes import MemoryQueues, RecordingFirewall
 
 
@@ -181,6 +190,9 @@ async def leave_message(api: Api, call_id: str, seconds: float = 3.0) -> int:
     return (await api.voicemails.received(arrived, source)).voicemail.id
 
 
+SHOP_ORIGIN = "https://shop.example"  # the seeded widget "shop" may be embedded there
+
+
 @pytest.fixture
 async def api(db_engine: Engine, tmp_path: Path) -> AsyncIterator[Api]:
     sessions = make_sessions(db_engine)
@@ -218,6 +230,23 @@ async def api(db_engine: Engine, tmp_path: Path) -> AsyncIterator[Api]:
         SystemClock(),
     )
     await transcripts.enqueue()
+    guard = DialGuard(
+        SqlDialAudit(sessions),
+        SqlPendingNumbers(sessions),
+        NumberPolicy("RU", frozenset({"RU"})),
+        GuardLimits(per_client=1000, per_widget_hour=1000, budget_hour=1000),
+        SystemClock(),
+    )
+    widgets = Widgets(
+        SqlWidgets(sessions),
+        guard,
+        callbacks,
+        b"test-widget-key-test-widget-key!",
+        SystemClock(),
+        lambda _queue: ALWAYS_OPEN,
+        frozenset({"support"}),
+    )
+    await widgets.define(Widget("shop", "support", (SHOP_ORIGIN,), "Shop"), create=True)
     app = build_app(
         _health,
         store,
@@ -231,6 +260,7 @@ async def api(db_engine: Engine, tmp_path: Path) -> AsyncIterator[Api]:
         voicemails=voicemails,
         transcripts=transcripts,
         search=search_service(sessions, DbThreads(1)),
+        services={WIDGETS: widgets, GUARD: guard, TICKET_CALLS: callbacks},
     )
     client = TestClient(TestServer(app))
     await client.start_server()

@@ -45,6 +45,7 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "voicemails:read": STAFF,
     "voicemails:answer": STAFF,
     "webhooks:manage": frozenset({Role.ADMIN}),
+    "widgets:read": LEADS,
     "widgets:manage": frozenset({Role.ADMIN}),
     "guard:read": LEADS,  # the toll-fraud guard's decisions
     "tickets:call": ALL,  # a chat ticket's "call" button (the chat side, agents)

@@ -284,7 +284,7 @@ def _from_body(body: dict[str, Any], widget_id: str) -> Widget:
     )
 
 
-@permission("widgets:manage")
+@permission("widgets:read")
 async def list_widgets(request: web.Request) -> web.Response:
     items = [widget_json(w, _base(request)) for w in await _service(request).all()]
     return web.json_response({"items": items, "next_cursor": None})
@@ -303,7 +303,7 @@ async def create_widget(request: web.Request) -> web.Response:
     return web.json_response(widget_json(saved, _base(request)), status=201)
 
 
-@permission("widgets:manage")
+@permission("widgets:read")
 async def get_widget(request: web.Request) -> web.Response:
     widget = await _service(request).get(_widget_id(request))
     if widget is None:

@@ -21,6 +21,7 @@ from callcenter.http.staff_auth import add_signin_routes
 from callcenter.http.tickets_page import add_tickets_page
 from callcenter.http.voicemails_page import add_voicemails_page
 from callcenter.http.widget_script import WEB_CALL_BRIDGE, add_widget_routes
+from callcenter.http.widgets_page import add_widgets_page
 from callcenter.services.agent_control import AgentControl
 from callcenter.services.callbacks import Callbacks
 from callcenter.services.ports import ApiKeys, StaffDirectory, TicketStore
@@ -88,6 +89,7 @@ def build_app(
         widgets = (services or {}).get(WIDGETS)
         if widgets is not None:
             add_widget_routes(app, widgets, (services or {}).get(WEB_CALL_BRIDGE))
+            add_widgets_page(app)
         if hub is not None:
             reasons = control.pause_reasons if control is not None else ()
             add_desk_routes(app, hub, keys, reasons)

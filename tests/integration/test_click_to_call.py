@@ -19,6 +19,7 @@ from typing import Any
 
 import jwt
 import pytest
+from selenium.webdriver.common.by import By
 
 from callcenter.domain.tickets import Role
 from tests.support.browser import WEBRTC_FLAGS, BrowserUnavailable, headless_chromium
@@ -29,6 +30,7 @@ from tests.support.ports import free_port
 from tests.support.recordings import recording_audio, recording_of
 from tests.support.sipp import PHONE_IP, TRUNK_IP, Sipp
 from tests.support.sipp_scenarios import answer_scenario, busy_agent_scenario
+from tests.support.staff import sign_in
 from tests.support.until import until
 
 pytestmark = pytest.mark.asterisk
@@ -423,3 +425,38 @@ def _first_line_time(messages: Path, marker: str) -> str:
         if line.startswith(marker):
             return stamp
     raise AssertionError(f"no {marker!r} in {messages}")
+
+
+def test_the_widgets_page_shows_the_snippet_and_the_refusals_as_text(
+    instance: Instance, daemon: DaemonProcess, site: _Site, browser: Any
+) -> None:
+    hostile = "<img src=x onerror=window.__pwned=1>"
+    d = daemon.instance.config.daemon
+    conn = http.client.HTTPConnection(
+        d.http_host, d.http_port, timeout=10, source_address=("127.0.0.31", 0)
+    )
+    try:
+        token = session_token(daemon, site.origin, "127.0.0.31")
+        conn.request(
+            "POST",
+            f"/api/v1/widgets/{WIDGET}/callbacks",
+            json.dumps({"token": token, "number": "+442079460018"}),
+            {"Content-Type": "application/json", "Origin": site.origin, "User-Agent": hostile},
+        )
+        assert conn.getresponse().status == 422
+    finally:
+        conn.close()
+    sign_in(browser, instance, daemon, Role.SUPERVISOR)
+    browser.get(f"{daemon.url}/widgets")
+    until(
+        lambda: any(
+            hostile in r.text for r in browser.find_elements(By.CSS_SELECTOR, "#decisions tbody tr")
+        ),
+        15,
+        what="the refused request on the page",
+    )
+    snippets = [c.text for c in browser.find_elements(By.CSS_SELECTOR, "#widgets code")]
+    assert any(f'data-widget="{WIDGET}"' in s for s in snippets)
+    assert browser.execute_script("return window.__pwned") is None
+    bars = browser.find_elements(By.CSS_SELECTOR, "#chart rect.g-refused")
+    assert bars, "refusals are drawn"

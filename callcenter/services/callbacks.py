@@ -63,6 +63,7 @@ from callcenter.services.promise_projection import (
     PromiseProjection,
     due_for,
     queue_snapshot,
+    quote,
     waiting_of,
 )
 
@@ -177,17 +178,9 @@ class Callbacks:
         return CallbackAnswer(callback, promise, True)
 
     async def quote(self, queue: str) -> tuple[datetime, float]:
-        """What a request made now for ``queue`` would be promised (its due time) and the
-        work ahead of it in seconds — the widget shows both before anyone asks."""
-        if queue not in self._policy.queues:
-            raise CallbackError(f"queue: no such queue {queue!r}")
-        now = self._clock.now()
-        snapshot = await queue_snapshot(self._dialer, queue)
-        position = position_for(0.0, 0, waiting_of(snapshot))
-        work = await self._work.for_position(queue, snapshot, position)
-        calendar = self._calendar_of(queue)
-        due = due_for(self._policy, queue, calendar, now, work, snapshot, self._policy.promise)
-        return due, work
+        """(due, work ahead in seconds) a callback asked now for ``queue`` would get."""
+        args = (self._dialer, self._work, self._policy, self._calendar_of, self._clock)
+        return await quote(*args, queue)
 
     async def _place(self, callback: Callback, snapshot: QueueSnapshot | None = None) -> None:
         """Put the (claimed, waiting) callback's placeholder into its queue; if Asterisk

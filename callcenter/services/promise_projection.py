@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from callcenter.domain.business_hours import Calendar
-from callcenter.domain.callbacks import Callback, CallbackState, position_for
+from callcenter.domain.callbacks import Callback, CallbackError, CallbackState, position_for
 from callcenter.domain.promises import (
     Promise,
     PromisePolicy,
@@ -53,6 +53,24 @@ def due_for(
         return due_time(calendar, start, wait, promise)
     serving = sum(1 for m in snapshot.members if m.state not in ("paused", "unavailable"))
     return due_by_capacity(calendar, start, wait * max(1, serving), roster, promise)
+
+
+async def quote(
+    dialer: PlaceholderDialer,
+    work: WorkEstimator,
+    policy: CallbackPolicy,
+    calendar_of: Callable[[str], Calendar],
+    clock: Clock,
+    queue: str,
+) -> tuple[datetime, float]:
+    """(due, work ahead in seconds) of a callback asked now at the back of ``queue``
+    (the widget shows both before anyone asks); CallbackError for an unknown queue."""
+    if queue not in policy.queues:
+        raise CallbackError(f"queue: no such queue {queue!r}")
+    calendar, now = calendar_of(queue), clock.now()
+    snapshot = await queue_snapshot(dialer, queue)
+    ahead = await work.for_position(queue, snapshot, position_for(0.0, 0, waiting_of(snapshot)))
+    return due_for(policy, queue, calendar, now, ahead, snapshot, policy.promise), ahead
 
 
 def waiting_of(snapshot: QueueSnapshot, me: Callback | None = None) -> list[tuple[float, int]]:

@@ -10,8 +10,6 @@ from __future__ import annotations
 import http.client
 import http.server
 import json
-import threading
-import wave
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -26,55 +24,23 @@ from tests.support.browser import WEBRTC_FLAGS, BrowserUnavailable, headless_chr
 from tests.support.calls import new_caller
 from tests.support.daemon_api import api_call, api_status, api_token
 from tests.support.instance import DaemonProcess, Instance
-from tests.support.ports import free_port
-from tests.support.recordings import recording_audio, recording_of
-from tests.support.sipp import PHONE_IP, TRUNK_IP, Sipp
+from tests.support.recordings import channel_levels, recording_audio, recording_of
+from tests.support.sipp import PHONE_IP, TRUNK_IP, Sipp, SippRun
 from tests.support.sipp_scenarios import answer_scenario, busy_agent_scenario
 from tests.support.staff import sign_in
 from tests.support.until import until
+from tests.support.widgets import WIDGET, Site, post, session_token
 
 pytestmark = pytest.mark.asterisk
 
 IN_CI = __import__("os").environ.get("CI", "").lower() in ("1", "true", "yes")
-WIDGET = "shop"
-
-
-class _Site:
-    """A shop's site on its own origin (another port): a page that embeds the widget."""
-
-    def __init__(self, daemon_url: str) -> None:
-        self.port = free_port()
-        self.origin = f"http://127.0.0.1:{self.port}"
-        page = (
-            "<!doctype html><html lang=en><head><title>Shop</title>"
-            "<style>button{background:red}</style></head><body><h1>Our shop</h1>"
-            f'<script src="{daemon_url}/widget.js" data-widget="{WIDGET}" async></script>'
-            "</body></html>"
-        ).encode()
-
-        class Page(http.server.BaseHTTPRequestHandler):
-            def do_GET(self) -> None:
-                self.send_response(200)
-                self.send_header("Content-Type", "text/html; charset=utf-8")
-                self.end_headers()
-                self.wfile.write(page)
-
-            def log_message(self, *_args: Any) -> None:
-                pass
-
-        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", self.port), Page)
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
 
 
 @pytest.fixture(scope="module")
-def site(daemon_process: DaemonProcess, instance: Instance) -> Iterator[_Site]:
+def site(daemon_process: DaemonProcess, instance: Instance) -> Iterator[Site]:
     instance.sandbox.up()
     daemon_process.start()
-    shop = _Site(daemon_process.url)
+    shop = Site(daemon_process.url)
     admin = api_token(instance, Role.ADMIN)
     api_status(daemon_process, admin, "DELETE", f"/widgets/{WIDGET}")
     api_call(
@@ -116,33 +82,6 @@ def in_widget(driver: Any, script: str) -> Any:
     )
 
 
-def post(
-    daemon: DaemonProcess, path: str, body: Any, origin: str, source: str = "127.0.0.1"
-) -> tuple[int, dict[str, str], Any]:
-    """A widget request as a page of ``origin`` sends it, from the address ``source``."""
-    d = daemon.instance.config.daemon
-    conn = http.client.HTTPConnection(
-        d.http_host, d.http_port, timeout=10, source_address=(source, 0)
-    )
-    try:
-        conn.request(
-            "POST",
-            f"/api/v1/widgets/{WIDGET}{path}",
-            json.dumps(body),
-            {"Content-Type": "application/json", "Origin": origin},
-        )
-        resp = conn.getresponse()
-        return resp.status, dict(resp.getheaders()), json.loads(resp.read() or b"null")
-    finally:
-        conn.close()
-
-
-def session_token(daemon: DaemonProcess, origin: str, source: str = "127.0.0.1") -> str:
-    status, _headers, body = post(daemon, "/session", {}, origin, source)
-    assert status == 201, body
-    return str(body["token"])
-
-
 def originates_since(instance: Instance, offset: int) -> str:
     """What Asterisk logged since ``offset`` about dialling out (callbacks' placeholders
     and the customer's Dial)."""
@@ -157,27 +96,10 @@ def log_size(instance: Instance) -> int:
     return (instance.sandbox.instance_dir / "log" / "messages.log").stat().st_size
 
 
-def channel_levels(wav_bytes: bytes, tmp: Path) -> tuple[float, float]:
-    """Mean absolute sample of the left (caller) and right (agent) channels."""
-    path = tmp / "rec.wav"
-    path.write_bytes(wav_bytes)
-    with wave.open(str(path)) as w:
-        assert w.getnchannels() == 2
-        frames = w.readframes(w.getnframes())
-    import array
-
-    samples = array.array("h", frames)
-    left, right = samples[0::2], samples[1::2]
-    return (
-        sum(abs(s) for s in left) / max(1, len(left)),
-        sum(abs(s) for s in right) / max(1, len(right)),
-    )
-
-
 def test_call_now_is_a_webrtc_call_into_the_queue_and_the_agent_hears_it(
     instance: Instance,
     daemon: DaemonProcess,
-    site: _Site,
+    site: Site,
     phone_browser: Any,
     sipp: Sipp,
     tmp_path: Path,
@@ -228,8 +150,25 @@ def mobile() -> str:
     return "7916" + new_caller()[-7:]
 
 
+def agent_and_customer(instance: Instance, sipp: Sipp, name: str) -> tuple[SippRun, SippRun]:
+    """Agent 1001's phone (answers, talks 3 s, hangs up) and the customer's (answers after
+    ringing 1 s), for one callback."""
+    customer = sipp.start(
+        f"customer-{name}",
+        answer_scenario(talk_until_bye=60, ring_for=1),
+        port=instance.customer_port,
+        local_ip=TRUNK_IP,
+        timeout=90,
+    )
+    port = sipp.register_agent("1001", instance.secrets.agent_passwords["1001"])
+    agent = sipp.start(
+        f"agent-1001-{name}", busy_agent_scenario(3), port=port, local_ip=PHONE_IP, timeout=90
+    )
+    return agent, customer
+
+
 def test_call_me_back_from_the_page_makes_a_real_callback_with_its_promise(
-    instance: Instance, daemon: DaemonProcess, site: _Site, phone_browser: Any, sipp: Sipp
+    instance: Instance, daemon: DaemonProcess, site: Site, phone_browser: Any, sipp: Sipp
 ) -> None:
     lead = api_token(instance, Role.SUPERVISOR)
     number = mobile()
@@ -256,17 +195,7 @@ def test_call_me_back_from_the_page_makes_a_real_callback_with_its_promise(
     assert request["reason"].startswith(f"web: {site.origin}/")
     assert request["promise"]["due_at"] == promised
     # An agent takes the placeholder (agent first), then the customer's phone rings.
-    customer = sipp.start(
-        "customer-web",
-        answer_scenario(talk_until_bye=60, ring_for=1),
-        port=instance.customer_port,
-        local_ip=TRUNK_IP,
-        timeout=90,
-    )
-    port = sipp.register_agent("1001", instance.secrets.agent_passwords["1001"])
-    agent = sipp.start(
-        "agent-1001-cb", busy_agent_scenario(3), port=port, local_ip=PHONE_IP, timeout=90
-    )
+    agent, customer = agent_and_customer(instance, sipp, "web")
     agent.assert_ok(80)
     customer.assert_ok(30)
     done = until(
@@ -282,7 +211,7 @@ def test_call_me_back_from_the_page_makes_a_real_callback_with_its_promise(
 
 
 def test_the_guard_refuses_and_nothing_reaches_asterisk(
-    instance: Instance, daemon: DaemonProcess, site: _Site
+    instance: Instance, daemon: DaemonProcess, site: Site
 ) -> None:
     lead = api_token(instance, Role.SUPERVISOR)
     before = log_size(instance)
@@ -385,17 +314,7 @@ def test_a_chat_tickets_call_rings_the_agent_then_the_customer_on_that_ticket(
     )
     assert status == 422
     assert body["error"]["field"] == "number"
-    phone = sipp.start(
-        "customer-ticket",
-        answer_scenario(talk_until_bye=60, ring_for=1),
-        port=instance.customer_port,
-        local_ip=TRUNK_IP,
-        timeout=90,
-    )
-    port = sipp.register_agent("1001", instance.secrets.agent_passwords["1001"])
-    agent = sipp.start(
-        "agent-1001-ticket", busy_agent_scenario(3), port=port, local_ip=PHONE_IP, timeout=90
-    )
+    agent, phone = agent_and_customer(instance, sipp, "ticket")
     status, call = api_status(daemon, chat, "POST", f"/tickets/{n}/call", {"queue": "callbacks"})
     assert status == 200, call  # api_status says 200 for any success
     assert call["ticket_number"] == n
@@ -428,7 +347,7 @@ def _first_line_time(messages: Path, marker: str) -> str:
 
 
 def test_the_widgets_page_shows_the_snippet_and_the_refusals_as_text(
-    instance: Instance, daemon: DaemonProcess, site: _Site, browser: Any
+    instance: Instance, daemon: DaemonProcess, site: Site, browser: Any
 ) -> None:
     hostile = "<img src=x onerror=window.__pwned=1>"
     d = daemon.instance.config.daemon

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import array
 import urllib.error
 import urllib.request
+import wave
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from tests.support.daemon_api import api_call
@@ -45,3 +48,18 @@ def recording_audio(
     except urllib.error.HTTPError as exc:
         with exc:
             return exc.code, dict(exc.headers), exc.read()
+
+
+def channel_levels(wav_bytes: bytes, tmp: Path) -> tuple[float, float]:
+    """Mean absolute sample of the left (caller) and right (agent) channels."""
+    path = tmp / "rec.wav"
+    path.write_bytes(wav_bytes)
+    with wave.open(str(path)) as w:
+        assert w.getnchannels() == 2
+        frames = w.readframes(w.getnframes())
+    samples = array.array("h", frames)
+    left, right = samples[0::2], samples[1::2]
+    return (
+        sum(abs(s) for s in left) / max(1, len(left)),
+        sum(abs(s) for s in right) / max(1, len(right)),
+    )

@@ -65,6 +65,10 @@ def phone_browser() -> Iterator[Any]:
         pytest.skip(str(exc))
 
 
+def desk_state(browser: Any) -> str:
+    return str(browser.find_element(By.ID, "state").get_attribute("class"))
+
+
 def widget_state(driver: Any, key: str) -> str:
     return str(
         driver.execute_script(
@@ -101,15 +105,19 @@ def test_call_now_is_a_webrtc_call_into_the_queue_and_the_agent_hears_it(
     daemon: DaemonProcess,
     site: Site,
     phone_browser: Any,
+    browser: Any,
     sipp: Sipp,
     tmp_path: Path,
 ) -> None:
     lead = api_token(instance, Role.SUPERVISOR)
+    # The agent's desk, open in another browser: the pop says a web call, and from where.
+    sign_in(browser, instance, daemon, Role.AGENT, "1001")
+    until(lambda: desk_state(browser) == "idle", 10, what="the agent's desk ready")
     started = datetime.now(UTC) - timedelta(seconds=2)
     port = sipp.register_agent("1001", instance.secrets.agent_passwords["1001"])
     agent = sipp.start(
         "agent-1001-web",
-        answer_scenario(talk_until_bye=40),
+        answer_scenario(talk_until_bye=40, ring_for=2),
         port=port,
         local_ip=PHONE_IP,
         load=("-m", "1", "-rtp_echo"),
@@ -120,6 +128,8 @@ def test_call_now_is_a_webrtc_call_into_the_queue_and_the_agent_hears_it(
     until(lambda: widget_state(driver, "state") == "open", 15, what="the widget shows open")
     assert in_widget(driver, "return root.querySelector('#call').hidden") is False
     in_widget(driver, "root.querySelector('#call-now').click()")
+    until(lambda: desk_state(browser) == "ringing", 30, what="the agent's desk ringing")
+    assert f"web: {site.origin}/" in browser.find_element(By.ID, "ivr").text
     until(lambda: widget_state(driver, "call") == "connected", 30, what="the web call answered")
     recording = until(
         lambda: recording_of(daemon, lead, "1001", "recording", started),
@@ -198,16 +208,17 @@ def test_call_me_back_from_the_page_makes_a_real_callback_with_its_promise(
     agent, customer = agent_and_customer(instance, sipp, "web")
     agent.assert_ok(80)
     customer.assert_ok(30)
+    # The callback completes, then its promise is closed: wait for the promise itself.
     done = until(
         lambda: (
-            (c := api_call(daemon, lead, "GET", f"/callbacks/{callback_id}"))["state"]
-            == "completed"
+            (c := api_call(daemon, lead, "GET", f"/callbacks/{callback_id}"))["promise"]["state"]
+            == "kept"
             and c
         ),
         20,
-        what="the web callback completed",
+        what="the web callback's promise kept",
     )
-    assert done["promise"]["state"] == "kept"
+    assert done["state"] == "completed"
 
 
 def test_the_guard_refuses_and_nothing_reaches_asterisk(

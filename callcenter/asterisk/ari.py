@@ -30,6 +30,9 @@ from callcenter.services.ports import RecordLimits, TelephonyError
 log = logging.getLogger(__name__)
 
 
+STASIS_JOIN_TRIES = 8  # about 1.8 s in all
+
+
 class AriClient:
     def __init__(
         self,
@@ -243,7 +246,21 @@ class AriClient:
 
     async def mixing_bridge(self, channel_ids: list[str]) -> str:
         bridge = await self._op("bridges", "create", type="mixing")
-        await self._op("bridges", "addChannel", bridgeId=bridge.id, channel=",".join(channel_ids))
+        # A snoop or externalMedia channel enters Stasis on a thread of Asterisk's own,
+        # after the request that made it has returned (seen under load: 422 "Channel not
+        # in Stasis application"); the join is asked again for a short while then.
+        for attempt in range(STASIS_JOIN_TRIES):
+            try:
+                await self._op(
+                    "bridges", "addChannel", bridgeId=bridge.id, channel=",".join(channel_ids)
+                )
+                break
+            except TelephonyError as exc:
+                if "not in Stasis" not in str(exc) or attempt == STASIS_JOIN_TRIES - 1:
+                    with contextlib.suppress(TelephonyError):
+                        await self._op("bridges", "destroy", bridgeId=bridge.id)
+                    raise
+                await asyncio.sleep(0.05 * (attempt + 1))
         return str(bridge.id)
 
     async def destroy_bridge(self, bridge_id: str) -> None:

@@ -342,8 +342,15 @@ def test_a_chat_tickets_call_rings_the_agent_then_the_customer_on_that_ticket(
         20,
         what="the ticket's call completed",
     )
-    timeline = api_call(daemon, lead, "GET", f"/tickets/{n}")["timeline"]
-    assert any(i["kind"] == "callback" and "answered" in i["body"] for i in timeline), timeline
+    # The outcome note follows the callback's completion: wait for it on the ticket.
+    until(
+        lambda: any(
+            i["kind"] == "callback" and "answered" in i["body"]
+            for i in api_call(daemon, lead, "GET", f"/tickets/{n}")["timeline"]
+        ),
+        20,
+        what="the answered call's note on the chat ticket",
+    )
 
 
 def _first_line_time(messages: Path, marker: str) -> str:

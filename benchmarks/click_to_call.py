@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import http.client
 import logging
+import re
 import tempfile
 import time
 from pathlib import Path
@@ -130,7 +131,7 @@ def calls_phase(instance: Instance, site: Site, sipp: Sipp, n: int) -> list[floa
             invites = [
                 at
                 for at, body in messages(agent.log.with_suffix(".messages"))
-                if body.lstrip().startswith("INVITE ")
+                if re.search(r"^INVITE ", body, re.M)
             ]
             took.append(invites[0] - click)
     return took

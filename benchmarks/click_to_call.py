@@ -107,7 +107,8 @@ def callbacks_phase(
 def calls_phase(instance: Instance, site: Site, sipp: Sipp, n: int) -> list[float]:
     """Seconds from the click on "call now" to the agent's INVITE, per call (one agent
     phone run per call: it answers, echoes 2 s of audio and hangs up)."""
-    port = sipp.register_agent("1002", instance.secrets.agent_passwords["1002"], expires=900)
+    # The same agent as the callbacks phase, on a fresh port (its old contact is replaced).
+    port = sipp.register_agent("1001", instance.secrets.agent_passwords["1001"], expires=900)
     took: list[float] = []
     with headless_chromium(WEBRTC_FLAGS) as driver:
         for i in range(n):

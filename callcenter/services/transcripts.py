@@ -47,6 +47,8 @@ from callcenter.services.announcer import Announcer
 from callcenter.services.ports import Clock
 
 log = logging.getLogger(__name__)
+# A transcript done before its call is on a ticket is attached again after these waits.
+ATTACH_DELAYS = (0.5, 1.0, 2.0, 4.0, 8.0, 15.0, 30.0)
 
 
 class DecodeFailed(RuntimeError):
@@ -118,6 +120,7 @@ class Transcripts:
         self._store, self._recordings, self._decoder = store, recordings, decoder
         self._calls, self._policy, self._clock = calls, policy, clock
         self._on_event = on_event or (lambda _kind, _data: None)
+        self._attaching: set[asyncio.Task[None]] = set()
         self.decoding = False  # set by the wiring when its workers run
 
     async def enqueue(self) -> int:
@@ -131,11 +134,22 @@ class Transcripts:
         """Claim and decode up to ``limit`` due jobs (``since``: of recordings started
         then or later); how many were done."""
         done = 0
-        claimed = await self._store.claim(self._clock.now(), self._policy.lease, limit, since)
+        claim = asyncio.ensure_future(
+            self._store.claim(self._clock.now(), self._policy.lease, limit, since)
+        )
+        try:
+            claimed = await asyncio.shield(claim)
+        except asyncio.CancelledError:
+            # Stopped while the store was claiming: the claim commits anyway (its thread
+            # runs on), so what it claimed goes straight back.
+            await asyncio.shield(self._release(await claim))
+            raise
         for n, job in enumerate(claimed):
-            recording = await self._recordings.get(job.recording_id)
-            token = call_id_var.set(recording.call_id if recording else f"rec{job.recording_id}")
+            token = call_id_var.set(f"rec{job.recording_id}")
             try:
+                recording = await self._recordings.get(job.recording_id)
+                if recording is not None:
+                    call_id_var.set(recording.call_id)
                 done += await self._decode(job, recording)
             except asyncio.CancelledError:
                 # Stopping (a restart): the jobs not settled go back to the queue now, not
@@ -200,12 +214,30 @@ class Transcripts:
             recording.duration,
         )
         transcript = {"transcript": {"recording_id": recording.id, "utterances": lines}}
-        if recording.kind == "voicemail":
-            await self._calls.update_voicemail(key_of_recording(recording.call_id), transcript)
-        else:
-            await self._calls.update_call(recording.call_id, transcript)
+        if await self._attach(recording, transcript) is None:
+            # Decoded before the call reached its ticket (the call log writes behind):
+            # attached once it is there, not dropped.
+            task = asyncio.create_task(self._attach_later(recording, transcript))
+            self._attaching.add(task)
+            task.add_done_callback(self._attaching.discard)
         ready.tell(self._on_event)
         return 1
+
+    async def _attach(self, recording: Recording, transcript: dict[str, Any]) -> Any:
+        if recording.kind == "voicemail":
+            key = key_of_recording(recording.call_id)
+            return await self._calls.update_voicemail(key, transcript)
+        return await self._calls.update_call(recording.call_id, transcript)
+
+    async def _attach_later(self, recording: Recording, transcript: dict[str, Any]) -> None:
+        for delay in ATTACH_DELAYS:
+            await asyncio.sleep(delay)
+            if await self._attach(recording, transcript) is not None:
+                log.info("recording %d: transcript on its ticket now", recording.id)
+                return
+        log.warning(
+            "recording %d: its call is on no ticket; transcript kept with the job", recording.id
+        )
 
     async def for_recording(self, recording_id: int) -> TranscriptJob | None:
         return await self._store.for_recording(recording_id)

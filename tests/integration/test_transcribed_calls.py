@@ -198,13 +198,13 @@ def test_a_queue_call_is_written_down_per_speaker_on_its_ticket_and_found(
 
     # On the call's interaction, where the ticket timeline shows it (attached as soon as
     # the call is on its ticket, which may come after the transcript).
-    def phoned() -> dict[str, Any] | None:
+    def on_its_ticket() -> dict[str, Any] | None:
         ticket = api_call(daemon, lead, "GET", f"/tickets/{rec['ticket_number']}")
         (call,) = [i for i in ticket["timeline"] if i["source_id"] == rec["call_id"]]
         return call if call["data"].get("transcript") else None
 
-    on_ticket = until(phoned, 30, what="the transcript on the call's interaction")
-    assert on_ticket["data"]["transcript"]["utterances"] == lines
+    phoned = until(on_its_ticket, 30, what="the transcript on the call's interaction")
+    assert phoned["data"]["transcript"]["utterances"] == lines
     # Found by what the agent said, pointing at the second.
     word = first_agent["text"].split()[0]
     hits = api_call(daemon, lead, "GET", f"/search?q={quote(word)}&kind=call")["items"]

@@ -91,15 +91,7 @@ class DialGuard:
         """``dial(number)`` if the guard lets ``attempt`` through; Refusal otherwise, and
         RequestRefused when ``dial`` raised CallbackError (counts given back)."""
         now = self._clock.now()
-        record = DialRecord(
-            at=now,
-            source=attempt.source,
-            number=attempt.number.strip()[:40],
-            widget=attempt.widget,
-            client=attempt.client,
-            origin=origin,
-            user_agent=user_agent,
-        )
+        record = _record_of(attempt, now, origin, user_agent)
         try:
             # No await between counting and adding: one request's decision is atomic.
             number = decide(attempt, self.numbers, self.limits, self._state, now.timestamp())
@@ -148,15 +140,7 @@ class DialGuard:
     ) -> Refusal:
         """Audit a refusal decided before the guard's own rules (the token, the origin);
         returns it for the caller to raise."""
-        record = DialRecord(
-            at=self._clock.now(),
-            source=attempt.source,
-            number=attempt.number.strip()[:40],
-            widget=attempt.widget,
-            client=attempt.client,
-            origin=origin,
-            user_agent=user_agent,
-        )
+        record = _record_of(attempt, self._clock.now(), origin, user_agent)
         await self._refused(record, refusal)
         return refusal
 
@@ -166,15 +150,7 @@ class DialGuard:
         """An inbound web call (the browser is the phone: nothing is dialled out): the
         breaker, per-client, per-widget and budget rules only; audited like a dial."""
         now = self._clock.now()
-        record = DialRecord(
-            at=now,
-            source=attempt.source,
-            number="",
-            widget=attempt.widget,
-            client=attempt.client,
-            origin=origin,
-            user_agent=user_agent,
-        )
+        record = _record_of(attempt, now, origin, user_agent)
         try:
             decide(attempt, self.numbers, self.limits, self._state, now.timestamp())
         except Refusal as refusal:
@@ -209,3 +185,16 @@ class DialGuard:
 
 def _with(record: DialRecord, **changes: object) -> DialRecord:
     return dataclasses.replace(record, **changes)  # type: ignore[arg-type]
+
+
+def _record_of(attempt: DialAttempt, at: datetime, origin: str, user_agent: str) -> DialRecord:
+    """The audit record of ``attempt`` before it is decided (the number as given)."""
+    return DialRecord(
+        at=at,
+        source=attempt.source,
+        number=attempt.number.strip()[:40],
+        widget=attempt.widget,
+        client=attempt.client,
+        origin=origin,
+        user_agent=user_agent,
+    )

@@ -20,6 +20,7 @@ from callcenter.cli_callbacks import callbacks, promises
 from callcenter.cli_flows import flows
 from callcenter.cli_recordings import recordings
 from callcenter.cli_search import search
+from callcenter.cli_shifts import handoffs
 from callcenter.cli_staff import staff
 from callcenter.cli_tickets import tickets, tokens
 from callcenter.cli_transcripts import models, transcripts
@@ -188,6 +189,7 @@ main.add_command(models)
 main.add_command(webhooks)
 main.add_command(widgets)
 main.add_command(guard)
+main.add_command(handoffs)
 
 
 @main.group()

@@ -39,6 +39,7 @@ from callcenter.config_sections import (
     InstanceConfig,
     RecordingsConfig,
     SecurityConfig,
+    ShiftsConfig,
     StaffConfig,
     TicketsConfig,
     TranscriptionConfig,
@@ -60,6 +61,7 @@ __all__ = [
     "InstanceConfig",
     "RecordingsConfig",
     "SecurityConfig",
+    "ShiftsConfig",
     "StaffConfig",
     "TicketsConfig",
     "TranscriptionConfig",
@@ -90,6 +92,7 @@ _SECTION_TYPES: dict[str, type[Any]] = {
     "transcription": TranscriptionConfig,
     "guard": GuardConfig,
     "widgets": WidgetsConfig,
+    "shifts": ShiftsConfig,
 }
 _EXTENSION = re.compile(r"^[0-9]{2,15}$")
 _QUEUE_NAME = re.compile(r"^[a-z][a-z0-9_-]{0,39}$")
@@ -267,6 +270,14 @@ def _check_guard(g: GuardConfig, w: WidgetsConfig) -> None:
         raise ConfigError("widgets: web_calls 0..500 and web_call_minutes 1..240")
 
 
+def _check_shifts(s: ShiftsConfig) -> None:
+    for team in s.reading_required:
+        if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9 ._-]{0,79}", team):
+            raise ConfigError(f"shifts.reading_required: {team!r} is not a team name")
+    if not 0 < s.shift_hours <= 24 or not 0 < s.lookback_hours <= 24 * 14:
+        raise ConfigError("shifts: 0 < shift_hours <= 24 and 0 < lookback_hours <= 336")
+
+
 def _check(config: Config) -> None:
     a, d = config.asterisk, config.dialplan
     if a.mode not in ("auto", "system", "sandbox"):
@@ -282,6 +293,7 @@ def _check(config: Config) -> None:
     _check_callbacks(config.callbacks)
     _check_guard(config.guard, config.widgets)
     _check_voicemail(config.voicemail)
+    _check_shifts(config.shifts)
     _check_transcription(config.transcription)
     if config.webhooks.sweep_seconds <= 0 or config.webhooks.retry_seconds <= 0:
         raise ConfigError("webhooks: sweep_seconds and retry_seconds must be above 0")

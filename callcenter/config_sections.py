@@ -210,6 +210,16 @@ class WidgetsConfig:
 
 
 @dataclasses.dataclass(frozen=True)
+class ShiftsConfig:
+    # Teams whose agents must read (acknowledge) what was handed to the team since their
+    # last shift before they take calls: until then they are logged in, paused
+    # ("handoff-reading"). Other teams are shown the same list, and may skip it.
+    reading_required: tuple[str, ...] = ()
+    shift_hours: float = 8.0  # "due in this shift": promises due within this from login
+    lookback_hours: float = 24.0  # a first shift (or a long absence) reads this far back
+
+
+@dataclasses.dataclass(frozen=True)
 class Config:
     instance: InstanceConfig = dataclasses.field(default_factory=InstanceConfig)
     asterisk: AsteriskConfig = dataclasses.field(default_factory=AsteriskConfig)
@@ -227,6 +237,7 @@ class Config:
     transcription: TranscriptionConfig = dataclasses.field(default_factory=TranscriptionConfig)
     guard: GuardConfig = dataclasses.field(default_factory=GuardConfig)
     widgets: WidgetsConfig = dataclasses.field(default_factory=WidgetsConfig)
+    shifts: ShiftsConfig = dataclasses.field(default_factory=ShiftsConfig)
 
     @property
     def state_dir(self) -> Path:

@@ -90,6 +90,20 @@ class Agents:
         event = member_paused(dict(message))
         if event is not None:
             self._background_task(self.states.handle(event))
+            if not event.paused and self.control.gate is not None:
+                self._background_task(self._keep_held(event.agent))
+
+    async def _keep_held(self, agent: str) -> None:
+        """*74 unpauses in app_queue itself: an agent whose shift still waits on their
+        reading is paused again at once."""
+        gate = self.control.gate
+        try:
+            reason = await gate.hold_reason(agent) if gate else ""
+            if reason:
+                log.warning("agent %s: unpaused before reading their handoffs; held again", agent)
+                await self.ami_queues.pause(agent, True, reason)
+        except Exception:
+            log.exception("agent %s: could not check their shift's hold", agent)
 
     def _background_task(self, work: Coroutine[Any, Any, None]) -> None:
         task = asyncio.create_task(work)

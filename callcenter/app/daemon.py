@@ -25,6 +25,7 @@ from callcenter.app.observability import Observability
 from callcenter.app.recordings import RecordingsWiring
 from callcenter.app.search import search_service
 from callcenter.app.security import Security
+from callcenter.app.shifts import ShiftsWiring
 from callcenter.app.transcripts import TranscriptsWiring
 from callcenter.app.voicemails import VoicemailWiring
 from callcenter.app.webhooks import WebhooksWiring
@@ -101,6 +102,15 @@ class Daemon:
             lambda: self.calls.flows.current,  # read at call time, once Calls exists
             self.events.emit,
             self.guard.service,
+        )
+        self.shifts = ShiftsWiring(
+            config,
+            sessions,
+            self.db_threads,
+            self.agents.ami_queues,
+            self.agents.control,
+            self.callbacks.service,
+            self.agents.queue_defs,
         )
         self.widgets = WidgetsWiring(
             config,
@@ -231,7 +241,7 @@ class Daemon:
             self.voicemail.service,
             self.transcripts.service,
             self.search,
-            services=self.widgets.services(),
+            services={**self.widgets.services(), **self.shifts.services()},
         )
         add_provisioning_route(app, SoftphoneAccounts(self.config))
         add_metrics_route(app, self.observability.metrics.render)

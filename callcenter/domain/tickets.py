@@ -50,6 +50,11 @@ class InteractionKind(enum.StrEnum):
     EMAIL = "email"
     NOTE = "note"
     HANDOFF_NOTE = "handoff_note"
+    HANDOFF_READ = "handoff_read"  # an incoming agent acknowledged the handoff (not posted)
+
+
+# What clients post to a timeline: acknowledgements are recorded only by reading them.
+POSTABLE_KINDS = tuple(k for k in InteractionKind if k is not InteractionKind.HANDOFF_READ)
 
 
 class Direction(enum.StrEnum):
@@ -159,6 +164,8 @@ class CallerHistory:
     open_tickets: tuple[Ticket, ...] = ()
     recent: tuple[Interaction, ...] = ()
     candidates: tuple[int, ...] = ()  # several customers matched: none is guessed
+    # The latest handoff note of each open ticket: a call pops with these on top.
+    handoff_notes: tuple[Interaction, ...] = ()
 
     @property
     def ambiguous(self) -> bool:
@@ -256,6 +263,7 @@ def is_first_response(kind: InteractionKind, direction: Direction, data: Mapping
     if direction is Direction.OUTBOUND and kind not in (
         InteractionKind.NOTE,
         InteractionKind.HANDOFF_NOTE,
+        InteractionKind.HANDOFF_READ,
     ):
         return True
     return kind is InteractionKind.CALL and bool(data.get("agent"))

@@ -19,6 +19,7 @@ from callcenter.http import (
     api_recordings,
     api_search,
     api_security,
+    api_shifts,
     api_tickets,
     api_transcripts,
     api_voicemails,
@@ -62,6 +63,7 @@ ROUTES: list[Route] = [
     *api_search.ROUTES,
     *api_widgets.ROUTES,
     *api_dial_guard.ROUTES,
+    *api_shifts.ROUTES,
 ]
 _ID = {"type": "integer", "minimum": 1, "maximum": MAX_ID}
 # Every path and query parameter as the server checks it (api_params): the document says

@@ -17,10 +17,12 @@ from callcenter.http.api_routes import CONTROL, Route
 from callcenter.http.api_schemas import check, obj, string
 from callcenter.services.agent_control import AgentControl
 from callcenter.services.ports import TelephonyError
+from callcenter.services.shifts import Shifts
 from callcenter.services.supervision import SpyMode, Supervision, SupervisionError
 
 PAUSE = obj({"reason": string(40, 1)}, ("reason",))
 SUPERVISION = web.AppKey("supervision", Supervision)
+SHIFT_NOTES = web.AppKey("shift_notes", Shifts)
 LISTEN = obj(
     {
         "mode": {"type": "string", "enum": [m.value for m in SpyMode]},
@@ -48,7 +50,16 @@ _TEXT, _FLAG = {"type": "string"}, {"type": "boolean"}
 AGENT_STATE = obj({"agent": _TEXT, "paused": _FLAG, "reason": _TEXT}, ("agent", "paused"))
 PENALTIES = {"type": "object", "additionalProperties": {"type": "integer"}}
 LOGIN_STATE = obj(
-    {"agent": _TEXT, "logged_in": _FLAG, "queues": PENALTIES}, ("agent", "logged_in", "queues")
+    {
+        "agent": _TEXT,
+        "logged_in": _FLAG,
+        "queues": PENALTIES,
+        # login: the pause reason the agent is held with until they read their handoffs
+        "held": _TEXT,
+        # logout: their open tickets handed over without a note (ticket numbers)
+        "to_note": {"type": "array", "items": {"type": "integer"}},
+    },
+    ("agent", "logged_in", "queues"),
 )
 LIVE = {
     "type": "object",
@@ -64,7 +75,8 @@ def _control(request: web.Request) -> AgentControl:
     return control
 
 
-def _agent(request: web.Request) -> str:
+def agent_in_path(request: web.Request) -> str:
+    """The path's extension, one the caller may act for (agents: their own)."""
     ext = request.match_info["ext"]
     if not p.is_extension(ext):
         raise ApiError(404, "not_found", f"ext: no agent {ext!r}")
@@ -76,29 +88,36 @@ def _agent(request: web.Request) -> str:
 
 @permission("agents:pause")
 async def login_agent(request: web.Request) -> web.Response:
-    ext = _agent(request)
-    queues = await _control(request).login(ext)
-    return web.json_response({"agent": ext, "logged_in": True, "queues": queues})
+    ext = agent_in_path(request)
+    control = _control(request)
+    queues = await control.login(ext)
+    held = await control.gate.hold_reason(ext) if control.gate else ""
+    return web.json_response({"agent": ext, "logged_in": True, "queues": queues, "held": held})
 
 
 @permission("agents:pause")
 async def logout_agent(request: web.Request) -> web.Response:
-    ext = _agent(request)
-    await _control(request).logout(ext)
-    return web.json_response({"agent": ext, "logged_in": False, "queues": {}})
+    ext = agent_in_path(request)
+    control = _control(request)
+    await control.logout(ext)
+    out: dict[str, Any] = {"agent": ext, "logged_in": False, "queues": {}}
+    shifts = request.app.get(SHIFT_NOTES)
+    if shifts is not None:  # the desk asks for a note on each of these
+        out["to_note"] = [h.ticket.number for h in await shifts.to_note(ext)]
+    return web.json_response(out)
 
 
 @permission("agents:pause")
 async def pause_agent(request: web.Request) -> web.Response:
     body = check(PAUSE, await read_json(request))
-    ext = _agent(request)
+    ext = agent_in_path(request)
     await _control(request).pause(ext, body["reason"])
     return web.json_response({"agent": ext, "paused": True, "reason": body["reason"]})
 
 
 @permission("agents:pause")
 async def unpause_agent(request: web.Request) -> web.Response:
-    ext = _agent(request)
+    ext = agent_in_path(request)
     await _control(request).unpause(ext)
     return web.json_response({"agent": ext, "paused": False})
 
@@ -106,7 +125,7 @@ async def unpause_agent(request: web.Request) -> web.Response:
 @permission("agents:listen")
 async def listen_to_agent(request: web.Request) -> web.Response:
     """Ring the supervisor's phone into the agent's live call (listen, whisper or barge)."""
-    ext = _agent(request)
+    ext = agent_in_path(request)
     body = check(LISTEN, await read_json(request))
     supervision = request.app.get(SUPERVISION)
     if supervision is None:

@@ -31,6 +31,9 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "interactions:append": ALL,
     "handoffs:read": STAFF,
     "handoffs:write": STAFF,
+    "handoffs:acknowledge": STAFF,  # agents: their own reading (checked per extension)
+    "handoffs:figures": LEADS,
+    "workspace:read": STAFF,  # agents: their own desk
     "agents:pause": STAFF,
     "queues:read": LEADS,
     "agents:listen": LEADS,

@@ -83,6 +83,7 @@ def history(h: CallerHistory) -> dict[str, Any]:
         "recent": [interaction(i) for i in h.recent],
         "ambiguous": h.ambiguous,
         "candidates": list(h.candidates),
+        "handoff_notes": [interaction(i) for i in h.handoff_notes],
     }
 
 

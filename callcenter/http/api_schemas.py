@@ -7,7 +7,14 @@ from typing import Any
 
 from jsonschema import Draft202012Validator
 
-from callcenter.domain.tickets import Channel, Direction, InteractionKind, Priority, TicketStatus
+from callcenter.domain.tickets import (
+    POSTABLE_KINDS,
+    Channel,
+    Direction,
+    InteractionKind,
+    Priority,
+    TicketStatus,
+)
 from callcenter.http.api_errors import ApiError
 
 
@@ -68,7 +75,7 @@ TICKET_UPDATE = obj(
 )
 INTERACTION_CREATE = obj(
     {
-        "kind": _enum(InteractionKind),
+        "kind": {"type": "string", "enum": [k.value for k in POSTABLE_KINDS]},
         "direction": _enum(Direction),
         "body": string(65536),
         "author": string(120),
@@ -184,6 +191,7 @@ CALLER_HISTORY = {
         "recent": {"type": "array", "items": INTERACTION},
         "ambiguous": {"type": "boolean"},
         "candidates": {"type": "array", "items": {"type": "integer"}},
+        "handoff_notes": {"type": "array", "items": INTERACTION},
     },
 }
 

@@ -39,6 +39,24 @@ class AgentStore(Protocol):
     async def set_agent_login(self, extension: str, logged_in: bool) -> Agent | None: ...
 
 
+class ShiftGate(Protocol):
+    """What a login or logout means for the agent's shift (services.shifts)."""
+
+    async def on_login(self, agent: Agent) -> str:
+        """The pause reason to join the queues with ("": available at once)."""
+        ...
+
+    async def on_logout(self, agent: Agent) -> object: ...
+
+    async def hold_reason(self, extension: str) -> str:
+        """The pause reason the agent is held with now ("": not held)."""
+        ...
+
+    async def check_unpause(self, extension: str) -> None:
+        """Raises AgentStateError while the agent may not take calls yet."""
+        ...
+
+
 @dataclasses.dataclass(frozen=True)
 class LiveView:
     queues: list[QueueSnapshot]
@@ -54,6 +72,7 @@ class AgentControl:
         pause_reasons: Sequence[str],
         service_level_seconds: float = 20.0,
         states: AgentStates | None = None,
+        gate: ShiftGate | None = None,
     ) -> None:
         self._queues = queues
         self._store = store
@@ -61,6 +80,7 @@ class AgentControl:
         self.pause_reasons = tuple(pause_reasons)
         self._threshold = service_level_seconds
         self.states = states
+        self.gate = gate
 
     # -- login / logout --------------------------------------------------------------
 
@@ -73,20 +93,32 @@ class AgentControl:
             skills = ", ".join(known.skills) or "none"
             raise AgentStateError(f"agent {agent}: no queue wants their skills ({skills})")
         await self._store.set_agent_login(agent, True)
-        await self._apply(agent, wanted, await self._queues.status())
-        log.info("agent %s: logged in to %s", agent, _queues(wanted))
+        hold = await self.gate.on_login(known) if self.gate else ""
+        await self._apply(agent, wanted, await self._queues.status(), hold)
+        log.info(
+            "agent %s: logged in to %s%s",
+            agent,
+            _queues(wanted),
+            f", held ({hold})" if hold else "",
+        )
         if self.states and self.states.get(agent).status is AgentStatus.LOGGED_OUT:
             await self.states.apply(agent, AgentEvent.LOGIN)
         return wanted
 
     async def logout(self, agent: str) -> None:
-        """Out of every queue; refused (AgentStateError) while the agent is on a call."""
-        await self._agent(agent)
+        """Out of every queue; refused (AgentStateError) while the agent is on a call —
+        never for what they leave behind (their tickets are handed to the team)."""
+        known = await self._agent(agent)
         if self.states and self.states.get(agent).status is AgentStatus.ON_CALL:
             raise AgentStateError(f"agent {agent}: cannot log out while on a call")
         await self._store.set_agent_login(agent, False)
         await self._apply(agent, {}, await self._queues.status())
         log.info("agent %s: logged out of every queue", agent)
+        if self.gate is not None:
+            try:
+                await self.gate.on_logout(known)
+            except Exception:
+                log.exception("agent %s: logged out, but their tickets were not handed over", agent)
         if self.states and self.states.get(agent).status is not AgentStatus.LOGGED_OUT:
             await self.states.apply(agent, AgentEvent.LOGOUT)
 
@@ -121,7 +153,8 @@ class AgentControl:
         for ext in sorted(set(agents) | set(members)):
             agent = agents.get(ext)
             wanted = wanted_queues(agent.skills, self._defs) if agent and agent.logged_in else {}
-            changes += await self._apply(ext, wanted, snapshots)
+            hold = await self.gate.hold_reason(ext) if self.gate and wanted else ""
+            changes += await self._apply(ext, wanted, snapshots, hold)
         log.info(
             "queue members resynced with Asterisk: %d agents, %d change(s)%s",
             len(agents),
@@ -131,24 +164,30 @@ class AgentControl:
         return changes
 
     async def _apply(
-        self, agent: str, wanted: Mapping[str, int], snapshots: Sequence[QueueSnapshot]
+        self,
+        agent: str,
+        wanted: Mapping[str, int],
+        snapshots: Sequence[QueueSnapshot],
+        hold: str = "",
     ) -> list[MemberChange]:
+        """Join, leave, re-penalise. ``hold``: a pause reason the agent must join with
+        (they are offered no call between joining and being paused)."""
         actual = _memberships(snapshots, self._defs).get(agent, {})
         # A paused agent stays paused in the queues they join (same reason).
         pause = next(
             (m for s in snapshots for m in s.members if m.agent == agent and m.paused), None
         )
         changes = plan(agent, wanted, actual)
+        reason = pause.pause_reason if pause else hold
         for change in changes:
             if isinstance(change, Join):
-                reason = pause.pause_reason if pause else ""
-                await self._queues.join(
-                    agent, change.queue, change.penalty, pause is not None, reason
-                )
+                await self._queues.join(agent, change.queue, change.penalty, bool(reason), reason)
             elif isinstance(change, Leave):
                 await self._queues.leave(agent, change.queue)
             else:
                 await self._queues.set_penalty(agent, change.queue, change.penalty)
+        if hold and pause is None and actual and wanted:  # already in queues, available
+            await self._queues.pause(agent, True, hold)
         return changes
 
     # -- pause -----------------------------------------------------------------------
@@ -162,7 +201,10 @@ class AgentControl:
         log.info("agent %s: paused (%s)", agent, reason)
 
     async def unpause(self, agent: str) -> None:
+        """Available again; refused (AgentStateError) while their shift is held."""
         await self._logged_in(agent)
+        if self.gate is not None:
+            await self.gate.check_unpause(agent)
         await self._queues.pause(agent, False)
         log.info("agent %s: available", agent)
 

@@ -9,7 +9,13 @@ from typing import Any
 from sqlalchemy import Connection, bindparam, select
 
 from callcenter.domain.contacts import ContactKind, ContactPoint
-from callcenter.domain.tickets import OPEN_STATUSES, CallerHistory, Ticket
+from callcenter.domain.tickets import (
+    OPEN_STATUSES,
+    CallerHistory,
+    Interaction,
+    InteractionKind,
+    Ticket,
+)
 from callcenter.store import ticket_mapping as m
 from callcenter.store.ticket_rows import (
     AgentRow,
@@ -53,6 +59,14 @@ OPEN_TICKETS = (
     )
     .order_by(T.c.updated_at.desc(), T.c.id.desc(), TAG.c.name)
 )
+HANDOFF_NOTES = (
+    select(I)
+    .where(
+        I.c.ticket_id.in_(bindparam("tickets", expanding=True)),
+        I.c.kind == InteractionKind.HANDOFF_NOTE.value,
+    )
+    .order_by(I.c.occurred_at.desc(), I.c.id.desc())
+)
 RECENT = (
     select(I)
     .where(I.c.customer_id == bindparam("customer_id"))
@@ -82,13 +96,25 @@ def caller_history(conn: Connection, kind: ContactKind, value: str, recent: int)
     contacts = [_Contact(r.cp_kind, r.cp_value) for r in rows if r.cp_kind is not None]
     customer = m.customer(rows[0], contacts)  # type: ignore[arg-type]
     found = {"customer_id": customer.id, "recent": recent}
+    tickets = open_tickets(conn, customer.id)
     return CallerHistory(
         value,
         customer,
-        open_tickets(conn, customer.id),
+        tickets,
         tuple(m.interaction(r) for r in conn.execute(RECENT, found)),  # type: ignore[arg-type]
         candidates=(customer.id,),
+        handoff_notes=handoff_notes(conn, tickets),
     )
+
+
+def handoff_notes(conn: Connection, tickets: tuple[Ticket, ...]) -> tuple[Interaction, ...]:
+    """The latest handoff note of each of these tickets, newest first."""
+    if not tickets:
+        return ()
+    latest: dict[int, Interaction] = {}
+    for r in conn.execute(HANDOFF_NOTES, {"tickets": [t.number for t in tickets]}):
+        latest.setdefault(r.ticket_id, m.interaction(r))  # type: ignore[arg-type]
+    return tuple(latest.values())
 
 
 def open_tickets(conn: Connection, customer_id: int) -> tuple[Ticket, ...]:

@@ -32,7 +32,13 @@ from callcenter.domain.tickets import (
 from callcenter.store import ticket_mapping as m
 from callcenter.store.customer_repo import CustomerRepo
 from callcenter.store.search import index_interaction
-from callcenter.store.ticket_rows import AgentRow, InteractionRow, TagRow, TicketRow
+from callcenter.store.ticket_rows import (
+    AgentRow,
+    InteractionRow,
+    ShiftHandoffRow,
+    TagRow,
+    TicketRow,
+)
 
 TAG = re.compile(r"^[a-z0-9][a-z0-9_.:-]{0,63}$")
 TIMELINE_LIMIT = 500
@@ -206,6 +212,13 @@ class TicketRepo:
             ticket.status, ticket.resolved_at = TicketStatus.OPEN.value, None  # customer is back
         ticket.updated_at = now
         self.s.flush()
+        if new.kind is InteractionKind.HANDOFF_NOTE:
+            # A note written after the logout covers what that logout flagged.
+            self.s.execute(
+                update(ShiftHandoffRow)
+                .where(ShiftHandoffRow.ticket_id == ticket.id, ShiftHandoffRow.note_id.is_(None))
+                .values(note_id=row.id)
+            )
         return m.interaction(row), True
 
     def by_source(self, source: str, source_id: str) -> Interaction | None:

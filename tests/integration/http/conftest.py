@@ -21,18 +21,21 @@ from callcenter.domain.promises import ALWAYS_OPEN
 from callcenter.domain.queue_defs import QueueDef
 from callcenter.domain.queue_view import QueueSnapshot, WaitingCaller
 from callcenter.domain.recordings import RecordingFilter, RecordingState
+from callcenter.domain.shifts import ShiftPolicy
 from callcenter.domain.sip_bans import BanPolicy
 from callcenter.domain.tickets import Role
 from callcenter.domain.voicemails import VoicemailSource, live_key
 from callcenter.domain.widgets import Widget
 from callcenter.http.api_dial_guard import TICKET_CALLS
 from callcenter.http.api_refusals import GUARD
+from callcenter.http.api_shifts import SHIFTS
 from callcenter.http.api_widgets import WIDGETS
 from callcenter.http.server import build_app
 from callcenter.services.agent_control import AgentControl
 from callcenter.services.callbacks import CallbackPolicy, Callbacks
 from callcenter.services.dial_guard import DialGuard
 from callcenter.services.recordings import RecordingPolicy, Recordings
+from callcenter.services.shifts import Shifts
 from callcenter.services.sip_bans import SipBans
 from callcenter.services.supervision import Supervision
 from callcenter.services.transcripts import TranscriptPolicy, Transcripts
@@ -45,6 +48,7 @@ from callcenter.store.db import make_sessions
 from callcenter.store.db_threads import DbThreads
 from callcenter.store.dial_guard import SqlDialAudit, SqlPendingNumbers
 from callcenter.store.recordings import SqlRecordings
+from callcenter.store.shifts import SqlShifts
 from callcenter.store.sip_bans import SqlSipBans
 from callcenter.store.ticket_store import SqlTicketStore
 from callcenter.store.transcripts import SqlTranscripts
@@ -247,6 +251,8 @@ async def api(db_engine: Engine, tmp_path: Path) -> AsyncIterator[Api]:
         frozenset({"support"}),
     )
     await widgets.define(Widget("shop", "support", (SHOP_ORIGIN,), "Shop"), create=True)
+    shifts = Shifts(SqlShifts(sessions), ShiftPolicy(frozenset({"night"})), SystemClock(), queues)
+    control.gate = shifts
     app = build_app(
         _health,
         store,
@@ -260,7 +266,7 @@ async def api(db_engine: Engine, tmp_path: Path) -> AsyncIterator[Api]:
         voicemails=voicemails,
         transcripts=transcripts,
         search=search_service(sessions, DbThreads(1)),
-        services={WIDGETS: widgets, GUARD: guard, TICKET_CALLS: callbacks},
+        services={WIDGETS: widgets, GUARD: guard, TICKET_CALLS: callbacks, SHIFTS: shifts},
     )
     client = TestClient(TestServer(app))
     await client.start_server()

@@ -53,6 +53,7 @@ async def test_lookup_of_an_unknown_caller_answers_with_the_number(api: Api) -> 
         "recent": [],
         "ambiguous": False,
         "candidates": [],
+        "handoff_notes": [],
     }
 
 

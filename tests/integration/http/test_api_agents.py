@@ -53,7 +53,7 @@ async def test_an_agent_pauses_itself_not_others(api: Api) -> None:
 
 async def test_login_and_logout_follow_skills_and_show_on_the_board(api: Api) -> None:
     resp = await api.client.post(f"{V1}/agents/1001/logout", headers=api.auth(Role.AGENT))
-    assert await resp.json() == {"agent": "1001", "logged_in": False, "queues": {}}
+    assert await resp.json() == {"agent": "1001", "logged_in": False, "queues": {}, "to_note": []}
     board = await (
         await api.client.get(f"{V1}/queues/live", headers=api.auth(Role.SUPERVISOR))
     ).json()
@@ -62,7 +62,12 @@ async def test_login_and_logout_follow_skills_and_show_on_the_board(api: Api) ->
     assert agents["1002"]["queues"] == {"support": 0}
     assert [a["agent"] for a in board["queues"][0]["agents"]] == ["1002"]
     resp = await api.client.post(f"{V1}/agents/1001/login", headers=api.auth(Role.AGENT))
-    assert await resp.json() == {"agent": "1001", "logged_in": True, "queues": {"support": 0}}
+    assert await resp.json() == {
+        "agent": "1001",
+        "logged_in": True,
+        "queues": {"support": 0},
+        "held": "",
+    }
     resp = await api.client.post(f"{V1}/agents/1002/login", headers=api.auth(Role.AGENT))
     assert resp.status == 403
 

@@ -178,3 +178,60 @@ async def test_login_and_logout_move_the_agents_state_and_a_call_blocks_logout()
     await states.apply("1001", AgentEvent.HANGUP, wrap_up=0)
     await control.logout("1001")
     assert states.get("1001").status is AgentStatus.LOGGED_OUT
+
+
+class Gate:
+    """The shift's rules as AgentControl sees them: a held agent joins paused."""
+
+    def __init__(self, hold: str = "") -> None:
+        self.hold = hold
+        self.seen: list[str] = []
+
+    async def on_login(self, agent: Agent) -> str:
+        self.seen.append(f"login {agent.extension}")
+        return self.hold
+
+    async def on_logout(self, agent: Agent) -> object:
+        self.seen.append(f"logout {agent.extension}")
+        raise RuntimeError("the store is down")
+
+    async def hold_reason(self, extension: str) -> str:
+        return self.hold
+
+    async def check_unpause(self, extension: str) -> None:
+        if self.hold:
+            raise AgentStateError(f"agent {extension}: 2 left to read")
+
+
+async def test_a_held_login_joins_every_queue_paused_and_may_not_unpause() -> None:
+    queues, gate = MemoryQueues(("billing", "general")), Gate("handoff-reading")
+    control = AgentControl(queues, Store(ANNA), DEFS, ("lunch",), gate=gate)
+    await control.login("1001")
+    joins = [a for a in queues.actions if a[0] == "join"]
+    assert joins and all(a[4:] == ("True", "handoff-reading") for a in joins)
+    with pytest.raises(AgentStateError, match="2 left to read"):
+        await control.unpause("1001")
+    assert not [a for a in queues.actions if a[0] == "pause"]
+    gate.hold = ""
+    await control.unpause("1001")
+    assert queues.actions[-1] == ("pause", "1001", "False", "")
+
+
+async def test_a_logout_is_never_blocked_by_the_handover() -> None:
+    queues, gate = MemoryQueues(("billing", "general")), Gate()
+    store = Store(BORIS)
+    control = AgentControl(queues, store, DEFS, ("lunch",), gate=gate)
+    await control.resync()
+    await control.logout("1002")  # the gate fails: logged, the agent is out anyway
+    assert gate.seen == ["logout 1002"]
+    assert not store.agents["1002"].logged_in
+    assert all(not m for m in queues.members.values())
+
+
+async def test_a_resync_keeps_a_held_agent_paused() -> None:
+    queues = MemoryQueues(("billing", "general"))
+    control = AgentControl(queues, Store(BORIS), DEFS, ("lunch",), gate=Gate("handoff-reading"))
+    await control.resync()
+    joins = [a for a in queues.actions if a[0] == "join"]
+    assert len(joins) == 2  # Boris's skills: billing and general
+    assert all(a[4:] == ("True", "handoff-reading") for a in joins)

@@ -1,0 +1,349 @@
+"""Shifts, the tickets each logout hands to a team, and who read them — on SQLAlchemy, one
+transaction per use case (in the store's worker threads)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import Session, selectinload, sessionmaker
+
+from callcenter.domain.shifts import (
+    DeskTicket,
+    HandedTicket,
+    HandoffRead,
+    Shift,
+    needs_note,
+)
+from callcenter.domain.tickets import (
+    OPEN_STATUSES,
+    Agent,
+    Direction,
+    InteractionKind,
+    NewInteraction,
+)
+from callcenter.store import ticket_mapping as m
+from callcenter.store.customer_repo import CustomerRepo
+from callcenter.store.db import as_utc
+from callcenter.store.db_threads import DbThreads
+from callcenter.store.ticket_repo import TicketRepo
+from callcenter.store.ticket_rows import (
+    AgentRow,
+    HandoffReadRow,
+    InteractionRow,
+    ShiftHandoffRow,
+    ShiftRow,
+    TicketRow,
+)
+
+_HANDOFF_KINDS = (InteractionKind.HANDOFF_NOTE.value, InteractionKind.HANDOFF_READ.value)
+_OPEN = [s.value for s in OPEN_STATUSES]
+DESK_LIMIT = 50
+
+
+class SqlShifts:
+    def __init__(self, sessions: sessionmaker[Session], threads: DbThreads | None = None) -> None:
+        self._sessions = sessions
+        self._threads = threads or DbThreads(1)
+
+    # -- agents and shifts ---------------------------------------------------------
+
+    async def agent(self, extension: str) -> Agent | None:
+        return await self._threads.run("shifts.agent", self._agent, extension)
+
+    def _agent(self, extension: str) -> Agent | None:
+        with self._sessions() as s:
+            row = s.scalar(select(AgentRow).where(AgentRow.extension == extension))
+            return m.agent(row) if row is not None else None
+
+    async def start(self, agent: Agent, now: datetime) -> tuple[Shift, datetime | None]:
+        """The agent's shift from ``now`` (their open one, if they never logged out), and
+        when their previous shift ended (None: this is their first)."""
+        return await self._threads.run("shifts.start", self._start, agent, now)
+
+    def _start(self, agent: Agent, now: datetime) -> tuple[Shift, datetime | None]:
+        with self._sessions.begin() as s:
+            previous = s.scalar(
+                select(func.max(ShiftRow.ended_at)).where(ShiftRow.agent == agent.extension)
+            )
+            row = _open_shift(s, agent.extension)
+            if row is None:
+                row = ShiftRow(agent=agent.extension, team=agent.team, started_at=now)
+                s.add(row)
+                s.flush()
+            return _shift(row), as_utc(previous) if previous is not None else None
+
+    async def current(self, extension: str) -> Shift | None:
+        return await self._threads.run("shifts.current", self._current, extension)
+
+    def _current(self, extension: str) -> Shift | None:
+        with self._sessions() as s:
+            row = _open_shift(s, extension)
+            return _shift(row) if row is not None else None
+
+    async def previous_end(self, extension: str, before: datetime) -> datetime | None:
+        """When the agent's last shift that ended by ``before`` ended (None: none did)."""
+        return await self._threads.run("shifts.previous", self._previous_end, extension, before)
+
+    def _previous_end(self, extension: str, before: datetime) -> datetime | None:
+        with self._sessions() as s:
+            end = s.scalar(
+                select(func.max(ShiftRow.ended_at)).where(
+                    ShiftRow.agent == extension, ShiftRow.ended_at <= before
+                )
+            )
+            return as_utc(end) if end is not None else None
+
+    async def ready(self, shift_id: int, now: datetime) -> None:
+        await self._threads.run("shifts.ready", self._ready, shift_id, now)
+
+    def _ready(self, shift_id: int, now: datetime) -> None:
+        with self._sessions.begin() as s:
+            row = s.get(ShiftRow, shift_id)
+            if row is not None and row.ready_at is None:
+                row.ready_at = now
+
+    async def end(self, agent: Agent, now: datetime) -> tuple[Shift, list[HandedTicket]]:
+        """End the agent's shift (one of no length if they had none open: logged in before
+        shifts were kept) and hand each of their open tickets to their team."""
+        return await self._threads.run("shifts.end", self._end, agent, now)
+
+    def _end(self, agent: Agent, now: datetime) -> tuple[Shift, list[HandedTicket]]:
+        with self._sessions.begin() as s:
+            shift = _open_shift(s, agent.extension)
+            if shift is None:
+                shift = ShiftRow(agent=agent.extension, team=agent.team, started_at=now)
+                s.add(shift)
+            shift.ended_at = now
+            s.flush()
+            tickets = s.scalars(
+                _tickets()
+                .join(TicketRow.assignee)
+                .where(AgentRow.extension == agent.extension, TicketRow.status.in_(_OPEN))
+                .order_by(TicketRow.id)
+            ).all()
+            items = []
+            for ticket in tickets:
+                note = _latest(s, ticket.id, (InteractionKind.HANDOFF_NOTE.value,))
+                activity = s.scalar(
+                    select(func.max(InteractionRow.occurred_at)).where(
+                        InteractionRow.ticket_id == ticket.id,
+                        InteractionRow.kind.not_in(_HANDOFF_KINDS),
+                    )
+                )
+                last = as_utc(activity or ticket.created_at)
+                covered = note is not None and not needs_note(last, as_utc(note.occurred_at))
+                row = ShiftHandoffRow(
+                    shift_id=shift.id,
+                    ticket_id=ticket.id,
+                    team=agent.team,
+                    from_agent=agent.extension,
+                    handed_at=now,
+                    note_id=note.id if covered and note is not None else None,
+                )
+                s.add(row)
+                s.flush()
+                items.append(_handed(s, row, ticket))
+            return _shift(shift), items
+
+    # -- what to read, what to note ------------------------------------------------
+
+    async def to_read(self, agent: Agent, since: datetime) -> list[HandedTicket]:
+        return await self._threads.run("shifts.to_read", self._to_read, agent, since)
+
+    def _to_read(self, agent: Agent, since: datetime) -> list[HandedTicket]:
+        """Open tickets handed to the agent's team by others since ``since`` and not read
+        by them: the latest handover of each ticket, oldest first."""
+        if not agent.team:
+            return []
+        with self._sessions() as s:
+            read = select(HandoffReadRow.handoff_id).where(HandoffReadRow.agent == agent.extension)
+            rows = s.scalars(
+                _handoffs()
+                .where(
+                    ShiftHandoffRow.team == agent.team,
+                    ShiftHandoffRow.from_agent != agent.extension,
+                    ShiftHandoffRow.handed_at >= since,
+                    ShiftHandoffRow.id.not_in(read),
+                )
+                .order_by(ShiftHandoffRow.handed_at, ShiftHandoffRow.id)
+            ).all()
+            return _latest_per_ticket(s, rows)
+
+    async def to_note(self, extension: str) -> list[HandedTicket]:
+        return await self._threads.run("shifts.to_note", self._to_note, extension)
+
+    def _to_note(self, extension: str) -> list[HandedTicket]:
+        """What the agent's last ended shift handed over without a note (still open)."""
+        with self._sessions() as s:
+            last = s.scalar(
+                select(ShiftRow)
+                .where(ShiftRow.agent == extension, ShiftRow.ended_at.is_not(None))
+                .order_by(ShiftRow.ended_at.desc(), ShiftRow.id.desc())
+                .limit(1)
+            )
+            if last is None:
+                return []
+            rows = s.scalars(
+                _handoffs()
+                .where(ShiftHandoffRow.shift_id == last.id, ShiftHandoffRow.note_id.is_(None))
+                .order_by(ShiftHandoffRow.id)
+            ).all()
+            return [_handed(s, r) for r in rows]
+
+    async def read(
+        self, agent: Agent, ids: Sequence[int] | None, now: datetime
+    ) -> list[HandedTicket]:
+        """Record that ``agent`` read these handed tickets of their team (None: all they
+        have to read); each is noted on its ticket's timeline. Returns those recorded."""
+        return await self._threads.run("shifts.read", self._read, agent, ids, now)
+
+    def _read(self, agent: Agent, ids: Sequence[int] | None, now: datetime) -> list[HandedTicket]:
+        with self._sessions.begin() as s:
+            query = _handoffs().where(
+                ShiftHandoffRow.team == agent.team, ShiftHandoffRow.from_agent != agent.extension
+            )
+            if ids is not None:
+                query = query.where(ShiftHandoffRow.id.in_(list(ids)))
+            already = select(HandoffReadRow.handoff_id).where(
+                HandoffReadRow.agent == agent.extension
+            )
+            rows = s.scalars(query.where(ShiftHandoffRow.id.not_in(already))).all()
+            tickets = TicketRepo(s, CustomerRepo(s, ""))
+            done = []
+            for row in rows:
+                s.add(HandoffReadRow(handoff_id=row.id, agent=agent.extension, read_at=now))
+                note = NewInteraction(
+                    InteractionKind.HANDOFF_READ,
+                    Direction.INTERNAL,
+                    f"Handoff from {row.from_agent} read by {agent.extension}",
+                    agent.extension,
+                    source="shifts",
+                    source_id=f"read:{row.id}:{agent.extension}",
+                    data={"handoff_id": row.id, "note_id": row.note_id, "team": row.team},
+                )
+                tickets.append(row.ticket_id, note, now)
+                s.flush()
+                done.append(_handed(s, row))
+            return done
+
+    # -- the desk and the board ----------------------------------------------------
+
+    async def desk(self, agent: Agent) -> tuple[list[DeskTicket], list[DeskTicket]]:
+        """Open tickets assigned to the agent, and to the rest of their team."""
+        return await self._threads.run("shifts.desk", self._desk, agent)
+
+    def _desk(self, agent: Agent) -> tuple[list[DeskTicket], list[DeskTicket]]:
+        with self._sessions() as s:
+            open_ = _tickets().join(TicketRow.assignee).where(TicketRow.status.in_(_OPEN))
+            order = (TicketRow.updated_at.desc(), TicketRow.id.desc())
+            mine = s.scalars(
+                open_.where(AgentRow.extension == agent.extension).order_by(*order)
+            ).all()
+            team = (
+                s.scalars(
+                    open_.where(AgentRow.team == agent.team, AgentRow.extension != agent.extension)
+                    .order_by(*order)
+                    .limit(DESK_LIMIT)
+                ).all()
+                if agent.team
+                else []
+            )
+            return [_desk_ticket(s, t) for t in mine[:DESK_LIMIT]], [
+                _desk_ticket(s, t) for t in team
+            ]
+
+    async def handed(self, since: datetime, team: str | None = None) -> list[HandedTicket]:
+        return await self._threads.run("shifts.handed", self._handed_since, since, team)
+
+    def _handed_since(self, since: datetime, team: str | None) -> list[HandedTicket]:
+        """Every ticket handed over since ``since`` (the board's figures), newest first."""
+        with self._sessions() as s:
+            query = _handoffs(open_only=False).where(ShiftHandoffRow.handed_at >= since)
+            if team is not None:
+                query = query.where(ShiftHandoffRow.team == team)
+            rows = s.scalars(
+                query.order_by(ShiftHandoffRow.handed_at.desc(), ShiftHandoffRow.id.desc())
+            ).all()
+            return [_handed(s, r) for r in rows]
+
+
+def _tickets() -> Select[TicketRow]:
+    return select(TicketRow).options(selectinload(TicketRow.tags), selectinload(TicketRow.assignee))
+
+
+def _handoffs(open_only: bool = True) -> Select[ShiftHandoffRow]:
+    query = select(ShiftHandoffRow).join(TicketRow, TicketRow.id == ShiftHandoffRow.ticket_id)
+    return query.where(TicketRow.status.in_(_OPEN)) if open_only else query
+
+
+def _open_shift(s: Session, extension: str) -> ShiftRow | None:
+    return s.scalar(
+        select(ShiftRow)
+        .where(ShiftRow.agent == extension, ShiftRow.ended_at.is_(None))
+        .order_by(ShiftRow.started_at.desc(), ShiftRow.id.desc())
+        .limit(1)
+    )
+
+
+def _latest(
+    s: Session, ticket_id: int, kinds: Sequence[str] | None = None
+) -> InteractionRow | None:
+    query = select(InteractionRow).where(InteractionRow.ticket_id == ticket_id)
+    if kinds is not None:
+        query = query.where(InteractionRow.kind.in_(list(kinds)))
+    else:
+        query = query.where(InteractionRow.kind != InteractionKind.HANDOFF_READ.value)
+    return s.scalar(
+        query.order_by(InteractionRow.occurred_at.desc(), InteractionRow.id.desc()).limit(1)
+    )
+
+
+def _desk_ticket(s: Session, ticket: TicketRow) -> DeskTicket:
+    latest = _latest(s, ticket.id)
+    note = _latest(s, ticket.id, (InteractionKind.HANDOFF_NOTE.value,))
+    return DeskTicket(
+        m.ticket(ticket),
+        m.interaction(latest) if latest is not None else None,
+        m.interaction(note) if note is not None else None,
+    )
+
+
+def _latest_per_ticket(s: Session, rows: Sequence[ShiftHandoffRow]) -> list[HandedTicket]:
+    latest: dict[int, ShiftHandoffRow] = {}
+    for row in rows:
+        latest[row.ticket_id] = row  # rows come oldest first: the last one wins
+    return [_handed(s, r) for r in sorted(latest.values(), key=lambda r: (r.handed_at, r.id))]
+
+
+def _handed(s: Session, row: ShiftHandoffRow, ticket: TicketRow | None = None) -> HandedTicket:
+    if ticket is None:
+        ticket = s.scalar(_tickets().where(TicketRow.id == row.ticket_id))
+        assert ticket is not None  # a foreign key
+    note = s.get(InteractionRow, row.note_id) if row.note_id is not None else None
+    reads = s.scalars(
+        select(HandoffReadRow)
+        .where(HandoffReadRow.handoff_id == row.id)
+        .order_by(HandoffReadRow.read_at, HandoffReadRow.id)
+    )
+    return HandedTicket(
+        id=row.id,
+        ticket=m.ticket(ticket),
+        team=row.team,
+        from_agent=row.from_agent,
+        handed_at=as_utc(row.handed_at),
+        note=m.interaction(note) if note is not None else None,
+        reads=tuple(HandoffRead(r.agent, as_utc(r.read_at)) for r in reads),
+    )
+
+
+def _shift(row: ShiftRow) -> Shift:
+    return Shift(
+        id=row.id,
+        agent=row.agent,
+        team=row.team,
+        started_at=as_utc(row.started_at),
+        ended_at=as_utc(row.ended_at) if row.ended_at is not None else None,
+        ready_at=as_utc(row.ready_at) if row.ready_at is not None else None,
+    )

@@ -46,6 +46,7 @@ class Agents:
         self._config = config
         self._background: set[asyncio.Task[None]] = set()
         self.members_synced = False
+        self._holding: set[str] = set()  # agents whose unpause is being checked
         self.desks = AgentHub()
         self.screen_pop = ScreenPop(tickets, tickets, call_log, self.desks)
         self.queue_calls = QueueCallRecorder(tickets)
@@ -90,7 +91,9 @@ class Agents:
         event = member_paused(dict(message))
         if event is not None:
             self._background_task(self.states.handle(event))
-            if not event.paused and self.control.gate is not None:
+            # app_queue reports an unpause once per queue: one check is enough.
+            if not event.paused and self.control.gate and event.agent not in self._holding:
+                self._holding.add(event.agent)
                 self._background_task(self._keep_held(event.agent))
 
     async def _keep_held(self, agent: str) -> None:
@@ -104,6 +107,8 @@ class Agents:
                 await self.ami_queues.pause(agent, True, reason)
         except Exception:
             log.exception("agent %s: could not check their shift's hold", agent)
+        finally:
+            self._holding.discard(agent)
 
     def _background_task(self, work: Coroutine[Any, Any, None]) -> None:
         task = asyncio.create_task(work)

@@ -4,9 +4,10 @@ and what whoever comes on shift reads before taking calls (seed 000).
     logout ──► each open ticket assigned to the agent is *handed* to their team, with the
                latest handoff note if it is newer than the ticket's last activity, else
                *flagged* (the desk asks for a note; a note written later clears the flag)
-    login  ──► the team's items handed since the agent's previous shift, not yet read by
-               them: in a team that requires reading, the agent is logged in *held*
-               (paused, ``handoff-reading``) until every item is acknowledged
+    login  ──► the team's items handed since the agent's previous shift began, not yet
+               read by them (what came while they were away, or on but busy); in a
+               team that requires reading, the agent is logged in *held* (paused,
+               ``handoff-reading``) until every item is acknowledged
 
 Logging out is never refused for a missing note: a call center cannot hold an agent
 hostage; the supervisor sees the flag instead. Pure data and rules; times are UTC.
@@ -41,10 +42,11 @@ class ShiftPolicy:
         """Must this team's agents acknowledge their handoffs before taking calls?"""
         return bool(team) and team in self.reading_required
 
-    def read_since(self, previous_end: datetime | None, now: datetime) -> datetime:
-        """Handoffs from this time on are the incoming agent's to read: since the end of
-        their previous shift, or ``lookback`` for a first shift."""
-        return previous_end if previous_end is not None else now - self.lookback
+    def read_since(self, previous_start: datetime | None, now: datetime) -> datetime:
+        """Handoffs from this time on are the incoming agent's to read (those they have not
+        read yet): since their previous shift began — what was handed while they were
+        away, and what came during that shift unread — or ``lookback`` for a first shift."""
+        return previous_start if previous_start is not None else now - self.lookback
 
 
 @dataclasses.dataclass(frozen=True)

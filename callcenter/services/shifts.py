@@ -40,11 +40,11 @@ log = logging.getLogger(__name__)
 class ShiftStore(Protocol):
     async def agent(self, extension: str) -> Agent | None: ...
 
-    async def start(self, agent: Agent, now: datetime) -> tuple[Shift, datetime | None]: ...
+    async def start(self, agent: Agent, now: datetime) -> Shift: ...
 
     async def current(self, extension: str) -> Shift | None: ...
 
-    async def previous_end(self, extension: str, before: datetime) -> datetime | None: ...
+    async def previous_start(self, extension: str, before: datetime) -> datetime | None: ...
 
     async def ready(self, shift_id: int, now: datetime) -> None: ...
 
@@ -107,8 +107,8 @@ class Shifts:
     async def on_login(self, agent: Agent) -> str:
         """A shift starts: the pause reason to join the queues with ("": none)."""
         now = self._clock.now()
-        shift, previous_end = await self._store.start(agent, now)
-        to_read = await self._store.to_read(agent, self.policy.read_since(previous_end, now))
+        shift = await self._store.start(agent, now)
+        to_read = await self._unread(agent, shift)
         if self.policy.must_read(agent.team) and to_read:
             log.info(
                 "agent %s: shift %d started, held: %d handoff(s) of team %s to read first",
@@ -165,11 +165,8 @@ class Shifts:
             )
 
     async def _unread(self, agent: Agent, shift: Shift) -> list[HandedTicket]:
-        previous = await self._previous_end(agent, shift)
+        previous = await self._store.previous_start(agent.extension, shift.started_at)
         return await self._store.to_read(agent, self.policy.read_since(previous, shift.started_at))
-
-    async def _previous_end(self, agent: Agent, shift: Shift) -> datetime | None:
-        return await self._store.previous_end(agent.extension, shift.started_at)
 
     # -- the desk --------------------------------------------------------------------
 

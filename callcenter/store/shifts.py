@@ -57,22 +57,18 @@ class SqlShifts:
             row = s.scalar(select(AgentRow).where(AgentRow.extension == extension))
             return m.agent(row) if row is not None else None
 
-    async def start(self, agent: Agent, now: datetime) -> tuple[Shift, datetime | None]:
-        """The agent's shift from ``now`` (their open one, if they never logged out), and
-        when their previous shift ended (None: this is their first)."""
+    async def start(self, agent: Agent, now: datetime) -> Shift:
+        """The agent's shift from ``now`` (their open one, if they never logged out)."""
         return await self._threads.run("shifts.start", self._start, agent, now)
 
-    def _start(self, agent: Agent, now: datetime) -> tuple[Shift, datetime | None]:
+    def _start(self, agent: Agent, now: datetime) -> Shift:
         with self._sessions.begin() as s:
-            previous = s.scalar(
-                select(func.max(ShiftRow.ended_at)).where(ShiftRow.agent == agent.extension)
-            )
             row = _open_shift(s, agent.extension)
             if row is None:
                 row = ShiftRow(agent=agent.extension, team=agent.team, started_at=now)
                 s.add(row)
                 s.flush()
-            return _shift(row), as_utc(previous) if previous is not None else None
+            return _shift(row)
 
     async def current(self, extension: str) -> Shift | None:
         return await self._threads.run("shifts.current", self._current, extension)
@@ -82,18 +78,20 @@ class SqlShifts:
             row = _open_shift(s, extension)
             return _shift(row) if row is not None else None
 
-    async def previous_end(self, extension: str, before: datetime) -> datetime | None:
-        """When the agent's last shift that ended by ``before`` ended (None: none did)."""
-        return await self._threads.run("shifts.previous", self._previous_end, extension, before)
+    async def previous_start(self, extension: str, before: datetime) -> datetime | None:
+        """When the agent's last shift that began before ``before`` began (None: none)."""
+        return await self._threads.run(
+            "shifts.previous", self._previous_start, extension, before
+        )
 
-    def _previous_end(self, extension: str, before: datetime) -> datetime | None:
+    def _previous_start(self, extension: str, before: datetime) -> datetime | None:
         with self._sessions() as s:
-            end = s.scalar(
-                select(func.max(ShiftRow.ended_at)).where(
-                    ShiftRow.agent == extension, ShiftRow.ended_at <= before
+            start = s.scalar(
+                select(func.max(ShiftRow.started_at)).where(
+                    ShiftRow.agent == extension, ShiftRow.started_at < before
                 )
             )
-            return as_utc(end) if end is not None else None
+            return as_utc(start) if start is not None else None
 
     async def ready(self, shift_id: int, now: datetime) -> None:
         await self._threads.run("shifts.ready", self._ready, shift_id, now)

@@ -69,6 +69,7 @@ def write_tone_pcm_wav(path: Path, seconds: float = 1.5, freq: float = 440.0) ->
 
 
 SUPERVISOR = "1090"  # the test instances' supervisor phone (dialplan.supervisors)
+NIGHT_TEAM = "night"
 
 
 def instance_env(state_dir: Path, **overrides: str) -> dict[str, str]:
@@ -94,6 +95,9 @@ def instance_env(state_dir: Path, **overrides: str) -> dict[str, str]:
         "CALLCENTER_DIALPLAN__SUPERVISORS": SUPERVISOR,
         # Tests fail logins on purpose from loopback; only the ban tests ban (own instance).
         "CALLCENTER_SECURITY__NEVER_BAN": "127.0.0.0/8",
+        # The team whose agents read their handoffs before taking calls; no agent is in it
+        # unless a test puts one there (test_shift_handoff.py, which takes them out again).
+        "CALLCENTER_SHIFTS__READING_REQUIRED": NIGHT_TEAM,
     }
     env.update(overrides)
     return env

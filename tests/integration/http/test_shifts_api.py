@@ -32,7 +32,8 @@ async def test_logout_asks_for_notes_and_login_holds_until_the_team_has_read(api
     lead = api.auth(Role.SUPERVISOR)
     desk = await _json(await api.client.get(f"{V1}/agents/1001/workspace", headers=agent))
     assert sorted(d["ticket"]["number"] for d in desk["mine"]) == [first, second]
-    assert desk["must_read"] is True and desk["held"] is False
+    assert desk["must_read"] is True
+    assert desk["held"] is False
 
     out = await _json(await api.client.post(f"{V1}/agents/1001/logout", headers=agent))
     assert sorted(out["to_note"]) == [first, second]
@@ -61,7 +62,8 @@ async def test_logout_asks_for_notes_and_login_holds_until_the_team_has_read(api
     assert desk["held"] is True
     to_read = {h["ticket"]["number"]: h for h in desk["to_read"]}
     assert to_read[first]["note"]["body"] == note["body"]
-    assert to_read[second]["flagged"] is True and to_read[second]["note"] is None
+    assert to_read[second]["flagged"] is True
+    assert to_read[second]["note"] is None
     assert to_read[first]["ticket"]["subject"] == "Parcel <img src=x>"  # as typed, JSON
 
     read = f"{V1}/agents/1002/handoffs/read"
@@ -70,7 +72,8 @@ async def test_logout_asks_for_notes_and_login_holds_until_the_team_has_read(api
     )
     assert (one["remaining"], one["released"]) == (1, False)
     bad = await api.client.post(read, json={"ids": [to_read[first]["id"]]}, headers=lead)
-    assert bad.status == 422 and (await bad.json())["error"]["field"] == "ids"
+    assert bad.status == 422
+    assert (await bad.json())["error"]["field"] == "ids"
     rest = await _json(await api.client.post(read, json={"all": True}, headers=lead))
     assert (rest["remaining"], rest["released"]) == (0, True)
     board = await _json(await api.client.get(f"{V1}/queues/live", headers=lead))
@@ -80,7 +83,8 @@ async def test_logout_asks_for_notes_and_login_holds_until_the_team_has_read(api
     teams = await _json(await api.client.get(f"{V1}/handoffs/teams", headers=lead))
     (night,) = teams["teams"]
     assert (night["crossing"], night["noted"], night["flagged"]) == (2, 1, 1)
-    assert night["acknowledged"] == 2 and night["ack_median_seconds"] is not None
+    assert night["acknowledged"] == 2
+    assert night["ack_median_seconds"] is not None
 
 
 async def test_an_agent_sees_only_their_own_desk_and_not_the_team_figures(api: Api) -> None:

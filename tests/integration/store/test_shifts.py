@@ -114,9 +114,11 @@ async def test_the_incoming_agent_of_a_reading_team_is_held_until_they_have_read
     with pytest.raises(AgentStateError, match="2 left to read"):
         await shifts.check_unpause("1002")
     desk = await shifts.workspace("1002")
-    assert desk.held and desk.must_read
+    assert desk.held
+    assert desk.must_read
     assert [h.ticket.number for h in desk.to_read] == [first, second]
-    assert desk.to_read[0].note is not None and desk.to_read[1].flagged
+    assert desk.to_read[0].note is not None
+    assert desk.to_read[1].flagged
     assert [d.ticket.number for d in desk.team_tickets] == [second, first]  # Olga's, newest
 
     # Someone of another team is shown nothing of the night team's.
@@ -142,7 +144,7 @@ async def test_the_incoming_agent_of_a_reading_team_is_held_until_they_have_read
     (night,) = await shifts.figures(clock.at - timedelta(hours=3))
     assert (night.acknowledged, night.ack_median) == (2, 3720.0)
 
-    # The next shift reads only what was handed since this one ended.
+    # The next shift reads only what was handed since this one began, and not read.
     await shifts.on_logout(ivan)
     clock.at += timedelta(hours=10)
-    assert await shifts.on_login(ivan) == ""  # nothing was handed since he left
+    assert await shifts.on_login(ivan) == ""  # he read all of it

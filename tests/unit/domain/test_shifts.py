@@ -45,7 +45,7 @@ def test_reading_is_required_only_of_the_named_teams() -> None:
     assert not policy.must_read("")  # an agent of no team has nobody to hand to
 
 
-def test_an_agent_reads_since_their_previous_shift_ended_or_the_lookback() -> None:
+def test_an_agent_reads_since_their_previous_shift_began_or_the_lookback() -> None:
     policy = ShiftPolicy(lookback=timedelta(hours=24))
     assert policy.read_since(T0 - timedelta(hours=15), T0) == T0 - timedelta(hours=15)
     assert policy.read_since(None, T0) == T0 - timedelta(hours=24)

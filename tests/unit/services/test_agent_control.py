@@ -208,7 +208,8 @@ async def test_a_held_login_joins_every_queue_paused_and_may_not_unpause() -> No
     control = AgentControl(queues, Store(ANNA), DEFS, ("lunch",), gate=gate)
     await control.login("1001")
     joins = [a for a in queues.actions if a[0] == "join"]
-    assert joins and all(a[4:] == ("True", "handoff-reading") for a in joins)
+    assert joins
+    assert all(a[4:] == ("True", "handoff-reading") for a in joins)
     with pytest.raises(AgentStateError, match="2 left to read"):
         await control.unpause("1001")
     assert not [a for a in queues.actions if a[0] == "pause"]

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import ColumnElement, Select, func, select
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from callcenter.domain.shifts import (
@@ -21,13 +21,10 @@ from callcenter.domain.tickets import (
     Agent,
     Direction,
     InteractionKind,
-    NewInteraction,
 )
 from callcenter.store import ticket_mapping as m
-from callcenter.store.customer_repo import CustomerRepo
 from callcenter.store.db import as_utc
 from callcenter.store.db_threads import DbThreads
-from callcenter.store.ticket_repo import TicketRepo
 from callcenter.store.ticket_rows import (
     AgentRow,
     HandoffReadRow,
@@ -80,9 +77,7 @@ class SqlShifts:
 
     async def previous_start(self, extension: str, before: datetime) -> datetime | None:
         """When the agent's last shift that began before ``before`` began (None: none)."""
-        return await self._threads.run(
-            "shifts.previous", self._previous_start, extension, before
-        )
+        return await self._threads.run("shifts.previous", self._previous_start, extension, before)
 
     def _previous_start(self, extension: str, before: datetime) -> datetime | None:
         with self._sessions() as s:
@@ -121,28 +116,37 @@ class SqlShifts:
                 .where(AgentRow.extension == agent.extension, TicketRow.status.in_(_OPEN))
                 .order_by(TicketRow.id)
             ).all()
-            items = []
-            for ticket in tickets:
-                note = _latest(s, ticket.id, (InteractionKind.HANDOFF_NOTE.value,))
-                activity = s.scalar(
-                    select(func.max(InteractionRow.occurred_at)).where(
-                        InteractionRow.ticket_id == ticket.id,
+            ids = [t.id for t in tickets]
+            notes = _latest_of(s, ids, (InteractionKind.HANDOFF_NOTE.value,))
+            activity: dict[int, datetime] = {
+                ticket_id: at
+                for ticket_id, at in s.execute(
+                    select(InteractionRow.ticket_id, func.max(InteractionRow.occurred_at))
+                    .where(
+                        InteractionRow.ticket_id.in_(ids),
                         InteractionRow.kind.not_in(_HANDOFF_KINDS),
                     )
+                    .group_by(InteractionRow.ticket_id)
                 )
-                last = as_utc(activity or ticket.created_at)
+            }
+            rows = []
+            for ticket in tickets:
+                note = notes.get(ticket.id)
+                last = as_utc(activity.get(ticket.id) or ticket.created_at)
                 covered = note is not None and not needs_note(last, as_utc(note.occurred_at))
-                row = ShiftHandoffRow(
-                    shift_id=shift.id,
-                    ticket_id=ticket.id,
-                    team=agent.team,
-                    from_agent=agent.extension,
-                    handed_at=now,
-                    note_id=note.id if covered and note is not None else None,
+                rows.append(
+                    ShiftHandoffRow(
+                        shift_id=shift.id,
+                        ticket_id=ticket.id,
+                        team=agent.team,
+                        from_agent=agent.extension,
+                        handed_at=now,
+                        note_id=note.id if covered and note is not None else None,
+                    )
                 )
-                s.add(row)
-                s.flush()
-                items.append(_handed(s, row, ticket))
+            s.add_all(rows)
+            s.flush()
+            items = _handed_many(s, rows, {t.id: t for t in tickets})
             return _shift(shift), items
 
     # -- what to read, what to note ------------------------------------------------
@@ -188,7 +192,7 @@ class SqlShifts:
                 .where(ShiftHandoffRow.shift_id == last.id, ShiftHandoffRow.note_id.is_(None))
                 .order_by(ShiftHandoffRow.id)
             ).all()
-            return [_handed(s, r) for r in rows]
+            return _handed_many(s, rows)
 
     async def read(
         self, agent: Agent, ids: Sequence[int] | None, now: datetime
@@ -208,23 +212,34 @@ class SqlShifts:
                 HandoffReadRow.agent == agent.extension
             )
             rows = s.scalars(query.where(ShiftHandoffRow.id.not_in(already))).all()
-            tickets = TicketRepo(s, CustomerRepo(s, ""))
-            done = []
+            # Each acknowledgement goes on its ticket's timeline as it is: not activity on
+            # the ticket (its updated_at stays), not searchable text.
+            customers = dict(
+                s.execute(
+                    select(TicketRow.id, TicketRow.customer_id).where(
+                        TicketRow.id.in_([r.ticket_id for r in rows])
+                    )
+                ).all()
+            )
             for row in rows:
                 s.add(HandoffReadRow(handoff_id=row.id, agent=agent.extension, read_at=now))
-                note = NewInteraction(
-                    InteractionKind.HANDOFF_READ,
-                    Direction.INTERNAL,
-                    f"Handoff from {row.from_agent} read by {agent.extension}",
-                    agent.extension,
-                    source="shifts",
-                    source_id=f"read:{row.id}:{agent.extension}",
-                    data={"handoff_id": row.id, "note_id": row.note_id, "team": row.team},
+                s.add(
+                    InteractionRow(
+                        ticket_id=row.ticket_id,
+                        customer_id=customers.get(row.ticket_id),
+                        kind=InteractionKind.HANDOFF_READ.value,
+                        direction=Direction.INTERNAL.value,
+                        occurred_at=now,
+                        body=f"Handoff from {row.from_agent} read by {agent.extension}",
+                        author=agent.extension,
+                        source="shifts",
+                        source_id=f"read:{row.id}:{agent.extension}",
+                        linked_id="",
+                        data={"handoff_id": row.id, "note_id": row.note_id, "team": row.team},
+                    )
                 )
-                tickets.append(row.ticket_id, note, now)
-                s.flush()
-                done.append(_handed(s, row))
-            return done
+            s.flush()
+            return _handed_many(s, rows)
 
     # -- the desk and the board ----------------------------------------------------
 
@@ -248,9 +263,7 @@ class SqlShifts:
                 if agent.team
                 else []
             )
-            return [_desk_ticket(s, t) for t in mine[:DESK_LIMIT]], [
-                _desk_ticket(s, t) for t in team
-            ]
+            return _desk_tickets(s, mine[:DESK_LIMIT]), _desk_tickets(s, team)
 
     async def handed(self, since: datetime, team: str | None = None) -> list[HandedTicket]:
         return await self._threads.run("shifts.handed", self._handed_since, since, team)
@@ -264,7 +277,7 @@ class SqlShifts:
             rows = s.scalars(
                 query.order_by(ShiftHandoffRow.handed_at.desc(), ShiftHandoffRow.id.desc())
             ).all()
-            return [_handed(s, r) for r in rows]
+            return _handed_many(s, rows)
 
 
 def _tickets() -> Select[TicketRow]:
@@ -285,55 +298,91 @@ def _open_shift(s: Session, extension: str) -> ShiftRow | None:
     )
 
 
-def _latest(
-    s: Session, ticket_id: int, kinds: Sequence[str] | None = None
-) -> InteractionRow | None:
-    query = select(InteractionRow).where(InteractionRow.ticket_id == ticket_id)
+def _latest_of(
+    s: Session, ticket_ids: Sequence[int], kinds: Sequence[str] | None = None
+) -> dict[int, InteractionRow]:
+    """The latest interaction of each ticket (of ``kinds``; None: any but acknowledgements),
+    in one query."""
+    if not ticket_ids:
+        return {}
+    where: list[ColumnElement[bool]] = [InteractionRow.ticket_id.in_(list(ticket_ids))]
     if kinds is not None:
-        query = query.where(InteractionRow.kind.in_(list(kinds)))
+        where.append(InteractionRow.kind.in_(list(kinds)))
     else:
-        query = query.where(InteractionRow.kind != InteractionKind.HANDOFF_READ.value)
-    return s.scalar(
-        query.order_by(InteractionRow.occurred_at.desc(), InteractionRow.id.desc()).limit(1)
+        where.append(InteractionRow.kind != InteractionKind.HANDOFF_READ.value)
+    rank = (
+        func.row_number()
+        .over(
+            partition_by=InteractionRow.ticket_id,
+            order_by=(InteractionRow.occurred_at.desc(), InteractionRow.id.desc()),
+        )
+        .label("rank")
     )
+    ranked = select(InteractionRow.id, rank).where(*where).subquery()
+    rows = s.scalars(
+        select(InteractionRow)
+        .join(ranked, ranked.c.id == InteractionRow.id)
+        .where(ranked.c.rank == 1)
+    )
+    return {r.ticket_id: r for r in rows}
 
 
-def _desk_ticket(s: Session, ticket: TicketRow) -> DeskTicket:
-    latest = _latest(s, ticket.id)
-    note = _latest(s, ticket.id, (InteractionKind.HANDOFF_NOTE.value,))
-    return DeskTicket(
-        m.ticket(ticket),
-        m.interaction(latest) if latest is not None else None,
-        m.interaction(note) if note is not None else None,
-    )
+def _desk_tickets(s: Session, tickets: Sequence[TicketRow]) -> list[DeskTicket]:
+    ids = [t.id for t in tickets]
+    latest = _latest_of(s, ids)
+    notes = _latest_of(s, ids, (InteractionKind.HANDOFF_NOTE.value,))
+    return [
+        DeskTicket(
+            m.ticket(t),
+            m.interaction(latest[t.id]) if t.id in latest else None,
+            m.interaction(notes[t.id]) if t.id in notes else None,
+        )
+        for t in tickets
+    ]
 
 
 def _latest_per_ticket(s: Session, rows: Sequence[ShiftHandoffRow]) -> list[HandedTicket]:
     latest: dict[int, ShiftHandoffRow] = {}
     for row in rows:
         latest[row.ticket_id] = row  # rows come oldest first: the last one wins
-    return [_handed(s, r) for r in sorted(latest.values(), key=lambda r: (r.handed_at, r.id))]
+    return _handed_many(s, sorted(latest.values(), key=lambda r: (r.handed_at, r.id)))
 
 
-def _handed(s: Session, row: ShiftHandoffRow, ticket: TicketRow | None = None) -> HandedTicket:
-    if ticket is None:
-        ticket = s.scalar(_tickets().where(TicketRow.id == row.ticket_id))
-        assert ticket is not None  # a foreign key
-    note = s.get(InteractionRow, row.note_id) if row.note_id is not None else None
-    reads = s.scalars(
+def _handed_many(
+    s: Session, rows: Sequence[ShiftHandoffRow], tickets: dict[int, TicketRow] | None = None
+) -> list[HandedTicket]:
+    """Handed tickets with their ticket, note and reads: three queries for any number."""
+    if not rows:
+        return []
+    tickets = dict(tickets or {})
+    missing = [r.ticket_id for r in rows if r.ticket_id not in tickets]
+    if missing:
+        tickets.update((t.id, t) for t in s.scalars(_tickets().where(TicketRow.id.in_(missing))))
+    note_ids = [r.note_id for r in rows if r.note_id is not None]
+    notes = (
+        {n.id: n for n in s.scalars(select(InteractionRow).where(InteractionRow.id.in_(note_ids)))}
+        if note_ids
+        else {}
+    )
+    reads: dict[int, list[HandoffRead]] = {}
+    for r in s.scalars(
         select(HandoffReadRow)
-        .where(HandoffReadRow.handoff_id == row.id)
+        .where(HandoffReadRow.handoff_id.in_([row.id for row in rows]))
         .order_by(HandoffReadRow.read_at, HandoffReadRow.id)
-    )
-    return HandedTicket(
-        id=row.id,
-        ticket=m.ticket(ticket),
-        team=row.team,
-        from_agent=row.from_agent,
-        handed_at=as_utc(row.handed_at),
-        note=m.interaction(note) if note is not None else None,
-        reads=tuple(HandoffRead(r.agent, as_utc(r.read_at)) for r in reads),
-    )
+    ):
+        reads.setdefault(r.handoff_id, []).append(HandoffRead(r.agent, as_utc(r.read_at)))
+    return [
+        HandedTicket(
+            id=row.id,
+            ticket=m.ticket(tickets[row.ticket_id]),
+            team=row.team,
+            from_agent=row.from_agent,
+            handed_at=as_utc(row.handed_at),
+            note=m.interaction(notes[row.note_id]) if row.note_id in notes else None,
+            reads=tuple(reads.get(row.id, ())),
+        )
+        for row in rows
+    ]
 
 
 def _shift(row: ShiftRow) -> Shift:

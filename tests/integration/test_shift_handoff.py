@@ -207,9 +207,18 @@ def test_a_shift_change_hands_over_notes_holds_the_reader_and_pops_the_note(
     assert night["acknowledged"] >= 2
     assert night["ack_median_seconds"] is not None
 
-    # -- the ticket page: the customer, their other tickets, the forms --------------------
-    browser.get(f"{daemon.url}/tickets/{refund}")
-    until(lambda: f"#{parcel}" in _text(browser, "#other-tickets"), 15, what="the ticket page")
+    # -- the ticket page: the customer, their other tickets, newest first, the forms ----
+    async def call_ticket(store: SqlTicketStore) -> int | None:
+        for number in (parcel, refund):
+            view = await store.get_ticket(number)
+            if any(i.kind is InteractionKind.CALL for i in view.timeline):
+                return int(number)
+        return None
+
+    called = until(lambda: _run(instance, call_ticket), 15, what="Anna's call on her ticket")
+    other = refund if called == parcel else parcel
+    browser.get(f"{daemon.url}/tickets/{called}")
+    until(lambda: f"#{other}" in _text(browser, "#other-tickets"), 15, what="the ticket page")
     assert _text(browser, "#customer") == CUSTOMER
     assert f"phone: +7{national}" in _text(browser, "#contacts")
     newest = browser.find_elements(By.CSS_SELECTOR, "#timeline > li")[0]
@@ -217,6 +226,9 @@ def test_a_shift_change_hands_over_notes_holds_the_reader_and_pops_the_note(
     assert "agent 1002" in newest.text
     assert "choose_language (pressed:1)" in newest.text  # its IVR path
     assert "Handoff from 1001 read by 1002" in _text(browser, "#timeline")
+
+    browser.get(f"{daemon.url}/tickets/{refund}")
+    until(lambda: f"#{parcel}" in _text(browser, "#other-tickets"), 15, what="the refund page")
     Select(browser.find_element(By.ID, "note-kind")).select_by_value("handoff")
     browser.find_element(By.ID, "note-body").send_keys("refund sent today, <i>tell her</i>")
     browser.find_element(By.CSS_SELECTOR, "#add-note button").click()

@@ -54,6 +54,24 @@ def prepare(state: Path, agents: list[str]) -> tuple[Instance, DaemonProcess]:
     return instance, DaemonProcess(instance, state / "daemon.log")
 
 
+def without_mixmonitor(dialplan: str) -> str:
+    """The same dialplan with the recording path run for every call (its Gosub, UserEvent,
+    the daemon's bookkeeping) but MixMonitor left out: what recording costs besides
+    MixMonitor itself."""
+    out = []
+    for line in dialplan.splitlines():
+        if "MixMonitor(" in line and not line.lstrip().startswith(";"):
+            line = " same => n,NoOp(benchmark: no MixMonitor)"
+        out.append(line.replace('"${RECORDINGS}" != "1" |', '"0" = "1" |'))
+    return "\n".join(out) + "\n"
+
+
+def dialplan(instance: Instance, text: str) -> None:
+    etc = instance.sandbox.instance_dir / "etc"
+    write_config(etc, {"dialplan/callcenter.conf": text}, instance.runtime.gid)
+    instance.asterisk_cli("dialplan reload")
+
+
 def cpu_seconds(pid: int) -> float:
     """User + system CPU of a process and all its threads so far."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
@@ -164,16 +182,29 @@ def main() -> None:
     try:
         daemon.start()
         plain = run(instance, sipp, agents, args.calls, args.talk, recorded=False)
+        full = (instance.sandbox.instance_dir / "etc" / "dialplan" / "callcenter.conf").read_text()
+        dialplan(instance, without_mixmonitor(full))
+        path_only = run(instance, sipp, agents, args.calls, args.talk, recorded=False)
+        dialplan(instance, full)
         recorded = run(instance, sipp, agents, args.calls, args.talk, recorded=True)
         steps = [run(instance, sipp, agents, n, args.talk, recorded=True) for n in ramp]
     finally:
         daemon.stop()
         instance.sandbox.down()
     print(f"{args.calls} concurrent queue calls, {args.talk:g} s of talk each, audio both ways")
-    print("variant      Asterisk CPU s  per call s")
-    for name, r in (("not recorded", plain), ("recorded", recorded)):
-        print(f"{name:<12} {r['cpu']:>14.2f} {r['cpu_per_call']:>11.3f}")
+    print(f"{'variant':<30} Asterisk CPU s  per call s")
+    for name, r in (
+        ("not recorded", plain),
+        ("recording path, no MixMonitor", path_only),
+        ("recorded", recorded),
+    ):
+        print(f"{name:<30} {r['cpu']:>14.2f} {r['cpu_per_call']:>11.3f}")
     print(f"CPU per call, recorded / not recorded: {ratio(recorded['cpu'], plain['cpu'])}")
+    print(
+        "  of which the recording path without MixMonitor (dialplan, events, the daemon):"
+        f" {ratio(path_only['cpu'], plain['cpu'])}; MixMonitor itself:"
+        f" {ratio(recorded['cpu'], path_only['cpu'])}"
+    )
     print(
         f"recordings: {recorded['recordings']} of {args.calls}, missing {recorded['missing']},"
         f" truncated {recorded['truncated']}; disk {recorded['bytes_per_minute'] / 1e6:.2f} MB"

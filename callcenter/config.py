@@ -30,6 +30,7 @@ from callcenter.config_sections import (
     AgentsConfig,
     AsteriskConfig,
     CallbacksConfig,
+    ClusterConfig,
     Config,
     ConfigError,
     DaemonConfig,
@@ -52,6 +53,7 @@ __all__ = [
     "AgentsConfig",
     "AsteriskConfig",
     "CallbacksConfig",
+    "ClusterConfig",
     "Config",
     "ConfigError",
     "DaemonConfig",
@@ -93,6 +95,7 @@ _SECTION_TYPES: dict[str, type[Any]] = {
     "guard": GuardConfig,
     "widgets": WidgetsConfig,
     "shifts": ShiftsConfig,
+    "cluster": ClusterConfig,
 }
 _EXTENSION = re.compile(r"^[0-9]{2,15}$")
 _QUEUE_NAME = re.compile(r"^[a-z][a-z0-9_-]{0,39}$")
@@ -278,6 +281,16 @@ def _check_shifts(s: ShiftsConfig) -> None:
         raise ConfigError("shifts: 0 < shift_hours <= 24 and 0 < lookback_hours <= 336")
 
 
+def _check_cluster(c: ClusterConfig) -> None:
+    if not re.fullmatch(r"[a-z0-9-]{1,32}", c.node):
+        raise ConfigError(f"cluster.node: {c.node!r} is not 1-32 of a-z, 0-9 and '-'")
+    if not 1 <= c.lease_seconds <= 300:
+        raise ConfigError(f"cluster.lease_seconds: {c.lease_seconds} is not within 1..300")
+    for queue in c.queues:
+        if not _QUEUE_NAME.match(queue):
+            raise ConfigError(f"cluster.queues: {queue!r} is not a queue name")
+
+
 def _check(config: Config) -> None:
     a, d = config.asterisk, config.dialplan
     if a.mode not in ("auto", "system", "sandbox"):
@@ -294,6 +307,7 @@ def _check(config: Config) -> None:
     _check_guard(config.guard, config.widgets)
     _check_voicemail(config.voicemail)
     _check_shifts(config.shifts)
+    _check_cluster(config.cluster)
     _check_transcription(config.transcription)
     if config.webhooks.sweep_seconds <= 0 or config.webhooks.retry_seconds <= 0:
         raise ConfigError("webhooks: sweep_seconds and retry_seconds must be above 0")

@@ -220,6 +220,18 @@ class ShiftsConfig:
 
 
 @dataclasses.dataclass(frozen=True)
+class ClusterConfig:
+    # This node's id in the shared database's ``nodes`` (its claims carry it). One node
+    # is the embedded default: nothing else changes for a single machine.
+    node: str = "main"
+    # How long a heartbeat holds the node's lease: a node silent this long takes no new
+    # work, and the others take over its claims (callbacks waiting for an agent).
+    lease_seconds: float = 10.0
+    # The queues whose work (callback placeholders) this node takes; empty: every queue.
+    queues: tuple[str, ...] = ()
+
+
+@dataclasses.dataclass(frozen=True)
 class Config:
     instance: InstanceConfig = dataclasses.field(default_factory=InstanceConfig)
     asterisk: AsteriskConfig = dataclasses.field(default_factory=AsteriskConfig)
@@ -238,6 +250,7 @@ class Config:
     guard: GuardConfig = dataclasses.field(default_factory=GuardConfig)
     widgets: WidgetsConfig = dataclasses.field(default_factory=WidgetsConfig)
     shifts: ShiftsConfig = dataclasses.field(default_factory=ShiftsConfig)
+    cluster: ClusterConfig = dataclasses.field(default_factory=ClusterConfig)
 
     @property
     def state_dir(self) -> Path:

@@ -29,6 +29,7 @@ class Secrets:
     provisioning_secret: str = ""
     widget_secret: str = ""  # signs the click-to-call widgets' tokens (HS256)
     web_call_secret: str = ""  # the header the daemon's SIP websocket adds (Asterisk trusts it)
+    dial_gate_secret: str = ""  # the dialplan's key to the daemon's dial gate
 
 
 def _token() -> str:
@@ -52,6 +53,7 @@ def load_or_create_secrets(state_dir: Path, agents: tuple[str, ...]) -> Secrets:
         "provisioning_secret",
         "widget_secret",
         "web_call_secret",
+        "dial_gate_secret",
     ):
         if not isinstance(data.get(key), str):
             data[key] = _token()
@@ -75,6 +77,7 @@ def load_or_create_secrets(state_dir: Path, agents: tuple[str, ...]) -> Secrets:
         provisioning_secret=str(data["provisioning_secret"]),
         widget_secret=str(data["widget_secret"]),
         web_call_secret=str(data["web_call_secret"]),
+        dial_gate_secret=str(data["dial_gate_secret"]),
     )
 
 

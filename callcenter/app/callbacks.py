@@ -1,6 +1,6 @@
 """Wiring of callbacks and promises: the store, the placeholders over AMI, the dialplan's
-reports (UserEvent CallcenterCallback, app_queue's AgentConnect for a placeholder) and
-outcome markers, the caller's side on ARI (the intake), and the sweeper. (Composition
+reports (UserEvent CallcenterCallback; app_queue's AgentConnect names the agent) and
+outcome markers, the dial gate, the caller's side on ARI (the intake), and the sweeper. (Composition
 root: it knows the AMI client, the spool, the store and the flows' calendars.)"""
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ from callcenter.asterisk.ami_events import translate as translate_queue_event
 from callcenter.asterisk.ami_queues import AmiQueues
 from callcenter.config import Config
 from callcenter.domain.business_hours import Calendar
+from callcenter.domain.cluster import Owner
 from callcenter.domain.promises import ALWAYS_OPEN, PromisePolicy
 from callcenter.domain.queue_defs import QueueDef, staffed
 from callcenter.domain.queue_events import AgentAnswered
@@ -36,6 +37,7 @@ from callcenter.flows.catalog import FlowSet
 from callcenter.logs import call_id_var
 from callcenter.services.callback_intake import CallbackIntake
 from callcenter.services.callback_ports import DEFAULT_HANDLE, CallbackPolicy
+from callcenter.services.callback_sweeper import CallbackSweeper
 from callcenter.services.callbacks import Callbacks
 from callcenter.services.dial_guard import DialGuard
 from callcenter.services.wait_estimates import NOT_SERVING, WaitEstimates
@@ -81,13 +83,19 @@ class CallbacksWiring:
         flows: Callable[[], FlowSet],
         emit: Callable[[str, Mapping[str, Any]], None] | None = None,
         guard: DialGuard | None = None,
+        owner: Callable[[], Owner | None] | None = None,
+        gate_key: str = "",
     ) -> None:
+        """``owner``: this node's claim while it holds its lease (the cluster's
+        membership); its placeholders dial only through the dial gate (``gate_key``)."""
         c = config.callbacks
+        self.node = config.cluster.node
+        self.key = gate_key
         self._every = c.sweep_seconds
         self._queues = dict(queues)
         self._flows = flows
         self._unknown: set[str] = set()
-        self.store = SqlCallbacks(sessions, threads)
+        self.store = SqlCallbacks(sessions, threads, owner, config.cluster.queues)
         self.markers = CallbackMarkers(config.state_dir / "asterisk" / "spool" / "callbacks")
         numbers = number_policy(config)
         policy = CallbackPolicy(
@@ -104,16 +112,19 @@ class CallbacksWiring:
             roster=self.roster_of,
         )
         self._ami_queues = AmiQueues(ami)
+        placeholders = AmiPlaceholders(ami, self._ami_queues, c.hold_hours)
         self.service = Callbacks(
             self.store,
-            AmiPlaceholders(ami, self._ami_queues, c.hold_hours),
+            placeholders,
             tickets,
             _Work(self._queues, waits),
             self.calendar_of,
             policy,
             SystemClock(),
             on_event=emit,
+            me=lambda: self.node,
         )
+        self.sweeper = CallbackSweeper(self.service, self.store, placeholders, SystemClock())
         self.intake = CallbackIntake(
             self.service, numbers, self.calendar_of, SystemClock(), c.thanks_sound, guard
         )
@@ -155,6 +166,10 @@ class CallbacksWiring:
                 )
             return ALWAYS_OPEN
 
+    async def take(self, callback_id: int, attempt: int, agent: str) -> bool:
+        """The dial gate (:class:`callcenter.http.dial_gate.DialGate`)."""
+        return await self.service.take(callback_id, attempt, agent)
+
     def _spawn(self, work: Coroutine[Any, Any, None]) -> None:
         task = asyncio.create_task(work)
         self._tasks.add(task)
@@ -182,7 +197,7 @@ class CallbacksWiring:
         if isinstance(event, AgentAnswered) and (ids := placeholder_of(event.call_id)):
             token = call_id_var.set(event.call_id)
             try:
-                self._spawn(self._guarded(self.service.taken(ids[0], ids[1], event.agent)))
+                self._spawn(self._guarded(self.service.agent_took(ids[0], ids[1], event.agent)))
             finally:
                 call_id_var.reset(token)
 
@@ -204,7 +219,7 @@ class CallbacksWiring:
         lost (Asterisk restarted) are placed again."""
         try:
             await self._settle_markers()
-            await self.service.reconcile(live_placeholders(await self._ami_queues.status()))
+            await self.sweeper.reconcile(live_placeholders(await self._ami_queues.status()))
         except Exception:
             log.exception("callbacks not reconciled")
 
@@ -212,7 +227,7 @@ class CallbacksWiring:
         while True:
             try:
                 await self._settle_markers()
-                await self.service.sweep()
+                await self.sweeper.sweep()
             except Exception:
                 log.exception("callbacks sweep failed; next one in %.0f s", self._every)
             await asyncio.sleep(self._every)

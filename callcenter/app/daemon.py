@@ -19,6 +19,7 @@ from callcenter.app.agents import Agents
 from callcenter.app.assembly import asterisk_etc, ticket_store
 from callcenter.app.callbacks import CallbacksWiring
 from callcenter.app.calls import Calls
+from callcenter.app.cluster import ClusterWiring
 from callcenter.app.events import EventBus
 from callcenter.app.live_transcripts import LiveTranscriptsWiring
 from callcenter.app.observability import Observability
@@ -34,6 +35,7 @@ from callcenter.asterisk.ami import AmiClient
 from callcenter.asterisk.ari import AriClient
 from callcenter.config import Config
 from callcenter.domain.calls import CallEvent
+from callcenter.http.dial_gate import DIAL_GATE
 from callcenter.http.health import LAG_KEY
 from callcenter.http.metrics import add_metrics_route
 from callcenter.http.provisioning import add_provisioning_route
@@ -88,6 +90,7 @@ class Daemon:
         )
         self.agents = Agents(config, self.ami, self.tickets, self.call_log)
         etc_dir, gid = asterisk_etc(config)
+        self.cluster = ClusterWiring(config, sessions, self.db_threads)
         self.webhooks = WebhooksWiring(config, sessions, self.db_threads)
         self.events = EventBus(self.webhooks.wake)
         self.guard = DialGuardWiring(config, sessions, self.db_threads, self.metrics)
@@ -102,7 +105,11 @@ class Daemon:
             lambda: self.calls.flows.current,  # read at call time, once Calls exists
             self.events.emit,
             self.guard.service,
+            self.cluster.owner,
+            self.secrets.dial_gate_secret,
         )
+        self.cluster.adopt_with(self.callbacks.store.adopt)
+        self.cluster.taken_over = lambda: self.callbacks.sweeper.taken_over
         self.shifts = ShiftsWiring(
             config,
             sessions,
@@ -241,12 +248,20 @@ class Daemon:
             self.voicemail.service,
             self.transcripts.service,
             self.search,
-            services={**self.widgets.services(), **self.shifts.services()},
+            services={
+                **self.widgets.services(),
+                **self.shifts.services(),
+                **self.cluster.services(),
+                DIAL_GATE: self.callbacks,
+            },
         )
         add_provisioning_route(app, SoftphoneAccounts(self.config))
         add_metrics_route(app, self.observability.metrics.render)
         app[LAG_KEY] = self.observability.lag.summary
         runner = await start_http(app, d.http_host, d.http_port)
+        # A lease before anything is claimed: the claims made from here carry its epoch,
+        # and this node's own open claims (from before a restart) are adopted first.
+        await self.cluster.membership.join()
         await self.ami.start()
         ari_task = asyncio.create_task(self.ari.run(), name="ari")
         tasks = [
@@ -261,6 +276,7 @@ class Daemon:
             *self.transcripts.tasks(),
             *self.live.tasks(),
             *self.webhooks.tasks(),
+            *self.cluster.tasks(),
         ]
         log.info("callcenterd up: http://%s:%d/healthz", d.http_host, d.http_port)
         print(banner(self.config, self.secrets, self._admin_link()), flush=True)
@@ -272,6 +288,7 @@ class Daemon:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
         pid_file.unlink(missing_ok=True)
+        await self.cluster.membership.leave()  # the others take over our waiting callbacks
         await self.ari.close()
         await self.ami.close()
         await self.agents.close()

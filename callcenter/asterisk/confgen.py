@@ -71,6 +71,10 @@ def template_values(config: Config, secrets: Secrets, layout: AsteriskLayout) ->
         "callback_ring": str(config.callbacks.ring_seconds),
         "callback_offer": config.callbacks.offer_sound,
         "callback_caller_id": config.callbacks.caller_id or d.virtual_number,
+        "callback_gate": f"http://{gate_host(config.daemon.http_host)}:{config.daemon.http_port}"
+        + "/internal/callbacks",
+        "callback_gate_key": secrets.dial_gate_secret,
+        "cluster_node": config.cluster.node,
     }
     for value in values.values():
         _check_value(value)
@@ -125,6 +129,13 @@ def template_values(config: Config, secrets: Secrets, layout: AsteriskLayout) ->
     )
     values["mailbox_lines"] = "\n".join(f"{box} => ,Mailbox {box}" for box in d.mailboxes)
     return values
+
+
+def gate_host(http_host: str) -> str:
+    """Where Asterisk reaches its own daemon: loopback when it listens on every address."""
+    if http_host in ("", "0.0.0.0", "::"):  # noqa: S104 (the daemon's bind, not ours)
+        return "127.0.0.1"
+    return f"[{http_host}]" if ":" in http_host else http_host
 
 
 def _check_value(value: str) -> None:

@@ -28,6 +28,9 @@ PACKAGES = (
     "asterisk-moh-opsound-wav",
     "sip-tester",
     "baresip",
+    # The SIP front of a cluster (issue 16): Kamailio with its PostgreSQL driver.
+    "kamailio",
+    "kamailio-postgres-modules",
 )
 LAYOUT_VERSION = "1"
 READY_MARK = ".callcenter-root-ready"

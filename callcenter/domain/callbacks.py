@@ -85,6 +85,8 @@ class Callback:
     outcome: str = ""  # the last DIALSTATUS, or why it was cancelled
     reason: str = ""  # why they asked (the IVR's words, an API caller's note)
     source: str = "queue"  # queue, ivr, api
+    owner_node: str = ""  # the node whose placeholder holds the current attempt
+    fence: int = 0  # that node's epoch when it claimed it
 
     @property
     def placeholder(self) -> str:

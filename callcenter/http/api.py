@@ -14,6 +14,7 @@ from callcenter.domain.tickets import TicketStatus
 from callcenter.http import (
     api_agents,
     api_callbacks,
+    api_cluster,
     api_customers,
     api_dial_guard,
     api_recordings,
@@ -64,6 +65,7 @@ ROUTES: list[Route] = [
     *api_widgets.ROUTES,
     *api_dial_guard.ROUTES,
     *api_shifts.ROUTES,
+    *api_cluster.ROUTES,
 ]
 _ID = {"type": "integer", "minimum": 1, "maximum": MAX_ID}
 # Every path and query parameter as the server checks it (api_params): the document says

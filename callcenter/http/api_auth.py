@@ -52,6 +52,7 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "widgets:manage": frozenset({Role.ADMIN}),
     "guard:read": LEADS,  # the toll-fraud guard's decisions
     "tickets:call": ALL,  # a chat ticket's "call" button (the chat side, agents)
+    "cluster:read": LEADS,  # the nodes, their leases and claims
 }
 
 KEYS: web.AppKey[ApiKeys] = web.AppKey("api_keys")

@@ -67,6 +67,7 @@ CALLBACK = obj(
         "outcome": _TEXT,
         "reason": _TEXT,
         "source": _TEXT,
+        "node": _TEXT,  # the cluster node whose placeholder holds the attempt ("": none)
         "merged": {"type": "boolean"},
         "promise": {"anyOf": [PROMISE, {"type": "null"}]},
     },
@@ -149,6 +150,7 @@ def callback_json(c: Callback, promise: Promise | None, merged: bool = False) ->
         "outcome": c.outcome,
         "reason": c.reason,
         "source": c.source,
+        "node": c.owner_node,
         "merged": merged,
         "promise": promise_json(promise) if promise is not None else None,
     }

@@ -11,9 +11,12 @@ from aiohttp import web
 
 from callcenter.http.agent_desk import AgentHub, add_desk_routes
 from callcenter.http.api import PREFIX, build_api
+from callcenter.http.api_cluster import CLUSTER
 from callcenter.http.api_errors import MAX_BODY
 from callcenter.http.api_widgets import WIDGETS
 from callcenter.http.callbacks_page import add_promises_page
+from callcenter.http.cluster_page import add_cluster_page
+from callcenter.http.dial_gate import DIAL_GATE, add_dial_gate
 from callcenter.http.health import PROBE_KEY, HealthProbe, healthz
 from callcenter.http.recordings_page import add_recordings_page
 from callcenter.http.search_page import add_search_page
@@ -86,6 +89,11 @@ def build_app(
                 services,
             ),
         )
+        gate = (services or {}).get(DIAL_GATE)
+        if gate is not None:
+            add_dial_gate(app, gate)
+        if (services or {}).get(CLUSTER) is not None:
+            add_cluster_page(app)
         widgets = (services or {}).get(WIDGETS)
         if widgets is not None:
             add_widget_routes(app, widgets, (services or {}).get(WEB_CALL_BRIDGE))

@@ -6,13 +6,16 @@ Contract:
   the queue's calendar, stores both in one transaction (or finds the open request of that
   number in that queue: merged, nothing new) and places the placeholder in the queue at
   the caller's place. Nothing is dialled here.
-- The dialplan reports what happened (``taken``: an agent answered the placeholder;
-  ``dialed``: the customer's Dial() ended; ``left``: the placeholder left the queue with
-  no agent). Each is a compare-and-set on (state, attempt): a repeated or late report
-  changes nothing, so a customer is never dialled twice for one attempt — the dialplan
-  also takes the attempt's token atomically (under LOCK) before it dials.
-- :meth:`sweep` places due retries (claimed in the store, one daemon each), recomputes
-  open promises' projections and escalates those at risk.
+- The dial gate (:meth:`take`, asked by the dialplan before it dials the customer)
+  moves waiting -> dialing once per attempt, only for the node that claimed the attempt,
+  at the epoch it claimed with: a placeholder left behind by a node that lapsed, a
+  cancelled callback or a second placeholder of one attempt dials nobody — and nothing
+  dials while this daemon is away. The dialplan also takes the attempt's token
+  atomically (under LOCK) before it asks.
+- The dialplan reports what happened (``dialed``: the customer's Dial() ended; ``left``:
+  the placeholder left the queue with no agent). Each is a compare-and-set on (state,
+  attempt): a repeated or late report changes nothing.
+- Sweeping and reconciling with Asterisk: :mod:`callcenter.services.callback_sweeper`.
 """
 
 from __future__ import annotations
@@ -85,7 +88,11 @@ class Callbacks:
         policy: CallbackPolicy,
         clock: Clock,
         on_event: Callable[[str, Mapping[str, Any]], None] | None = None,
+        me: Callable[[], str | None] = lambda: None,
     ) -> None:
+        """``me``: this node's id in a cluster (placeholders of callbacks another node
+        took over are not placed again here); None: a single daemon."""
+        self._me = me
         self._store = store
         self._dialer = dialer
         self._tickets = tickets
@@ -95,7 +102,7 @@ class Callbacks:
         self._clock = clock
         self._on_event = on_event or (lambda _kind, _data: None)
         self._outcomes = CallbackOutcomes(store, tickets, self._on_event)
-        self._projection = PromiseProjection(
+        self.projection = PromiseProjection(
             store, dialer, work, calendar_of, policy, clock, self._on_event
         )
 
@@ -174,7 +181,7 @@ class Callbacks:
             )
         announcer.tell(self._on_event)
         if first_attempt is None:
-            await self._place(callback, snapshot)
+            await self.place(callback, snapshot)
         return CallbackAnswer(callback, promise, True)
 
     async def quote(self, queue: str) -> tuple[datetime, float]:
@@ -182,7 +189,7 @@ class Callbacks:
         args = (self._dialer, self._work, self._policy, self._calendar_of, self._clock)
         return await quote(*args, queue)
 
-    async def _place(self, callback: Callback, snapshot: QueueSnapshot | None = None) -> None:
+    async def place(self, callback: Callback, snapshot: QueueSnapshot | None = None) -> None:
         """Put the (claimed, waiting) callback's placeholder into its queue; if Asterisk
         refuses, the attempt is given back for a retry (nothing was dialled)."""
         if snapshot is None:
@@ -193,7 +200,7 @@ class Callbacks:
             await self._dialer.place(callback, position)
         except TelephonyError as exc:
             log.warning("callback %d: placeholder not placed (%s) -> retry", callback.id, exc)
-            await self._retry_later(callback, CallbackState.WAITING, f"not placed: {exc}", False)
+            await self.retry_later(callback, CallbackState.WAITING, f"not placed: {exc}", False)
             return
         log.info(
             "callback %d attempt %d: placeholder %s in %s at position %d",
@@ -205,19 +212,28 @@ class Callbacks:
         )
 
     # -- what the dialplan reports ----------------------------------------------------
-    async def taken(self, callback_id: int, attempt: int, agent: str) -> None:
-        """An agent answered the placeholder: the customer is being dialled."""
+    async def take(self, callback_id: int, attempt: int, agent: str) -> bool:
+        """The dial gate, asked by the dialplan before it dials the customer: True once
+        per attempt, for the node that claimed it at its epoch (waiting -> dialing)."""
         try:
-            cb = await self._store.change(
-                callback_id,
-                [CallbackState.WAITING],
-                attempt,
-                {"state": CallbackState.DIALING, "agent": agent},
-            )
+            cb = await self._store.take(callback_id, attempt, agent)
         except StaleCallback as exc:
-            log.info("agent %s took a stale placeholder: %s", agent, exc)
-            return
+            log.warning("agent %s took a placeholder that may not dial: %s", agent, exc)
+            return False
         log.info("callback %d attempt %d: agent %s took it -> dialing", cb.id, attempt, agent)
+        return True
+
+    async def agent_took(self, callback_id: int, attempt: int, agent: str) -> None:
+        """app_queue says which agent answered the placeholder (the gate does not know)."""
+        for _ in range(2):  # the gate may move it waiting -> dialing between read and write
+            cb = await self._store.get(callback_id)
+            if cb is None or cb.attempts != attempt or cb.state not in _TAKEN_OR_NOT:
+                return
+            try:
+                await self._store.change(cb.id, [cb.state], attempt, {"agent": agent})
+                return
+            except StaleCallback:
+                continue
 
     async def dialed(
         self, callback_id: int, attempt: int, status: str, talk_seconds: float
@@ -261,7 +277,7 @@ class Callbacks:
         reason = status or "FAILED"
         if status not in RETRY_ON:
             log.warning("callback %d: Dial() ended %r: counted as a failed attempt", cb.id, status)
-        await self._retry_later(cb, cb.state, reason, True)
+        await self.retry_later(cb, cb.state, reason, True)
 
     async def left(self, callback_id: int, attempt: int, status: str) -> None:
         """The placeholder left its queue without an agent (queue timeout, Asterisk
@@ -269,15 +285,18 @@ class Callbacks:
         cb = await self._store.get(callback_id)
         if cb is None or cb.attempts != attempt or cb.state is not CallbackState.WAITING:
             return
+        if (me := self._me()) is not None and cb.owner_node != me:
+            log.info("callback %d: placeholder left; now %s's to place", cb.id, cb.owner_node)
+            return
         log.warning(
             "callback %d: placeholder left %s (%s): placing it again",
             cb.id,
             cb.queue,
             status or "hung up",
         )
-        await self._place(cb)
+        await self.place(cb)
 
-    async def _retry_later(
+    async def retry_later(
         self, cb: Callback, current: CallbackState, reason: str, counted: bool
     ) -> None:
         now = self._clock.now()
@@ -340,8 +359,8 @@ class Callbacks:
         try:
             await self._dialer.withdraw(done)
         except TelephonyError as exc:
-            # The token stays: an agent taking the placeholder would dial. Say so loudly.
-            log.error("callback %d: placeholder not withdrawn (%s)", cb.id, exc)
+            # The dial gate refuses it anyway (cancelled): an agent taking it hears so.
+            log.warning("callback %d: placeholder not withdrawn (%s)", cb.id, exc)
         promise = await self._store.promise_for(PromiseKind.CALLBACK, cb.id)
         if promise is not None:
             await self._store.update_promise(
@@ -367,32 +386,3 @@ class Callbacks:
 
     async def summary(self, since: datetime, until: datetime) -> list[PromiseDay]:
         return summary(await self._store.promise_counts(since, until))
-
-    # -- the sweeper --------------------------------------------------------------------
-    async def sweep(self) -> None:
-        for cb in await self._store.claim_due(self._clock.now()):
-            log.info("callback %d: attempt %d due -> waiting", cb.id, cb.attempts)
-            await self._place(cb)
-        await self._projection.project()
-
-    async def reconcile(self, live: set[str]) -> None:
-        """After an AMI login (outcome markers read first): waiting callbacks whose
-        placeholder is not in Asterisk any more (``live`` = placeholder ids waiting in
-        queues) are placed again, same attempt; dialing ones whose placeholder is gone
-        with no outcome written (Asterisk was killed mid-call) count as a failed attempt
-        and are tried again — the customer's call died with Asterisk."""
-        for cb in await self._store.in_states([CallbackState.WAITING, CallbackState.DIALING]):
-            if cb.state is CallbackState.WAITING and cb.placeholder not in live:
-                log.warning(
-                    "callback %d: placeholder %s lost: placing it again", cb.id, cb.placeholder
-                )
-                await self._place(cb)
-            elif cb.state is CallbackState.DIALING:
-                try:
-                    alive = await self._dialer.alive(cb)
-                except TelephonyError as exc:
-                    log.warning("callback %d: cannot tell if it still dials (%s)", cb.id, exc)
-                    continue
-                if not alive:
-                    log.warning("callback %d: its call is gone with no outcome -> retry", cb.id)
-                    await self._retry_later(cb, CallbackState.DIALING, "LOST", True)

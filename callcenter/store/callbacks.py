@@ -8,7 +8,7 @@ so two daemons sharing one PostgreSQL never take the same one). SQLite: one daem
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -23,8 +23,10 @@ from callcenter.domain.callbacks import (
     NewCallback,
     StaleCallback,
 )
+from callcenter.domain.cluster import Owner
 from callcenter.domain.promises import Promise, PromiseFilter, PromiseKind, PromiseState
 from callcenter.domain.tickets import Page
+from callcenter.store.callback_claims import CallbackClaims, callback_of, optional_utc
 from callcenter.store.db import as_utc
 from callcenter.store.db_threads import DbThreads
 from callcenter.store.models import CallbackRow, PromiseRow
@@ -34,9 +36,19 @@ _OPEN = tuple(s.value for s in OPEN_STATES)
 
 
 class SqlCallbacks:
-    def __init__(self, sessions: sessionmaker[Session], threads: DbThreads | None = None) -> None:
+    def __init__(
+        self,
+        sessions: sessionmaker[Session],
+        threads: DbThreads | None = None,
+        owner: Callable[[], Owner | None] | None = None,
+        queues: tuple[str, ...] = (),
+    ) -> None:
+        """``owner``: this node's claim (None while it holds no lease); not given: a store
+        used outside a daemon (CLI, tests), whose claims carry no node."""
         self._sessions = sessions
         self._threads = threads or DbThreads(1)
+        self._owner = owner
+        self._claims = CallbackClaims(sessions, owner, queues)
 
     async def request(
         self, new: NewCallback, announce: Announce[tuple[Callback, Promise]] | None = None
@@ -57,7 +69,7 @@ class SqlCallbacks:
                 with self._sessions.begin() as s:
                     existing = s.scalar(_open_for(new.queue, new.number).with_for_update())
                     if existing is not None:
-                        return _callback(existing), _promise(_promise_row(s, existing.id)), False
+                        return callback_of(existing), _promise(_promise_row(s, existing.id)), False
                     scheduled = new.first_attempt_at is not None
                     row = CallbackRow(
                         queue=new.queue,
@@ -75,6 +87,8 @@ class SqlCallbacks:
                         reason=new.reason[:300],
                         source=new.source,
                     )
+                    if not scheduled:  # placed by this node at once
+                        row.owner_node, row.fence = self._claims.claim_fields_or_none()
                     s.add(row)
                     s.flush()
                     promise = PromiseRow(
@@ -88,7 +102,7 @@ class SqlCallbacks:
                     )
                     s.add(promise)
                     s.flush()
-                    made = _callback(row), _promise(promise)
+                    made = callback_of(row), _promise(promise)
                     if announce is not None:
                         write_events(s, announce(made))
                     return *made, True
@@ -104,7 +118,7 @@ class SqlCallbacks:
     def _get(self, callback_id: int) -> Callback | None:
         with self._sessions() as s:
             row = s.get(CallbackRow, callback_id)
-            return _callback(row) if row is not None else None
+            return callback_of(row) if row is not None else None
 
     async def change(
         self,
@@ -162,61 +176,47 @@ class SqlCallbacks:
             if done.rowcount != 1:  # type: ignore[attr-defined]
                 raise StaleCallback(f"callback {callback_id}: changed by someone else meanwhile")
             s.expire(row)
-            changed = _callback(s.get_one(CallbackRow, callback_id))
+            changed = callback_of(s.get_one(CallbackRow, callback_id))
             if announce is not None:
                 write_events(s, announce(changed))
             return changed
 
     async def claim_due(self, now: datetime, limit: int = 20) -> list[Callback]:
-        """Retries due by ``now``, moved to waiting with the next attempt claimed — each
-        by exactly one caller of this method, whichever daemon it runs in."""
-        return await self._threads.run("callbacks.claim_due", self._claim_due, now, limit)
+        """Retries due by ``now`` (of this node's queues), moved to waiting with the next
+        attempt claimed by this node — each by exactly one caller of this method,
+        whichever daemon it runs in; nothing while this node holds no lease."""
+        return await self._threads.run("callbacks.claim_due", self._claims.claim_due, now, limit)
 
-    def _claim_due(self, now: datetime, limit: int) -> list[Callback]:
-        with self._sessions.begin() as s:
-            query = (
-                select(CallbackRow.id, CallbackRow.attempts)
-                .where(
-                    CallbackRow.state == CallbackState.RETRY.value,
-                    CallbackRow.next_attempt_at <= now,
-                )
-                .order_by(CallbackRow.joined_at)
-                .limit(limit)
-                .with_for_update(skip_locked=True)
-            )
-            claimed = []
-            for callback_id, attempts in s.execute(query).all():
-                # Conditional: of concurrent claimers only one matches (SQLite too).
-                done = s.execute(
-                    update(CallbackRow)
-                    .where(
-                        CallbackRow.id == callback_id,
-                        CallbackRow.state == CallbackState.RETRY.value,
-                        CallbackRow.attempts == attempts,
-                    )
-                    .values(
-                        state=CallbackState.WAITING.value,
-                        attempts=attempts + 1,
-                        next_attempt_at=None,
-                    )
-                    .execution_options(synchronize_session=False)
-                )
-                if done.rowcount == 1:  # type: ignore[attr-defined]
-                    claimed.append(callback_id)
-            rows = s.scalars(select(CallbackRow).where(CallbackRow.id.in_(claimed))).all()
-            return [_callback(r) for r in sorted(rows, key=lambda r: r.joined_at)]
+    async def take(self, callback_id: int, attempt: int, agent: str) -> Callback:
+        """The dial gate: waiting -> dialing for ``attempt``, only for the node (at the
+        epoch) that claimed it. StaleCallback otherwise: that placeholder dials nobody."""
+        return await self._threads.run(
+            "callbacks.take", self._claims.take, callback_id, attempt, agent
+        )
 
-    async def in_states(self, states: Sequence[CallbackState]) -> list[Callback]:
-        return await self._threads.run("callbacks.in_states", self._in_states, states)
+    async def reclaim(self, now: datetime, limit: int = 50) -> list[Callback]:
+        """Waiting callbacks of this node's queues claimed by a node whose lease lapsed:
+        now this node's (same attempt), to be placed here."""
+        return await self._threads.run("callbacks.reclaim", self._claims.reclaim, now, limit)
 
-    def _in_states(self, states: Sequence[CallbackState]) -> list[Callback]:
+    async def adopt(self, owner: Owner) -> int:
+        """At a join: this node's own open claims (and unowned ones) take its new epoch."""
+        return await self._threads.run("callbacks.adopt", self._claims.adopt, owner)
+
+    async def in_states(
+        self, states: Sequence[CallbackState], mine_only: bool = False
+    ) -> list[Callback]:
+        """Callbacks in ``states``; ``mine_only``: those this node claimed (a cluster)."""
+        return await self._threads.run("callbacks.in_states", self._in_states, states, mine_only)
+
+    def _in_states(self, states: Sequence[CallbackState], mine_only: bool) -> list[Callback]:
+        query = select(CallbackRow).where(CallbackRow.state.in_([x.value for x in states]))
+        mine = self._claims.mine() if mine_only else None
+        if mine is not None:  # a cluster node reconciles its own placeholders only
+            query = query.where(CallbackRow.owner_node == mine)
         with self._sessions() as s:
-            rows = s.scalars(
-                select(CallbackRow)
-                .where(CallbackRow.state.in_([x.value for x in states]))
-                .order_by(CallbackRow.joined_at)
-            )
-            return [_callback(r) for r in rows]
+            rows = s.scalars(query.order_by(CallbackRow.joined_at))
+            return [callback_of(r) for r in rows]
 
     async def search(
         self, state: CallbackState | None, queue: str, limit: int, before: int | None
@@ -237,7 +237,7 @@ class SqlCallbacks:
             query = query.where(CallbackRow.id < before)
         with self._sessions() as s:
             rows = list(s.scalars(query.order_by(CallbackRow.id.desc()).limit(limit + 1)))
-        items = tuple(_callback(r) for r in rows[:limit])
+        items = tuple(callback_of(r) for r in rows[:limit])
         return Page(items, str(items[-1].id) if len(rows) > limit and items else None)
 
     # -- promises ---------------------------------------------------------------------
@@ -356,32 +356,6 @@ def _promise_query(where: PromiseFilter) -> Select[PromiseRow]:
     return query
 
 
-def _opt(value: datetime | None) -> datetime | None:
-    return as_utc(value) if value is not None else None
-
-
-def _callback(row: CallbackRow) -> Callback:
-    return Callback(
-        id=row.id,
-        queue=row.queue,
-        number=row.number,
-        state=CallbackState(row.state),
-        requested_at=as_utc(row.requested_at),
-        joined_at=as_utc(row.joined_at),
-        priority=row.priority,
-        call_id=row.call_id,
-        ticket_number=row.ticket_id,
-        customer_id=row.customer_id,
-        attempts=row.attempts,
-        max_attempts=row.max_attempts,
-        next_attempt_at=_opt(row.next_attempt_at),
-        agent=row.agent,
-        outcome=row.outcome,
-        reason=row.reason,
-        source=row.source,
-    )
-
-
 def _promise(row: PromiseRow) -> Promise:
     return Promise(
         id=row.id,
@@ -391,9 +365,9 @@ def _promise(row: PromiseRow) -> Promise:
         made_at=as_utc(row.made_at),
         due_at=as_utc(row.due_at),
         state=PromiseState(row.state),
-        projected_at=_opt(row.projected_at),
+        projected_at=optional_utc(row.projected_at),
         ticket_number=row.ticket_id,
-        closed_at=_opt(row.closed_at),
+        closed_at=optional_utc(row.closed_at),
         outcome=row.outcome,
-        escalated_at=_opt(row.escalated_at),
+        escalated_at=optional_utc(row.escalated_at),
     )

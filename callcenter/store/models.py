@@ -200,6 +200,10 @@ class CallbackRow(Base):
     outcome: Mapped[str] = mapped_column(String(200), default="")
     reason: Mapped[str] = mapped_column(String(300), default="")
     source: Mapped[str] = mapped_column(String(10), default="queue")
+    # The claim (migration 0016): the node that placed the current attempt's placeholder
+    # and the epoch it had then; only that node at that epoch may let it dial.
+    owner_node: Mapped[str] = mapped_column(String(32), default="", index=True)
+    fence: Mapped[int] = mapped_column(default=0)
 
 
 class PromiseRow(Base):
@@ -335,3 +339,18 @@ class DialRequestRow(Base):
     message: Mapped[str] = mapped_column(String(300), default="")
     callback_id: Mapped[int | None] = mapped_column(ForeignKey("callbacks.id"))
     user_agent: Mapped[str] = mapped_column(String(200), default="")
+
+
+class NodeRow(Base):
+    """A daemon of the cluster: its epoch (bumped at every join: the fencing counter) and
+    the lease its heartbeat renews."""
+
+    __tablename__ = "nodes"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    epoch: Mapped[int] = mapped_column()
+    state: Mapped[str] = mapped_column(String(10))
+    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    beat_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    lease_until: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    queues: Mapped[str] = mapped_column(String(2000), default="")  # comma-separated

@@ -55,6 +55,9 @@ def test_env_lists_are_comma_separated() -> None:
         ('[transcription]\nmodels = ["english"]\n', "transcription.models: 'english'"),
         ("[transcription]\nenabled = true\n", "transcription.enabled needs transcription.models"),
         ('[transcription]\nredact = ["("]\n', "transcription.redact: '('"),
+        ('[cluster]\nnode = "Node A"\n', "cluster.node: 'Node A'"),
+        ("[cluster]\nlease_seconds = 0.5\n", "cluster.lease_seconds: 0.5"),
+        ('[cluster]\nqueues = ["Sales!"]\n', "cluster.queues: 'Sales!'"),
     ],
 )
 def test_bad_file_values_name_the_key(tmp_path: Path, text: str, culprit: str) -> None:

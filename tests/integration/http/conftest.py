@@ -16,6 +16,7 @@ from callcenter.app.search import search_service
 from callcenter.asterisk.recording_files import RecordingFiles
 from callcenter.asterisk.voicemail_files import VoicemailFiles
 from callcenter.domain.callbacks import Callback, NumberPolicy
+from callcenter.domain.cluster import ClusterView, LeasePolicy
 from callcenter.domain.dial_guard import GuardLimits
 from callcenter.domain.promises import ALWAYS_OPEN
 from callcenter.domain.queue_defs import QueueDef
@@ -26,13 +27,16 @@ from callcenter.domain.sip_bans import BanPolicy
 from callcenter.domain.tickets import Role
 from callcenter.domain.voicemails import VoicemailSource, live_key
 from callcenter.domain.widgets import Widget
+from callcenter.http.api_cluster import CLUSTER
 from callcenter.http.api_dial_guard import TICKET_CALLS
 from callcenter.http.api_refusals import GUARD
 from callcenter.http.api_shifts import SHIFTS
 from callcenter.http.api_widgets import WIDGETS
+from callcenter.http.dial_gate import DIAL_GATE
 from callcenter.http.server import build_app
 from callcenter.services.agent_control import AgentControl
 from callcenter.services.callbacks import CallbackPolicy, Callbacks
+from callcenter.services.cluster import Membership
 from callcenter.services.dial_guard import DialGuard
 from callcenter.services.recordings import RecordingPolicy, Recordings
 from callcenter.services.shifts import Shifts
@@ -44,6 +48,7 @@ from callcenter.services.webhooks import Webhooks
 from callcenter.services.widgets import Widgets
 from callcenter.store.api_keys import SqlApiKeys
 from callcenter.store.callbacks import SqlCallbacks
+from callcenter.store.cluster import SqlNodes
 from callcenter.store.db import make_sessions
 from callcenter.store.db_threads import DbThreads
 from callcenter.store.dial_guard import SqlDialAudit, SqlPendingNumbers
@@ -56,6 +61,8 @@ from callcenter.store.voicemails import SqlVoicemails
 from callcenter.store.webhooks import SqlWebhooks
 from callcenter.store.widgets import SqlWidgets
 from tests.support.fakes import MemoryQueues, RecordingFirewall
+
+GATE_KEY = "test-gate-key"
 
 
 class Api:
@@ -197,6 +204,26 @@ async def leave_message(api: Api, call_id: str, seconds: float = 3.0) -> int:
 SHOP_ORIGIN = "https://shop.example"  # the seeded widget "shop" may be embedded there
 
 
+class _Cluster:
+    """This server as node "main" of a cluster (the daemon's ClusterWiring)."""
+
+    def __init__(self, sessions: sessionmaker[Session]) -> None:
+        self.membership = Membership(SqlNodes(sessions), "main", (), LeasePolicy(), SystemClock())
+
+    async def view(self) -> ClusterView:
+        return await self.membership.view()
+
+
+class _Gate:
+    node, key = "main", GATE_KEY
+
+    def __init__(self, callbacks: Callbacks) -> None:
+        self._callbacks = callbacks
+
+    async def take(self, callback_id: int, attempt: int, agent: str) -> bool:
+        return await self._callbacks.take(callback_id, attempt, agent)
+
+
 @pytest.fixture
 async def api(db_engine: Engine, tmp_path: Path) -> AsyncIterator[Api]:
     sessions = make_sessions(db_engine)
@@ -253,6 +280,9 @@ async def api(db_engine: Engine, tmp_path: Path) -> AsyncIterator[Api]:
     await widgets.define(Widget("shop", "support", (SHOP_ORIGIN,), "Shop"), create=True)
     shifts = Shifts(SqlShifts(sessions), ShiftPolicy(frozenset({"night"})), SystemClock(), queues)
     control.gate = shifts
+    cluster = _Cluster(sessions)
+    await cluster.membership.join()
+    gate = _Gate(callbacks)
     app = build_app(
         _health,
         store,
@@ -266,7 +296,14 @@ async def api(db_engine: Engine, tmp_path: Path) -> AsyncIterator[Api]:
         voicemails=voicemails,
         transcripts=transcripts,
         search=search_service(sessions, DbThreads(1)),
-        services={WIDGETS: widgets, GUARD: guard, TICKET_CALLS: callbacks, SHIFTS: shifts},
+        services={
+            WIDGETS: widgets,
+            GUARD: guard,
+            TICKET_CALLS: callbacks,
+            SHIFTS: shifts,
+            CLUSTER: cluster,
+            DIAL_GATE: gate,
+        },
     )
     client = TestClient(TestServer(app))
     await client.start_server()

@@ -15,6 +15,7 @@ from callcenter.domain.business_hours import Calendar
 from callcenter.domain.callbacks import Callback, CallbackError, CallbackState, check_slot
 from callcenter.domain.promises import ALWAYS_OPEN, PromiseState
 from callcenter.domain.queue_view import QueueSnapshot, WaitingCaller
+from callcenter.services.callback_sweeper import CallbackSweeper
 from callcenter.services.callbacks import CallbackPolicy, CallbackRequest, Callbacks
 from callcenter.services.ports import TelephonyError
 from callcenter.store.callbacks import SqlCallbacks
@@ -73,7 +74,7 @@ class Work:
 
 
 @pytest.fixture
-def setup(tmp_path: Path) -> Iterator[tuple[Callbacks, Dialer, Tickets, Clock, list[str]]]:
+def setup(tmp_path: Path) -> Iterator[tuple[Swept, Dialer, Tickets, Clock, list[str]]]:
     url = f"sqlite:///{tmp_path / 'cb.sqlite3'}"
     upgrade(url)
     engine = make_engine(url)
@@ -90,8 +91,9 @@ def setup(tmp_path: Path) -> Iterator[tuple[Callbacks, Dialer, Tickets, Clock, l
             )
         )
     dialer, tickets, clock, events = Dialer(), Tickets(), Clock(), []
-    service = Callbacks(
-        SqlCallbacks(make_sessions(engine)),
+    store = SqlCallbacks(make_sessions(engine))
+    service = Swept(
+        store,
         dialer,
         tickets,
         Work(),
@@ -102,6 +104,20 @@ def setup(tmp_path: Path) -> Iterator[tuple[Callbacks, Dialer, Tickets, Clock, l
     )
     yield service, dialer, tickets, clock, events
     engine.dispose()
+
+
+class Swept(Callbacks):
+    """The service with its sweeper, as the daemon runs them side by side."""
+
+    def __init__(self, store: SqlCallbacks, dialer: Dialer, *args: Any, **kw: Any) -> None:
+        super().__init__(store, dialer, *args, **kw)
+        self.sweeper = CallbackSweeper(self, store, dialer, args[4])
+
+    async def sweep(self) -> None:
+        await self.sweeper.sweep()
+
+    async def reconcile(self, live: set[str]) -> None:
+        await self.sweeper.reconcile(live)
 
 
 def ask(number: str = "+79161234567", **kw: Any) -> CallbackRequest:
@@ -143,7 +159,7 @@ async def test_a_refused_number_or_queue_names_the_rule(setup: Any) -> None:
 async def test_answered_completes_and_keeps_the_promise_on_the_ticket(setup: Any) -> None:
     service, _, tickets, clock, events = setup
     cb = (await service.request(ask(call_id="1.1"))).callback
-    await service.taken(cb.id, 1, "1001")
+    await service.take(cb.id, 1, "1001")
     clock.at = NOW + timedelta(minutes=3)
     await service.dialed(cb.id, 1, "ANSWER", 60.0)
     await service.dialed(cb.id, 1, "ANSWER", 60.0)  # the marker after the UserEvent
@@ -163,7 +179,7 @@ async def test_busy_retries_with_backoff_then_breaks_the_promise(setup: Any) -> 
     service, dialer, _, clock, _ = setup
     cb = (await service.request(ask())).callback
     for attempt in (1, 2, 3):
-        await service.taken(cb.id, attempt, "1001")
+        await service.take(cb.id, attempt, "1001")
         await service.dialed(cb.id, attempt, "BUSY", 0.0)
         retry, _ = await service.get(cb.id)
         if attempt == 3:
@@ -239,8 +255,8 @@ async def test_after_asterisk_died_mid_dial_the_attempt_counts_and_is_retried(
     lost = (await service.request(ask("+79161234567"))).callback
     kept = (await service.request(ask("+79161234568"))).callback
     waiting = (await service.request(ask("+79161234569"))).callback
-    await service.taken(lost.id, 1, "1001")
-    await service.taken(kept.id, 1, "1002")
+    await service.take(lost.id, 1, "1001")
+    await service.take(kept.id, 1, "1002")
     dialer.alive_ids = {kept.placeholder}  # still dialing: left alone
     dialer.placed.clear()
     await service.reconcile(live=set())  # no placeholder waits in any queue any more

@@ -1,0 +1,63 @@
+"""Wiring of this daemon's cluster membership: the ``nodes`` store, the lease and its
+heartbeat, what a join adopts (this node's own open claims take its new epoch), and the
+cluster view the API, the page and the CLI show. (Composition root.)"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
+from typing import Any
+
+from aiohttp import web
+from sqlalchemy.orm import Session, sessionmaker
+
+from callcenter.app.assembly import SystemClock
+from callcenter.config import Config
+from callcenter.domain.cluster import ClusterView, LeasePolicy, Owner
+from callcenter.http.api_cluster import CLUSTER
+from callcenter.services.cluster import Membership
+from callcenter.store.cluster import SqlNodes
+from callcenter.store.db_threads import DbThreads
+
+log = logging.getLogger(__name__)
+
+
+class ClusterWiring:
+    def __init__(self, config: Config, sessions: sessionmaker[Session], threads: DbThreads) -> None:
+        c = config.cluster
+        self.store = SqlNodes(sessions, threads)
+        self._adopters: list[Callable[[Owner], Awaitable[int]]] = []
+        self.membership = Membership(
+            self.store,
+            c.node,
+            c.queues,
+            LeasePolicy(timedelta(seconds=c.lease_seconds)),
+            SystemClock(),
+            on_join=self._joined,
+        )
+        self.taken_over: Callable[[], int] = lambda: 0
+
+    def owner(self) -> Owner | None:
+        """This node's claim while it holds its lease (what claims and the gate check)."""
+        return self.membership.current()
+
+    def adopt_with(self, adopt: Callable[[Owner], Awaitable[int]]) -> None:
+        """Run ``adopt`` at every join (a feature's own open claims take the new epoch)."""
+        self._adopters.append(adopt)
+
+    async def _joined(self, owner: Owner) -> None:
+        for adopt in self._adopters:
+            n = await adopt(owner)
+            if n:
+                log.info("node %s: %d open claim(s) of this node now under its epoch", owner, n)
+
+    async def view(self) -> ClusterView:
+        return await self.membership.view(self.taken_over())
+
+    def services(self) -> dict[web.AppKey[Any], Any]:
+        return {CLUSTER: self}
+
+    def tasks(self) -> list[asyncio.Task[None]]:
+        return [asyncio.create_task(self.membership.run(), name="cluster-heartbeat")]

@@ -17,6 +17,7 @@ from callcenter.asterisk.sandbox_root import SandboxError
 from callcenter.cli_agents import agents
 from callcenter.cli_bans import bans
 from callcenter.cli_callbacks import callbacks, promises
+from callcenter.cli_cluster import cluster
 from callcenter.cli_flows import flows
 from callcenter.cli_recordings import recordings
 from callcenter.cli_search import search
@@ -182,6 +183,7 @@ main.add_command(bans)
 main.add_command(staff)
 main.add_command(recordings)
 main.add_command(callbacks)
+main.add_command(cluster)
 main.add_command(promises)
 main.add_command(voicemails)
 main.add_command(transcripts)

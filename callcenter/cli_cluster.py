@@ -1,0 +1,53 @@
+"""``callcenter cluster nodes``: every node of the cluster as the shared database has it —
+its epoch, whether its lease is live, how long ago it beat, and the callbacks it holds."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Protocol
+
+import click
+
+from callcenter.cli_tickets import sessions_for
+from callcenter.config import Config
+from callcenter.store.cluster import SqlNodes
+
+
+class _HasConfig(Protocol):
+    def config(self) -> Config: ...
+
+
+@click.group()
+def cluster() -> None:
+    """The nodes sharing this database (each an Asterisk with its daemon)."""
+
+
+@cluster.command("nodes")
+@click.pass_obj
+def cluster_nodes(obj: _HasConfig) -> None:
+    """Each node: live or lapsed, epoch (+1 at every start), last heartbeat, the queues it
+    serves, and its callbacks waiting for an agent / dialling."""
+    store = SqlNodes(sessions_for(obj.config()))
+    nodes, claims = store.nodes_sync(), {c.node: c for c in store.claims_sync()}
+    if not nodes:
+        click.echo("no node has joined yet (the daemon joins when it starts)")
+        return
+    now = datetime.now(UTC)
+    click.echo(
+        f"{'node':<12} {'state':<8} {'epoch':>5} {'beat':>8} {'waiting':>7} {'dialing':>7}  queues"
+    )
+    for n in nodes:
+        held = claims.get(n.node)
+        state = (
+            "live" if not n.lapsed(now) else ("stopped" if n.state.value == "stopped" else "lapsed")
+        )
+        age = f"{(now - n.beat_at).total_seconds():.0f} s"
+        click.echo(
+            f"{n.node:<12} {state:<8} {n.epoch:>5} {age:>8} {held.waiting if held else 0:>7}"
+            f" {held.dialing if held else 0:>7}  {', '.join(n.queues) or 'every queue'}"
+        )
+    unowned = claims.get("")
+    if unowned is not None and unowned.waiting:
+        click.echo(
+            f"{unowned.waiting} waiting callback(s) held by no node (the next sweep takes them)"
+        )

@@ -48,6 +48,7 @@ from callcenter.config_sections import (
     WebhooksConfig,
     WidgetsConfig,
 )
+from callcenter.domain.cluster import ClusterError, node_addresses, partitions
 
 __all__ = [
     "AgentsConfig",
@@ -289,6 +290,16 @@ def _check_cluster(c: ClusterConfig) -> None:
     for queue in c.queues:
         if not _QUEUE_NAME.match(queue):
             raise ConfigError(f"cluster.queues: {queue!r} is not a queue name")
+    try:
+        partitions(c.partitions, node_addresses(c.nodes))
+    except ClusterError as exc:
+        raise ConfigError(str(exc)) from None
+    if not 1 <= c.probe_seconds <= 60 or not 1024 <= c.front_port <= 65535:
+        raise ConfigError("cluster: probe_seconds 1..60 and front_port 1024..65535")
+    try:
+        ipaddress.IPv4Address(c.front_bind)
+    except ValueError:
+        raise ConfigError(f"cluster.front_bind: {c.front_bind!r} is not an IPv4 address") from None
 
 
 def _check(config: Config) -> None:

@@ -229,6 +229,15 @@ class ClusterConfig:
     lease_seconds: float = 10.0
     # The queues whose work (callback placeholders) this node takes; empty: every queue.
     queues: tuple[str, ...] = ()
+    # The SIP front (Kamailio, ``callcenter cluster front up``): where callers reach it,
+    # every node's Asterisk (``NODE=IPV4:PORT``), and each virtual number's nodes, home
+    # first (``NUMBER=HOME,STANDBY``). A number whose home node stops answering probes
+    # (every ``probe_seconds``) is sent to the next node of its list.
+    front_bind: str = "127.0.0.2"
+    front_port: int = 5070
+    nodes: tuple[str, ...] = ()
+    partitions: tuple[str, ...] = ()
+    probe_seconds: int = 1
 
 
 @dataclasses.dataclass(frozen=True)

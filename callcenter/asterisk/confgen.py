@@ -78,6 +78,10 @@ def template_values(config: Config, secrets: Secrets, layout: AsteriskLayout) ->
     }
     for value in values.values():
         _check_value(value)
+    # A cluster node prefixes its Uniqueids with its id: the calls of every node share one
+    # database, keyed by Uniqueid. The embedded single node keeps Asterisk's default.
+    node = config.cluster.node
+    values["systemname"] = f"systemname = {node}" if node != "main" else "; (one node)"
     values["media_binding"] = media_binding(a.sip_bind)
     _check_value(secrets.web_call_secret)
     values["web_call_sections"] = web_call_sections(

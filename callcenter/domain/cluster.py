@@ -129,3 +129,60 @@ def check_node_id(node: str) -> str:
 def serves(queues: tuple[str, ...], queue: str) -> bool:
     """Whether a node serving ``queues`` (empty: every queue) takes ``queue``'s work."""
     return not queues or queue in queues
+
+
+@dataclasses.dataclass(frozen=True)
+class NodeAddress:
+    """Where a node's Asterisk takes SIP (the front sends each partition there)."""
+
+    node: str
+    host: str
+    port: int
+
+    @property
+    def uri(self) -> str:
+        return f"sip:{self.host}:{self.port}"
+
+
+@dataclasses.dataclass(frozen=True)
+class Partition:
+    """A virtual number (its flows and queues) and its nodes: home first, then standbys."""
+
+    number: str
+    nodes: tuple[str, ...]
+
+
+def node_addresses(entries: tuple[str, ...]) -> tuple[NodeAddress, ...]:
+    """``cluster.nodes``: ``NODE=HOST:PORT`` each (an IPv4 address: the front's probes and
+    the nodes' trust go by address)."""
+    found: list[NodeAddress] = []
+    for entry in entries:
+        node, _, where = entry.partition("=")
+        host, _, port = where.rpartition(":")
+        parts = host.split(".")
+        ok_host = len(parts) == 4 and all(p.isdigit() and int(p) < 256 for p in parts)
+        if not ok_host or not port.isdigit() or not 0 < int(port) < 65536:
+            raise ClusterError(f"cluster.nodes: {entry!r} is not NODE=IPV4:PORT")
+        check_node_id(node)
+        if any(n.node == node for n in found):
+            raise ClusterError(f"cluster.nodes: {node!r} is listed twice")
+        found.append(NodeAddress(node, host, int(port)))
+    return tuple(found)
+
+
+def partitions(entries: tuple[str, ...], nodes: tuple[NodeAddress, ...]) -> tuple[Partition, ...]:
+    """``cluster.partitions``: ``NUMBER=HOME,STANDBY…`` each, every node in ``nodes``."""
+    known = {n.node for n in nodes}
+    found: list[Partition] = []
+    for entry in entries:
+        number, _, listed = entry.partition("=")
+        members = tuple(n for n in listed.split(",") if n)
+        if not number.isdigit() or not 2 <= len(number) <= 15 or not members:
+            raise ClusterError(f"cluster.partitions: {entry!r} is not NUMBER=HOME,STANDBY")
+        unknown = [n for n in members if n not in known]
+        if unknown:
+            raise ClusterError(f"cluster.partitions: {entry!r} names {unknown[0]!r}, not a node")
+        if len(set(members)) != len(members) or any(p.number == number for p in found):
+            raise ClusterError(f"cluster.partitions: {entry!r} repeats a node or a number")
+        found.append(Partition(number, members))
+    return tuple(found)

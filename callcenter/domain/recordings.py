@@ -25,7 +25,9 @@ SAMPLE_BYTES = 2
 BYTES_PER_SECOND = SAMPLE_RATE * CHANNELS * SAMPLE_BYTES
 # Paths Asterisk writes (dialplan callcenter-record): YYYY/MM/DD/<uniqueid>.raw
 RAW_PATH = re.compile(r"^(\d{4})/(\d{2})/(\d{2})/(\d{1,20}\.\d{1,10})\.raw$")
-CALL_ID = re.compile(r"^\d{1,20}\.\d{1,10}$")
+# An Asterisk Uniqueid: epoch.sequence, prefixed "<node>-" on a cluster node (its
+# systemname, so ids stay unique in the shared database).
+CALL_ID = re.compile(r"^(?:[a-z0-9-]{1,32}-)?\d{1,20}\.\d{1,10}$")
 EPOCH = re.compile(r"^\d{1,12}(\.\d{1,6})?$")
 
 

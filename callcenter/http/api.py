@@ -86,7 +86,7 @@ PATH_SCHEMAS: dict[str, dict[str, Any]] = {
     "widget_id": {"type": "string", "pattern": "^[a-z][a-z0-9-]{1,39}$", "examples": ["shop"]},
     "call_id": {
         "type": "string",
-        "pattern": "^[0-9]{1,20}[.][0-9]{1,10}$",
+        "pattern": "^([a-z0-9-]{1,32}-)?[0-9]{1,20}[.][0-9]{1,10}$",
         "examples": ["1733100000.42"],
     },
 }

@@ -25,7 +25,7 @@ from callcenter.services.ports import TelephonyError
 from callcenter.services.recordings import RecordingNotFound, RecordingRefused, Recordings
 
 RECORDINGS: web.AppKey[Recordings] = web.AppKey("recordings")
-CALL_ID = re.compile(r"[0-9]{1,20}\.[0-9]{1,10}")
+CALL_ID = re.compile(r"(?:[a-z0-9-]{1,32}-)?[0-9]{1,20}\.[0-9]{1,10}")  # see domain
 _TEXT, _NUM = {"type": "string"}, {"type": "number"}
 _OPT_ID = {"type": ["integer", "null"]}
 PAUSE = obj(

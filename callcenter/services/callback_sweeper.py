@@ -39,6 +39,11 @@ class CallbackSweeper:
         self.taken_over = 0  # callbacks this node took over from lapsed nodes
 
     async def sweep(self) -> None:
+        await self.claim()
+        await self._callbacks.projection.project()
+
+    async def claim(self) -> None:
+        """Due retries and lapsed nodes' waiting callbacks: claimed, placed here."""
         now = self._clock.now()
         for cb in await self._store.claim_due(now):
             log.info("callback %d: attempt %d due -> waiting", cb.id, cb.attempts)
@@ -51,7 +56,6 @@ class CallbackSweeper:
                 cb.attempts,
             )
             await self._callbacks.place(cb)
-        await self._callbacks.projection.project()
 
     async def reconcile(self, live: set[str]) -> None:
         """``live``: placeholder ids waiting in this node's queues now."""

@@ -1,0 +1,196 @@
+"""The cluster's SIP front: Kamailio's configuration rendered from ``[cluster]`` and the
+process run in the same runtime as Asterisk (the sandbox root carries Debian's Kamailio).
+
+Contract: :func:`render_front` returns ``kamailio.cfg`` and ``dispatcher.list`` (one
+dispatcher set per partition, its nodes by falling priority: home first) from the
+template in ``kamailio_conf/``; every value is checked like Asterisk's. :class:`Front`
+starts Kamailio (``up``: returns once it answers an OPTIONS), records its pid, stops it
+(``down``) and reports whether it runs (``state``). Raises FrontError naming the cause.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import json
+import os
+import secrets
+import signal
+import socket
+import subprocess
+import time
+from pathlib import Path
+
+from callcenter.asterisk.confgen import render_text
+from callcenter.asterisk.runtime import Runtime
+from callcenter.config import Config
+from callcenter.domain.cluster import NodeAddress, Partition, node_addresses, partitions
+
+TEMPLATE = Path(__file__).resolve().parents[2] / "kamailio_conf" / "kamailio.cfg"
+STATE_FILE = "front.json"
+
+
+class FrontError(RuntimeError):
+    """Kamailio cannot be rendered or run; the message says why."""
+
+
+def dispatcher_list(parts: tuple[Partition, ...], nodes: tuple[NodeAddress, ...]) -> str:
+    """``set uri flags priority attrs`` lines: set N+1 is partition N, home node first."""
+    where = {n.node: n for n in nodes}
+    lines = ["# set destination flags priority attributes (rendered by callcenter)"]
+    for index, part in enumerate(parts, 1):
+        for rank, node in enumerate(part.nodes):
+            lines.append(f"{index} {where[node].uri} 0 {100 - rank} node={node}")
+    return "\n".join(lines) + "\n"
+
+
+def partition_routes(parts: tuple[Partition, ...]) -> str:
+    return "\n".join(
+        f'    if ($rU == "{p.number}") {{\n        $var(set) = {n};\n        return;\n    }}'
+        for n, p in enumerate(parts, 1)
+    )
+
+
+def render_front(config: Config, etc_dir: Path, run_dir: Path) -> dict[str, str]:
+    """The files of the front, by name."""
+    c = config.cluster
+    nodes = node_addresses(c.nodes)
+    parts = partitions(c.partitions, nodes)
+    if not parts:
+        raise FrontError("cluster.partitions is empty: the front would route no number")
+    values = {
+        "kamailio_bind": c.front_bind,
+        "kamailio_port": str(c.front_port),
+        "kamailio_children": "2",
+        "kamailio_etc": str(etc_dir),
+        "kamailio_run": str(run_dir),
+        "kamailio_fr_ms": "1000",
+        "kamailio_ping_seconds": str(c.probe_seconds),
+        "kamailio_log_prefix": "front: ",
+        "kamailio_partitions": partition_routes(parts),
+    }
+    return {
+        "kamailio.cfg": render_text("kamailio.cfg", TEMPLATE.read_text(encoding="utf-8"), values),
+        "dispatcher.list": dispatcher_list(parts, nodes),
+    }
+
+
+def options_answered(host: str, port: int, timeout: float = 1.0) -> bool:
+    """Whether a SIP OPTIONS to ``host:port`` over UDP gets a 200 back."""
+    branch, tag = secrets.token_hex(8), secrets.token_hex(4)
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
+        sock.bind((host, 0))
+        sock.settimeout(timeout)
+        mine = sock.getsockname()[1]
+        request = (
+            f"OPTIONS sip:{host}:{port} SIP/2.0\r\n"
+            f"Via: SIP/2.0/UDP {host}:{mine};branch=z9hG4bK{branch};rport\r\n"
+            "Max-Forwards: 70\r\n"
+            f"From: <sip:probe@{host}>;tag={tag}\r\n"
+            f"To: <sip:{host}:{port}>\r\n"
+            f"Call-ID: {branch}@{host}\r\n"
+            "CSeq: 1 OPTIONS\r\n"
+            "Content-Length: 0\r\n\r\n"
+        )
+        try:
+            sock.sendto(request.encode(), (host, port))
+            answer, _ = sock.recvfrom(4096)
+        except OSError:
+            return False
+    return answer.startswith(b"SIP/2.0 200")
+
+
+@dataclasses.dataclass(frozen=True)
+class FrontState:
+    pid: int
+    bind: str
+    port: int
+
+    def describe(self) -> str:
+        return f"Kamailio running (pid {self.pid}): SIP udp {self.bind}:{self.port}"
+
+
+class Front:
+    def __init__(self, config: Config, runtime: Runtime) -> None:
+        self.config = config
+        self.runtime = runtime
+        self.dir = config.state_dir / "front"
+        self._state = self.dir / STATE_FILE
+        self._process: subprocess.Popen[bytes] | None = None  # reaped by us
+
+    def state(self) -> FrontState | None:
+        try:
+            state = FrontState(**json.loads(self._state.read_text()))
+        except (FileNotFoundError, json.JSONDecodeError, TypeError):
+            return None
+        return state if _is_kamailio(state.pid) else None
+
+    def up(self, timeout: float = 20.0) -> tuple[FrontState, bool]:
+        """Start Kamailio; (state, started) — started is False if it already ran."""
+        running = self.state()
+        if running is not None:
+            return running, False
+        etc, run, log = self.dir / "etc", self.dir / "run", self.dir / "log"
+        for d in (etc, run, log):
+            d.mkdir(parents=True, exist_ok=True)
+        for name, text in render_front(self.config, etc, run).items():
+            (etc / name).write_text(text, encoding="utf-8")
+        c = self.config.cluster
+        argv = self.runtime.command(
+            ["kamailio", "-f", str(etc / "kamailio.cfg"), "-DD", "-E", "-P", str(run / "pid")],
+            shared=[self.dir],
+        )
+        with open(log / "kamailio.log", "ab") as out:
+            proc = subprocess.Popen(
+                argv,
+                stdin=subprocess.DEVNULL,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        self._process = proc
+        state = FrontState(proc.pid, c.front_bind, c.front_port)
+        self._state.write_text(json.dumps(dataclasses.asdict(state)))
+        deadline = time.monotonic() + timeout
+        while not options_answered(c.front_bind, c.front_port, 0.5):
+            if proc.poll() is not None or time.monotonic() > deadline:
+                self.down()
+                tail = (log / "kamailio.log").read_text(errors="replace").splitlines()[-15:]
+                raise FrontError("Kamailio did not come up:\n" + "\n".join(tail))
+        return state, True
+
+    def down(self) -> FrontState | None:
+        state = self.state()
+        pid = state.pid if state else (self._process.pid if self._process else None)
+        if pid is not None:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(pid, signal.SIGTERM)
+            deadline = time.monotonic() + 10
+            while _alive(pid) and time.monotonic() < deadline:
+                if self._process is not None:
+                    with contextlib.suppress(subprocess.TimeoutExpired):
+                        self._process.wait(0.1)
+                else:
+                    time.sleep(0.1)
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(pid, signal.SIGKILL)
+        self._state.unlink(missing_ok=True)
+        self._process = None
+        return state
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+def _is_kamailio(pid: int) -> bool:
+    """The recorded pid is our launcher (unshare/chroot) or Kamailio itself, alive."""
+    try:
+        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return False
+    return b"kamailio" in cmdline

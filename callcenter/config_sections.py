@@ -231,7 +231,7 @@ class ClusterConfig:
     queues: tuple[str, ...] = ()
     # The SIP front (Kamailio, ``callcenter cluster front up``): where callers reach it,
     # every node's Asterisk (``NODE=IPV4:PORT``), and each virtual number's nodes, home
-    # first (``NUMBER=HOME,STANDBY``). A number whose home node stops answering probes
+    # first (``NUMBER=HOME/STANDBY``). A number whose home node stops answering probes
     # (every ``probe_seconds``) is sent to the next node of its list.
     front_bind: str = "127.0.0.2"
     front_port: int = 5070

@@ -171,14 +171,14 @@ def node_addresses(entries: tuple[str, ...]) -> tuple[NodeAddress, ...]:
 
 
 def partitions(entries: tuple[str, ...], nodes: tuple[NodeAddress, ...]) -> tuple[Partition, ...]:
-    """``cluster.partitions``: ``NUMBER=HOME,STANDBY…`` each, every node in ``nodes``."""
+    """``cluster.partitions``: ``NUMBER=HOME/STANDBY…`` each, every node in ``nodes``."""
     known = {n.node for n in nodes}
     found: list[Partition] = []
     for entry in entries:
         number, _, listed = entry.partition("=")
-        members = tuple(n for n in listed.split(",") if n)
+        members = tuple(n for n in listed.split("/") if n)
         if not number.isdigit() or not 2 <= len(number) <= 15 or not members:
-            raise ClusterError(f"cluster.partitions: {entry!r} is not NUMBER=HOME,STANDBY")
+            raise ClusterError(f"cluster.partitions: {entry!r} is not NUMBER=HOME/STANDBY")
         unknown = [n for n in members if n not in known]
         if unknown:
             raise ClusterError(f"cluster.partitions: {entry!r} names {unknown[0]!r}, not a node")

@@ -62,6 +62,7 @@ class Sipp:
     sip_port: int
     counter: int = 0
     registered: dict[str, str] = dataclasses.field(default_factory=dict)
+    sip_host: str = "127.0.0.1"  # where the Asterisk (or the cluster's front) listens
 
     def start(
         self,
@@ -86,7 +87,7 @@ class Sipp:
             "sipp",
             "-sf",
             str(xml),
-            f"127.0.0.1:{self.sip_port}",
+            f"{self.sip_host}:{self.sip_port}",
             "-i",
             local_ip,
             "-p",

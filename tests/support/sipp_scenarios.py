@@ -41,6 +41,12 @@ Content-Length: 0
 ]]></send>"""
 
 
+_ROUTED_ACK_OR_BYE = _ACK_OR_BYE.replace(
+    "{method} sip:[service]@[remote_ip]:[remote_port] SIP/2.0",
+    "{method} [next_url] SIP/2.0\n[routes]",
+)
+
+
 def _reply(status: str, to_tag: bool = False, retrans: bool = False, sdp: bool = False) -> str:
     """A response to the last request, echoing its dialog headers."""
     tag = ";tag=[pid]SIPpTag01[call_number]" if to_tag else ""
@@ -93,6 +99,7 @@ def caller_scenario(
     bye_timeout: float = 20.0,
     auth: tuple[str, str] | None = None,
     audio: str = "",
+    routed: bool = False,
 ) -> str:
     """A caller: INVITE, then each (delay seconds, digit), then either hang up after
     ``hangup_after`` seconds or wait for Asterisk's BYE (failing after ``bye_timeout``).
@@ -101,7 +108,8 @@ def caller_scenario(
     Digits are the captured RFC 4733 events of the shipped pcaps. Each pcap carries fixed
     RTP sequence numbers and timestamps, so within one call Asterisk accepts a digit only
     if its pcap comes later in ``PCAP_ORDER`` than the previous one (else it is a late or
-    repeated packet): scenarios press digits in that order."""
+    repeated packet): scenarios press digits in that order. ``routed``: through a proxy
+    that record-routes (the cluster's front): ACK and BYE follow the 200's route set."""
     for previous, current in itertools.pairwise(d for _, d in digits):
         if PCAP_ORDER.index(current) <= PCAP_ORDER.index(previous):
             raise ValueError(
@@ -130,12 +138,15 @@ Content-Length: 0
         )
     else:
         parts.append(_invite(caller, cseq=1))
-    parts.append("""  <recv response="100" optional="true"/>
+    parts.append(
+        """  <recv response="100" optional="true"/>
   <recv response="180" optional="true"/>
   <recv response="183" optional="true"/>
-  <recv response="200" rtd="true"/>""")
+  <recv response="200" rtd="true"RRS/>""".replace("RRS", ' rrs="true"' if routed else "")
+    )
     cseq = 1 if auth is None else 2
-    parts.append(_ACK_OR_BYE.format(method="ACK", cseq=cseq, caller=caller))
+    in_dialog = _ROUTED_ACK_OR_BYE if routed else _ACK_OR_BYE
+    parts.append(in_dialog.format(method="ACK", cseq=cseq, caller=caller))
     for delay, digit in digits:
         parts.append(f'  <pause milliseconds="{int(delay * 1000)}"/>')
         parts.append(f'  <nop><action><exec play_pcap_audio="{dtmf_pcap(digit)}"/></action></nop>')
@@ -144,7 +155,7 @@ Content-Length: 0
         parts.append(f'  <nop><action><exec play_pcap_audio="{audio}"/></action></nop>')
     if hangup_after is not None:
         parts.append(f'  <pause milliseconds="{int(hangup_after * 1000)}"/>')
-        parts.append(_ACK_OR_BYE.format(method="BYE", cseq=cseq + 1, caller=caller))
+        parts.append(in_dialog.format(method="BYE", cseq=cseq + 1, caller=caller))
         parts.append('  <recv response="200" timeout="5000"/>')
     else:
         parts.append(f'  <recv request="BYE" timeout="{int(bye_timeout * 1000)}"/>')

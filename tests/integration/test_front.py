@@ -1,0 +1,143 @@
+"""The cluster's SIP front on real parts: Kamailio (Debian's, in the sandbox root) before
+two nodes — each a real Asterisk with its daemon, one PostgreSQL. The virtual number's
+partition has node A at home and B standing by: callers through the front reach A's
+IVR; A's Asterisk killed with -9 under load, every new call is answered on B (the ones
+sent to A while probing had not yet marked it down fail over after one timer), and the
+calls that were on A are counted as lost. SIPp plays the callers."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import re
+import signal
+import time
+from collections import Counter
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from callcenter.asterisk.kamailio import Front, FrontError
+from callcenter.config import load_config
+from callcenter.store.call_log import SqlCallLog
+from callcenter.store.db import make_engine, make_sessions
+from tests.integration.conftest import IN_CI
+from tests.integration.test_cluster import Node, start_node
+from tests.support.calls import call_record, new_caller
+from tests.support.databases import PostgresUnavailable, postgres_database
+from tests.support.ports import free_port
+from tests.support.sipp import TRUNK_IP, Sipp
+from tests.support.sipp_scenarios import caller_scenario
+from tests.support.until import until
+
+pytestmark = pytest.mark.asterisk
+
+
+@pytest.fixture(scope="module")
+def front(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Front, Node, Node, Sipp]]:
+    with contextlib.ExitStack() as stack:
+        try:
+            url = stack.enter_context(postgres_database("cc_front"))
+        except PostgresUnavailable as exc:
+            if IN_CI:
+                pytest.fail(f"CI needs PostgreSQL for the cluster: {exc}")
+            pytest.skip(str(exc))
+        carrier = f"127.0.0.2:{free_port()}"
+        a, b = (start_node(stack, tmp_path_factory, n, url, carrier) for n in ("a", "b"))
+        number = a.instance.config.dialplan.virtual_number
+        ports = {
+            n.instance.config.cluster.node: n.instance.config.asterisk.sip_port for n in (a, b)
+        }
+        env = {
+            **a.instance.env,
+            "CALLCENTER_CLUSTER__NODES": ",".join(f"{n}=127.0.0.1:{p}" for n, p in ports.items()),
+            "CALLCENTER_CLUSTER__PARTITIONS": f"{number}=a/b",
+            "CALLCENTER_CLUSTER__FRONT_PORT": str(free_port()),
+        }
+        config = load_config(None, environ=env)
+        kamailio = Front(config, a.instance.runtime)
+        try:
+            kamailio.up()
+        except FrontError as exc:
+            pytest.fail(f"the front must come up here: {exc}")
+        stack.callback(kamailio.down)
+        work = tmp_path_factory.mktemp("front-sipp")
+        callers = Sipp(a.instance.runtime, work, config.cluster.front_port, sip_host="127.0.0.2")
+        yield kamailio, a, b, callers
+
+
+def node_of(node: Node, caller: str) -> str:
+    """The node whose Asterisk took the call: its Uniqueid carries the node id."""
+    record = until(lambda: call_record(node.instance, caller), 15, what=f"{caller}'s call")
+    return record.call_id.partition("-")[0]
+
+
+def front_log(front: Front) -> str:
+    return (front.dir / "log" / "kamailio.log").read_text(errors="replace")
+
+
+def test_a_caller_through_the_front_reaches_the_home_node(front: Any) -> None:
+    kamailio, a, _b, callers = front
+    caller = new_caller()
+    number = a.instance.config.dialplan.virtual_number
+    callers.start(
+        f"call-{caller}",
+        caller_scenario(caller, hangup_after=3, routed=True),
+        service=number,
+        local_ip=TRUNK_IP,
+    ).assert_ok(30)
+    assert node_of(a, caller) == "a"
+    assert kamailio.state() is not None
+
+
+def active_calls(node: Node) -> int:
+    found = re.search(r"(\d+) active call", node.instance.asterisk_cli("core show channels count"))
+    return int(found[1]) if found else 0
+
+
+def calls_on(node: Node, caller: str) -> dict[str, int]:
+    """How many of ``caller``'s calls each node's Asterisk took (the shared call log)."""
+    engine = make_engine(node.instance.config.database_url)
+    try:
+        records = asyncio.run(SqlCallLog(make_sessions(engine)).recent(500))
+    finally:
+        engine.dispose()
+    return dict(Counter(r.call_id.partition("-")[0] for r in records if r.caller == caller))
+
+
+def test_killing_the_home_nodes_asterisk_sends_every_new_call_to_the_standby(front: Any) -> None:
+    kamailio, a, b, callers = front
+    number = a.instance.config.dialplan.virtual_number
+    port = a.instance.config.asterisk.sip_port
+    # Calls in progress on A when it dies: they are lost with it (and counted).
+    on_a = callers.start(
+        "on-a",
+        caller_scenario("79990000001", hangup_after=30, bye_timeout=5, routed=True),
+        service=number,
+        local_ip=TRUNK_IP,
+        load=("-r", "4", "-m", "4"),
+        timeout=60,
+    )
+    until(lambda: active_calls(a) >= 4, 20, what="4 calls in progress on A")
+    asterisk = a.instance.sandbox.state()
+    assert asterisk is not None
+    os.kill(asterisk.pid, signal.SIGKILL)
+    killed = time.monotonic()
+    # New calls at 5 per second from the moment of the kill: every one is answered.
+    new_calls = callers.start(
+        "new-calls",
+        caller_scenario("79990000002", hangup_after=2, routed=True),
+        service=number,
+        local_ip=TRUNK_IP,
+        load=("-r", "5", "-m", "40"),
+        timeout=90,
+    )
+    until(lambda: f"node down: sip:127.0.0.1:{port}" in front_log(kamailio), 10, what="A down")
+    detected = time.monotonic() - killed
+    new_calls.assert_ok(80)  # SIPp exits 0 only when no call failed
+    landed = until(lambda: (n := calls_on(b, "79990000002")) and sum(n.values()) == 40 and n, 20)
+    assert landed == {"b": 40}
+    assert on_a.wait(60) != 0  # the calls that were on A died with it
+    assert detected < 5, f"the front took {detected:.1f} s to mark A down"

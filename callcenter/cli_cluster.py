@@ -1,5 +1,6 @@
 """``callcenter cluster nodes``: every node of the cluster as the shared database has it —
-its epoch, whether its lease is live, how long ago it beat, and the callbacks it holds."""
+its epoch, whether its lease is live, how long ago it beat, and the callbacks it holds;
+``callcenter cluster front up|down|show``: the SIP front (Kamailio) before the nodes."""
 
 from __future__ import annotations
 
@@ -8,8 +9,14 @@ from typing import Protocol
 
 import click
 
+from callcenter.asterisk.confgen import TemplateError
+from callcenter.asterisk.kamailio import Front, FrontError, render_front
+from callcenter.asterisk.sandbox import Sandbox
+from callcenter.asterisk.sandbox_root import SandboxError
 from callcenter.cli_tickets import sessions_for
 from callcenter.config import Config
+from callcenter.domain.cluster import ClusterError
+from callcenter.secrets import load_or_create_secrets
 from callcenter.store.cluster import SqlNodes
 
 
@@ -51,3 +58,48 @@ def cluster_nodes(obj: _HasConfig) -> None:
         click.echo(
             f"{unowned.waiting} waiting callback(s) held by no node (the next sweep takes them)"
         )
+
+
+def _front(obj: _HasConfig) -> Front:
+    cfg = obj.config()
+    try:
+        runtime = Sandbox(cfg, load_or_create_secrets(cfg.state_dir, cfg.dialplan.phones)).runtime()
+    except SandboxError as exc:
+        raise click.ClickException(str(exc)) from exc
+    return Front(cfg, runtime)
+
+
+@cluster.group("front")
+def front() -> None:
+    """The SIP front (Kamailio): each virtual number to its home node, then its standby."""
+
+
+@front.command("up")
+@click.pass_obj
+def front_up(obj: _HasConfig) -> None:
+    """Render Kamailio's configuration from [cluster] and start it."""
+    try:
+        state, started = _front(obj).up()
+    except (FrontError, ClusterError, TemplateError) as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(("started: " if started else "already running: ") + state.describe())
+
+
+@front.command("down")
+@click.pass_obj
+def front_down(obj: _HasConfig) -> None:
+    """Stop the front this instance started."""
+    state = _front(obj).down()
+    click.echo(f"stopped pid {state.pid}" if state else "not running")
+
+
+@front.command("show")
+@click.pass_obj
+def front_show(obj: _HasConfig) -> None:
+    """Print the dispatcher list the front would route by (partition sets, home first)."""
+    cfg = obj.config()
+    try:
+        files = render_front(cfg, cfg.state_dir / "front" / "etc", cfg.state_dir / "front" / "run")
+    except (FrontError, ClusterError) as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(files["dispatcher.list"], nl=False)

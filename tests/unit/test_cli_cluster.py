@@ -31,3 +31,26 @@ def test_the_nodes_are_listed_with_their_lease(tmp_path: Path) -> None:
     assert lines["a"].endswith("sales")
     assert lines["b"].split()[1] == "lapsed"
     assert lines["b"].endswith("every queue")
+
+
+def test_the_front_shows_each_partitions_nodes_home_first(tmp_path: Path) -> None:
+    env = {
+        "CALLCENTER_INSTANCE__STATE_DIR": str(tmp_path / "state"),
+        "CALLCENTER_CLUSTER__NODES": "a=127.0.0.1:5060,b=127.0.0.1:5062",
+        "CALLCENTER_CLUSTER__PARTITIONS": "7000=a/b,7001=b/a",
+    }
+    shown = CliRunner().invoke(main, ["cluster", "front", "show"], env=env)
+    assert shown.exit_code == 0, shown.output
+    assert shown.output.splitlines()[1:] == [
+        "1 sip:127.0.0.1:5060 0 100 node=a",
+        "1 sip:127.0.0.1:5062 0 99 node=b",
+        "2 sip:127.0.0.1:5062 0 100 node=b",
+        "2 sip:127.0.0.1:5060 0 99 node=a",
+    ]
+    bad = CliRunner().invoke(
+        main,
+        ["cluster", "front", "show"],
+        env={**env, "CALLCENTER_CLUSTER__PARTITIONS": "7000=a/c"},
+    )
+    assert bad.exit_code != 0
+    assert "'7000=a/c' names 'c', not a node" in bad.output

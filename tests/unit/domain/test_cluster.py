@@ -11,7 +11,10 @@ from callcenter.domain.cluster import (
     LeasePolicy,
     NodeLease,
     NodeState,
+    Partition,
     check_node_id,
+    node_addresses,
+    partitions,
     serves,
     transition,
 )
@@ -53,3 +56,29 @@ def test_a_node_with_no_queues_serves_every_queue() -> None:
     assert serves((), "support")
     assert serves(("sales",), "sales")
     assert not serves(("sales",), "support")
+
+
+@pytest.mark.parametrize(
+    ("nodes", "parts", "culprit"),
+    [
+        (("a=localhost:5060",), (), "'a=localhost:5060' is not NODE=IPV4:PORT"),
+        (("a=127.0.0.1:0",), (), "is not NODE=IPV4:PORT"),
+        (("a=127.0.0.1:5060", "a=127.0.0.1:5062"), (), "'a' is listed twice"),
+        (("a=127.0.0.1:5060",), ("7000",), "'7000' is not NUMBER=HOME/STANDBY"),
+        (("a=127.0.0.1:5060",), ("7000=a/z",), "names 'z', not a node"),
+        (("a=127.0.0.1:5060",), ("7000=a/a",), "repeats a node or a number"),
+        (("a=127.0.0.1:5060",), ("7000=a", "7000=a"), "repeats a node or a number"),
+    ],
+)
+def test_a_bad_node_or_partition_names_the_entry(
+    nodes: tuple[str, ...], parts: tuple[str, ...], culprit: str
+) -> None:
+    with pytest.raises(ClusterError) as info:
+        partitions(parts, node_addresses(nodes))
+    assert culprit in str(info.value)
+
+
+def test_partitions_keep_their_nodes_in_order() -> None:
+    nodes = node_addresses(("a=127.0.0.1:5060", "b=10.0.0.2:5060"))
+    assert nodes[1].uri == "sip:10.0.0.2:5060"
+    assert partitions(("7000=b/a",), nodes) == (Partition("7000", ("b", "a")),)

@@ -43,6 +43,10 @@ class ClusterWiring:
         """This node's claim while it holds its lease (what claims and the gate check)."""
         return self.membership.current()
 
+    def holds_lease(self) -> bool:
+        """Whether this node may take new work (webhook deliveries, transcriptions)."""
+        return self.membership.current() is not None
+
     def adopt_with(self, adopt: Callable[[Owner], Awaitable[int]]) -> None:
         """Run ``adopt`` at every join (a feature's own open claims take the new epoch)."""
         self._adopters.append(adopt)

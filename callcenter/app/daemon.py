@@ -109,6 +109,7 @@ class Daemon:
             self.secrets.dial_gate_secret,
         )
         self.cluster.adopt_with(self.callbacks.store.adopt)
+        self.webhooks.may_work = self.cluster.holds_lease
         self.cluster.taken_over = lambda: self.callbacks.sweeper.taken_over
         self.shifts = ShiftsWiring(
             config,
@@ -170,6 +171,7 @@ class Daemon:
             self.tickets,
             self.events.emit,
         )
+        self.transcripts.may_work = self.cluster.holds_lease
         self.search = search_service(sessions, self.db_threads)
         self.live = LiveTranscriptsWiring(
             config, self.ami, self.ari, self.agents.desks, self.metrics

@@ -42,6 +42,7 @@ class TranscriptsWiring:
     ) -> None:
         """``decode``: whether to start the vosk workers (default: ``[transcription]
         enabled``; ``callcenter transcripts run`` decodes whatever it says)."""
+        self.may_work: Callable[[], bool] = lambda: True  # set by the cluster's wiring
         t = config.transcription
         self.enabled = t.enabled
         decode = t.enabled if decode is None else decode
@@ -76,7 +77,8 @@ class TranscriptsWiring:
     async def _queue_forever(self) -> None:
         while True:
             try:
-                await self.service.enqueue()
+                if self.may_work():  # a node without its lease queues nothing new
+                    await self.service.enqueue()
             except Exception:
                 log.exception("recordings not queued for transcription")
             await asyncio.sleep(self._every)
@@ -84,7 +86,7 @@ class TranscriptsWiring:
     async def _decode_forever(self) -> None:
         while True:
             try:
-                done = await self.service.work()
+                done = await self.service.work() if self.may_work() else 0
             except Exception:
                 log.exception("transcription failed; next try in %.0f s", self._every)
                 done = 0

@@ -8,7 +8,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
@@ -26,6 +26,7 @@ log = logging.getLogger(__name__)
 class WebhooksWiring:
     def __init__(self, config: Config, sessions: sessionmaker[Session], threads: DbThreads) -> None:
         self._every = config.webhooks.sweep_seconds
+        self.may_work: Callable[[], bool] = lambda: True  # set by the cluster's wiring
         self._sender = AiohttpWebhookSender()
         self.service = Webhooks(
             SqlWebhooks(sessions, threads),
@@ -43,7 +44,8 @@ class WebhooksWiring:
         while True:
             self._wake.clear()  # before: an event written while delivering wakes us again
             try:
-                await self.service.deliver_due()
+                if self.may_work():  # a node without its lease delivers nothing new
+                    await self.service.deliver_due()
             except Exception:
                 log.exception("webhook delivery failed; next try in %.0f s", self._every)
             with contextlib.suppress(TimeoutError):

@@ -119,8 +119,9 @@ class PromiseProjection:
             return
         waiting = {
             c.id: c
+            # This node's callbacks: the queue it projects them in is its own Asterisk's.
             for c in await self._store.in_states(
-                [CallbackState.WAITING, CallbackState.RETRY, CallbackState.DIALING]
+                [CallbackState.WAITING, CallbackState.RETRY, CallbackState.DIALING], True
             )
         }
         snapshots: dict[str, QueueSnapshot] = {}

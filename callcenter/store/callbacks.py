@@ -212,8 +212,8 @@ class SqlCallbacks:
     def _in_states(self, states: Sequence[CallbackState], mine_only: bool) -> list[Callback]:
         query = select(CallbackRow).where(CallbackRow.state.in_([x.value for x in states]))
         mine = self._claims.mine() if mine_only else None
-        if mine is not None:  # a cluster node reconciles its own placeholders only
-            query = query.where(CallbackRow.owner_node == mine)
+        if mine is not None:  # a cluster node sees to its own claims (and unclaimed ones)
+            query = query.where(CallbackRow.owner_node.in_((mine, "")))
         with self._sessions() as s:
             rows = s.scalars(query.order_by(CallbackRow.joined_at))
             return [callback_of(r) for r in rows]
@@ -271,6 +271,10 @@ class SqlCallbacks:
             row = s.get(PromiseRow, promise_id, with_for_update=True)
             if row is None:
                 raise LookupError(f"promise {promise_id}: no such promise")
+            if changes.get("state") is PromiseState.AT_RISK and row.state == "at_risk":
+                # Escalated already (another node's projection got there first): once.
+                changes = {k: v for k, v in changes.items() if k not in ("state", "escalated_at")}
+                announce = None
             if row.state in (PromiseState.OPEN.value, PromiseState.AT_RISK.value):
                 for name, value in changes.items():
                     if isinstance(value, PromiseState):

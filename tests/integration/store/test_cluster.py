@@ -12,6 +12,8 @@ from sqlalchemy import Engine
 
 from callcenter.domain.callbacks import CallbackState, NewCallback, StaleCallback
 from callcenter.domain.cluster import NodeState, Owner
+from callcenter.domain.promises import Promise, PromiseState
+from callcenter.domain.webhooks import Event
 from callcenter.store.callbacks import SqlCallbacks
 from callcenter.store.cluster import SqlNodes
 from callcenter.store.db import make_sessions
@@ -157,3 +159,20 @@ async def test_a_node_claims_the_due_retries_of_its_own_queues(db_engine: Engine
     assert [(cb.queue, cb.owner_node, cb.attempts) for cb in claimed] == [("sales", "s", 2)]
     counts = {c.node: (c.waiting, c.dialing) for c in await sales.nodes.claims()}
     assert counts == {"s": (1, 0)}
+
+
+async def test_two_nodes_escalating_one_promise_announce_it_once(a: Node, b: Node) -> None:
+    await a.join()
+    await b.join()
+    _, promise, _ = await a.callbacks.request(new("+79161236666"))
+    told: list[int] = []
+
+    def announce(p: Promise) -> list[Event]:
+        told.append(p.id)
+        return []
+
+    risk = {"state": PromiseState.AT_RISK, "escalated_at": NOW}
+    for node in (a, b):  # both projected it at risk from their stale reads
+        stored = await node.callbacks.update_promise(promise.id, dict(risk), announce)
+        assert stored.state is PromiseState.AT_RISK
+    assert told == [promise.id]

@@ -62,11 +62,12 @@ def cluster_nodes(obj: _HasConfig) -> None:
 
 def _front(obj: _HasConfig) -> Front:
     cfg = obj.config()
+    secrets = load_or_create_secrets(cfg.state_dir, cfg.dialplan.phones)
     try:
-        runtime = Sandbox(cfg, load_or_create_secrets(cfg.state_dir, cfg.dialplan.phones)).runtime()
+        runtime = Sandbox(cfg, secrets).runtime()
     except SandboxError as exc:
         raise click.ClickException(str(exc)) from exc
-    return Front(cfg, runtime)
+    return Front(cfg, runtime, secrets.agent_passwords)
 
 
 @cluster.group("front")
@@ -99,7 +100,8 @@ def front_show(obj: _HasConfig) -> None:
     """Print the dispatcher list the front would route by (partition sets, home first)."""
     cfg = obj.config()
     try:
-        files = render_front(cfg, cfg.state_dir / "front" / "etc", cfg.state_dir / "front" / "run")
+        front = cfg.state_dir / "front"
+        files = render_front(cfg, front / "etc", front / "run", {})
     except (FrontError, ClusterError) as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(files["dispatcher.list"], nl=False)

@@ -238,6 +238,9 @@ class ClusterConfig:
     nodes: tuple[str, ...] = ()
     partitions: tuple[str, ...] = ()
     probe_seconds: int = 1
+    # Agents' phones register at the front; the nodes ring them through it (each agent's
+    # contact on every node is sip:EXT@front), so any node can ring any agent.
+    agents_at_front: bool = False
 
 
 @dataclasses.dataclass(frozen=True)

@@ -101,8 +101,10 @@ def template_values(config: Config, secrets: Secrets, layout: AsteriskLayout) ->
     )
     # Every agent with a SIP password has an endpoint (``callcenter agents add`` adds them).
     agents = sorted(secrets.agent_passwords)
+    c = config.cluster
+    front = f"{c.front_bind}:{c.front_port}" if c.agents_at_front else ""
     values["agent_sections"] = "\n".join(
-        _agent_sections(ext, secrets.agent_passwords[ext], values["media_binding"])
+        _agent_sections(ext, secrets.agent_passwords[ext], values["media_binding"], front)
         for ext in agents
     )
     values["fallback_members"] = "\n".join(
@@ -257,7 +259,7 @@ match_header = X-CC-Web: {secret}
 """
 
 
-def _agent_sections(ext: str, password: str, media: str = "") -> str:
+def _agent_sections(ext: str, password: str, media: str = "", front: str = "") -> str:
     _check_value(password)
     return f"""
 [{ext}]
@@ -272,7 +274,7 @@ dtmf_mode = rfc4733
 direct_media = no
 rtp_symmetric = yes
 force_rport = yes
-rewrite_contact = yes
+rewrite_contact = {"no" if front else "yes"}
 {media}
 callerid = "Agent {ext}" <{ext}>
 
@@ -286,6 +288,7 @@ password = {password}
 type = aor
 max_contacts = 1
 remove_existing = yes
+{f"contact = sip:{ext}@{front}" if front else ""}
 """
 
 

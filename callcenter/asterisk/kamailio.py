@@ -19,6 +19,7 @@ import signal
 import socket
 import subprocess
 import time
+from collections.abc import Mapping
 from pathlib import Path
 
 from callcenter.asterisk.confgen import render_text
@@ -26,6 +27,7 @@ from callcenter.asterisk.runtime import Runtime
 from callcenter.config import Config
 from callcenter.domain.cluster import NodeAddress, Partition, node_addresses, partitions
 
+_TOKEN = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
 TEMPLATE = Path(__file__).resolve().parents[2] / "kamailio_conf" / "kamailio.cfg"
 STATE_FILE = "front.json"
 
@@ -51,8 +53,19 @@ def partition_routes(parts: tuple[Partition, ...]) -> str:
     )
 
 
-def render_front(config: Config, etc_dir: Path, run_dir: Path) -> dict[str, str]:
-    """The files of the front, by name."""
+def agent_passwords(passwords: Mapping[str, str]) -> str:
+    lines = []
+    for ext, password in sorted(passwords.items()):
+        if not ext.isdigit() or not set(password) <= _TOKEN:
+            raise FrontError(f"agent {ext!r}: not an extension with a generated password")
+        lines.append(f'    if ($fU == "{ext}") {{\n        $var(pw) = "{password}";\n    }}')
+    return "\n".join(lines)
+
+
+def render_front(
+    config: Config, etc_dir: Path, run_dir: Path, passwords: Mapping[str, str]
+) -> dict[str, str]:
+    """The files of the front, by name (``passwords``: the agents' SIP passwords)."""
     c = config.cluster
     nodes = node_addresses(c.nodes)
     parts = partitions(c.partitions, nodes)
@@ -68,6 +81,7 @@ def render_front(config: Config, etc_dir: Path, run_dir: Path) -> dict[str, str]
         "kamailio_ping_seconds": str(c.probe_seconds),
         "kamailio_log_prefix": "front: ",
         "kamailio_partitions": partition_routes(parts),
+        "kamailio_agents": agent_passwords(passwords),
     }
     return {
         "kamailio.cfg": render_text("kamailio.cfg", TEMPLATE.read_text(encoding="utf-8"), values),
@@ -111,8 +125,9 @@ class FrontState:
 
 
 class Front:
-    def __init__(self, config: Config, runtime: Runtime) -> None:
+    def __init__(self, config: Config, runtime: Runtime, passwords: Mapping[str, str]) -> None:
         self.config = config
+        self.passwords = dict(passwords)
         self.runtime = runtime
         self.dir = config.state_dir / "front"
         self._state = self.dir / STATE_FILE
@@ -133,8 +148,9 @@ class Front:
         etc, run, log = self.dir / "etc", self.dir / "run", self.dir / "log"
         for d in (etc, run, log):
             d.mkdir(parents=True, exist_ok=True)
-        for name, text in render_front(self.config, etc, run).items():
+        for name, text in render_front(self.config, etc, run, self.passwords).items():
             (etc / name).write_text(text, encoding="utf-8")
+            (etc / name).chmod(0o600)  # the agents' passwords
         c = self.config.cluster
         argv = self.runtime.command(
             ["kamailio", "-f", str(etc / "kamailio.cfg"), "-DD", "-E", "-P", str(run / "pid")],

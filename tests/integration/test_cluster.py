@@ -75,10 +75,12 @@ def start_node(
     name: str,
     url: str,
     carrier: str,
+    **extra: str,
 ) -> Node:
     state = tmp_path_factory.mktemp(f"node-{name}")
     inst = Instance.create(
         state,
+        **extra,
         CALLCENTER_DATABASE__URL=url,
         CALLCENTER_CLUSTER__NODE=name,
         CALLCENTER_CLUSTER__LEASE_SECONDS=str(LEASE),

@@ -28,8 +28,8 @@ from tests.integration.test_cluster import Node, start_node
 from tests.support.calls import call_record, new_caller
 from tests.support.databases import PostgresUnavailable, postgres_database
 from tests.support.ports import free_port
-from tests.support.sipp import TRUNK_IP, Sipp
-from tests.support.sipp_scenarios import caller_scenario
+from tests.support.sipp import PHONE_IP, TRUNK_IP, Sipp, SippRun
+from tests.support.sipp_scenarios import answer_scenario, caller_scenario, register_scenario
 from tests.support.until import until
 
 pytestmark = pytest.mark.asterisk
@@ -44,8 +44,13 @@ def front(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Front, Nod
             if IN_CI:
                 pytest.fail(f"CI needs PostgreSQL for the cluster: {exc}")
             pytest.skip(str(exc))
-        carrier = f"127.0.0.2:{free_port()}"
-        a, b = (start_node(stack, tmp_path_factory, n, url, carrier) for n in ("a", "b"))
+        carrier, port = f"127.0.0.2:{free_port()}", free_port()
+        # Agents register at the front: every node's agent contact is sip:EXT@front.
+        at_front = {
+            "CALLCENTER_CLUSTER__AGENTS_AT_FRONT": "true",
+            "CALLCENTER_CLUSTER__FRONT_PORT": str(port),
+        }
+        a, b = (start_node(stack, tmp_path_factory, n, url, carrier, **at_front) for n in "ab")
         number = a.instance.config.dialplan.virtual_number
         ports = {
             n.instance.config.cluster.node: n.instance.config.asterisk.sip_port for n in (a, b)
@@ -54,10 +59,9 @@ def front(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Front, Nod
             **a.instance.env,
             "CALLCENTER_CLUSTER__NODES": ",".join(f"{n}=127.0.0.1:{p}" for n, p in ports.items()),
             "CALLCENTER_CLUSTER__PARTITIONS": f"{number}=a/b",
-            "CALLCENTER_CLUSTER__FRONT_PORT": str(free_port()),
         }
         config = load_config(None, environ=env)
-        kamailio = Front(config, a.instance.runtime)
+        kamailio = Front(config, a.instance.runtime, a.instance.secrets.agent_passwords)
         try:
             kamailio.up()
         except FrontError as exc:
@@ -90,6 +94,48 @@ def test_a_caller_through_the_front_reaches_the_home_node(front: Any) -> None:
     ).assert_ok(30)
     assert node_of(a, caller) == "a"
     assert kamailio.state() is not None
+
+
+def agent_at_front(front: Any, calls: int = 1) -> SippRun:
+    """Agent 1001's phone, registered at the front; it answers ``calls`` calls."""
+    kamailio, _a, _b, callers = front
+    ext = "1001"
+    port = callers.register_agent(ext, kamailio.passwords[ext])
+    return callers.start(
+        "agent-1001",
+        answer_scenario(talk_until_bye=20, routed=True),
+        port=port,
+        local_ip=PHONE_IP,
+        load=("-m", str(calls)),
+        timeout=60,
+    )
+
+
+def queue_call(front: Any, caller: str) -> SippRun:
+    _kamailio, a, _b, callers = front
+    return callers.start(
+        f"call-{caller}",
+        caller_scenario(caller, hangup_after=4, routed=True),
+        service=a.instance.config.dialplan.virtual_number,
+        local_ip=TRUNK_IP,
+        timeout=40,
+    )
+
+
+def test_an_agent_registered_at_the_front_answers_the_home_nodes_queue_call(front: Any) -> None:
+    _kamailio, a, _b, callers = front
+    refused = callers.start(
+        "register-wrong",
+        register_scenario("1001", "not-the-password"),
+        local_ip=PHONE_IP,
+        timeout=10,
+    )
+    assert refused.wait(15) != 0  # the front checks the agent's password
+    agent = agent_at_front(front)
+    caller = "1555" + new_caller()[-7:]  # the test router sends 1555… to sales
+    queue_call(front, caller).assert_ok(40)
+    agent.assert_ok(30)
+    assert node_of(a, caller) == "a"
 
 
 def active_calls(node: Node) -> int:
@@ -141,3 +187,12 @@ def test_killing_the_home_nodes_asterisk_sends_every_new_call_to_the_standby(fro
     assert landed == {"b": 40}
     assert on_a.wait(60) != 0  # the calls that were on A died with it
     assert detected < 5, f"the front took {detected:.1f} s to mark A down"
+
+
+def test_after_the_failover_the_same_agent_answers_the_standbys_queue_call(front: Any) -> None:
+    _kamailio, _a, b, _callers = front
+    agent = agent_at_front(front)
+    caller = "1555" + new_caller()[-7:]
+    queue_call(front, caller).assert_ok(40)
+    agent.assert_ok(30)
+    assert node_of(b, caller) == "b"  # A is down: its partition is on B, and so is the call

@@ -47,8 +47,11 @@ _ROUTED_ACK_OR_BYE = _ACK_OR_BYE.replace(
 )
 
 
-def _reply(status: str, to_tag: bool = False, retrans: bool = False, sdp: bool = False) -> str:
-    """A response to the last request, echoing its dialog headers."""
+def _reply(
+    status: str, to_tag: bool = False, retrans: bool = False, sdp: bool = False, rr: bool = False
+) -> str:
+    """A response to the last request, echoing its dialog headers (``rr``: and its
+    Record-Route, as a phone behind a record-routing proxy does)."""
     tag = ";tag=[pid]SIPpTag01[call_number]" if to_tag else ""
     body = (
         f"Content-Type: application/sdp\nContent-Length: [len]\n\n{_SDP}\n"
@@ -57,7 +60,9 @@ def _reply(status: str, to_tag: bool = False, retrans: bool = False, sdp: bool =
     )
     attrs = ' retrans="500"' if retrans else ""
     return (
-        f"  <send{attrs}><![CDATA[\nSIP/2.0 {status}\n[last_Via:]\n[last_From:]\n"
+        f"  <send{attrs}><![CDATA[\nSIP/2.0 {status}\n[last_Via:]\n"
+        + ("[last_Record-Route:]\n" if rr else "")
+        + "[last_From:]\n"
         f"[last_To:]{tag}\n[last_Call-ID:]\n[last_CSeq:]\n"
         f"Contact: <sip:[local_ip]:[local_port]>\n{body}]]></send>"
     )
@@ -195,25 +200,28 @@ Max-Forwards: 70
     )
 
 
-def _answer(name: str, invite: str, ring_for: float) -> list[str]:
+def _answer(name: str, invite: str, ring_for: float, rr: bool = False) -> list[str]:
     """A phone's scenario up to the answer: INVITE received, ringing, 200 OK, ACK."""
     return [
         _HEAD.format(name=name),
         invite,
-        _reply("180 Ringing", to_tag=True),
+        _reply("180 Ringing", to_tag=True, rr=rr),
         f'  <pause milliseconds="{int(ring_for * 1000)}"/>',
-        _reply("200 OK", to_tag=True, retrans=True, sdp=True),
+        _reply("200 OK", to_tag=True, retrans=True, sdp=True, rr=rr),
         '  <recv request="ACK" rtd="true"/>',
     ]
 
 
-def answer_scenario(talk_until_bye: float = 30.0, ring_for: float = 0.0, audio: str = "") -> str:
+def answer_scenario(
+    talk_until_bye: float = 30.0, ring_for: float = 0.0, audio: str = "", routed: bool = False
+) -> str:
     """An agent's phone: ring (``ring_for`` seconds), answer, talk until the other side
-    hangs up (saying ``audio``, a pcap of RTP, if given)."""
+    hangs up (saying ``audio``, a pcap of RTP, if given); ``routed``: reached through a
+    record-routing proxy (the cluster's front)."""
     say = f'  <nop><action><exec play_pcap_audio="{audio}"/></action></nop>' if audio else ""
     return "\n".join(
         [
-            *_answer("answering agent", '  <recv request="INVITE"/>', ring_for),
+            *_answer("answering agent", '  <recv request="INVITE"/>', ring_for, routed),
             say,
             f'  <recv request="BYE" timeout="{int(talk_until_bye * 1000)}"/>',
             _OK_TO_REQUEST,

@@ -102,7 +102,7 @@ def setup_delays(run: SippRun) -> list[float]:
         call = re.search(r"^Call-ID:\s*(\S+)", text, re.M | re.I)
         if call is None:
             continue
-        first = "sent" in text.split("\n", 1)[0]
+        first = "sent" in text.lstrip().split("\n", 1)[0]
         if first and re.search(r"^INVITE sip:", text, re.M):
             sent.setdefault(call[1], at)
         elif (
@@ -132,7 +132,7 @@ class Bench:
             "CALLCENTER_CLUSTER__PARTITIONS": f"{NUMBER}=a/b",
             "CALLCENTER_CLUSTER__FRONT_PORT": str(self.front_port),
         }
-        self.front = Front(load_config(None, environ=env), self.runtime)
+        self.front = Front(load_config(None, environ=env), self.runtime, {})
         (work / "sipp").mkdir()
         self.sipp = Sipp(self.runtime, work / "sipp", self.front_port, sip_host=TRUNK_IP)
         self.nodes: dict[str, SippRun] = {}
@@ -169,7 +169,8 @@ class Bench:
 
 
 def failed_calls(run: SippRun) -> int:
-    found = re.findall(r"Failed call\s*\|\s*\d+\s*\|\s*(\d+)", run.output())
+    text = run.log.read_text(errors="replace") if run.log.exists() else ""
+    found = re.findall(r"Failed call\s*\|\s*\d+\s*\|\s*(\d+)", text)
     return int(found[-1]) if found else -1
 
 
@@ -205,7 +206,7 @@ def setup_delay(bench: Bench) -> None:
 
 def failover(bench: Bench) -> None:
     print("\nfailover: node a (home) killed with -9 under 10 cps x 150 calls")
-    run = bench.callers("failover", 10, 150)
+    run = bench.callers("failover", 10, 150, trace=True)
     time.sleep(5)
     killed = time.time()
     os.kill(bench.nodes["a"].process.pid, signal.SIGKILL)
@@ -214,8 +215,12 @@ def failover(bench: Bench) -> None:
     port = bench.node_ports["a"]
     down = re.search(rf"node down: sip:127\.0\.0\.1:{port} at (\d+\.\d+)", log)
     detect = f"{float(down[1]) - killed:.2f} s" if down else "not detected"
+    answered = len(setup_delays(run))  # calls whose INVITE got its 200, from any node
     failed = failed_calls(run)
-    print(f"  marked down after {detect}; new calls failed: {failed} of 150 (target 0)")
+    print(
+        f"  marked down after {detect}; new calls not answered: {150 - answered} of 150"
+        f" (target 0); calls in progress on a, lost with it: {failed - (150 - answered)}"
+    )
 
 
 def main() -> None:

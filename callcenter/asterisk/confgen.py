@@ -19,6 +19,7 @@ import yaml
 
 from callcenter.asterisk.ami_events import ALL_CLASSES, USED_CLASSES, USED_EVENTS
 from callcenter.config import Config
+from callcenter.domain.cluster import node_addresses, partitions
 from callcenter.domain.queue_defs import QueueDef, QueueDefError, parse_queue_defs
 from callcenter.secrets import Secrets
 
@@ -103,6 +104,15 @@ def template_values(config: Config, secrets: Secrets, layout: AsteriskLayout) ->
     agents = sorted(secrets.agent_passwords)
     c = config.cluster
     front = f"{c.front_bind}:{c.front_port}" if c.agents_at_front else ""
+    numbers = [p.number for p in partitions(c.partitions, node_addresses(c.nodes))]
+    values["partition_numbers"] = (
+        "\n".join(
+            f"exten => {n},1,Goto(from-trunk,{d.virtual_number},1)"
+            for n in numbers
+            if n != d.virtual_number
+        )
+        or "; (no other partition)"
+    )
     values["agent_sections"] = "\n".join(
         _agent_sections(ext, secrets.agent_passwords[ext], values["media_binding"], front)
         for ext in agents

@@ -34,6 +34,8 @@ from tests.support.until import until
 
 pytestmark = pytest.mark.asterisk
 
+SECOND = "7001"  # the second partition's number: home B, standby A
+
 
 @pytest.fixture(scope="module")
 def front(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Front, Node, Node, Sipp]]:
@@ -49,6 +51,9 @@ def front(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Front, Nod
         at_front = {
             "CALLCENTER_CLUSTER__AGENTS_AT_FRONT": "true",
             "CALLCENTER_CLUSTER__FRONT_PORT": str(port),
+            # Both nodes know both partitions (each is the other's standby).
+            "CALLCENTER_CLUSTER__NODES": "a=127.0.0.1:1,b=127.0.0.1:2",
+            "CALLCENTER_CLUSTER__PARTITIONS": f"7000=a/b,{SECOND}=b/a",
         }
         a, b = (start_node(stack, tmp_path_factory, n, url, carrier, **at_front) for n in "ab")
         number = a.instance.config.dialplan.virtual_number
@@ -58,7 +63,7 @@ def front(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Front, Nod
         env = {
             **a.instance.env,
             "CALLCENTER_CLUSTER__NODES": ",".join(f"{n}=127.0.0.1:{p}" for n, p in ports.items()),
-            "CALLCENTER_CLUSTER__PARTITIONS": f"{number}=a/b",
+            "CALLCENTER_CLUSTER__PARTITIONS": f"{number}=a/b,{SECOND}=b/a",
         }
         config = load_config(None, environ=env)
         kamailio = Front(config, a.instance.runtime, a.instance.secrets.agent_passwords)
@@ -111,12 +116,12 @@ def agent_at_front(front: Any, calls: int = 1) -> SippRun:
     )
 
 
-def queue_call(front: Any, caller: str) -> SippRun:
-    _kamailio, a, _b, callers = front
+def queue_call(front: Any, caller: str, number: str = "7000", talk: float = 4) -> SippRun:
+    _kamailio, _a, _b, callers = front
     return callers.start(
         f"call-{caller}",
-        caller_scenario(caller, hangup_after=4, routed=True),
-        service=a.instance.config.dialplan.virtual_number,
+        caller_scenario(caller, hangup_after=talk, bye_timeout=30, routed=True),
+        service=number,
         local_ip=TRUNK_IP,
         timeout=40,
     )
@@ -136,6 +141,26 @@ def test_an_agent_registered_at_the_front_answers_the_home_nodes_queue_call(fron
     queue_call(front, caller).assert_ok(40)
     agent.assert_ok(30)
     assert node_of(a, caller) == "a"
+
+
+def test_an_agent_on_a_call_through_one_node_is_not_rung_by_the_other(front: Any) -> None:
+    kamailio, a, b, _callers = front
+    agent = agent_at_front(front, calls=2)
+    first, second = ("1555" + new_caller()[-7:] for _ in range(2))
+    on_a = queue_call(front, first, talk=8)
+    rang = agent.log.with_suffix(".messages")
+    until(lambda: rang.exists() and "INVITE sip:" in rang.read_text(), 20, what="1001 rung on A")
+    # B's sales queue rings 1001 while they talk on A: refused at the front until A's
+    # call ends; then B reaches them (the caller hangs up 18 s after B answered).
+    waits_on_b = queue_call(front, second, SECOND, talk=18)
+    on_a.assert_ok(30)
+    waits_on_b.assert_ok(40)
+    agent.assert_ok(40)
+    assert (node_of(a, first), node_of(b, second)) == ("a", "b")
+    log = front_log(kamailio)
+    assert "agent 1001 busy on another call: refused" in log  # B tried while A had them
+    invites = agent.log.with_suffix(".messages").read_text().count("INVITE sip:")
+    assert invites == 2  # the phone never rang while it was busy
 
 
 def active_calls(node: Node) -> int:

@@ -12,7 +12,7 @@ DEPS_KEY := $(shell cat pyproject.toml scripts/install-system-deps.sh | sha1sum 
 DEPS_STAMP := $(VENV)/.deps-$(DEPS_KEY)
 SOURCES := callcenter tests migrations benchmarks
 
-.PHONY: run test setup lint unit integration stop clean
+.PHONY: run test setup lint unit integration stop clean cluster-demo
 
 $(DEPS_STAMP):
 	bash scripts/install-system-deps.sh
@@ -35,6 +35,12 @@ setup: $(DEPS_STAMP) $(WEB_BUNDLE)
 run: setup
 	$(BIN)/callcenter sandbox up
 	exec $(BIN)/callcenter run
+
+## cluster-demo: two nodes (Asterisk + daemon each) and the SIP front on this machine,
+## on one PostgreSQL (CLUSTER_DB), until Ctrl-C
+CLUSTER_DB ?= postgresql+psycopg://postgres@127.0.0.1:5432/callcenter_demo
+cluster-demo: setup
+	$(BIN)/callcenter cluster demo --database $(CLUSTER_DB)
 
 ## stop: stop this instance's Asterisk (the daemon stops with Ctrl-C)
 stop: setup

@@ -4,11 +4,14 @@ its epoch, whether its lease is live, how long ago it beat, and the callbacks it
 
 from __future__ import annotations
 
+import os
+import sys
 from datetime import UTC, datetime
 from typing import Protocol
 
 import click
 
+from callcenter.app.cluster_demo import run_demo
 from callcenter.asterisk.confgen import TemplateError
 from callcenter.asterisk.kamailio import Front, FrontError, render_front
 from callcenter.asterisk.sandbox import Sandbox
@@ -105,3 +108,19 @@ def front_show(obj: _HasConfig) -> None:
     except (FrontError, ClusterError) as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(files["dispatcher.list"], nl=False)
+
+
+@cluster.command("demo")
+@click.option(
+    "--database",
+    default="postgresql+psycopg://postgres@127.0.0.1:5432/callcenter_demo",
+    show_default=True,
+    help="The PostgreSQL both nodes share (created if missing).",
+)
+@click.pass_obj
+def cluster_demo(obj: _HasConfig, database: str) -> None:
+    """Two nodes (Asterisk + daemon each) and the front on this machine, until Ctrl-C."""
+    try:
+        sys.exit(run_demo(obj.config(), database, os.environ))
+    except (ValueError, RuntimeError, SandboxError, FrontError, OSError) as exc:
+        raise click.ClickException(str(exc)) from exc

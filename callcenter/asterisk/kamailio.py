@@ -79,6 +79,7 @@ def render_front(
         "kamailio_run": str(run_dir),
         "kamailio_fr_ms": "1000",
         "kamailio_ping_seconds": str(c.probe_seconds),
+        "kamailio_keepalive_seconds": str(max(2, c.probe_seconds * 3)),
         "kamailio_log_prefix": "front: ",
         "kamailio_partitions": partition_routes(parts),
         "kamailio_agents": agent_passwords(passwords),

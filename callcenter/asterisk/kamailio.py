@@ -24,6 +24,7 @@ from pathlib import Path
 
 from callcenter.asterisk.confgen import render_text
 from callcenter.asterisk.runtime import Runtime
+from callcenter.asterisk.sandbox import process_alive
 from callcenter.config import Config
 from callcenter.domain.cluster import NodeAddress, Partition, node_addresses, partitions
 
@@ -183,7 +184,7 @@ class Front:
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(pid, signal.SIGTERM)
             deadline = time.monotonic() + 10
-            while _alive(pid) and time.monotonic() < deadline:
+            while process_alive(pid) and time.monotonic() < deadline:
                 if self._process is not None:
                     with contextlib.suppress(subprocess.TimeoutExpired):
                         self._process.wait(0.1)
@@ -194,14 +195,6 @@ class Front:
         self._state.unlink(missing_ok=True)
         self._process = None
         return state
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    return True
 
 
 def _is_kamailio(pid: int) -> bool:

@@ -236,7 +236,7 @@ class Sandbox:
         while time.monotonic() < deadline:
             with contextlib.suppress(ChildProcessError):
                 os.waitpid(pid, os.WNOHANG)
-            if not _alive(pid):
+            if not process_alive(pid):
                 return
             time.sleep(0.1)
         with contextlib.suppress(ProcessLookupError):
@@ -288,7 +288,8 @@ def _chown_tree(top: Path, uid: int, gid: int) -> None:
                 os.chown(entry, uid, gid, follow_symlinks=False)
 
 
-def _alive(pid: int) -> bool:
+def process_alive(pid: int) -> bool:
+    """Whether ``pid`` runs (a zombie does not)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -300,7 +301,7 @@ def _alive(pid: int) -> bool:
 
 
 def _is_asterisk(pid: int) -> bool:
-    if not _alive(pid):
+    if not process_alive(pid):
         return False
     try:
         cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")

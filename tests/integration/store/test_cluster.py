@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import Engine
 
-from callcenter.domain.callbacks import CallbackState, NewCallback, StaleCallback
+from callcenter.domain.callbacks import CallbackState, StaleCallback
 from callcenter.domain.cluster import NodeState, Owner
 from callcenter.domain.promises import Promise, PromiseState
 from callcenter.domain.webhooks import Event
@@ -18,6 +18,7 @@ from callcenter.store.callbacks import SqlCallbacks
 from callcenter.store.cluster import SqlNodes
 from callcenter.store.db import make_sessions
 from callcenter.store.db_threads import DbThreads
+from tests.integration.store.test_callbacks import new
 
 NOW = datetime(2026, 12, 7, 10, 0, tzinfo=UTC)
 LEASE = timedelta(seconds=10)
@@ -39,16 +40,6 @@ class Node:
         self.owner = Owner(lease.node, lease.epoch)
         await self.callbacks.adopt(self.owner)
         return self.owner
-
-
-def new(number: str, queue: str = "support") -> NewCallback:
-    return NewCallback(
-        queue=queue,
-        number=number,
-        requested_at=NOW,
-        joined_at=NOW - timedelta(minutes=2),
-        due_at=NOW + timedelta(minutes=30),
-    )
 
 
 @pytest.fixture

@@ -23,6 +23,7 @@ from callcenter.app.cluster import ClusterWiring
 from callcenter.app.events import EventBus
 from callcenter.app.live_transcripts import LiveTranscriptsWiring
 from callcenter.app.observability import Observability
+from callcenter.app.presence import PresenceWiring
 from callcenter.app.recordings import RecordingsWiring
 from callcenter.app.search import search_service
 from callcenter.app.security import Security
@@ -91,6 +92,15 @@ class Daemon:
         self.agents = Agents(config, self.ami, self.tickets, self.call_log)
         etc_dir, gid = asterisk_etc(config)
         self.cluster = ClusterWiring(config, sessions, self.db_threads)
+        self.presence = PresenceWiring(
+            config,
+            sessions,
+            self.db_threads,
+            self.ami,
+            self.agents.ami_queues,
+            self.agents.queue_defs,
+        )
+        self.presence.holds_lease = self.cluster.holds_lease
         self.webhooks = WebhooksWiring(config, sessions, self.db_threads)
         self.events = EventBus(self.webhooks.wake)
         self.guard = DialGuardWiring(config, sessions, self.db_threads, self.metrics)
@@ -203,6 +213,7 @@ class Daemon:
         self.calls.deliver(event)
 
     async def _ami_login(self) -> None:
+        await self.presence.ami_login()
         await self.agents.ami_login()
         await self.recordings.ami_login()
         await self.callbacks.ami_login()
@@ -279,6 +290,7 @@ class Daemon:
             *self.live.tasks(),
             *self.webhooks.tasks(),
             *self.cluster.tasks(),
+            *self.presence.tasks(),
         ]
         log.info("callcenterd up: http://%s:%d/healthz", d.http_host, d.http_port)
         print(banner(self.config, self.secrets, self._admin_link()), flush=True)

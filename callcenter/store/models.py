@@ -354,3 +354,17 @@ class NodeRow(Base):
     beat_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     lease_until: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     queues: Mapped[str] = mapped_column(String(2000), default="")  # comma-separated
+
+
+class AgentHoldRow(Base):
+    """An agent's latest pause and wrap-up, shared by the nodes (migration 0017)."""
+
+    __tablename__ = "agent_holds"
+
+    agent: Mapped[str] = mapped_column(String(20), primary_key=True)
+    paused: Mapped[bool] = mapped_column(default=False)
+    reason: Mapped[str] = mapped_column(String(80), default="")
+    node: Mapped[str] = mapped_column(String(32), default="")
+    wrap_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    wrap_node: Mapped[str] = mapped_column(String(32), default="")
+    changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -42,8 +42,9 @@ class Node:
         work.mkdir()
         self.sipp = Sipp(instance.runtime, work, instance.config.asterisk.sip_port)
 
-    def agent(self, name: str, scenario: str, calls: int, timeout: float) -> SippRun:
-        ext = "1001"
+    def agent(
+        self, name: str, scenario: str, calls: int, timeout: float, ext: str = "1001"
+    ) -> SippRun:
         port = self.sipp.register_agent(ext, self.instance.secrets.agent_passwords[ext])
         return self.sipp.start(
             name,
@@ -78,15 +79,17 @@ def start_node(
     **extra: str,
 ) -> Node:
     state = tmp_path_factory.mktemp(f"node-{name}")
-    inst = Instance.create(
-        state,
+    env = {
+        # Two nodes: agents' pause and wrap-up are shared (the addresses serve the front).
+        "CALLCENTER_CLUSTER__NODES": "a=127.0.0.1:1,b=127.0.0.1:2",
         **extra,
-        CALLCENTER_DATABASE__URL=url,
-        CALLCENTER_CLUSTER__NODE=name,
-        CALLCENTER_CLUSTER__LEASE_SECONDS=str(LEASE),
-        CALLCENTER_CALLBACKS__SWEEP_SECONDS="1",
-        CALLCENTER_CALLBACKS__TRUNK_CONTACT=carrier,
-    )
+        "CALLCENTER_DATABASE__URL": url,
+        "CALLCENTER_CLUSTER__NODE": name,
+        "CALLCENTER_CLUSTER__LEASE_SECONDS": str(LEASE),
+        "CALLCENTER_CALLBACKS__SWEEP_SECONDS": "1",
+        "CALLCENTER_CALLBACKS__TRUNK_CONTACT": carrier,
+    }
+    inst = Instance.create(state, **env)
     try:
         inst.sandbox.up()
     except (SandboxError, OSError) as exc:
@@ -180,3 +183,28 @@ def test_a_killed_daemons_callbacks_are_taken_over_and_dialled_exactly_once(
     assert nodes["a"]["epoch"] == 2
     assert (nodes["a"]["waiting"], nodes["a"]["dialing"]) == (0, 0)
     assert gate(a, ids[0], 1) == "no"  # what A's old placeholder would have asked
+    a.sipp.unregister_all()  # no phone of this test stays registered for the next
+    b.sipp.unregister_all()
+
+
+def paused_in(node: Node, queue: str, agent: str) -> bool:
+    """Whether ``agent`` is paused in ``queue`` of this node's app_queue."""
+    shown = node.instance.asterisk_cli(f"queue show {queue}")
+    return any(f"PJSIP/{agent}" in line and "paused" in line for line in shown.splitlines())
+
+
+def test_a_pause_and_a_wrap_up_on_one_node_hold_on_the_other(pair: tuple[Node, Node]) -> None:
+    a, b = pair
+    lead = api_token(a.instance, Role.SUPERVISOR)
+    api_call(a.daemon, lead, "POST", "/agents/1002/pause", {"reason": "lunch"})
+    until(lambda: paused_in(b, "support", "1002"), 10, what="1002 paused on B too")
+    api_call(b.daemon, lead, "POST", "/agents/1002/unpause")
+    until(lambda: not paused_in(a, "support", "1002"), 10, what="1002 back on A too")
+    # 1002 takes a sales call on A (sales: 4 s of wrap-up); B holds them while it lasts.
+    caller = "1555" + new_caller()[-7:]
+    agent = a.agent("agent-1002-a", busy_agent_scenario(2), 1, 40, ext="1002")
+    call = a.sipp.call(a.instance.config.dialplan.virtual_number, caller, bye_timeout=30)
+    agent.assert_ok(30)
+    until(lambda: paused_in(b, "support", "1002"), 5, what="1002 wrapping up, held on B")
+    until(lambda: not paused_in(b, "support", "1002"), 10, what="the wrap-up over on B")
+    call.assert_ok(30)

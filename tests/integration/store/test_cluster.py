@@ -18,6 +18,7 @@ from callcenter.store.callbacks import SqlCallbacks
 from callcenter.store.cluster import SqlNodes
 from callcenter.store.db import make_sessions
 from callcenter.store.db_threads import DbThreads
+from callcenter.store.presence import SqlAgentHolds
 from tests.integration.store.test_callbacks import new
 
 NOW = datetime(2026, 12, 7, 10, 0, tzinfo=UTC)
@@ -167,3 +168,15 @@ async def test_two_nodes_escalating_one_promise_announce_it_once(a: Node, b: Nod
         stored = await node.callbacks.update_promise(promise.id, dict(risk), announce)
         assert stored.state is PromiseState.AT_RISK
     assert told == [promise.id]
+
+
+async def test_an_agents_hold_is_one_row_changed_only_when_it_changes(db_engine: Engine) -> None:
+    holds = SqlAgentHolds(make_sessions(db_engine))
+    assert await holds.pause("1001", True, "lunch", "a", NOW)
+    assert not await holds.pause("1001", True, "lunch", "a", NOW)  # the same, from a 2nd queue
+    assert await holds.wrap("1001", NOW + timedelta(seconds=4), "b", NOW)
+    (hold,) = await holds.holds()
+    assert (hold.paused, hold.reason, hold.node, hold.wrap_node) == (True, "lunch", "a", "b")
+    assert hold.wrap_until == NOW + timedelta(seconds=4)
+    firsts = await asyncio.gather(*(holds.pause("1002", True, "x", n, NOW) for n in "ab"))
+    assert any(firsts)

@@ -136,9 +136,9 @@ class Agents:
         """After every AMI login (Asterisk or the daemon restarted, or the link broke):
         app_queue's members are made to match the store before we say we are healthy."""
         self.members_synced = False
-        await self._resync_members()
+        await self.resync_members()
 
-    async def _resync_members(self) -> None:
+    async def resync_members(self) -> None:
         try:
             await self.control.resync()
             await self.states.sync(await self.control.presences())
@@ -151,7 +151,7 @@ class Agents:
         while True:
             await asyncio.sleep(self._config.agents.resync_seconds)
             if self._ami.connected:
-                await self._resync_members()
+                await self.resync_members()
 
     def tasks(self) -> list[asyncio.Task[None]]:
         return [

@@ -101,6 +101,8 @@ class Daemon:
             self.agents.queue_defs,
         )
         self.presence.holds_lease = self.cluster.holds_lease
+        self.presence.logged_in = self._logged_in
+        self.presence.resync = self.agents.resync_members
         self.webhooks = WebhooksWiring(config, sessions, self.db_threads)
         self.events = EventBus(self.webhooks.wake)
         self.guard = DialGuardWiring(config, sessions, self.db_threads, self.metrics)
@@ -208,6 +210,9 @@ class Daemon:
         )
         d = self.config.daemon
         return f"http://{d.http_host}:{d.http_port}/signin/link/{token}"
+
+    async def _logged_in(self) -> frozenset[str]:
+        return frozenset(a.extension for a in await self.tickets.list_agents() if a.logged_in)
 
     def _deliver(self, event: CallEvent) -> None:
         self.calls.deliver(event)

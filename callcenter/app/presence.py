@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Coroutine, Mapping
+from collections.abc import Awaitable, Callable, Coroutine, Mapping
 from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
@@ -42,6 +42,11 @@ class PresenceWiring:
         self._ami = ami
         self._every = 1.0
         self.holds_lease: Callable[[], bool] = lambda: True  # set by the cluster's wiring
+        # Logins and logouts made on another node: the agents' set in the shared store,
+        # and this node's member resync (set by the daemon's wiring).
+        self.logged_in: Callable[[], Awaitable[frozenset[str]]] | None = None
+        self.resync: Callable[[], Awaitable[None]] | None = None
+        self._logged: frozenset[str] | None = None
         self.service = AgentPresence(
             SqlAgentHolds(sessions, threads),
             queues,
@@ -86,9 +91,23 @@ class PresenceWiring:
             if not self._ami.connected or not self.holds_lease():
                 continue
             try:
+                await self._follow_logins()
                 await self.service.sync()
             except Exception:
                 log.exception("agent presence not synced; next try in %.0f s", self._every)
+
+    async def _follow_logins(self) -> None:
+        """A login or logout made through another node: app_queue here follows at once."""
+        if self.logged_in is None or self.resync is None:
+            return
+        logged = await self.logged_in()
+        if self._logged is not None and logged != self._logged:
+            log.info(
+                "agents logged in changed elsewhere (%s): resyncing the members",
+                ", ".join(sorted(logged ^ self._logged)),
+            )
+            await self.resync()
+        self._logged = logged
 
     def tasks(self) -> list[asyncio.Task[None]]:
         if not self.enabled:

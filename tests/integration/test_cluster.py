@@ -193,9 +193,15 @@ def paused_in(node: Node, queue: str, agent: str) -> bool:
     return any(f"PJSIP/{agent}" in line and "paused" in line for line in shown.splitlines())
 
 
-def test_a_pause_and_a_wrap_up_on_one_node_hold_on_the_other(pair: tuple[Node, Node]) -> None:
+def test_a_login_a_pause_and_a_wrap_up_on_one_node_hold_on_the_other(
+    pair: tuple[Node, Node],
+) -> None:
     a, b = pair
     lead = api_token(a.instance, Role.SUPERVISOR)
+    api_call(a.daemon, lead, "POST", "/agents/1002/logout")  # on A: B follows at once
+    until(lambda: "PJSIP/1002" not in b.instance.asterisk_cli("queue show support"), 10)
+    api_call(b.daemon, lead, "POST", "/agents/1002/login")  # on B: A follows
+    until(lambda: "PJSIP/1002" in a.instance.asterisk_cli("queue show support"), 10)
     api_call(a.daemon, lead, "POST", "/agents/1002/pause", {"reason": "lunch"})
     until(lambda: paused_in(b, "support", "1002"), 10, what="1002 paused on B too")
     api_call(b.daemon, lead, "POST", "/agents/1002/unpause")

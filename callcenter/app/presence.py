@@ -40,13 +40,14 @@ class PresenceWiring:
     ) -> None:
         self.enabled = len(node_addresses(config.cluster.nodes)) > 1
         self._ami = ami
+        self._queues = queues
         self._every = 1.0
         self.holds_lease: Callable[[], bool] = lambda: True  # set by the cluster's wiring
         # Logins and logouts made on another node: the agents' set in the shared store,
         # and this node's member resync (set by the daemon's wiring).
         self.logged_in: Callable[[], Awaitable[frozenset[str]]] | None = None
         self.resync: Callable[[], Awaitable[None]] | None = None
-        self._logged: frozenset[str] | None = None
+        self._logged: tuple[frozenset[str], frozenset[str]] | None = None
         self.service = AgentPresence(
             SqlAgentHolds(sessions, threads),
             queues,
@@ -97,17 +98,22 @@ class PresenceWiring:
                 log.exception("agent presence not synced; next try in %.0f s", self._every)
 
     async def _follow_logins(self) -> None:
-        """A login or logout made through another node: app_queue here follows at once."""
+        """A login or logout made through another node: app_queue here follows at once.
+        Resynced when the logged-in set in the store, or this Asterisk's members, differ
+        from what they were after the last resync (a logout here undone elsewhere before
+        the next look leaves the store's set as it was, but not the members)."""
         if self.logged_in is None or self.resync is None:
             return
-        logged = await self.logged_in()
-        if self._logged is not None and logged != self._logged:
-            log.info(
-                "agents logged in changed elsewhere (%s): resyncing the members",
-                ", ".join(sorted(logged ^ self._logged)),
-            )
+        now = (await self.logged_in(), await self._members())
+        if now != self._logged:  # also the first look: what it saw may have moved since
+            if self._logged is not None:
+                log.info("agents logged in or queue members changed: resyncing the members")
             await self.resync()
-        self._logged = logged
+            now = (await self.logged_in(), await self._members())
+        self._logged = now
+
+    async def _members(self) -> frozenset[str]:
+        return frozenset(m.agent for s in await self._queues.status() for m in s.members)
 
     def tasks(self) -> list[asyncio.Task[None]]:
         if not self.enabled:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import hashlib
 import json
 import os
 import secrets
@@ -63,6 +64,10 @@ def agent_passwords(passwords: Mapping[str, str]) -> str:
     return "\n".join(lines)
 
 
+def _short(path: Path) -> str:
+    return hashlib.sha256(str(path).encode()).hexdigest()[:12]
+
+
 def render_front(
     config: Config, etc_dir: Path, run_dir: Path, passwords: Mapping[str, str]
 ) -> dict[str, str]:
@@ -77,10 +82,10 @@ def render_front(
         "kamailio_port": str(c.front_port),
         "kamailio_children": "2",
         "kamailio_etc": str(etc_dir),
-        "kamailio_run": str(run_dir),
+        "kamailio_ctl": f"/run/callcenter-front-{_short(run_dir)}.ctl",
         "kamailio_fr_ms": "1000",
         "kamailio_ping_seconds": str(c.probe_seconds),
-        "kamailio_keepalive_seconds": str(max(2, c.probe_seconds * 3)),
+        "kamailio_keepalive_seconds": "30",  # the dialog module's least
         "kamailio_log_prefix": "front: ",
         "kamailio_partitions": partition_routes(parts),
         "kamailio_agents": agent_passwords(passwords),

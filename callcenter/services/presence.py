@@ -52,6 +52,7 @@ class AgentPresence:
         self._clock = clock
         self._applied: dict[str, Wanted] = {}  # what this node applied for others
         self._seen: dict[str, AgentHold] = {}  # each agent's row at the last sync
+        self._primed = False  # a sync ran since the start (or the last forget)
 
     async def paused(self, agent: str, paused: bool, reason: str) -> None:
         if is_remote(reason):
@@ -76,12 +77,15 @@ class AgentPresence:
     def forget(self) -> None:
         self._applied.clear()
         self._seen.clear()
+        self._primed = False
 
     async def sync(self) -> int:
         """Apply the other nodes' rows here; returns how many QueuePause were sent."""
         now, sent = self._clock.now(), 0
+        # After the first sync since a start, a row not seen before is news too.
+        unseen = AgentHold("") if self._primed else None
         for hold in await self._store.holds():
-            seen, self._seen[hold.agent] = self._seen.get(hold.agent), hold
+            seen, self._seen[hold.agent] = self._seen.get(hold.agent, unseen), hold
             wanted = self._wanted(hold, now)
             if wanted is None or not self._should_send(wanted, hold, seen):
                 continue
@@ -95,6 +99,7 @@ class AgentPresence:
             sent += 1
             state = "paused" if wanted.paused else "unpaused"
             log.info("agent %s on node %s: %s (%s)", hold.agent, self.node, state, wanted.reason)
+        self._primed = True
         return sent
 
     def _wanted(self, hold: AgentHold, now: datetime) -> Wanted | None:

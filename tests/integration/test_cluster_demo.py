@@ -19,7 +19,7 @@ from callcenter.config import load_config
 from callcenter.secrets import load_or_create_secrets
 from tests.integration.conftest import IN_CI
 from tests.support.databases import PostgresUnavailable, postgres_database
-from tests.support.instance import REPO, TEST_FLOWS, write_test_flows
+from tests.support.instance import REPO
 from tests.support.ports import free_port, free_udp_range
 from tests.support.sipp import TRUNK_IP, Sipp
 from tests.support.sipp_scenarios import caller_scenario
@@ -44,8 +44,6 @@ def test_the_demo_runs_two_nodes_behind_the_front_and_stops_them(tmp_path: Path,
     env = {
         **os.environ,
         "CALLCENTER_INSTANCE__STATE_DIR": str(tmp_path / "state"),
-        "CALLCENTER_DAEMON__FLOWS_DIR": str(write_test_flows(tmp_path / "flows")),
-        "CALLCENTER_DIALPLAN__QUEUES_FILE": str(TEST_FLOWS.parent / "queues.yaml"),
         "CALLCENTER_ASTERISK__SIP_BIND": "127.0.0.1",
         "CALLCENTER_ASTERISK__SIP_PORT": str(free_port()),
         "CALLCENTER_ASTERISK__AMI_PORT": str(free_port()),
@@ -87,6 +85,8 @@ def test_the_demo_runs_two_nodes_behind_the_front_and_stops_them(tmp_path: Path,
     finally:
         demo.send_signal(signal.SIGTERM)
         code = demo.wait(60)
+        if demo.stdout is not None:
+            demo.stdout.close()
     assert code == 0
     until(lambda: not options_answered("127.0.0.2", front_port, 0.3), 10, what="front down")
     for node in ("a", "b"):

@@ -164,7 +164,10 @@ async def seeded_recordings(
         await service.agent_answered(call_id, "1001", "support")
     (tmp / "recordings" / raw).parent.mkdir(parents=True, exist_ok=True)
     (tmp / "recordings" / raw).write_bytes(b"\0" * 32000 * 10)
-    (tmp / "spool" / f"{RECORDED_CALL}.done").write_text(f"{start:.3f} {raw}")
+    # MixMonitor ran the 10 s up to the marker (its mtime ends the call): on a slow machine
+    # the setup above must not make the recording look truncated.
+    ran_from = time.time() - 10
+    (tmp / "spool" / f"{RECORDED_CALL}.done").write_text(f"{ran_from:.3f} {raw}")
     await service.sweep()
     recorded = await service.search(RecordingFilter(state=RecordingState.COMPLETE), 1, None)
     return service, recorded.items[0].id

@@ -111,3 +111,12 @@ def test_the_node_that_made_it_leaves_its_own_app_queue_alone() -> None:
     wrapping = AgentHold("1001", False, "", "a", NOW + timedelta(seconds=1), "a")
     assert wanted_here(wrapping, "b", NOW) == Wanted(True, "cluster:wrap-up@a")
     assert wanted_here(wrapping, "b", NOW + timedelta(seconds=1)) == Wanted(False)
+
+
+async def test_a_pause_and_unpause_between_two_syncs_still_unpause_the_other_node() -> None:
+    a, b, qa, _qb, _ = nodes()
+    await a.sync()  # A has synced once since its start: what comes now is news
+    await a.paused("1002", True, "lunch")  # a new agent's first row...
+    await b.paused("1002", False, "")  # ...and B's unpause, both before A syncs again
+    await a.sync()
+    assert qa.sent == [("1002", False, "")]

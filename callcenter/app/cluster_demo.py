@@ -121,8 +121,11 @@ class Demo:
             with contextlib.suppress(ProcessLookupError):
                 proc.send_signal(signal.SIGTERM)
         for proc in self.daemons:
-            with contextlib.suppress(subprocess.TimeoutExpired):
+            try:
                 proc.wait(20)
+            except subprocess.TimeoutExpired:  # a daemon that does not stop is not left behind
+                proc.kill()
+                proc.wait()
         self.daemons.clear()
         if self.front is not None:
             self.front.down()

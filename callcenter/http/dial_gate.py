@@ -4,8 +4,8 @@
 Contract: only from loopback (Asterisk runs next to its daemon), only with the generated
 key in ``X-CC-Gate`` (compared in constant time), only for this node (``node`` in the
 form). The answer is plain text for the dialplan: ``dial`` exactly once per attempt,
-``no`` otherwise (403 without the key, 400 for a malformed path). Not part of the API
-(no token, no OpenAPI entry): nothing outside the node may reach it.
+``no`` otherwise (403 without the key or from elsewhere; a malformed path is 404). Not
+part of the API (no token, no OpenAPI entry): nothing outside the node may reach it.
 """
 
 from __future__ import annotations

@@ -114,6 +114,16 @@ class FixedClock:
         return datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 
 
+class SettableClock:
+    """A clock a test moves by hand (``at``)."""
+
+    def __init__(self, at: datetime) -> None:
+        self.at = at
+
+    def now(self) -> datetime:
+        return self.at
+
+
 class MemoryQueues:
     """app_queue as far as members, pauses and waiting callers go, behind our QueueControl
     port (the real one is driven on Asterisk in the integration tests)."""

@@ -7,16 +7,13 @@ from datetime import UTC, datetime, timedelta
 
 from callcenter.domain.cluster import LeasePolicy, NodeClaims, NodeLease, NodeState, Owner
 from callcenter.services.cluster import Membership
+from tests.support.fakes import SettableClock
 
 NOW = datetime(2026, 12, 7, 10, 0, tzinfo=UTC)
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.at = NOW
-
-    def now(self) -> datetime:
-        return self.at
+def Clock() -> SettableClock:
+    return SettableClock(NOW)
 
 
 class Nodes:

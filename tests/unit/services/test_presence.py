@@ -8,16 +8,13 @@ from datetime import UTC, datetime, timedelta
 from callcenter.domain.presence import AgentHold, Wanted, wanted_here
 from callcenter.services.ports import TelephonyError
 from callcenter.services.presence import AgentPresence
+from tests.support.fakes import SettableClock
 
 NOW = datetime(2026, 12, 7, 10, 0, tzinfo=UTC)
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.at = NOW
-
-    def now(self) -> datetime:
-        return self.at
+def Clock() -> SettableClock:
+    return SettableClock(NOW)
 
 
 class Holds:

@@ -319,6 +319,11 @@ def _check(config: Config) -> None:
     _check_voicemail(config.voicemail)
     _check_shifts(config.shifts)
     _check_cluster(config.cluster)
+    if config.cluster.lost_calls_queue not in ("", *d.queues):
+        raise ConfigError(
+            f"cluster.lost_calls_queue: {config.cluster.lost_calls_queue!r} is not one of"
+            f" dialplan.queues {list(d.queues)}"
+        )
     _check_transcription(config.transcription)
     if config.webhooks.sweep_seconds <= 0 or config.webhooks.retry_seconds <= 0:
         raise ConfigError("webhooks: sweep_seconds and retry_seconds must be above 0")

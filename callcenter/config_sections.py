@@ -241,6 +241,10 @@ class ClusterConfig:
     # Agents' phones register at the front; the nodes ring them through it (each agent's
     # contact on every node is sip:EXT@front), so any node can ring any agent.
     agents_at_front: bool = False
+    # Callers whose node failed under them are offered a callback: in the queue their call
+    # was in, or this one for calls that had not reached a queue ("": the first of
+    # dialplan.queues).
+    lost_calls_queue: str = ""
 
 
 @dataclasses.dataclass(frozen=True)

@@ -38,6 +38,7 @@ class ClusterWiring:
             on_join=self._joined,
         )
         self.taken_over: Callable[[], int] = lambda: 0
+        self.lost_calls: Callable[[], int] = lambda: 0
 
     def owner(self) -> Owner | None:
         """This node's claim while it holds its lease (what claims and the gate check)."""
@@ -58,7 +59,7 @@ class ClusterWiring:
                 log.info("node %s: %d open claim(s) of this node now under its epoch", owner, n)
 
     async def view(self) -> ClusterView:
-        return await self.membership.view(self.taken_over())
+        return await self.membership.view(self.taken_over(), self.lost_calls())
 
     def services(self) -> dict[web.AppKey[Any], Any]:
         return {CLUSTER: self}

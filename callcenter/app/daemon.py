@@ -17,11 +17,13 @@ from datetime import UTC, datetime, timedelta
 
 from callcenter.app.agents import Agents
 from callcenter.app.assembly import asterisk_etc, ticket_store
+from callcenter.app.banner import banner
 from callcenter.app.callbacks import CallbacksWiring
 from callcenter.app.calls import Calls
 from callcenter.app.cluster import ClusterWiring
 from callcenter.app.events import EventBus
 from callcenter.app.live_transcripts import LiveTranscriptsWiring
+from callcenter.app.lost_calls import LostCallsWiring
 from callcenter.app.observability import Observability
 from callcenter.app.presence import PresenceWiring
 from callcenter.app.recordings import RecordingsWiring
@@ -42,8 +44,8 @@ from callcenter.http.metrics import add_metrics_route
 from callcenter.http.provisioning import add_provisioning_route
 from callcenter.http.server import build_app, start_http
 from callcenter.metrics.registry import DaemonMetrics
-from callcenter.secrets import Secrets, load_or_create_secrets
-from callcenter.softphone_accounts import SoftphoneAccounts, sip_host
+from callcenter.secrets import load_or_create_secrets
+from callcenter.softphone_accounts import SoftphoneAccounts
 from callcenter.store.api_keys import SqlApiKeys
 from callcenter.store.call_log import SqlCallLog
 from callcenter.store.call_log_writer import WriteBehindCallLog
@@ -68,7 +70,9 @@ class Daemon:
         sessions = make_sessions(self.engine)
         self.metrics = DaemonMetrics()
         self.db_threads = DbThreads(config.database.threads, self.metrics.observe_store)
-        self.call_log = WriteBehindCallLog(SqlCallLog(sessions, self.db_threads), self.db_threads)
+        self.call_log = WriteBehindCallLog(
+            SqlCallLog(sessions, self.db_threads, config.cluster.node), self.db_threads
+        )
         self.tickets = ticket_store(config, sessions, self.db_threads)
         self.api_keys = SqlApiKeys(sessions, self.db_threads)
         self.staff = SqlStaff(sessions, self.db_threads)
@@ -166,6 +170,19 @@ class Daemon:
             self.events.emit,
             self.widgets.service,
         )
+        self.lost = LostCallsWiring(
+            config,
+            sessions,
+            self.db_threads,
+            self.ami,
+            self.ari,
+            self.call_log,
+            self.cluster,
+            self.callbacks.service,
+            self.calls.history,
+            self.tickets,
+        )
+        self.cluster.lost_calls = lambda: self.lost.service.lost
         self.recordings = RecordingsWiring(
             config,
             sessions,
@@ -231,6 +248,7 @@ class Daemon:
         # Taken before any new event is read; released while new calls flow (in a task).
         plan = await self.calls.supervisor.take_stock()
         self.calls.spawn(self.calls.supervisor.catch_up(plan))
+        self.calls.spawn(self.lost.settle())  # hangups missed while we were away
 
     async def health(self) -> dict[str, bool]:
         return {
@@ -296,6 +314,7 @@ class Daemon:
             *self.webhooks.tasks(),
             *self.cluster.tasks(),
             *self.presence.tasks(),
+            *self.lost.tasks(),
         ]
         log.info("callcenterd up: http://%s:%d/healthz", d.http_host, d.http_port)
         print(banner(self.config, self.secrets, self._admin_link()), flush=True)
@@ -320,37 +339,6 @@ class Daemon:
         self.engine.dispose()
         log.info("callcenterd stopped")
         return 0
-
-
-def banner(config: Config, secrets: Secrets, admin_link: str = "") -> str:
-    a, d = config.asterisk, config.dialplan
-    host = sip_host(config)
-    lines = [
-        "",
-        f"callcenter is running. Call the virtual number {d.virtual_number}:",
-        f"  sip:{d.virtual_number}@{host}:{a.sip_port} (UDP) from "
-        + ", ".join(d.trunk_networks)
-        + " (dialplan.trunk_networks), or from an agent's softphone.",
-        "Agents register a softphone (Linphone, Zoiper), from outside the trunk networks, with:",
-        f"  server {host}, port {a.sip_port}, transport UDP",
-    ]
-    lines += [f"  user {ext}  password {pw}" for ext, pw in sorted(secrets.agent_passwords.items())]
-    lines += [
-        "More agents: callcenter agents add NAME --ext EXT (prints a Linphone provisioning URL).",
-        f"Health: http://{config.daemon.http_host}:{config.daemon.http_port}/healthz",
-        *(
-            [
-                "Open the board (and every page) as admin with this one-time link:",
-                f"  {admin_link}",
-                "More staff: callcenter staff add NAME --role agent --agent EXT; "
-                "callcenter staff link NAME.",
-            ]
-            if admin_link
-            else []
-        ),
-        "",
-    ]
-    return "\n".join(lines)
 
 
 def run_daemon(config: Config) -> int:

@@ -31,9 +31,9 @@ QUEUE_EVENTS = (
 )
 # Every event the daemon subscribes to: the AMI user's event filter (manager.conf) lets
 # these through and nothing else, so no other event is sent, parsed or dispatched.
-USED_EVENTS = (*QUEUE_EVENTS, "UserEvent", "QueueMemberPause", *FAILURE_EVENTS)
+USED_EVENTS = (*QUEUE_EVENTS, "UserEvent", "QueueMemberPause", "Hangup", *FAILURE_EVENTS)
 # The classes those events belong to (read rights of the daemon's AMI user).
-USED_CLASSES = ("agent", "user", "security")
+USED_CLASSES = ("call", "agent", "user", "security")
 # Without filters (asterisk.event_filters = false, the benchmarks' baseline): everything.
 ALL_CLASSES = ("call", "agent", "user", "dtmf", "reporting", "dialplan")
 

@@ -222,6 +222,10 @@ class AriClient:
                 ours.append(str(channel.id))
         return ours
 
+    async def channel_ids(self) -> set[str]:
+        """Every channel Asterisk has now (its Uniqueid), in our application or not."""
+        return {str(channel.id) for channel in await self._op("channels", "list")}
+
     # -- live media (taps for live transcripts) -----------------------------------------
     async def snoop(self, channel_id: str) -> str:
         """A snoop channel in our application hearing what ``channel_id`` says."""

@@ -15,9 +15,7 @@ import dataclasses
 import hashlib
 import json
 import os
-import secrets
 import signal
-import socket
 import subprocess
 import time
 from collections.abc import Mapping
@@ -26,6 +24,7 @@ from pathlib import Path
 from callcenter.asterisk.confgen import render_text
 from callcenter.asterisk.runtime import Runtime
 from callcenter.asterisk.sandbox import process_alive
+from callcenter.asterisk.sip_probe import options_answered
 from callcenter.config import Config
 from callcenter.domain.cluster import NodeAddress, Partition, node_addresses, partitions
 
@@ -94,31 +93,6 @@ def render_front(
         "kamailio.cfg": render_text("kamailio.cfg", TEMPLATE.read_text(encoding="utf-8"), values),
         "dispatcher.list": dispatcher_list(parts, nodes),
     }
-
-
-def options_answered(host: str, port: int, timeout: float = 1.0) -> bool:
-    """Whether a SIP OPTIONS to ``host:port`` over UDP gets a 200 back."""
-    branch, tag = secrets.token_hex(8), secrets.token_hex(4)
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
-        sock.bind((host, 0))
-        sock.settimeout(timeout)
-        mine = sock.getsockname()[1]
-        request = (
-            f"OPTIONS sip:{host}:{port} SIP/2.0\r\n"
-            f"Via: SIP/2.0/UDP {host}:{mine};branch=z9hG4bK{branch};rport\r\n"
-            "Max-Forwards: 70\r\n"
-            f"From: <sip:probe@{host}>;tag={tag}\r\n"
-            f"To: <sip:{host}:{port}>\r\n"
-            f"Call-ID: {branch}@{host}\r\n"
-            "CSeq: 1 OPTIONS\r\n"
-            "Content-Length: 0\r\n\r\n"
-        )
-        try:
-            sock.sendto(request.encode(), (host, port))
-            answer, _ = sock.recvfrom(4096)
-        except OSError:
-            return False
-    return answer.startswith(b"SIP/2.0 200")
 
 
 @dataclasses.dataclass(frozen=True)

@@ -111,10 +111,16 @@ class NewCallback:
     # A scheduled callback ("call me at 15:00"): no placeholder until then; it waits as
     # a retry due at this time, attempt 0.
     first_attempt_at: datetime | None = None
+    # The call whose node failed: recorded lost in the request's transaction, once.
+    lost_call: str = ""
 
 
 class StaleCallback(RuntimeError):
     """The callback is no longer in the state (or attempt) the change expected."""
+
+
+class CallAlreadyClosed(RuntimeError):
+    """The lost call a callback was offered for hung up, or was recorded lost, already."""
 
 
 def parse_placeholder(name: str) -> tuple[int, int] | None:

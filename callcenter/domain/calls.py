@@ -23,6 +23,7 @@ class CallOutcome(enum.StrEnum):
     ABANDONED = "abandoned"  # the caller hung up first
     FALLBACK = "fallback"  # handed to the fallback queue in dialplan
     FAILED = "failed"  # we could not drive the call (Asterisk refused a command)
+    LOST = "lost"  # its node failed while the caller was on it
 
 
 class CallState(enum.StrEnum):
@@ -51,6 +52,9 @@ class CallRecord:
     flow: str = ""  # name@version the call ran
     ivr_path: tuple[dict[str, str], ...] = ()
     outcome_detail: str = ""  # e.g. the queue or mailbox
+    node: str = ""  # the node whose Asterisk has the call
+    hung_up_at: datetime | None = None  # when the caller's channel ended (None: still on)
+    lost: str = ""  # why the call was lost ("node failure (a)"), "" if it was not
 
 
 @dataclasses.dataclass(frozen=True)

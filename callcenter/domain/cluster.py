@@ -111,6 +111,7 @@ class ClusterView:
     claims: tuple[NodeClaims, ...]
     now: datetime
     taken_over: int = 0  # callbacks this node took over from lapsed nodes since it started
+    lost_calls: int = 0  # calls of failed nodes this node recorded lost since it started
 
     def claims_of(self, node: str) -> NodeClaims:
         return next((c for c in self.claims if c.node == node), NodeClaims(node))

@@ -283,6 +283,7 @@ def call_subject(summary: CallSummary, number: str | None = None) -> str:
         "callback": "Callback request",
         "abandoned": "Abandoned call",
         "fallback": "Call (fallback queue)",
+        "lost": "Call lost (node failure)",
     }.get(summary.outcome, "Phone call")
     return f"{what} from {number or summary.caller or 'unknown caller'}"[:200]
 

@@ -56,10 +56,11 @@ NODES = obj(
         "epoch": {"type": ["integer", "null"]},
         "now": _TEXT,
         "taken_over": _COUNT,
+        "lost_calls": _COUNT,
         "unowned_waiting": _COUNT,
         "nodes": {"type": "array", "items": NODE},
     },
-    ("me", "state", "epoch", "now", "taken_over", "unowned_waiting", "nodes"),
+    ("me", "state", "epoch", "now", "taken_over", "lost_calls", "unowned_waiting", "nodes"),
 )
 
 
@@ -87,6 +88,7 @@ def view_json(view: ClusterView) -> dict[str, Any]:
         "epoch": view.epoch,
         "now": view.now.isoformat(),
         "taken_over": view.taken_over,
+        "lost_calls": view.lost_calls,
         "unowned_waiting": view.claims_of("").waiting,
         "nodes": [node_json(view, n) for n in view.nodes],
     }

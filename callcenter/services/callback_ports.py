@@ -105,6 +105,7 @@ class CallbackRequest:
     source: str = "queue"
     field: str = "number"  # named in errors (e.g. the API's field)
     at: datetime | None = None  # scheduled: "call me at 15:00" (inside business hours)
+    lost_call: str = ""  # the call a failed node lost (recorded lost with the request)
 
 
 @dataclasses.dataclass(frozen=True)

@@ -154,6 +154,7 @@ class Callbacks:
                 reason=req.reason,
                 source=req.source,
                 first_attempt_at=first_attempt,
+                lost_call=req.lost_call,
             ),
             announcer,
         )

@@ -8,6 +8,10 @@ Contract:
   run out, the node goes ``lapsed``: :meth:`current` is None, so nothing new is claimed
   or let dial, and the next beat joins again with a new epoch (what was claimed under the
   old one and taken over meanwhile stays refused to us).
+- A node whose Asterisk is gone (:attr:`healthy` says so: neither AMI nor SIP answers)
+  is no node: its next beat lapses it and hands the lease back at once, so the others
+  take over its work and its calls (lost with it); it joins again, with a new epoch, once
+  its Asterisk is back.
 - :meth:`leave` (a clean stop) ends the lease at once, so the others take over without
   waiting for it to run out.
 Every transition is logged with the node and epoch.
@@ -65,6 +69,11 @@ class Membership:
         self._owner: Owner | None = None
         self._until: datetime | None = None
         self.joins = 0  # how many times this process joined (1 + rejoins after a lapse)
+        self.healthy: Callable[[], Awaitable[bool]] = _always
+
+    @property
+    def beat_every(self) -> float:
+        return self._policy.beat_every
 
     def current(self) -> Owner | None:
         """(node, epoch) while this node holds its lease; None otherwise (take no work)."""
@@ -101,6 +110,9 @@ class Membership:
         if self.state is NodeState.STOPPED:
             return False
         try:
+            if not await self.healthy():
+                await self._give_up()
+                return False
             if self.state is not NodeState.ACTIVE or self._owner is None:
                 await self.join()
                 return True
@@ -119,6 +131,13 @@ class Membership:
             self.current()
             return self.state is NodeState.ACTIVE
 
+    async def _give_up(self) -> None:
+        """Our Asterisk is gone: lapse, and hand the lease back so nobody waits for it."""
+        if self.state is not NodeState.ACTIVE or self._owner is None:
+            return
+        self._lapse("its Asterisk answers neither AMI nor SIP")
+        await self._store.leave(self._owner, self._clock.now())
+
     async def run(self) -> None:
         """Heartbeat forever, every lease / 3."""
         while self.state is not NodeState.STOPPED:
@@ -135,7 +154,7 @@ class Membership:
             except Exception as exc:
                 log.warning("node %s: lease not handed back (%s): it runs out", self.node, exc)
 
-    async def view(self, taken_over: int = 0) -> ClusterView:
+    async def view(self, taken_over: int = 0, lost_calls: int = 0) -> ClusterView:
         """Every node's lease and claims, as this node sees them now."""
         nodes, claims = await self._store.nodes(), await self._store.claims()
         return ClusterView(
@@ -146,4 +165,9 @@ class Membership:
             claims=tuple(claims),
             now=self._clock.now(),
             taken_over=taken_over,
+            lost_calls=lost_calls,
         )
+
+
+async def _always() -> bool:
+    return True

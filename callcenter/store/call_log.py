@@ -11,7 +11,7 @@ import contextlib
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -23,7 +23,9 @@ from callcenter.store.models import CallRow
 CallLogOp = Callable[[Session], None]
 
 
-def started_op(r: CallRecord) -> CallLogOp:
+def started_op(r: CallRecord, node: str = "") -> CallLogOp:
+    """``node``: this daemon's node id (whose Asterisk has the call)."""
+
     def apply(s: Session) -> None:
         known = s.scalar(select(CallRow).where(CallRow.call_id == r.call_id))
         if known is not None:
@@ -40,9 +42,24 @@ def started_op(r: CallRecord) -> CallLogOp:
                 digits=r.digits,
                 outcome=None,
                 started_at=r.started_at,
+                node=node or r.node,
             )
         )
         s.flush()  # a unique-key clash shows here, on this op, not at commit
+
+    return apply
+
+
+def hung_up_op(call_id: str, at: datetime) -> CallLogOp:
+    """The caller's channel ended (AMI Hangup): the call is no longer on its node. The
+    first report wins; one for a channel that is no call of ours changes nothing."""
+
+    def apply(s: Session) -> None:
+        s.execute(
+            update(CallRow)
+            .where(CallRow.call_id == call_id, CallRow.hung_up_at.is_(None))
+            .values(hung_up_at=at)
+        )
 
     return apply
 
@@ -82,9 +99,12 @@ class SqlCallLog:
     """Each write is its own transaction, awaited (the CLI, tests, replays). The daemon
     wraps it in :class:`callcenter.store.call_log_writer.WriteBehindCallLog`."""
 
-    def __init__(self, sessions: sessionmaker[Session], threads: DbThreads | None = None) -> None:
+    def __init__(
+        self, sessions: sessionmaker[Session], threads: DbThreads | None = None, node: str = ""
+    ) -> None:
         self._sessions = sessions
         self._threads = threads or DbThreads(1)
+        self.node = node  # written on every call this daemon starts
 
     def apply(self, ops: Sequence[CallLogOp]) -> None:
         """All of ``ops``, in order, in one transaction (synchronously)."""
@@ -98,7 +118,10 @@ class SqlCallLog:
             await self._threads.run(f"call_log.{name}", self.apply, [op])
 
     async def call_started(self, record: CallRecord) -> None:
-        await self._write("started", started_op(record))
+        await self._write("started", started_op(record, self.node))
+
+    async def hung_up(self, call_id: str, at: datetime) -> None:
+        await self._write("hung_up", hung_up_op(call_id, at))
 
     async def digit_pressed(self, call_id: str, digit: str) -> None:
         await self._write("digit", digit_op(call_id, digit))
@@ -117,7 +140,7 @@ class SqlCallLog:
         with self._sessions() as s:
             query = select(CallRow).where(CallRow.state == CallState.ENDED.value)
             rows = s.scalars(query.order_by(CallRow.id.desc()).limit(limit))
-            return [_to_domain(r) for r in rows]
+            return [to_domain(r) for r in rows]
 
     async def get(self, call_id: str) -> CallRecord | None:
         return await self._threads.run("call_log.get", self._get, call_id)
@@ -125,7 +148,7 @@ class SqlCallLog:
     def _get(self, call_id: str) -> CallRecord | None:
         with self._sessions() as s:
             row = s.scalar(select(CallRow).where(CallRow.call_id == call_id))
-            return None if row is None else _to_domain(row)
+            return None if row is None else to_domain(row)
 
     async def recent(self, limit: int = 50) -> list[CallRecord]:
         return await self._threads.run("call_log.recent", self._recent, limit)
@@ -133,7 +156,7 @@ class SqlCallLog:
     def _recent(self, limit: int) -> list[CallRecord]:
         with self._sessions() as s:
             rows = s.scalars(select(CallRow).order_by(CallRow.id.desc()).limit(limit))
-            return [_to_domain(r) for r in rows]
+            return [to_domain(r) for r in rows]
 
 
 def _existing(s: Session, call_id: str) -> CallRow:
@@ -143,7 +166,7 @@ def _existing(s: Session, call_id: str) -> CallRow:
     return row
 
 
-def _to_domain(row: CallRow) -> CallRecord:
+def to_domain(row: CallRow) -> CallRecord:
     return CallRecord(
         call_id=row.call_id,
         linked_id=row.linked_id,
@@ -157,6 +180,9 @@ def _to_domain(row: CallRow) -> CallRecord:
         flow=row.flow or "",
         ivr_path=tuple(row.ivr_path or ()),
         outcome_detail=row.outcome_detail or "",
+        node=row.node or "",
+        hung_up_at=_utc(row.hung_up_at),
+        lost=row.lost or "",
     )
 
 

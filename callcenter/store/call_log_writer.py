@@ -35,6 +35,7 @@ from callcenter.store.call_log import (
     SqlCallLog,
     digit_op,
     ended_op,
+    hung_up_op,
     ivr_op,
     started_op,
 )
@@ -79,7 +80,14 @@ class WriteBehindCallLog:
     # -- writes: queued ----------------------------------------------------------------
 
     async def call_started(self, record: CallRecord) -> None:
-        self._queue(record.call_id, "started", started_op(record))
+        self._queue(record.call_id, "started", started_op(record, self._log.node))
+
+    async def hung_up(self, call_id: str, at: datetime) -> None:
+        self.queue_hung_up(call_id, at)
+
+    def queue_hung_up(self, call_id: str, at: datetime) -> None:
+        """:meth:`hung_up` from an event handler (nothing to await: it is queued)."""
+        self._queue(call_id, "hung_up", hung_up_op(call_id, at))
 
     async def digit_pressed(self, call_id: str, digit: str) -> None:
         self._queue(call_id, "digit", digit_op(call_id, digit))

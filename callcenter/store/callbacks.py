@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from callcenter.domain.callbacks import (
     OPEN_STATES,
+    CallAlreadyClosed,
     Callback,
     CallbackState,
     NewCallback,
@@ -29,6 +30,7 @@ from callcenter.domain.tickets import Page
 from callcenter.store.callback_claims import CallbackClaims, callback_of, optional_utc
 from callcenter.store.db import as_utc
 from callcenter.store.db_threads import DbThreads
+from callcenter.store.lost_calls import lose_call
 from callcenter.store.models import CallbackRow, PromiseRow
 from callcenter.store.outbox import Announce, write_events
 
@@ -67,6 +69,12 @@ class SqlCallbacks:
         for _ in range(3):  # a concurrent request for the same number: read theirs
             try:
                 with self._sessions.begin() as s:
+                    # A callback for a call its node lost: offered by whoever records the
+                    # loss (once, across daemons), in the same transaction.
+                    if new.lost_call and not lose_call(
+                        s, new.lost_call, new.requested_at, new.reason
+                    ):
+                        raise CallAlreadyClosed(f"call {new.lost_call}: hung up or lost already")
                     existing = s.scalar(_open_for(new.queue, new.number).with_for_update())
                     if existing is not None:
                         return callback_of(existing), _promise(_promise_row(s, existing.id)), False

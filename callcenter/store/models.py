@@ -35,6 +35,7 @@ class CallRow(Base):
     """One call that entered the daemon's application, keyed by Asterisk's Uniqueid."""
 
     __tablename__ = "calls"
+    __table_args__ = (Index("ix_calls_node_hung_up_at", "node", "hung_up_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     call_id: Mapped[str] = mapped_column(String(64), unique=True)
@@ -50,6 +51,9 @@ class CallRow(Base):
     ivr_path: Mapped[list[dict[str, str]]] = mapped_column(JSON, default=list)
     outcome_detail: Mapped[str] = mapped_column(String(120), default="")
     language: Mapped[str] = mapped_column(String(10), default="")  # the IVR left it in
+    node: Mapped[str] = mapped_column(String(32), default="")  # whose Asterisk has it
+    hung_up_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    lost: Mapped[str] = mapped_column(String(80), default="")  # e.g. "node failure (a)"
 
 
 class SipBanRow(Base):

@@ -66,8 +66,14 @@ def pair(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Node, Node]
                 pytest.fail(f"CI needs PostgreSQL for the cluster: {exc}")
             pytest.skip(str(exc))
         carrier = f"127.0.0.2:{free_port()}"  # one customers' carrier for both nodes
-        nodes = [start_node(stack, tmp_path_factory, name, url, carrier) for name in ("a", "b")]
+        ports = sip_ports()
+        nodes = [start_node(stack, tmp_path_factory, n, url, carrier, ports) for n in ports]
         yield nodes[0], nodes[1]
+
+
+def sip_ports() -> dict[str, int]:
+    """Where nodes a and b take SIP: fixed before they start, so each knows the other's."""
+    return {"a": free_port(), "b": free_port()}
 
 
 def start_node(
@@ -76,12 +82,15 @@ def start_node(
     name: str,
     url: str,
     carrier: str,
+    ports: dict[str, int],
     **extra: str,
 ) -> Node:
     state = tmp_path_factory.mktemp(f"node-{name}")
     env = {
-        # Two nodes: agents' pause and wrap-up are shared (the addresses serve the front).
-        "CALLCENTER_CLUSTER__NODES": "a=127.0.0.1:1,b=127.0.0.1:2",
+        # Two nodes: agents' pause and wrap-up are shared, a failed node's calls are taken
+        # over (each probes the other's Asterisk), and the front sends partitions there.
+        "CALLCENTER_CLUSTER__NODES": ",".join(f"{n}=127.0.0.1:{p}" for n, p in ports.items()),
+        "CALLCENTER_ASTERISK__SIP_PORT": str(ports[name]),
         **extra,
         "CALLCENTER_DATABASE__URL": url,
         "CALLCENTER_CLUSTER__NODE": name,

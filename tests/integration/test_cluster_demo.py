@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from callcenter.asterisk.kamailio import options_answered
 from callcenter.asterisk.sandbox import Sandbox
+from callcenter.asterisk.sip_probe import options_answered
 from callcenter.config import load_config
 from callcenter.secrets import load_or_create_secrets
 from tests.integration.conftest import IN_CI

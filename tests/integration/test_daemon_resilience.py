@@ -61,6 +61,10 @@ def test_sigterm_hands_live_calls_to_fallback_and_exits_cleanly(
     record = call_record(instance, caller)
     assert record is not None
     assert record.outcome is CallOutcome.FALLBACK
+    assert record.hung_up_at is None  # it hung up while no daemon listened
+    daemon.start()  # settles with Asterisk: the call is gone, so it hung up (not lost)
+    settled = until(lambda: (r := call_record(instance, caller)) and r.hung_up_at and r, 20)
+    assert settled.lost == ""
 
 
 def test_healthz_follows_asterisk_without_restarting_the_daemon(

@@ -18,18 +18,25 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from selenium.webdriver.common.by import By
+from sqlalchemy import select
 
 from callcenter.asterisk.kamailio import Front, FrontError
 from callcenter.config import load_config
+from callcenter.domain.tickets import Role
 from callcenter.store.call_log import SqlCallLog
 from callcenter.store.db import make_engine, make_sessions
+from callcenter.store.models import CallbackRow, CallRow
+from callcenter.store.ticket_rows import InteractionRow
 from tests.integration.conftest import IN_CI
-from tests.integration.test_cluster import Node, start_node
+from tests.integration.test_cluster import Node, sip_ports, start_node
 from tests.support.calls import call_record, new_caller
+from tests.support.daemon_api import api_call, api_token
 from tests.support.databases import PostgresUnavailable, postgres_database
 from tests.support.ports import free_port
 from tests.support.sipp import PHONE_IP, TRUNK_IP, Sipp, SippRun
 from tests.support.sipp_scenarios import answer_scenario, caller_scenario, register_scenario
+from tests.support.staff import sign_in
 from tests.support.until import until
 
 pytestmark = pytest.mark.asterisk
@@ -46,26 +53,20 @@ def front(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Front, Nod
             if IN_CI:
                 pytest.fail(f"CI needs PostgreSQL for the cluster: {exc}")
             pytest.skip(str(exc))
-        carrier, port = f"127.0.0.2:{free_port()}", free_port()
+        carrier, port, ports = f"127.0.0.2:{free_port()}", free_port(), sip_ports()
         # Agents register at the front: every node's agent contact is sip:EXT@front.
         at_front = {
             "CALLCENTER_CLUSTER__AGENTS_AT_FRONT": "true",
             "CALLCENTER_CLUSTER__FRONT_PORT": str(port),
             # Both nodes know both partitions (each is the other's standby).
-            "CALLCENTER_CLUSTER__NODES": "a=127.0.0.1:1,b=127.0.0.1:2",
             "CALLCENTER_CLUSTER__PARTITIONS": f"7000=a/b,{SECOND}=b/a",
+            # Callers lost in the IVR are called back from support (sales holds one).
+            "CALLCENTER_CLUSTER__LOST_CALLS_QUEUE": "support",
         }
-        a, b = (start_node(stack, tmp_path_factory, n, url, carrier, **at_front) for n in "ab")
-        number = a.instance.config.dialplan.virtual_number
-        ports = {
-            n.instance.config.cluster.node: n.instance.config.asterisk.sip_port for n in (a, b)
-        }
-        env = {
-            **a.instance.env,
-            "CALLCENTER_CLUSTER__NODES": ",".join(f"{n}=127.0.0.1:{p}" for n, p in ports.items()),
-            "CALLCENTER_CLUSTER__PARTITIONS": f"{number}=a/b,{SECOND}=b/a",
-        }
-        config = load_config(None, environ=env)
+        a, b = (
+            start_node(stack, tmp_path_factory, n, url, carrier, ports, **at_front) for n in "ab"
+        )
+        config = load_config(None, environ=a.instance.env)
         kamailio = Front(config, a.instance.runtime, a.instance.secrets.agent_passwords)
         try:
             kamailio.up()
@@ -101,14 +102,15 @@ def test_a_caller_through_the_front_reaches_the_home_node(front: Any) -> None:
     assert kamailio.state() is not None
 
 
-def agent_at_front(front: Any, calls: int = 1) -> SippRun:
-    """Agent 1001's phone, registered at the front; it answers ``calls`` calls."""
+def agent_at_front(front: Any, calls: int = 1, talk: float = 20) -> SippRun:
+    """Agent 1001's phone, registered at the front; it answers ``calls`` calls, each until
+    the other side hangs up (``talk`` seconds at most)."""
     kamailio, _a, _b, callers = front
     ext = "1001"
     port = callers.register_agent(ext, kamailio.passwords[ext])
     return callers.start(
         "agent-1001",
-        answer_scenario(talk_until_bye=20, routed=True),
+        answer_scenario(talk_until_bye=talk, routed=True),
         port=port,
         local_ip=PHONE_IP,
         load=("-m", str(calls)),
@@ -178,21 +180,82 @@ def calls_on(node: Node, caller: str) -> dict[str, int]:
     return dict(Counter(r.call_id.partition("-")[0] for r in records if r.caller == caller))
 
 
-def test_killing_the_home_nodes_asterisk_sends_every_new_call_to_the_standby(front: Any) -> None:
+def lost_on(node: Node, failed: str) -> dict[str, str]:
+    """Calls of node ``failed`` recorded lost, by Uniqueid: why (the shared call log)."""
+    engine = make_engine(node.instance.config.database_url)
+    try:
+        with make_sessions(engine)() as s:
+            rows = s.execute(select(CallRow.call_id, CallRow.lost).where(CallRow.lost != ""))
+            return {call_id: why for call_id, why in rows if call_id.startswith(f"{failed}-")}
+    finally:
+        engine.dispose()
+
+
+def callbacks_for(node: Node, call_ids: set[str]) -> dict[int, tuple[str, str, str]]:
+    """Every callback offered for ``call_ids``: its id → (queue, number, owning node)."""
+    engine = make_engine(node.instance.config.database_url)
+    try:
+        with make_sessions(engine)() as s:
+            c = CallbackRow
+            query = select(c.id, c.queue, c.number, c.owner_node).where(c.call_id.in_(call_ids))
+            return {i: (q, n, o) for i, q, n, o in s.execute(query)}
+    finally:
+        engine.dispose()
+
+
+def tickets_of(node: Node, call_ids: set[str]) -> set[int]:
+    engine = make_engine(node.instance.config.database_url)
+    try:
+        with make_sessions(engine)() as s:
+            i = InteractionRow
+            query = select(i.ticket_id).where(i.source == "asterisk", i.source_id.in_(call_ids))
+            return set(s.scalars(query))
+    finally:
+        engine.dispose()
+
+
+def page_text(browser: Any) -> str:
+    return str(browser.find_element(By.TAG_NAME, "body").text)
+
+
+def answered(run: SippRun) -> bool:
+    messages = run.log.with_suffix(".messages")
+    return messages.exists() and "ACK sip:" in messages.read_text(errors="replace")
+
+
+def test_killing_the_home_nodes_asterisk_sends_every_new_call_to_the_standby(
+    front: Any, browser: Any
+) -> None:
     kamailio, a, b, callers = front
     number = a.instance.config.dialplan.virtual_number
     port = a.instance.config.asterisk.sip_port
-    # Calls in progress on A when it dies: lost with it — and ended for the caller (a BYE
+    # When A dies: agent 1001 (registered at the front) talks with a queue caller on A,
+    # and four callers are in A's IVR. Lost with A — and ended for both parties (a BYE
     # from the front once its in-dialog keepalive to A fails), not left in silence.
-    on_a = callers.start(
-        "on-a",
-        caller_scenario("79990000001", bye_timeout=70, routed=True),
+    agent = agent_at_front(front, talk=70)
+    talking = "7916" + new_caller()[-7:]  # the test router sends 7916… to a queue
+    in_queue = callers.start(
+        f"call-{talking}",
+        caller_scenario(talking, bye_timeout=70, routed=True),
         service=number,
         local_ip=TRUNK_IP,
-        load=("-r", "4", "-m", "4"),
         timeout=120,
     )
-    until(lambda: active_calls(a) >= 4, 20, what="4 calls in progress on A")
+    until(lambda: answered(agent), 30, what="1001 talks")
+    in_ivr = ["7999" + new_caller()[-7:] for _ in range(4)]
+    on_a = [
+        callers.start(
+            f"on-a-{n}",
+            caller_scenario(n, bye_timeout=70, routed=True),
+            service=number,
+            local_ip=TRUNK_IP,
+            timeout=120,
+        )
+        for n in in_ivr
+    ]
+    # Each answered (a call still being set up when A dies waits out SIP's timers instead).
+    until(lambda: all(map(answered, on_a)), 20, what="4 callers in A's IVR")
+    assert active_calls(a) >= 5
     asterisk = a.instance.sandbox.state()
     assert asterisk is not None
     os.kill(asterisk.pid, signal.SIGKILL)
@@ -208,13 +271,38 @@ def test_killing_the_home_nodes_asterisk_sends_every_new_call_to_the_standby(fro
     )
     until(lambda: f"node down: sip:127.0.0.1:{port}" in front_log(kamailio), 10, what="A down")
     detected = time.monotonic() - killed
+    # B records A's five calls lost — only those: A's earlier calls hung up — once each,
+    # and offers each caller one callback, in the call's queue or the default one.
+    lost = until(lambda: (found := lost_on(b, "a")) and len(found) >= 5 and found, 30)
+    recorded = time.monotonic() - killed
+    assert set(lost.values()) == {"node failure (a)"}
+    assert len(lost) == 5, lost
+    offered = callbacks_for(b, set(lost))
+    assert sorted(n for _q, n, _o in offered.values()) == sorted(
+        f"+{n}" for n in [talking, *in_ivr]
+    )
+    assert sorted({q for q, _n, _o in offered.values()}) == ["callbacks", "support"]
+    assert {o for *_r, o in offered.values()} == {"b"}  # placed by the survivor
+    lead = api_token(b.instance, Role.SUPERVISOR)
+    view = api_call(b.daemon, lead, "GET", "/cluster/nodes")
+    assert view["lost_calls"] == 5
+    assert not next(n for n in view["nodes"] if n["node"] == "a")["live"]  # A gave up its lease
+    # Each lost call is on its caller's ticket, with why and what was offered.
+    sign_in(browser, b.instance, b.daemon, Role.SUPERVISOR)
+    for ticket in tickets_of(b, set(lost)):
+        browser.get(f"{b.daemon.url}/tickets/{ticket}")
+        until(lambda: "lost: node failure (a) — callback" in page_text(browser), 10)
+    for callback in offered:  # nobody waits for these customers here: cancelled
+        api_call(b.daemon, lead, "DELETE", f"/callbacks/{callback}")
     new_calls.assert_ok(80)  # SIPp exits 0 only when no call failed
     landed = until(lambda: (n := calls_on(b, "79990000002")) and sum(n.values()) == 40 and n, 20)
     assert landed == {"b": 40}
-    on_a.assert_ok(80)  # each got its BYE: keepalive (30 s) + the dialog's last 10 s
+    for run in (*on_a, in_queue, agent):
+        run.assert_ok(80)  # each got its BYE: keepalive (30 s) + the dialog's last 10 s
     ended = time.monotonic() - killed
     assert ended < 55, f"the calls on A ended {ended:.0f} s after it died"
     assert detected < 5, f"the front took {detected:.1f} s to mark A down"
+    assert recorded < 15, f"B recorded A's calls lost {recorded:.0f} s after it died"
 
 
 def test_after_the_failover_the_same_agent_answers_the_standbys_queue_call(front: Any) -> None:

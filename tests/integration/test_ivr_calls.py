@@ -86,6 +86,9 @@ def test_out_of_hours_the_caller_hears_goodbye_and_the_daemon_hangs_up(
     record = ended_call(instance, caller)
     assert record.outcome is CallOutcome.COMPLETED
     assert path_nodes(record)[-2:] == ["afterhours.hours", "afterhours.closed"]
+    # AMI's Hangup of the caller's channel: the call is no longer on this node.
+    hung_up = until(lambda: (r := call_record(instance, caller)) and r.hung_up_at and r, 10)
+    assert (hung_up.node, hung_up.lost) == ("main", "")
 
 
 def test_a_reload_during_a_live_call_does_not_disturb_it(

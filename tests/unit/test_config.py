@@ -58,6 +58,7 @@ def test_env_lists_are_comma_separated() -> None:
         ('[cluster]\nnode = "Node A"\n', "cluster.node: 'Node A'"),
         ("[cluster]\nlease_seconds = 0.5\n", "cluster.lease_seconds: 0.5"),
         ('[cluster]\nqueues = ["Sales!"]\n', "cluster.queues: 'Sales!'"),
+        ('[cluster]\nlost_calls_queue = "nowhere"\n', "cluster.lost_calls_queue: 'nowhere'"),
     ],
 )
 def test_bad_file_values_name_the_key(tmp_path: Path, text: str, culprit: str) -> None:

@@ -180,7 +180,7 @@ def test_ami_sends_only_the_events_the_daemon_uses(files: dict[str, str]) -> Non
     from callcenter.asterisk.ami_events import USED_EVENTS
 
     user = _ini(files["manager.conf"])["callcenterd"]
-    assert user["read"] == "agent,user,security"
+    assert user["read"] == "call,agent,user,security"  # call: Hangup (lost calls)
     filters = [ln for ln in files["manager.conf"].splitlines() if ln.startswith("eventfilter")]
     assert filters == [f"eventfilter(name({name})) =" for name in USED_EVENTS]
 

@@ -101,3 +101,25 @@ async def test_leaving_hands_the_lease_back_and_shows_the_claims() -> None:
     assert nodes.left == [Owner("a", 1)]
     assert m.current() is None
     assert not await m.beat()  # stopped for good
+
+
+async def test_a_node_whose_asterisk_is_gone_hands_its_lease_back_and_rejoins_when_back() -> None:
+    m, nodes, clock, joined = member()
+    await m.join()
+    up = False
+
+    async def healthy() -> bool:
+        return up
+
+    m.healthy = healthy
+    assert not await m.beat()  # no AMI, no SIP: no node
+    assert m.state is NodeState.LAPSED
+    assert m.current() is None
+    assert nodes.left == [Owner("a", 1)]  # handed back at once: nobody waits for the lease
+    clock.at += timedelta(seconds=3)
+    assert not await m.beat()  # still gone: stays out, no second hand-back
+    assert nodes.left == [Owner("a", 1)]
+    up = True
+    assert await m.beat()
+    assert m.current() == Owner("a", 2)  # back with a new epoch: the old one stays fenced
+    assert joined == [Owner("a", 1), Owner("a", 2)]

@@ -27,10 +27,12 @@ from pathlib import Path
 
 from benchmarks.callback_load import messages
 from benchmarks.stats import ms, percentile
-from callcenter.asterisk.kamailio import Front
+from callcenter.app.front import prepare_front
 from callcenter.asterisk.sandbox import Sandbox
 from callcenter.config import load_config
 from callcenter.secrets import load_or_create_secrets
+from callcenter.store.migrate import upgrade
+from tests.support.databases import postgres_database
 from tests.support.ports import free_port
 from tests.support.sipp import TRUNK_IP, Sipp, SippRun
 from tests.support.sipp_scenarios import caller_scenario
@@ -116,8 +118,13 @@ def setup_delays(run: SippRun) -> list[float]:
 
 
 class Bench:
-    def __init__(self, work: Path) -> None:
-        env = {"CALLCENTER_INSTANCE__STATE_DIR": str(work / "state")}
+    def __init__(self, work: Path, url: str) -> None:
+        """``url``: the cluster's PostgreSQL (the front's registrar lives there)."""
+        upgrade(url)
+        env = {
+            "CALLCENTER_INSTANCE__STATE_DIR": str(work / "state"),
+            "CALLCENTER_DATABASE__URL": url,
+        }
         config = load_config(None, environ=env)
         self.runtime = Sandbox(
             config, load_or_create_secrets(config.state_dir, config.dialplan.phones)
@@ -132,7 +139,7 @@ class Bench:
             "CALLCENTER_CLUSTER__PARTITIONS": f"{NUMBER}=a/b",
             "CALLCENTER_CLUSTER__FRONT_PORT": str(self.front_port),
         }
-        self.front = Front(load_config(None, environ=env), self.runtime, {})
+        self.front = prepare_front(load_config(None, environ=env), self.runtime, {})
         (work / "sipp").mkdir()
         self.sipp = Sipp(self.runtime, work / "sipp", self.front_port, sip_host=TRUNK_IP)
         self.nodes: dict[str, SippRun] = {}
@@ -228,8 +235,8 @@ def main() -> None:
     parser.add_argument("--rates", default="100,200,300,400")
     parser.add_argument("--seconds", type=int, default=10)
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory(prefix="front-bench-") as tmp:
-        bench = Bench(Path(tmp))
+    with tempfile.TemporaryDirectory(prefix="front-bench-") as tmp, postgres_database() as url:
+        bench = Bench(Path(tmp), url)
         bench.start_nodes(seconds=900)
         bench.front.up()
         try:

@@ -12,13 +12,14 @@ from typing import Protocol
 import click
 
 from callcenter.app.cluster_demo import run_demo
+from callcenter.app.front import front_registrations, prepare_front
 from callcenter.asterisk.confgen import TemplateError
-from callcenter.asterisk.kamailio import Front, FrontError, render_front
+from callcenter.asterisk.kamailio import Front, FrontError, dispatcher_list
 from callcenter.asterisk.sandbox import Sandbox
 from callcenter.asterisk.sandbox_root import SandboxError
 from callcenter.cli_tickets import sessions_for
 from callcenter.config import Config
-from callcenter.domain.cluster import ClusterError
+from callcenter.domain.cluster import ClusterError, node_addresses, partitions
 from callcenter.secrets import load_or_create_secrets
 from callcenter.store.cluster import SqlNodes
 
@@ -63,12 +64,15 @@ def cluster_nodes(obj: _HasConfig) -> None:
         )
 
 
-def _front(obj: _HasConfig) -> Front:
+def _front(obj: _HasConfig, starting: bool = False) -> Front:
+    """This instance's front; ``starting``: with the agents' digests stored for it."""
     cfg = obj.config()
     secrets = load_or_create_secrets(cfg.state_dir, cfg.dialplan.phones)
     try:
         runtime = Sandbox(cfg, secrets).runtime()
-    except SandboxError as exc:
+        if starting:
+            return prepare_front(cfg, runtime, secrets.agent_passwords)
+    except (SandboxError, FrontError) as exc:
         raise click.ClickException(str(exc)) from exc
     return Front(cfg, runtime, secrets.agent_passwords)
 
@@ -83,7 +87,7 @@ def front() -> None:
 def front_up(obj: _HasConfig) -> None:
     """Render Kamailio's configuration from [cluster] and start it."""
     try:
-        state, started = _front(obj).up()
+        state, started = _front(obj, starting=True).up()
     except (FrontError, ClusterError, TemplateError) as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(("started: " if started else "already running: ") + state.describe())
@@ -100,14 +104,21 @@ def front_down(obj: _HasConfig) -> None:
 @front.command("show")
 @click.pass_obj
 def front_show(obj: _HasConfig) -> None:
-    """Print the dispatcher list the front would route by (partition sets, home first)."""
+    """Print the dispatcher list the front routes by (partition sets, home first) and, with
+    the cluster's PostgreSQL, the phones registered at the front now."""
     cfg = obj.config()
+    c = cfg.cluster
     try:
-        front = cfg.state_dir / "front"
-        files = render_front(cfg, front / "etc", front / "run", {})
-    except (FrontError, ClusterError) as exc:
+        nodes = node_addresses(c.nodes)
+        click.echo(dispatcher_list(partitions(c.partitions, nodes), nodes), nl=False)
+    except ClusterError as exc:
         raise click.ClickException(str(exc)) from exc
-    click.echo(files["dispatcher.list"], nl=False)
+    if not cfg.database_url.startswith("postgresql"):
+        return
+    phones = front_registrations(cfg)
+    click.echo(f"{len(phones)} phone(s) registered at the front")
+    for r in phones:
+        click.echo(f"  {r.agent:<6} {r.contact}  until {r.expires:%H:%M:%S}  {r.user_agent}")
 
 
 @cluster.command("demo")

@@ -23,6 +23,7 @@ from pathlib import Path
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
+from callcenter.app.front import prepare_front
 from callcenter.asterisk.confgen import gate_host
 from callcenter.asterisk.kamailio import Front
 from callcenter.asterisk.sandbox import Sandbox
@@ -108,7 +109,8 @@ class Demo:
                 )
             first = self.configs[0]
             passwords = load_or_create_secrets(first.state_dir, first.dialplan.phones)
-            self.front = Front(first, self.sandboxes[0].runtime(), passwords.agent_passwords)
+            runtime = self.sandboxes[0].runtime()
+            self.front = prepare_front(first, runtime, passwords.agent_passwords)
             self.front.up()
             for config in self.configs:
                 _wait_healthy(config)

@@ -15,11 +15,15 @@ import dataclasses
 import hashlib
 import json
 import os
+import re
 import signal
 import subprocess
 import time
 from collections.abc import Mapping
 from pathlib import Path
+from urllib.parse import quote
+
+from sqlalchemy.engine import make_url
 
 from callcenter.asterisk.confgen import render_text
 from callcenter.asterisk.runtime import Runtime
@@ -28,7 +32,8 @@ from callcenter.asterisk.sip_probe import options_answered
 from callcenter.config import Config
 from callcenter.domain.cluster import NodeAddress, Partition, node_addresses, partitions
 
-_TOKEN = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
+# The digest realm phones are challenged with (their HA1s in the database are for it).
+REALM = "callcenter-front"
 TEMPLATE = Path(__file__).resolve().parents[2] / "kamailio_conf" / "kamailio.cfg"
 STATE_FILE = "front.json"
 
@@ -54,23 +59,32 @@ def partition_routes(parts: tuple[Partition, ...]) -> str:
     )
 
 
-def agent_passwords(passwords: Mapping[str, str]) -> str:
-    lines = []
-    for ext, password in sorted(passwords.items()):
-        if not ext.isdigit() or not set(password) <= _TOKEN:
-            raise FrontError(f"agent {ext!r}: not an extension with a generated password")
-        lines.append(f'    if ($fU == "{ext}") {{\n        $var(pw) = "{password}";\n    }}')
-    return "\n".join(lines)
+def kamailio_db_url(database_url: str) -> str:
+    """The cluster's PostgreSQL as db_postgres names it (``postgres://user:pw@host:port/db``):
+    the front keeps the agents' digests and registrations there."""
+    url = make_url(database_url)
+    if not url.drivername.startswith("postgresql"):
+        raise FrontError(
+            f"database.url: the front keeps agents' registrations in the cluster's PostgreSQL,"
+            f" not in {url.drivername!r}"
+        )
+    credentials = url.username or ""
+    if url.password:
+        credentials += f":{quote(str(url.password), safe='')}"
+    where = f"{url.host or '127.0.0.1'}:{url.port or 5432}"
+    value = f"postgres://{credentials}@{where}/{url.database}"
+    if not re.fullmatch(r"postgres://[\w.%:-]*@[\w.-]+:\d+/[\w-]+", value):
+        raise FrontError(f"database.url: {url.render_as_string()!r} cannot be given to Kamailio")
+    return value
 
 
 def _short(path: Path) -> str:
     return hashlib.sha256(str(path).encode()).hexdigest()[:12]
 
 
-def render_front(
-    config: Config, etc_dir: Path, run_dir: Path, passwords: Mapping[str, str]
-) -> dict[str, str]:
-    """The files of the front, by name (``passwords``: the agents' SIP passwords)."""
+def render_front(config: Config, etc_dir: Path, run_dir: Path) -> dict[str, str]:
+    """The files of the front, by name (they carry the database's address and credentials:
+    written mode 0600)."""
     c = config.cluster
     nodes = node_addresses(c.nodes)
     parts = partitions(c.partitions, nodes)
@@ -87,7 +101,8 @@ def render_front(
         "kamailio_keepalive_seconds": "30",  # the dialog module's least
         "kamailio_log_prefix": "front: ",
         "kamailio_partitions": partition_routes(parts),
-        "kamailio_agents": agent_passwords(passwords),
+        "kamailio_db_url": kamailio_db_url(config.database_url),
+        "kamailio_realm": REALM,
     }
     return {
         "kamailio.cfg": render_text("kamailio.cfg", TEMPLATE.read_text(encoding="utf-8"), values),
@@ -129,9 +144,9 @@ class Front:
         etc, run, log = self.dir / "etc", self.dir / "run", self.dir / "log"
         for d in (etc, run, log):
             d.mkdir(parents=True, exist_ok=True)
-        for name, text in render_front(self.config, etc, run, self.passwords).items():
+        for name, text in render_front(self.config, etc, run).items():
             (etc / name).write_text(text, encoding="utf-8")
-            (etc / name).chmod(0o600)  # the agents' passwords
+            (etc / name).chmod(0o600)  # the database's credentials
         c = self.config.cluster
         argv = self.runtime.command(
             ["kamailio", "-f", str(etc / "kamailio.cfg"), "-DD", "-E", "-P", str(run / "pid")],

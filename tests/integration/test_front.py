@@ -21,6 +21,7 @@ import pytest
 from selenium.webdriver.common.by import By
 from sqlalchemy import select
 
+from callcenter.app.front import front_registrations, prepare_front
 from callcenter.asterisk.kamailio import Front, FrontError
 from callcenter.config import load_config
 from callcenter.domain.tickets import Role
@@ -67,7 +68,7 @@ def front(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Front, Nod
             start_node(stack, tmp_path_factory, n, url, carrier, ports, **at_front) for n in "ab"
         )
         config = load_config(None, environ=a.instance.env)
-        kamailio = Front(config, a.instance.runtime, a.instance.secrets.agent_passwords)
+        kamailio = prepare_front(config, a.instance.runtime, a.instance.secrets.agent_passwords)
         try:
             kamailio.up()
         except FrontError as exc:
@@ -163,6 +164,26 @@ def test_an_agent_on_a_call_through_one_node_is_not_rung_by_the_other(front: Any
     assert "agent 1001 busy on another call: refused" in log  # B tried while A had them
     invites = agent.log.with_suffix(".messages").read_text().count("INVITE sip:")
     assert invites == 2  # the phone never rang while it was busy
+
+
+def test_a_restarted_front_still_knows_the_phones_registered_there(front: Any) -> None:
+    kamailio, a, _b, callers = front
+    port = callers.register_agent("1001", kamailio.passwords["1001"])
+    assert "1001" in [r.agent for r in front_registrations(a.instance.config)]
+    kamailio.down()
+    kamailio.up()  # a new Kamailio: its registrar is PostgreSQL, not its memory
+    agent = callers.start(
+        "agent-1001-after-restart",
+        answer_scenario(talk_until_bye=20, routed=True),
+        port=port,  # the phone never registered again
+        local_ip=PHONE_IP,
+        timeout=60,
+    )
+    caller = "1555" + new_caller()[-7:]
+    # The caller waits long enough for 1001's wrap-up of the last test (4 s, on B) to end.
+    queue_call(front, caller, talk=15).assert_ok(40)
+    agent.assert_ok(30)
+    assert "lock set not initialized" not in front_log(kamailio)  # lock(agent) is real
 
 
 def active_calls(node: Node) -> int:

@@ -1,6 +1,8 @@
 """``callcenter cluster nodes``: every node of the cluster as the shared database has it —
 its epoch, whether its lease is live, how long ago it beat, and the callbacks it holds;
-``callcenter cluster front up|down|show``: the SIP front (Kamailio) before the nodes."""
+``callcenter cluster lost NODE``: the calls a failed node took with it, and the callback
+each caller was offered; ``callcenter cluster front up|down|show``: the SIP front
+(Kamailio) before the nodes."""
 
 from __future__ import annotations
 
@@ -22,6 +24,7 @@ from callcenter.config import Config
 from callcenter.domain.cluster import ClusterError, node_addresses, partitions
 from callcenter.secrets import load_or_create_secrets
 from callcenter.store.cluster import SqlNodes
+from callcenter.store.lost_calls import SqlLostCalls
 
 
 class _HasConfig(Protocol):
@@ -62,6 +65,23 @@ def cluster_nodes(obj: _HasConfig) -> None:
         click.echo(
             f"{unowned.waiting} waiting callback(s) held by no node (the next sweep takes them)"
         )
+
+
+@cluster.command("lost")
+@click.argument("node")
+@click.option("--limit", default=50, show_default=True)
+@click.pass_obj
+def cluster_lost(obj: _HasConfig, node: str, limit: int) -> None:
+    """The calls NODE took with it when it failed (recorded by a survivor), newest first,
+    with the callback each caller was offered."""
+    lost = SqlLostCalls(sessions_for(obj.config())).lost_of(node, limit)
+    if not lost:
+        click.echo(f"no call of node {node!r} was lost")
+        return
+    for call, callback in lost:
+        offer = f"callback {callback}" if callback is not None else "no callback of its own"
+        when = f"{call.started_at:%Y-%m-%d %H:%M:%S}"
+        click.echo(f"{call.call_id:<24} {when}  {call.caller:<16} {call.lost}; {offer}")
 
 
 def _front(obj: _HasConfig, starting: bool = False) -> Front:

@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from callcenter.domain.calls import CallOutcome, CallRecord, CallState
 from callcenter.store.call_log import to_domain
 from callcenter.store.db_threads import DbThreads
-from callcenter.store.models import CallRow
+from callcenter.store.models import CallbackRow, CallRow
 
 
 def lose_call(s: Session, call_id: str, at: datetime, reason: str) -> bool:
@@ -100,3 +100,16 @@ class SqlLostCalls:
                     .values(hung_up_at=listed_at)
                 )
             return len(gone)
+
+    def lost_of(self, node: str, limit: int = 100) -> list[tuple[CallRecord, int | None]]:
+        """``node``'s calls recorded lost, newest first, each with the callback offered
+        for it (None: none, or merged into the caller's open one)."""
+        with self._sessions() as s:
+            rows = s.execute(
+                select(CallRow, CallbackRow.id)
+                .outerjoin(CallbackRow, CallbackRow.call_id == CallRow.call_id)
+                .where(CallRow.node == node, CallRow.lost != "")
+                .order_by(CallRow.id.desc())
+                .limit(limit)
+            )
+            return [(to_domain(call), callback) for call, callback in rows]

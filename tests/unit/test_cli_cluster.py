@@ -1,15 +1,19 @@
-"""``callcenter cluster nodes`` on a real SQLite store."""
+"""``callcenter cluster nodes`` and ``cluster lost`` on a real SQLite store."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from click.testing import CliRunner
 
 from callcenter.cli import main
+from callcenter.domain.calls import CallRecord
+from callcenter.store.call_log import SqlCallLog
 from callcenter.store.cluster import SqlNodes
 from callcenter.store.db import make_engine, make_sessions
+from callcenter.store.lost_calls import SqlLostCalls
 
 
 def test_the_nodes_are_listed_with_their_lease(tmp_path: Path) -> None:
@@ -54,3 +58,27 @@ def test_the_front_shows_each_partitions_nodes_home_first(tmp_path: Path) -> Non
     )
     assert bad.exit_code != 0
     assert "'7000=a/c' names 'c', not a node" in bad.output
+
+
+def test_the_calls_a_failed_node_lost_are_listed_with_their_offer(tmp_path: Path) -> None:
+    env = {"CALLCENTER_INSTANCE__STATE_DIR": str(tmp_path / "state")}
+    runner = CliRunner()
+    none = runner.invoke(main, ["cluster", "lost", "a"], env=env)
+    assert none.exit_code == 0, none.output
+    assert "no call of node 'a' was lost" in none.output
+    engine = make_engine(f"sqlite:///{tmp_path / 'state' / 'callcenter.sqlite3'}")
+    calls = SqlCallLog(make_sessions(engine), node="a")
+    started = datetime(2026, 12, 7, 10, 0, tzinfo=UTC)
+    for call_id in ("a-1", "a-2"):
+        asyncio.run(
+            calls.call_started(CallRecord(call_id, call_id, "79160000001", "7000", started))
+        )
+    lost = SqlLostCalls(make_sessions(engine))
+    asyncio.run(lost.lose("a-1", started, "node failure (a)"))
+    engine.dispose()
+    listed = runner.invoke(main, ["cluster", "lost", "a"], env=env)
+    assert listed.exit_code == 0, listed.output
+    assert listed.output.splitlines() == [
+        "a-1                      2026-12-07 10:00:00  79160000001      node failure (a); "
+        "no callback of its own"
+    ]

@@ -45,12 +45,13 @@ def test_the_demo_runs_two_nodes_behind_the_front_and_stops_them(tmp_path: Path,
         **os.environ,
         "CALLCENTER_INSTANCE__STATE_DIR": str(tmp_path / "state"),
         "CALLCENTER_ASTERISK__SIP_BIND": "127.0.0.1",
-        "CALLCENTER_ASTERISK__SIP_PORT": str(free_port()),
-        "CALLCENTER_ASTERISK__AMI_PORT": str(free_port()),
-        "CALLCENTER_ASTERISK__HTTP_PORT": str(free_port()),
+        # The demo gives node b the ports after node a's (SIP: + 2): free those too.
+        "CALLCENTER_ASTERISK__SIP_PORT": str(free_port(span=3)),
+        "CALLCENTER_ASTERISK__AMI_PORT": str(free_port(span=2)),
+        "CALLCENTER_ASTERISK__HTTP_PORT": str(free_port(span=2)),
         "CALLCENTER_ASTERISK__RTP_START": str(rtp),
         "CALLCENTER_ASTERISK__RTP_END": str(rtp + 399),
-        "CALLCENTER_DAEMON__HTTP_PORT": str(free_port()),
+        "CALLCENTER_DAEMON__HTTP_PORT": str(free_port(span=2)),
         "CALLCENTER_CLUSTER__FRONT_PORT": str(front_port),
     }
     demo = subprocess.Popen(

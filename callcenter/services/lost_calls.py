@@ -139,10 +139,10 @@ class LostCalls:
             offer = f"no callback: {exc}"
         self.lost += 1
         log.warning("call from %s lost: %s; %s in %s", call.caller, reason, offer, queue)
+        changes = {"lost": reason, "offer": offer}
         if call.state is CallState.IVR:
             await self._tickets.call_ended(call.call_id)  # on the ticket, outcome lost
-        changes = {"lost": reason, "queue_outcome": "lost", "offer": offer}
-        if call.state is CallState.IVR:
-            changes.pop("queue_outcome")
+        else:  # it left the IVR for a queue: its interaction is there already
+            changes["queue_outcome"] = "lost"
         await self._tickets.update_call(call.call_id, changes)
         return 1

@@ -20,6 +20,7 @@ from typing import Any
 import pytest
 from selenium.webdriver.common.by import By
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from callcenter.app.front import front_registrations, prepare_front
 from callcenter.asterisk.kamailio import Front, FrontError
@@ -213,38 +214,38 @@ def calls_on(node: Node, caller: str) -> dict[str, int]:
     return dict(Counter(r.call_id.partition("-")[0] for r in records if r.caller == caller))
 
 
-def lost_on(node: Node, failed: str) -> dict[str, str]:
-    """Calls of node ``failed`` recorded lost, by Uniqueid: why (the shared call log)."""
+@contextlib.contextmanager
+def shared_db(node: Node) -> Iterator[Session]:
+    """A session on the cluster's shared database, as ``node`` is configured."""
     engine = make_engine(node.instance.config.database_url)
     try:
         with make_sessions(engine)() as s:
-            rows = s.execute(select(CallRow.call_id, CallRow.lost).where(CallRow.lost != ""))
-            return {call_id: why for call_id, why in rows if call_id.startswith(f"{failed}-")}
+            yield s
     finally:
         engine.dispose()
+
+
+def lost_on(node: Node, failed: str) -> dict[str, str]:
+    """Calls of node ``failed`` recorded lost, by Uniqueid: why (the shared call log)."""
+    with shared_db(node) as s:
+        rows = s.execute(select(CallRow.call_id, CallRow.lost).where(CallRow.lost != ""))
+        return {call_id: why for call_id, why in rows if call_id.startswith(f"{failed}-")}
 
 
 def callbacks_for(node: Node, call_ids: set[str]) -> dict[int, tuple[str, str, str]]:
     """Every callback offered for ``call_ids``: its id → (queue, number, owning node)."""
-    engine = make_engine(node.instance.config.database_url)
-    try:
-        with make_sessions(engine)() as s:
-            c = CallbackRow
-            query = select(c.id, c.queue, c.number, c.owner_node).where(c.call_id.in_(call_ids))
-            return {i: (q, n, o) for i, q, n, o in s.execute(query)}
-    finally:
-        engine.dispose()
+    with shared_db(node) as s:
+        c = CallbackRow
+        query = select(c.id, c.queue, c.number, c.owner_node).where(c.call_id.in_(call_ids))
+        return {i: (q, n, o) for i, q, n, o in s.execute(query)}
 
 
 def tickets_of(node: Node, call_ids: set[str]) -> set[int]:
-    engine = make_engine(node.instance.config.database_url)
-    try:
-        with make_sessions(engine)() as s:
-            i = InteractionRow
-            query = select(i.ticket_id).where(i.source == "asterisk", i.source_id.in_(call_ids))
-            return set(s.scalars(query))
-    finally:
-        engine.dispose()
+    """The tickets the interactions of ``call_ids`` are on."""
+    with shared_db(node) as s:
+        i = InteractionRow
+        query = select(i.ticket_id).where(i.source == "asterisk", i.source_id.in_(call_ids))
+        return set(s.scalars(query))
 
 
 def page_text(browser: Any) -> str:

@@ -29,6 +29,8 @@ from aiohttp import web
 
 from benchmarks.stats import ms, percentile
 from callcenter.domain.tickets import Role
+from callcenter.http.api_auth import KEYS
+from callcenter.http.api_routes import STORE
 from callcenter.http.server import build_app
 from callcenter.store.api_keys import SqlApiKeys
 from callcenter.store.db import make_engine, make_sessions
@@ -201,7 +203,7 @@ async def time_api(store: SqlTicketStore, keys: SqlApiKeys, phones: list[str]) -
         return {}
 
     _, token = keys.create_token("bench", Role.AGENT)
-    runner = web.AppRunner(build_app(health, store, keys), access_log=None)
+    runner = web.AppRunner(build_app(health, {STORE: store, KEYS: keys}), access_log=None)
     await runner.setup()
     port = free_port()
     await web.TCPSite(runner, "127.0.0.1", port).start()

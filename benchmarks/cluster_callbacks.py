@@ -44,7 +44,6 @@ from callcenter.services.callback_ports import CallbackPolicy
 from callcenter.services.callback_sweeper import CallbackSweeper
 from callcenter.services.callbacks import Callbacks
 from callcenter.services.cluster import Membership
-from callcenter.store import ticket_rows  # noqa: F401 (promises refer to tickets)
 from callcenter.store.callbacks import SqlCallbacks
 from callcenter.store.cluster import SqlNodes
 from callcenter.store.db import make_engine, make_sessions

@@ -39,6 +39,13 @@ from benchmarks.capture import (
 )
 from benchmarks.daemon_metrics import StepMetrics, scrape
 from benchmarks.ivr_report import daemon_report
+from benchmarks.ivr_stalls import (
+    FlowStepSeen,
+    StallWatch,
+    daemon_cpu,
+    overhead_report,
+    repeat_report,
+)
 from benchmarks.profiling import start_profiler
 from benchmarks.stats import keep_or_remove, ms, percentile, ratio
 from callcenter.app import prompts_dir
@@ -136,6 +143,7 @@ class StepResult:
     dtmf_to_prompt: list[float]
     filters: bool = True
     metrics: StepMetrics | None = None
+    seen: FlowStepSeen | None = None
 
     def per_call(self, name: str) -> float:
         if self.metrics is None or not self.calls:
@@ -192,6 +200,14 @@ def set_event_filters(instance: Instance, daemon: DaemonProcess, on: bool) -> No
     daemon.start()
 
 
+def set_stall_catcher(instance: Instance, daemon: DaemonProcess, on: bool) -> None:
+    """Restart the daemon with the stall catcher on (its default threshold) or off."""
+    daemon.stop()
+    instance.env["CALLCENTER_DAEMON__STALL_THRESHOLD_MS"] = "40" if on else "0"
+    instance.config = load_config(None, environ=instance.env)
+    daemon.start()
+
+
 def run_step(
     instance: Instance,
     daemon: DaemonProcess,
@@ -201,6 +217,7 @@ def run_step(
     rate: float,
     seconds: float,
     profile_dir: Path | None = None,
+    watch: StallWatch | None = None,
 ) -> StepResult:
     calls = max(1, round(rate * seconds))
     number = FLOW_NUMBER if variant == "flow" else DIALPLAN_NUMBER
@@ -209,6 +226,7 @@ def run_step(
     stats = sipp.work_dir / f"{tag}.csv"
     capture.take()
     before = scrape(daemon.url)
+    cpu_before = daemon_cpu(daemon)
     profiler = start_profiler(daemon, profile_dir, tag, seconds) if variant == "flow" else None
     run = sipp.start(
         f"{variant}-{rate:g}",
@@ -225,6 +243,8 @@ def run_step(
     result = analyse(instance, capture.take(), variant, rate, calls, sipp_failed(stats))
     result.filters = filters
     result.metrics = StepMetrics.between(before, scrape(daemon.url))
+    if watch is not None and variant == "flow":
+        result.seen = watch.after_step(daemon, cpu_before)
     return result
 
 
@@ -334,6 +354,15 @@ def main() -> None:
         "--filters-rate", type=float, default=5.0, help="rate of the filters-off run (0: none)"
     )
     parser.add_argument("--py-spy", type=Path, help="profile each flow step into this directory")
+    parser.add_argument(
+        "--repeat", type=int, default=1, help="ramps in a row (stalls are rare: see them happen)"
+    )
+    parser.add_argument(
+        "--catcher-overhead",
+        type=float,
+        default=0.0,
+        help="rate of a flow step with the stall catcher on, then off (0: none)",
+    )
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
     rates = [float(r) for r in args.rates.split(",")]
@@ -344,20 +373,46 @@ def main() -> None:
     sipp = Sipp(instance.runtime, work, instance.config.asterisk.sip_port)
     a = instance.config.asterisk
     results: list[StepResult] = []
+    runs: list[list[StepResult]] = []
+    extra: list[str] = []
+    watch = StallWatch()
     try:
         with LoopbackCapture(
             [range(a.sip_port, a.sip_port + 1), range(a.rtp_start, a.rtp_end + 1)]
         ) as cap:
-            for rate in rates:
-                step = [
-                    run_step(instance, daemon, sipp, cap, v, rate, args.step_seconds, args.py_spy)
-                    for v in ("dialplan", "flow")
-                ]
-                for r in step:
-                    log.info("%s at %g/s: %d calls, %d failed", r.variant, rate, r.calls, r.failed)
-                results += step
-                if all(r.past_knee for r in step):
-                    break
+            for _ in range(args.repeat):
+                run: list[StepResult] = []
+                for rate in rates:
+                    step = [
+                        run_step(
+                            instance,
+                            daemon,
+                            sipp,
+                            cap,
+                            v,
+                            rate,
+                            args.step_seconds,
+                            args.py_spy,
+                            watch,
+                        )
+                        for v in ("dialplan", "flow")
+                    ]
+                    for r in step:
+                        log.info(
+                            "%s at %g/s: %d calls, %d failed", r.variant, rate, r.calls, r.failed
+                        )
+                    run += step
+                    if args.repeat == 1 and all(r.past_knee for r in step):
+                        break
+                runs.append(run)
+            results = runs[0]
+            if args.catcher_overhead:
+                rate, secs = args.catcher_overhead, args.step_seconds
+                on = run_step(instance, daemon, sipp, cap, "flow", rate, secs, None, watch)
+                set_stall_catcher(instance, daemon, on=False)
+                off = run_step(instance, daemon, sipp, cap, "flow", rate, secs, None, watch)
+                set_stall_catcher(instance, daemon, on=True)
+                extra += overhead_report(on, off)
             if args.filters_rate:
                 set_event_filters(instance, daemon, on=False)
                 results += [
@@ -368,6 +423,9 @@ def main() -> None:
         daemon.stop()
         instance.sandbox.down()
     print(report(results))
+    if args.repeat > 1 or any(r.seen and r.seen.stalls for r in results):
+        print("\n".join(repeat_report(runs)))
+    print("\n".join(extra))
     keep_or_remove(state, args.keep)
 
 

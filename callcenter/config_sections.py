@@ -73,6 +73,9 @@ class DaemonConfig:
     # proxy in between, as the fault benchmarks do to cut the links.
     ami_port: int = 0
     ari_port: int = 0
+    # The stall catcher records what the event loop was doing when a tick runs this late
+    # (stack, task, garbage collections, work in flight); 0 turns it off.
+    stall_threshold_ms: float = 40.0
 
 
 @dataclasses.dataclass(frozen=True)
@@ -210,7 +213,7 @@ class WidgetsConfig:
 
 
 @dataclasses.dataclass(frozen=True)
-class ShiftsConfig:
+class HandoffsConfig:
     # Teams whose agents must read (acknowledge) what was handed to the team since their
     # last shift before they take calls: until then they are logged in, paused
     # ("handoff-reading"). Other teams are shown the same list, and may skip it.
@@ -265,7 +268,7 @@ class Config:
     transcription: TranscriptionConfig = dataclasses.field(default_factory=TranscriptionConfig)
     guard: GuardConfig = dataclasses.field(default_factory=GuardConfig)
     widgets: WidgetsConfig = dataclasses.field(default_factory=WidgetsConfig)
-    shifts: ShiftsConfig = dataclasses.field(default_factory=ShiftsConfig)
+    handoffs: HandoffsConfig = dataclasses.field(default_factory=HandoffsConfig)
     cluster: ClusterConfig = dataclasses.field(default_factory=ClusterConfig)
 
     @property

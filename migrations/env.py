@@ -5,7 +5,6 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import pool
 
-from callcenter.store import ticket_rows  # noqa: F401  (registers the ticket tables)
 from callcenter.store.db import make_engine
 from callcenter.store.models import Base
 

@@ -7,24 +7,23 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import time
-from collections.abc import Coroutine, Mapping
+import typing
+from collections.abc import Coroutine
 from datetime import UTC, datetime
 from typing import Any
 
+from callcenter.app import slots
 from callcenter.app.assembly import SystemClock
+from callcenter.app.feature import Feature, Parts, Plug
 from callcenter.asterisk.ami import AmiClient
-from callcenter.asterisk.ami_events import (
-    QUEUE_EVENTS,
-    AgentRequest,
-    agent_request,
-    member_paused,
-)
-from callcenter.asterisk.ami_events import translate as translate_queue_event
+from callcenter.asterisk.ami_events import AgentRequest
 from callcenter.asterisk.ami_queues import AmiQueues
-from callcenter.asterisk.confgen import queue_defs
+from callcenter.asterisk.confgen_sections import queue_defs
 from callcenter.config import Config
-from callcenter.http.agent_desk import AgentHub
+from callcenter.domain.queue_events import MemberPaused, QueueEvent
+from callcenter.http.agent_desk import HUB, AgentHub
+from callcenter.http.api_agents import SUPERVISION
+from callcenter.http.api_routes import CONTROL
 from callcenter.logs import call_id_var
 from callcenter.services.agent_control import AgentControl
 from callcenter.services.agent_states import AgentStates
@@ -71,30 +70,21 @@ class Agents:
         self.wait_announcer = WaitAnnouncer(self.ami_queues, self.wait_estimates, self.queue_defs)
         self.supervision = Supervision(self.ami_queues, frozenset(config.dialplan.supervisors))
         self._ami = ami
-        for name in QUEUE_EVENTS:
-            ami.on_event(name, self._queue_event)
-        ami.on_event("UserEvent", self._user_event)
-        ami.on_event("QueueMemberPause", self._member_paused)
 
-    def _queue_event(self, _manager: object, message: Mapping[str, str]) -> None:
-        received = time.monotonic()
-        event = translate_queue_event(dict(message))
-        if event is not None:
-            for work in (
-                self.states.handle(event),
-                self.screen_pop.handle(event, received),
-                self.queue_calls.handle(event),
-            ):
-                self._background_task(work)
+    def queue_event(self, event: QueueEvent, received: float) -> None:
+        for work in (
+            self.states.handle(event),
+            self.screen_pop.handle(event, received),
+            self.queue_calls.handle(event),
+        ):
+            self._background_task(work)
 
-    def _member_paused(self, _manager: object, message: Mapping[str, str]) -> None:
-        event = member_paused(dict(message))
-        if event is not None:
-            self._background_task(self.states.handle(event))
-            # app_queue reports an unpause once per queue: one check is enough.
-            if not event.paused and self.control.gate and event.agent not in self._holding:
-                self._holding.add(event.agent)
-                self._background_task(self._keep_held(event.agent))
+    def member_paused(self, event: MemberPaused, _received: float) -> None:
+        self._background_task(self.states.handle(event))
+        # app_queue reports an unpause once per queue: one check is enough.
+        if not event.paused and self.control.gate and event.agent not in self._holding:
+            self._holding.add(event.agent)
+            self._background_task(self._keep_held(event.agent))
 
     async def _keep_held(self, agent: str) -> None:
         """*74 unpauses in app_queue itself: an agent whose shift still waits on their
@@ -115,12 +105,8 @@ class Agents:
         self._background.add(task)
         task.add_done_callback(self._background.discard)
 
-    def _user_event(self, manager: object, message: Mapping[str, str]) -> None:
-        request = agent_request(dict(message))
-        if request is not None:
-            self._background_task(self._agent_request(request))
-        elif message.get("UserEvent") == "CallcenterQueue":  # a caller left unanswered
-            self._queue_event(manager, message)
+    def agent_request(self, request: AgentRequest, _received: float) -> None:
+        self._background_task(self._agent_request(request))
 
     async def _agent_request(self, request: AgentRequest) -> None:
         token = call_id_var.set(request.channel)
@@ -162,3 +148,34 @@ class Agents:
     async def close(self) -> None:
         self.states.close()
         await self.desks.close()
+
+
+def _plug(parts: Parts, plug: Plug) -> None:
+    agents = Agents(
+        parts[slots.CONFIG], parts[slots.AMI], parts[slots.TICKETS], parts[slots.CALL_LOG]
+    )
+    parts.provide(slots.AGENTS, agents)
+    for kind in typing.get_args(QueueEvent):
+        plug.on_ami(kind, agents.queue_event)
+    plug.on_ami(MemberPaused, agents.member_paused)
+    plug.on_ami(AgentRequest, agents.agent_request)
+    plug.after_ami_login(agents.ami_login)
+    plug.run(agents.tasks)
+    plug.on_close(agents.close)
+    ami = parts[slots.AMI]
+
+    async def queues_synced() -> bool:
+        return ami.connected and agents.members_synced
+
+    plug.health("queues", queues_synced)
+    plug.serve(CONTROL, agents.control)
+    plug.serve(SUPERVISION, agents.supervision)
+    plug.serve(HUB, agents.desks)
+
+
+FEATURE = Feature(
+    "agents",
+    needs=(slots.CONFIG, slots.AMI, slots.TICKETS, slots.CALL_LOG),
+    provides=(slots.AGENTS,),
+    build=_plug,
+)

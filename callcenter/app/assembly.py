@@ -10,7 +10,7 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from callcenter.asterisk.confgen import queue_defs
+from callcenter.asterisk.confgen_sections import queue_defs
 from callcenter.asterisk.prompts import prompt_exists
 from callcenter.asterisk.runtime import SandboxRuntime
 from callcenter.asterisk.sandbox import Sandbox

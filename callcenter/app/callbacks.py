@@ -14,17 +14,18 @@ from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from callcenter.app.assembly import SystemClock
+from callcenter.app import slots
+from callcenter.app.assembly import SystemClock, flow_loader, sound_index
+from callcenter.app.feature import Feature, Parts, Plug
 from callcenter.app.widgets import number_policy
 from callcenter.asterisk.ami import AmiClient
 from callcenter.asterisk.ami_callbacks import (
     AmiPlaceholders,
     CallbackMarkers,
-    callback_report,
+    CallbackReport,
     live_placeholders,
     placeholder_of,
 )
-from callcenter.asterisk.ami_events import translate as translate_queue_event
 from callcenter.asterisk.ami_queues import AmiQueues
 from callcenter.config import Config
 from callcenter.domain.business_hours import Calendar
@@ -33,13 +34,15 @@ from callcenter.domain.promises import ALWAYS_OPEN, PromisePolicy
 from callcenter.domain.queue_defs import QueueDef, staffed
 from callcenter.domain.queue_events import AgentAnswered
 from callcenter.domain.queue_view import QueueSnapshot
-from callcenter.flows.catalog import FlowSet
-from callcenter.logs import call_id_var
+from callcenter.http.api_callbacks import CALLBACKS
+from callcenter.http.api_promises import PROMISES
+from callcenter.http.callback_gate import CALLBACK_GATE
 from callcenter.services.callback_intake import CallbackIntake
 from callcenter.services.callback_ports import DEFAULT_HANDLE, CallbackPolicy
 from callcenter.services.callback_sweeper import CallbackSweeper
 from callcenter.services.callbacks import Callbacks
 from callcenter.services.dial_guard import DialGuard
+from callcenter.services.flow_registry import FlowRegistry
 from callcenter.services.wait_estimates import NOT_SERVING, WaitEstimates
 from callcenter.store.callbacks import SqlCallbacks
 from callcenter.store.db_threads import DbThreads
@@ -80,7 +83,7 @@ class CallbacksWiring:
         tickets: SqlTicketStore,
         queues: Mapping[str, QueueDef],
         waits: WaitEstimates,
-        flows: Callable[[], FlowSet],
+        flows: FlowRegistry,
         emit: Callable[[str, Mapping[str, Any]], None] | None = None,
         guard: DialGuard | None = None,
         owner: Callable[[], Owner | None] | None = None,
@@ -129,8 +132,6 @@ class CallbacksWiring:
             self.service, numbers, self.calendar_of, SystemClock(), c.thanks_sound, guard
         )
         self._tasks: set[asyncio.Task[None]] = set()
-        ami.on_event("UserEvent", self._user_event)
-        ami.on_event("AgentConnect", self._agent_connect)
 
     def roster_of(self, queue: str) -> Callable[[datetime], float] | None:
         """Agents queues.yaml's ``staffing`` puts on ``queue`` at a time (local time of its
@@ -154,7 +155,7 @@ class CallbacksWiring:
             return ALWAYS_OPEN
         flow, _, calendar = name.partition(".")
         try:
-            return self._flows().flows[flow].calendars[calendar]
+            return self._flows.current.flows[flow].calendars[calendar]
         except KeyError:
             if name not in self._unknown:
                 self._unknown.add(name)
@@ -167,7 +168,7 @@ class CallbacksWiring:
             return ALWAYS_OPEN
 
     async def take(self, callback_id: int, attempt: int, agent: str) -> bool:
-        """The dial gate (:class:`callcenter.http.dial_gate.DialGate`)."""
+        """The dial gate (:class:`callcenter.http.callback_gate.CallbackGate`)."""
         return await self.service.take(callback_id, attempt, agent)
 
     def _spawn(self, work: Coroutine[Any, Any, None]) -> None:
@@ -175,10 +176,7 @@ class CallbacksWiring:
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
-    def _user_event(self, _manager: object, message: Mapping[str, str]) -> None:
-        report = callback_report(dict(message))
-        if report is None:
-            return
+    def report(self, report: CallbackReport, _received: float) -> None:
         if report.state == "dialed":
             self._spawn(
                 self._guarded(
@@ -192,14 +190,9 @@ class CallbacksWiring:
                 self._guarded(self.service.left(report.callback_id, report.attempt, report.status))
             )
 
-    def _agent_connect(self, _manager: object, message: Mapping[str, str]) -> None:
-        event = translate_queue_event(dict(message))
-        if isinstance(event, AgentAnswered) and (ids := placeholder_of(event.call_id)):
-            token = call_id_var.set(event.call_id)
-            try:
-                self._spawn(self._guarded(self.service.agent_took(ids[0], ids[1], event.agent)))
-            finally:
-                call_id_var.reset(token)
+    def agent_answered(self, event: AgentAnswered, _received: float) -> None:
+        if ids := placeholder_of(event.call_id):
+            self._spawn(self._guarded(self.service.agent_took(ids[0], ids[1], event.agent)))
 
     async def _guarded(self, work: Coroutine[Any, Any, None]) -> None:
         try:
@@ -234,3 +227,51 @@ class CallbacksWiring:
 
     def tasks(self) -> list[asyncio.Task[None]]:
         return [asyncio.create_task(self._sweep_forever(), name="callbacks-sweep")]
+
+
+def _plug(parts: Parts, plug: Plug) -> None:
+    config, agents, cluster = parts[slots.CONFIG], parts[slots.AGENTS], parts[slots.MEMBERSHIP]
+    callbacks = CallbacksWiring(
+        config,
+        parts[slots.SESSIONS],
+        parts[slots.DB_THREADS],
+        parts[slots.AMI],
+        parts[slots.TICKETS],
+        agents.queue_defs,
+        agents.wait_estimates,
+        parts[slots.FLOWS],
+        parts[slots.EVENTS].emit,
+        parts[slots.DIAL_GUARD].service,
+        cluster.owner,
+        parts[slots.SECRETS].dial_gate_secret,
+    )
+    parts.provide(slots.CALLBACKS, callbacks)
+    cluster.adopt_with(callbacks.store.adopt)  # this node's open claims take its new epoch
+    plug.on_ami(CallbackReport, callbacks.report)
+    plug.on_ami(AgentAnswered, callbacks.agent_answered)
+    plug.after_ami_login(callbacks.ami_login)
+    plug.run(callbacks.tasks)
+    plug.serve(CALLBACKS, callbacks.service)
+    plug.serve(PROMISES, callbacks.service)  # the callbacks' service makes and keeps them
+    plug.serve(CALLBACK_GATE, callbacks)
+
+
+def _plug_flows(parts: Parts, _plug: Plug) -> None:
+    config = parts[slots.CONFIG]
+    parts.provide(slots.FLOWS, FlowRegistry(flow_loader(config, sound_index(config))))
+
+
+FLOWS = Feature("flows", needs=(slots.CONFIG,), provides=(slots.FLOWS,), build=_plug_flows)
+FEATURE = Feature(
+    "callbacks",
+    needs=(
+        slots.AGENTS,
+        slots.MEMBERSHIP,
+        slots.FLOWS,
+        slots.DIAL_GUARD,
+        slots.TICKETS,
+        slots.EVENTS,
+    ),
+    provides=(slots.CALLBACKS,),
+    build=_plug,
+)

@@ -10,7 +10,9 @@ from collections.abc import Awaitable, Callable, Coroutine, Mapping
 from pathlib import Path
 from typing import Any
 
-from callcenter.app.assembly import SystemClock, flow_loader, prompts_dir, sound_index
+from callcenter.app import slots
+from callcenter.app.assembly import SystemClock, prompts_dir
+from callcenter.app.feature import Feature, Parts, Plug
 from callcenter.asterisk.ami import AmiClient
 from callcenter.asterisk.ari import AriClient
 from callcenter.asterisk.fallback_spool import FallbackSpool
@@ -38,6 +40,7 @@ class Calls:
     def __init__(
         self,
         config: Config,
+        flows: FlowRegistry,
         ari: AriClient,
         ami: AmiClient,
         call_log: WriteBehindCallLog,
@@ -51,7 +54,7 @@ class Calls:
     ) -> None:
         self._config = config
         self.history = CallHistory(call_log, tickets, emit)
-        self.flows = FlowRegistry(flow_loader(config, sound_index(config)))
+        self.flows = flows
 
         def ivr_from(entry_flow: str) -> Callable[[CallSession], Awaitable[CallOutcome | None]]:
             return ivr_handler(
@@ -91,10 +94,20 @@ class Calls:
             config.dialplan.virtual_number,
         )
         self._call_log = call_log
+        self._ami = ami
         self._background: set[asyncio.Task[None]] = set()
 
     def deliver(self, event: CallEvent) -> None:
         self.supervisor.deliver(event)
+
+    async def ari_connected(self) -> None:
+        """After every ARI (re)connect: calls left in our application are taken stock of
+        before any new event is read, then released while new calls flow (in a task)."""
+        # Releasing orphaned calls uses AMI Redirect: give AMI a moment to log in too.
+        if not await self._ami.wait_connected(timeout=5):
+            log.warning("reconciling without AMI: orphaned calls wait for their prompt to end")
+        plan = await self.supervisor.take_stock()
+        self.spawn(self.supervisor.catch_up(plan))
 
     def spawn(self, work: Coroutine[Any, Any, None]) -> None:
         """Work that must not hold up the caller (e.g. releases after a reconnect)."""
@@ -123,3 +136,48 @@ class Calls:
 
 def _stamp(directory: Path) -> tuple[tuple[str, int, int], ...]:
     return tuple((p.name, p.stat().st_mtime_ns, p.stat().st_size) for p in flow_files(directory))
+
+
+def _plug(parts: Parts, plug: Plug) -> None:
+    config = parts[slots.CONFIG]
+    etc_dir, _gid = parts[slots.ASTERISK_ETC]
+    calls = Calls(
+        config,
+        parts[slots.FLOWS],
+        parts[slots.ARI],
+        parts[slots.AMI],
+        parts[slots.CALL_LOG],
+        parts[slots.TICKETS],
+        parts[slots.AGENTS].wait_estimates,
+        etc_dir.parent / "spool",
+        parts[slots.CALLBACKS].intake,
+        parts[slots.VOICEMAILS].intake,
+        parts[slots.EVENTS].emit,
+        parts[slots.WIDGETS].service,
+    )
+    parts.provide(slots.CALLS, calls)
+    plug.on_call_event(calls.deliver)
+    plug.after_ari_connect(calls.ari_connected)
+    plug.run(calls.tasks)
+
+    async def hand_over() -> None:
+        await calls.supervisor.close()  # live calls to the fallback queue
+
+    plug.on_stop(hand_over)
+
+
+FEATURE = Feature(
+    "calls",
+    needs=(
+        slots.FLOWS,
+        slots.AGENTS,
+        slots.CALLBACKS,
+        slots.VOICEMAILS,
+        slots.WIDGETS,
+        slots.TICKETS,
+        slots.EVENTS,
+        slots.ASTERISK_ETC,
+    ),
+    provides=(slots.CALLS,),
+    build=_plug,
+)

@@ -8,12 +8,12 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
-from typing import Any
 
-from aiohttp import web
 from sqlalchemy.orm import Session, sessionmaker
 
+from callcenter.app import slots
 from callcenter.app.assembly import SystemClock
+from callcenter.app.feature import Feature, Parts, Plug
 from callcenter.config import Config
 from callcenter.domain.cluster import ClusterView, LeasePolicy, Owner
 from callcenter.http.api_cluster import CLUSTER
@@ -37,8 +37,6 @@ class ClusterWiring:
             SystemClock(),
             on_join=self._joined,
         )
-        self.taken_over: Callable[[], int] = lambda: 0
-        self.lost_calls: Callable[[], int] = lambda: 0
 
     def owner(self) -> Owner | None:
         """This node's claim while it holds its lease (what claims and the gate check)."""
@@ -58,11 +56,46 @@ class ClusterWiring:
             if n:
                 log.info("node %s: %d open claim(s) of this node now under its epoch", owner, n)
 
-    async def view(self) -> ClusterView:
-        return await self.membership.view(self.taken_over(), self.lost_calls())
-
-    def services(self) -> dict[web.AppKey[Any], Any]:
-        return {CLUSTER: self}
-
     def tasks(self) -> list[asyncio.Task[None]]:
         return [asyncio.create_task(self.membership.run(), name="cluster-heartbeat")]
+
+
+class ClusterStatus:
+    """The cluster as the API, the page and the CLI show it: the membership's nodes with
+    the callbacks taken over and the calls lost with failed nodes."""
+
+    def __init__(
+        self, cluster: ClusterWiring, taken_over: Callable[[], int], lost: Callable[[], int]
+    ) -> None:
+        self._cluster, self._taken_over, self._lost = cluster, taken_over, lost
+
+    async def view(self) -> ClusterView:
+        return await self._cluster.membership.view(self._taken_over(), self._lost())
+
+
+def _plug_membership(parts: Parts, plug: Plug) -> None:
+    cluster = ClusterWiring(parts[slots.CONFIG], parts[slots.SESSIONS], parts[slots.DB_THREADS])
+    parts.provide(slots.MEMBERSHIP, cluster)
+    plug.run(cluster.tasks)
+
+
+def _plug_view(parts: Parts, plug: Plug) -> None:
+    callbacks, lost = parts[slots.CALLBACKS], parts[slots.LOST_CALLS]
+    view = ClusterStatus(
+        parts[slots.MEMBERSHIP], lambda: callbacks.sweeper.taken_over, lambda: lost.service.lost
+    )
+    plug.serve(CLUSTER, view)
+
+
+MEMBERSHIP = Feature(
+    "membership",
+    needs=(slots.CONFIG, slots.SESSIONS, slots.DB_THREADS),
+    provides=(slots.MEMBERSHIP,),
+    build=_plug_membership,
+)
+FEATURE = Feature(
+    "cluster",
+    needs=(slots.MEMBERSHIP, slots.CALLBACKS, slots.LOST_CALLS),
+    provides=(),
+    build=_plug_view,
+)

@@ -17,16 +17,21 @@ Listener = Callable[[Mapping[str, Any]], Awaitable[None]]
 
 
 class EventBus:
-    def __init__(self, wake: Callable[[str, Mapping[str, Any]], None]) -> None:
-        self._wake = wake
+    def __init__(self) -> None:
+        self._any: list[Callable[[str, Mapping[str, Any]], None]] = []
         self._listeners: dict[str, list[Listener]] = {}
         self._tasks: set[asyncio.Task[None]] = set()
 
     def listen(self, kind: str, listener: Listener) -> None:
         self._listeners.setdefault(kind, []).append(listener)
 
+    def on_any(self, wake: Callable[[str, Mapping[str, Any]], None]) -> None:
+        """``wake`` is told of every event at once (the webhooks' delivery loop)."""
+        self._any.append(wake)
+
     def emit(self, kind: str, data: Mapping[str, Any]) -> None:
-        self._wake(kind, data)
+        for wake in self._any:
+            wake(kind, data)
         for listener in self._listeners.get(kind, ()):
             task = asyncio.get_running_loop().create_task(self._run(kind, listener, data))
             self._tasks.add(task)

@@ -7,11 +7,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Coroutine, Mapping
+from collections.abc import Coroutine
 from typing import Any
 
+from callcenter.app import slots
+from callcenter.app.feature import Feature, Parts, Plug
 from callcenter.asterisk.ami import AmiClient
-from callcenter.asterisk.ami_events import translate as translate_queue_event
 from callcenter.asterisk.ari import AriClient
 from callcenter.asterisk.live_media import AriLiveMedia
 from callcenter.config import Config, ConfigError, transcription_models
@@ -55,8 +56,6 @@ class LiveTranscriptsWiring:
             LivePolicy(model, t.live_streams, t.live_lag_seconds),
             on_shed=self._shed,
         )
-        ami.on_event("AgentConnect", self._queue_event)
-        ami.on_event("AgentComplete", self._queue_event)
         ari.on_tap_ended = lambda tap: self._spawn("", self.service.tap_ended(tap))  # type: ignore[union-attr]
         metrics.counter(
             "callcenter_live_transcripts_shed_total",
@@ -81,16 +80,14 @@ class LiveTranscriptsWiring:
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
-    def _queue_event(self, _manager: object, message: Mapping[str, str]) -> None:
+    def agent_answered(self, event: AgentAnswered, _received: float) -> None:
         assert self.service is not None
-        event = translate_queue_event(dict(message))
-        if isinstance(event, AgentAnswered):
-            work = self.service.answered(
-                event.call_id, event.queue, event.agent, event.agent_channel
-            )
-            self._spawn(event.call_id, work)
-        elif isinstance(event, AgentCallEnded):
-            self._spawn(event.call_id, self.service.call_ended(event.call_id))
+        work = self.service.answered(event.call_id, event.queue, event.agent, event.agent_channel)
+        self._spawn(event.call_id, work)
+
+    def agent_call_ended(self, event: AgentCallEnded, _received: float) -> None:
+        assert self.service is not None
+        self._spawn(event.call_id, self.service.call_ended(event.call_id))
 
     def tasks(self) -> list[asyncio.Task[None]]:
         if self._recognizer is None:
@@ -100,3 +97,21 @@ class LiveTranscriptsWiring:
     async def close(self) -> None:
         if self._recognizer is not None:
             await self._recognizer.aclose()
+
+
+def _plug(parts: Parts, plug: Plug) -> None:
+    live = LiveTranscriptsWiring(
+        parts[slots.CONFIG],
+        parts[slots.AMI],
+        parts[slots.ARI],
+        parts[slots.AGENTS].desks,
+        parts[slots.METRICS],
+    )
+    if live.service is not None:
+        plug.on_ami(AgentAnswered, live.agent_answered)
+        plug.on_ami(AgentCallEnded, live.agent_call_ended)
+    plug.run(live.tasks)
+    plug.on_close(live.close)
+
+
+FEATURE = Feature("live_transcripts", needs=(slots.AGENTS, slots.METRICS), provides=(), build=_plug)

@@ -8,15 +8,17 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from callcenter.app import slots
 from callcenter.app.assembly import SystemClock
 from callcenter.app.cluster import ClusterWiring
+from callcenter.app.feature import Feature, Parts, Plug
 from callcenter.asterisk.ami import AmiClient
+from callcenter.asterisk.ami_router import CallerHungUp
 from callcenter.asterisk.ari import AriClient
 from callcenter.asterisk.sip_probe import sip_answers
 from callcenter.config import Config
@@ -89,7 +91,6 @@ class LostCallsWiring:
             queue_for,
             SystemClock(),
         )
-        ami.on_event("Hangup", self._hangup)
         if self.enabled:
             cluster.membership.healthy = self.healthy
 
@@ -100,11 +101,8 @@ class LostCallsWiring:
         """Whether this node's Asterisk is there: AMI logged in, or SIP still answering."""
         return self._ami.connected or await self._probe(self._me)
 
-    def _hangup(self, _manager: Any, event: Mapping[str, str]) -> None:
-        # The caller's channel is the conversation's first: its Uniqueid is the Linkedid.
-        uid = event.get("Uniqueid", "")
-        if uid and uid == event.get("Linkedid"):
-            self._call_log.queue_hung_up(uid, datetime.now(UTC))
+    def caller_hung_up(self, event: CallerHungUp, _received: float) -> None:
+        self._call_log.queue_hung_up(event.call_id, datetime.now(UTC))
 
     async def settle(self) -> None:
         """After a (re)connect: close this node's calls Asterisk no longer has (their
@@ -132,3 +130,35 @@ class LostCallsWiring:
         if not self.enabled:
             return []
         return [asyncio.create_task(self._sweep_forever(), name="lost-calls")]
+
+
+def _plug(parts: Parts, plug: Plug) -> None:
+    calls = parts[slots.CALLS]
+    lost = LostCallsWiring(
+        parts[slots.CONFIG],
+        parts[slots.SESSIONS],
+        parts[slots.DB_THREADS],
+        parts[slots.AMI],
+        parts[slots.ARI],
+        parts[slots.CALL_LOG],
+        parts[slots.MEMBERSHIP],
+        parts[slots.CALLBACKS].service,
+        calls.history,
+        parts[slots.TICKETS],
+    )
+    parts.provide(slots.LOST_CALLS, lost)
+    plug.on_ami(CallerHungUp, lost.caller_hung_up)
+
+    async def settle_later() -> None:
+        calls.spawn(lost.settle())  # hangups missed while we were away
+
+    plug.after_ari_connect(settle_later)
+    plug.run(lost.tasks)
+
+
+FEATURE = Feature(
+    "lost_calls",
+    needs=(slots.CALLS, slots.MEMBERSHIP, slots.CALLBACKS, slots.TICKETS),
+    provides=(slots.LOST_CALLS,),
+    build=_plug,
+)

@@ -8,11 +8,16 @@ import asyncio
 import logging
 from collections.abc import Callable
 
+from callcenter.app import slots
+from callcenter.app.feature import Feature, Parts, Plug
 from callcenter.asterisk.ami import AmiClient
 from callcenter.asterisk.ari import AriClient
 from callcenter.asterisk.traffic import Traffic
+from callcenter.http.health import LAG_KEY, STALLS_KEY
+from callcenter.http.metrics import RENDER_KEY
 from callcenter.metrics.loop_lag import LoopLag
 from callcenter.metrics.registry import DaemonMetrics
+from callcenter.metrics.stall_catcher import StallCatcher
 from callcenter.services.agent_states import AgentStates
 from callcenter.services.ports import QueueControl, TelephonyError
 from callcenter.store.call_log_writer import WriteBehindCallLog
@@ -54,10 +59,27 @@ class Observability:
         live_calls: Callable[[], int],
         agent_states: AgentStates,
         queues: QueueControl,
+        call_ids: Callable[[], list[str]],
+        db_busy: Callable[[], dict[str, str]],
+        stall_threshold: float = 0.04,
         sample_every: float = 5.0,
     ) -> None:
         self.metrics = m = metrics
-        self.lag = LoopLag(observe=m.loop_lag.observe)
+        self.stalls: StallCatcher | None = None
+        if stall_threshold > 0:
+            self.stalls = StallCatcher(
+                threshold=stall_threshold,
+                context=lambda: {
+                    "db": db_busy(),
+                    "call_log_backlog": call_log.backlog,
+                    "calls": call_ids()[:20],
+                },
+                on_stall=lambda s: m.stall.observe(s.seconds),
+            )
+        self.lag = LoopLag(
+            observe=m.loop_lag.observe,
+            on_tick=self.stalls.ticked if self.stalls else lambda _l, _d: None,
+        )
         self.sampler = QueueSampler(queues, lambda: ami.connected, sample_every)
         m.gauge("callcenter_calls_in_ivr", "Calls the daemon is handling now.", live_calls)
         m.gauge(
@@ -105,8 +127,46 @@ class Observability:
             ("event",),
         )
 
+    def recent_stalls(self) -> list[dict[str, object]]:
+        return [s.as_dict() for s in self.stalls.recent] if self.stalls else []
+
+    def close(self) -> None:
+        if self.stalls is not None:
+            self.stalls.stop()
+
     def tasks(self) -> list[asyncio.Task[None]]:
+        if self.stalls is not None:
+            self.stalls.start(asyncio.get_running_loop())
         return [
             asyncio.create_task(self.lag.run(), name="loop-lag"),
             asyncio.create_task(self.sampler.run(), name="queue-sampler"),
         ]
+
+
+def _plug(parts: Parts, plug: Plug) -> None:
+    calls, agents, threads = parts[slots.CALLS], parts[slots.AGENTS], parts[slots.DB_THREADS]
+    observability = Observability(
+        parts[slots.METRICS],
+        parts[slots.CALL_LOG],
+        parts[slots.AMI],
+        parts[slots.ARI],
+        lambda: len(calls.supervisor.live_calls),
+        agents.states,
+        agents.ami_queues,
+        lambda: calls.supervisor.live_calls,
+        threads.busy,
+        parts[slots.CONFIG].daemon.stall_threshold_ms / 1000,
+    )
+    plug.serve(LAG_KEY, observability.lag.summary)
+    plug.serve(STALLS_KEY, observability.recent_stalls)
+    plug.serve(RENDER_KEY, observability.metrics.render)
+    plug.run(observability.tasks)
+    plug.on_close(observability.close)
+
+
+FEATURE = Feature(
+    "observability",
+    needs=(slots.CALLS, slots.AGENTS, slots.METRICS, slots.CALL_LOG, slots.DB_THREADS),
+    provides=(),
+    build=_plug,
+)

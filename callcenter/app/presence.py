@@ -12,15 +12,15 @@ from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from callcenter.app import slots
 from callcenter.app.assembly import SystemClock
+from callcenter.app.feature import Feature, Parts, Plug
 from callcenter.asterisk.ami import AmiClient
-from callcenter.asterisk.ami_events import member_paused
-from callcenter.asterisk.ami_events import translate as translate_queue_event
 from callcenter.asterisk.ami_queues import AmiQueues
 from callcenter.config import Config
 from callcenter.domain.cluster import node_addresses
 from callcenter.domain.queue_defs import QueueDef
-from callcenter.domain.queue_events import AgentCallEnded
+from callcenter.domain.queue_events import AgentCallEnded, MemberPaused
 from callcenter.services.presence import AgentPresence
 from callcenter.store.db_threads import DbThreads
 from callcenter.store.presence import SqlAgentHolds
@@ -37,16 +37,19 @@ class PresenceWiring:
         ami: AmiClient,
         queues: AmiQueues,
         queue_defs: Mapping[str, QueueDef],
+        holds_lease: Callable[[], bool],
+        logged_in: Callable[[], Awaitable[frozenset[str]]],
+        resync: Callable[[], Awaitable[None]],
     ) -> None:
+        """``holds_lease``: the cluster's membership; ``logged_in`` and ``resync``: the
+        logins made on another node (the agents' set in the shared store) and this node's
+        member resync."""
         self.enabled = len(node_addresses(config.cluster.nodes)) > 1
         self._ami = ami
         self._queues = queues
         self._every = 1.0
-        self.holds_lease: Callable[[], bool] = lambda: True  # set by the cluster's wiring
-        # Logins and logouts made on another node: the agents' set in the shared store,
-        # and this node's member resync (set by the daemon's wiring).
-        self.logged_in: Callable[[], Awaitable[frozenset[str]]] | None = None
-        self.resync: Callable[[], Awaitable[None]] | None = None
+        self.holds_lease = holds_lease
+        self.logged_in, self.resync = logged_in, resync
         self._logged: tuple[frozenset[str], frozenset[str]] | None = None
         self.service = AgentPresence(
             SqlAgentHolds(sessions, threads),
@@ -56,9 +59,6 @@ class PresenceWiring:
             SystemClock(),
         )
         self._tasks: set[asyncio.Task[None]] = set()
-        if self.enabled:
-            ami.on_event("QueueMemberPause", self._member_paused)
-            ami.on_event("AgentComplete", self._agent_complete)
 
     def _spawn(self, work: Coroutine[Any, Any, None]) -> None:
         task = asyncio.create_task(self._guarded(work))
@@ -72,14 +72,11 @@ class PresenceWiring:
         except Exception:
             log.exception("agent presence not written")
 
-    def _member_paused(self, _manager: object, message: Mapping[str, str]) -> None:
-        event = member_paused(dict(message))
-        if event is not None:
-            self._spawn(self.service.paused(event.agent, event.paused, event.reason))
+    def member_paused(self, event: MemberPaused, _received: float) -> None:
+        self._spawn(self.service.paused(event.agent, event.paused, event.reason))
 
-    def _agent_complete(self, _manager: object, message: Mapping[str, str]) -> None:
-        event = translate_queue_event(dict(message))
-        if isinstance(event, AgentCallEnded) and event.agent.isdigit():
+    def agent_call_ended(self, event: AgentCallEnded, _received: float) -> None:
+        if event.agent.isdigit():
             self._spawn(self.service.call_ended(event.agent, event.queue))
 
     async def ami_login(self) -> None:
@@ -102,8 +99,6 @@ class PresenceWiring:
         Resynced when the logged-in set in the store, or this Asterisk's members, differ
         from what they were after the last resync (a logout here undone elsewhere before
         the next look leaves the store's set as it was, but not the members)."""
-        if self.logged_in is None or self.resync is None:
-            return
         now = (await self.logged_in(), await self._members())
         if now != self._logged:  # also the first look: what it saw may have moved since
             if self._logged is not None:
@@ -119,3 +114,35 @@ class PresenceWiring:
         if not self.enabled:
             return []
         return [asyncio.create_task(self._sync_forever(), name="presence-sync")]
+
+
+def _plug(parts: Parts, plug: Plug) -> None:
+    agents, cluster, tickets = parts[slots.AGENTS], parts[slots.MEMBERSHIP], parts[slots.TICKETS]
+
+    async def logged_in() -> frozenset[str]:
+        return frozenset(a.extension for a in await tickets.list_agents() if a.logged_in)
+
+    presence = PresenceWiring(
+        parts[slots.CONFIG],
+        parts[slots.SESSIONS],
+        parts[slots.DB_THREADS],
+        parts[slots.AMI],
+        agents.ami_queues,
+        agents.queue_defs,
+        cluster.holds_lease,
+        logged_in,
+        agents.resync_members,
+    )
+    if presence.enabled:
+        plug.on_ami(MemberPaused, presence.member_paused)
+        plug.on_ami(AgentCallEnded, presence.agent_call_ended)
+    plug.after_ami_login(presence.ami_login)
+    plug.run(presence.tasks)
+
+
+FEATURE = Feature(
+    "presence",
+    needs=(slots.AGENTS, slots.MEMBERSHIP, slots.TICKETS),
+    provides=(),
+    build=_plug,
+)

@@ -13,14 +13,14 @@ from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from callcenter.app import slots
 from callcenter.app.assembly import SystemClock
+from callcenter.app.feature import Feature, Parts, Plug
 from callcenter.asterisk.ami import AmiClient
-from callcenter.asterisk.ami_events import translate as translate_queue_event
 from callcenter.asterisk.ami_recordings import (
     AmiRecordingMute,
     PauseRequest,
     RecordingStarted,
-    recording_event,
 )
 from callcenter.asterisk.recording_files import RecordingFiles
 from callcenter.config import Config
@@ -28,6 +28,7 @@ from callcenter.domain.queue_defs import QueueDef
 from callcenter.domain.queue_events import AgentAnswered
 from callcenter.domain.recordings import Recording
 from callcenter.domain.tickets import Role
+from callcenter.http.api_recordings import RECORDINGS
 from callcenter.logs import call_id_var
 from callcenter.metrics.registry import DaemonMetrics
 from callcenter.services.ports import ApiPrincipal, TelephonyError
@@ -88,8 +89,6 @@ class RecordingsWiring:
             on_alarm=self._counted,
         )
         self._tasks: set[asyncio.Task[None]] = set()
-        ami.on_event("UserEvent", self._user_event)
-        ami.on_event("AgentConnect", self._agent_connect)
         metrics.counter(
             "callcenter_recordings_missing_total",
             "Recordings found missing, empty, truncated or deleted behind our back (alarms).",
@@ -104,12 +103,11 @@ class RecordingsWiring:
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
-    def _user_event(self, _manager: object, message: Mapping[str, str]) -> None:
-        event = recording_event(dict(message))
-        if isinstance(event, RecordingStarted):
-            self._spawn(self._started(event))
-        elif isinstance(event, PauseRequest):
-            self._spawn(self._phone_pause(event))
+    def recording_started(self, event: RecordingStarted, _received: float) -> None:
+        self._spawn(self._started(event))
+
+    def pause_request(self, event: PauseRequest, _received: float) -> None:
+        self._spawn(self._phone_pause(event))
 
     async def _started(self, event: RecordingStarted) -> None:
         token = call_id_var.set(event.call_id)
@@ -138,14 +136,8 @@ class RecordingsWiring:
         finally:
             call_id_var.reset(token)
 
-    def _agent_connect(self, _manager: object, message: Mapping[str, str]) -> None:
-        event = translate_queue_event(dict(message))
-        if isinstance(event, AgentAnswered):
-            token = call_id_var.set(event.call_id)  # the task's log lines carry it
-            try:
-                self._spawn(self.service.agent_answered(event.call_id, event.agent, event.queue))
-            finally:
-                call_id_var.reset(token)
+    def agent_answered(self, event: AgentAnswered, _received: float) -> None:
+        self._spawn(self.service.agent_answered(event.call_id, event.agent, event.queue))
 
     async def ami_login(self) -> None:
         """After every AMI login (and so at start): the directory against the table."""
@@ -164,3 +156,30 @@ class RecordingsWiring:
 
     def tasks(self) -> list[asyncio.Task[None]]:
         return [asyncio.create_task(self._sweep_forever(), name="recordings-sweep")]
+
+
+def _plug(parts: Parts, plug: Plug) -> None:
+    recordings = RecordingsWiring(
+        parts[slots.CONFIG],
+        parts[slots.SESSIONS],
+        parts[slots.DB_THREADS],
+        parts[slots.AMI],
+        parts[slots.TICKETS],
+        parts[slots.AGENTS].queue_defs,
+        parts[slots.METRICS],
+    )
+    parts.provide(slots.RECORDINGS, recordings)
+    plug.on_ami(RecordingStarted, recordings.recording_started)
+    plug.on_ami(PauseRequest, recordings.pause_request)
+    plug.on_ami(AgentAnswered, recordings.agent_answered)
+    plug.after_ami_login(recordings.ami_login)
+    plug.run(recordings.tasks)
+    plug.serve(RECORDINGS, recordings.service)
+
+
+FEATURE = Feature(
+    "recordings",
+    needs=(slots.AGENTS, slots.TICKETS, slots.METRICS),
+    provides=(slots.RECORDINGS,),
+    build=_plug,
+)

@@ -15,10 +15,13 @@ from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from callcenter.app import slots
 from callcenter.app.assembly import SystemClock
+from callcenter.app.feature import Feature, Parts, Plug
 from callcenter.asterisk.recording_files import RecordingFiles
 from callcenter.config import Config, ConfigError, transcription_models
 from callcenter.domain.recordings import Recording
+from callcenter.http.api_transcripts import TRANSCRIPTS
 from callcenter.services.transcripts import RecordingReader, TranscriptPolicy, Transcripts
 from callcenter.store.db_threads import DbThreads
 from callcenter.store.recordings import SqlRecordings
@@ -39,10 +42,12 @@ class TranscriptsWiring:
         tickets: SqlTicketStore,
         emit: Callable[[str, Mapping[str, Any]], None] | None = None,
         decode: bool | None = None,
+        may_work: Callable[[], bool] = lambda: True,
     ) -> None:
         """``decode``: whether to start the vosk workers (default: ``[transcription]
-        enabled``; ``callcenter transcripts run`` decodes whatever it says)."""
-        self.may_work: Callable[[], bool] = lambda: True  # set by the cluster's wiring
+        enabled``; ``callcenter transcripts run`` decodes whatever it says);
+        ``may_work``: whether this node holds its lease (the cluster's membership)."""
+        self.may_work = may_work
         t = config.transcription
         self.enabled = t.enabled
         decode = t.enabled if decode is None else decode
@@ -128,3 +133,26 @@ class StoredRecordings:
 class _Off:
     async def decode(self, wav: Any, model: Any) -> list[list[dict[str, Any]]]:
         raise RuntimeError("transcription is not enabled")
+
+
+def _plug(parts: Parts, plug: Plug) -> None:
+    transcripts = TranscriptsWiring(
+        parts[slots.CONFIG],
+        parts[slots.SESSIONS],
+        parts[slots.DB_THREADS],
+        parts[slots.RECORDINGS].service,
+        parts[slots.TICKETS],
+        parts[slots.EVENTS].emit,
+        may_work=parts[slots.MEMBERSHIP].holds_lease,  # no lease: nothing new taken
+    )
+    plug.serve(TRANSCRIPTS, transcripts.service)
+    plug.run(transcripts.tasks)
+    plug.on_close(transcripts.close)
+
+
+FEATURE = Feature(
+    "transcripts",
+    needs=(slots.RECORDINGS, slots.MEMBERSHIP, slots.TICKETS, slots.EVENTS),
+    provides=(),
+    build=_plug,
+)

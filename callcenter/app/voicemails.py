@@ -12,13 +12,16 @@ from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from callcenter.app import slots
 from callcenter.app.assembly import SystemClock
+from callcenter.app.feature import Feature, Parts, Plug
 from callcenter.app.recordings import recordings_dir
 from callcenter.asterisk.voicemail_files import VoicemailFiles
 from callcenter.config import Config
 from callcenter.domain.business_hours import Calendar
 from callcenter.domain.contacts import caller_number
 from callcenter.domain.queue_defs import QueueDef
+from callcenter.http.api_voicemails import VOICEMAILS
 from callcenter.services.callbacks import Callbacks
 from callcenter.services.ports import RecordLimits
 from callcenter.services.recordings import retention_lookup
@@ -100,3 +103,29 @@ class VoicemailWiring:
 
     def tasks(self) -> list[asyncio.Task[None]]:
         return [asyncio.create_task(self._import_forever(), name="voicemail-import")]
+
+
+def _plug(parts: Parts, plug: Plug) -> None:
+    callbacks = parts[slots.CALLBACKS]
+    voicemails = VoicemailWiring(
+        parts[slots.CONFIG],
+        parts[slots.SESSIONS],
+        parts[slots.DB_THREADS],
+        parts[slots.TICKETS],
+        parts[slots.AGENTS].queue_defs,
+        callbacks.service,
+        callbacks.calendar_of,
+        parts[slots.EVENTS].emit,
+    )
+    parts.provide(slots.VOICEMAILS, voicemails)
+    plug.listen("callback.completed", voicemails.callback_completed)  # answers the message
+    plug.serve(VOICEMAILS, voicemails.service)
+    plug.run(voicemails.tasks)
+
+
+FEATURE = Feature(
+    "voicemails",
+    needs=(slots.CALLBACKS, slots.AGENTS, slots.TICKETS, slots.EVENTS),
+    provides=(slots.VOICEMAILS,),
+    build=_plug,
+)

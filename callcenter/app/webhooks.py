@@ -13,8 +13,11 @@ from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from callcenter.app import slots
 from callcenter.app.assembly import SystemClock
+from callcenter.app.feature import Feature, Parts, Plug
 from callcenter.config import Config
+from callcenter.http.api_webhooks import WEBHOOKS
 from callcenter.http.webhook_client import AiohttpWebhookSender
 from callcenter.services.webhooks import Webhooks
 from callcenter.store.db_threads import DbThreads
@@ -24,9 +27,16 @@ log = logging.getLogger(__name__)
 
 
 class WebhooksWiring:
-    def __init__(self, config: Config, sessions: sessionmaker[Session], threads: DbThreads) -> None:
+    def __init__(
+        self,
+        config: Config,
+        sessions: sessionmaker[Session],
+        threads: DbThreads,
+        may_work: Callable[[], bool] = lambda: True,
+    ) -> None:
+        """``may_work``: whether this node holds its lease (the cluster's membership)."""
         self._every = config.webhooks.sweep_seconds
-        self.may_work: Callable[[], bool] = lambda: True  # set by the cluster's wiring
+        self.may_work = may_work
         self._sender = AiohttpWebhookSender()
         self.service = Webhooks(
             SqlWebhooks(sessions, threads),
@@ -56,3 +66,19 @@ class WebhooksWiring:
 
     async def close(self) -> None:
         await self._sender.close()
+
+
+def _plug(parts: Parts, plug: Plug) -> None:
+    webhooks = WebhooksWiring(
+        parts[slots.CONFIG],
+        parts[slots.SESSIONS],
+        parts[slots.DB_THREADS],
+        parts[slots.MEMBERSHIP].holds_lease,  # a node without its lease delivers nothing
+    )
+    plug.listen_all(webhooks.wake)  # woken by every event: deliver now
+    plug.serve(WEBHOOKS, webhooks.service)
+    plug.run(webhooks.tasks)
+    plug.on_close(webhooks.close)
+
+
+FEATURE = Feature("webhooks", needs=(slots.MEMBERSHIP,), provides=(), build=_plug)

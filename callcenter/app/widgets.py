@@ -6,15 +6,15 @@ from __future__ import annotations
 
 import collections
 import logging
-from collections.abc import Mapping
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from aiohttp import web
 from sqlalchemy.orm import Session, sessionmaker
 
+from callcenter.app import slots
 from callcenter.app.assembly import SystemClock
+from callcenter.app.feature import Feature, Parts, Plug
 from callcenter.config import Config
 from callcenter.domain.callbacks import NumberPolicy
 from callcenter.domain.dial_guard import DialRecord, GuardLimits, Refusal
@@ -138,11 +138,42 @@ class WidgetsWiring:
         if w.web_calls > 0 and self.bridge.jssip is None:
             log.warning("web calls off: %s missing (make setup installs it)", JSSIP)
 
-    def services(self) -> Mapping[web.AppKey[Any], Any]:
-        """What the HTTP routes find under their keys."""
-        return {
-            WIDGETS: self.service,
-            GUARD: self.guard,
-            TICKET_CALLS: self.callbacks,
-            WEB_CALL_BRIDGE: self.bridge,
-        }
+
+def _plug_guard(parts: Parts, plug: Plug) -> None:
+    guard = DialGuardWiring(
+        parts[slots.CONFIG], parts[slots.SESSIONS], parts[slots.DB_THREADS], parts[slots.METRICS]
+    )
+    parts.provide(slots.DIAL_GUARD, guard)
+    plug.serve(GUARD, guard.service)
+
+
+def _plug_widgets(parts: Parts, plug: Plug) -> None:
+    callbacks = parts[slots.CALLBACKS]
+    widgets = WidgetsWiring(
+        parts[slots.CONFIG],
+        parts[slots.SESSIONS],
+        parts[slots.DB_THREADS],
+        parts[slots.SECRETS],
+        parts[slots.DIAL_GUARD].service,
+        callbacks.service,
+        callbacks.calendar_of,
+        frozenset(parts[slots.AGENTS].queue_defs),
+    )
+    parts.provide(slots.WIDGETS, widgets)
+    plug.serve(WIDGETS, widgets.service)
+    plug.serve(TICKET_CALLS, callbacks.service)
+    plug.serve(WEB_CALL_BRIDGE, widgets.bridge)
+
+
+DIAL_GUARD = Feature(
+    "dial_guard",
+    needs=(slots.CONFIG, slots.METRICS),
+    provides=(slots.DIAL_GUARD,),
+    build=_plug_guard,
+)
+FEATURE = Feature(
+    "widgets",
+    needs=(slots.CALLBACKS, slots.DIAL_GUARD, slots.AGENTS, slots.SECRETS),
+    provides=(slots.WIDGETS,),
+    build=_plug_widgets,
+)

@@ -15,22 +15,26 @@ import re
 from collections.abc import Mapping
 from pathlib import Path
 
-import yaml
-
 from callcenter.asterisk.ami_events import ALL_CLASSES, USED_CLASSES, USED_EVENTS
+from callcenter.asterisk.confgen_sections import (
+    PROJECT_ROOT,
+    TemplateError,
+    agent_sections,
+    check_value,
+    media_binding,
+    pause_code,
+    queue_defs,
+    queue_globals,
+    queue_section,
+    web_call_sections,
+)
 from callcenter.config import Config
 from callcenter.domain.cluster import node_addresses, partitions
-from callcenter.domain.queue_defs import QueueDef, QueueDefError, parse_queue_defs
 from callcenter.secrets import Secrets
 
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
 TEMPLATE_DIR = PROJECT_ROOT / "asterisk_conf"
 DIALPLAN_DIR = PROJECT_ROOT / "dialplan"
 _PLACEHOLDER = re.compile(r"\{\{\s*([a-z_][a-z0-9_]*)\s*\}\}")
-
-
-class TemplateError(ValueError):
-    """A template names a placeholder nobody provides, or a value is unsafe."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -78,13 +82,23 @@ def template_values(config: Config, secrets: Secrets, layout: AsteriskLayout) ->
         "cluster_node": config.cluster.node,
     }
     for value in values.values():
-        _check_value(value)
+        check_value(value)
+    values.update(_link_values(config, secrets))
+    values.update(_phone_values(config, secrets, values["media_binding"]))
+    values.update(_queue_values(config))
+    return values
+
+
+def _link_values(config: Config, secrets: Secrets) -> dict[str, str]:
+    """SIP media, web calls and the AMI user's event filter."""
+    a = config.asterisk
+    values: dict[str, str] = {}
     # A cluster node prefixes its Uniqueids with its id: the calls of every node share one
     # database, keyed by Uniqueid. The embedded single node keeps Asterisk's default.
     node = config.cluster.node
     values["systemname"] = f"systemname = {node}" if node != "main" else "; (one node)"
     values["media_binding"] = media_binding(a.sip_bind)
-    _check_value(secrets.web_call_secret)
+    check_value(secrets.web_call_secret)
     values["web_call_sections"] = web_call_sections(
         config.widgets.web_calls, secrets.web_call_secret, values["media_binding"]
     )
@@ -97,6 +111,13 @@ def template_values(config: Config, secrets: Secrets, layout: AsteriskLayout) ->
         if a.event_filters
         else "; (asterisk.event_filters = false: every event of the classes above)"
     )
+    return values
+
+
+def _phone_values(config: Config, secrets: Secrets, media: str) -> dict[str, str]:
+    """The trunk, the agents' endpoints and who may supervise."""
+    d = config.dialplan
+    values: dict[str, str] = {}
     values["trunk_matches"] = "\n".join(
         f"match = {ipaddress.ip_network(n)}" for n in d.trunk_networks
     )
@@ -114,8 +135,7 @@ def template_values(config: Config, secrets: Secrets, layout: AsteriskLayout) ->
         or "; (no other partition)"
     )
     values["agent_sections"] = "\n".join(
-        _agent_sections(ext, secrets.agent_passwords[ext], values["media_binding"], front)
-        for ext in agents
+        agent_sections(ext, secrets.agent_passwords[ext], media, front) for ext in agents
     )
     values["fallback_members"] = "\n".join(
         f"member => PJSIP/{ext},0,Agent {ext}" for ext in agents if ext not in d.supervisors
@@ -125,11 +145,18 @@ def template_values(config: Config, secrets: Secrets, layout: AsteriskLayout) ->
         "\n".join(f"exten => {ext},1,Return()" for ext in d.supervisors)
         or "; (no supervisors: dialplan.supervisors)"
     )
+    return values
+
+
+def _queue_values(config: Config) -> dict[str, str]:
+    """app_queue's queues, the callback exits, pause codes and mailboxes."""
+    d = config.dialplan
+    values: dict[str, str] = {}
     defs = queue_defs(config)
     # The queues' members are dynamic: the daemon adds logged-in agents by skill (QueueAdd)
     # and persistentmembers keeps them across Asterisk restarts.
-    values["queue_sections"] = "\n".join(_queue_section(defs[queue]) for queue in d.queues)
-    values["queue_globals"] = "\n".join(_queue_globals(q) for q in defs.values())
+    values["queue_sections"] = "\n".join(queue_section(defs[queue]) for queue in d.queues)
+    values["queue_globals"] = "\n".join(queue_globals(q) for q in defs.values())
     # A waiting caller's callback digit takes them out of the queue (app_queue's context).
     values["callback_exits"] = (
         "\n".join(
@@ -141,7 +168,7 @@ def template_values(config: Config, secrets: Secrets, layout: AsteriskLayout) ->
         or "; (no queue offers callbacks: queues.yaml callback_digit)"
     )
     values["pause_codes"] = "\n".join(
-        _pause_code(n, reason) for n, reason in enumerate(config.agents.pause_reasons[:9], 1)
+        pause_code(n, reason) for n, reason in enumerate(config.agents.pause_reasons[:9], 1)
     )
     values["mailbox_lines"] = "\n".join(f"{box} => ,Mailbox {box}" for box in d.mailboxes)
     return values
@@ -152,154 +179,6 @@ def gate_host(http_host: str) -> str:
     if http_host in ("", "0.0.0.0", "::"):  # noqa: S104 (the daemon's bind, not ours)
         return "127.0.0.1"
     return f"[{http_host}]" if ":" in http_host else http_host
-
-
-def _check_value(value: str) -> None:
-    if "\n" in value or "\r" in value or ";" in value:
-        raise TemplateError(f"value {value!r} holds a newline or ';' and cannot enter a config")
-
-
-def _pause_code(n: int, reason: str) -> str:
-    _check_value(reason)
-    return (
-        f"exten => *73{n},1,Answer()\n"
-        f" same => n,PauseQueueMember(,PJSIP/${{CHANNEL(endpoint)}},,{reason})\n"
-        f" same => n,NoOp(agent ${{CHANNEL(endpoint)}} paused ({reason}): ${{PQMSTATUS}})\n"
-        " same => n,Playback(beep)\n"
-        " same => n,Hangup()"
-    )
-
-
-def queue_defs(config: Config) -> dict[str, QueueDef]:
-    """The queues of ``dialplan.queues`` with their parameters from ``dialplan.queues_file``
-    (relative paths from the working directory, then the project); TemplateError lists
-    every problem with its path."""
-    name = Path(config.dialplan.queues_file)
-    path = next((p for p in (name, PROJECT_ROOT / name) if p.is_file()), None)
-    if path is None:
-        raise TemplateError(f"{name}: queues file not found (dialplan.queues_file)")
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        raise TemplateError(f"{path}: not YAML: {exc}") from None
-    try:
-        return parse_queue_defs(data, str(path), config.dialplan.queues, config.dialplan.mailboxes)
-    except QueueDefError as exc:
-        raise TemplateError(str(exc)) from None
-
-
-def _queue_globals(q: QueueDef) -> str:
-    flow, node = q.overflow_target or ("", "")
-    return (
-        f"OVERFLOW_{q.name} = {q.overflow}\n"
-        f"OVERFLOW_FLOW_{q.name} = {flow}\n"
-        f"OVERFLOW_NODE_{q.name} = {node}\n"
-        f"MAXWAIT_{q.name} = {q.max_wait or ''}\n"
-        f"RECORD_{q.name} = {'1' if q.record else ''}\n"
-        f"CALLBACK_{q.name} = {q.callback_digit}\n"
-        f"MAILBOX_{q.name} = {q.mailbox}"
-    )
-
-
-def _queue_section(q: QueueDef) -> str:
-    for value in (q.strategy, q.music):
-        _check_value(value)
-    # With our periodic announcement (position and our wait estimate), app_queue's own
-    # position announcement would talk over it.
-    position_every = 0 if q.announce_wait_every else q.announce_position
-    return f"""
-[{q.name}]
-strategy = {q.strategy}
-timeout = {q.ring_timeout}
-retry = 2
-wrapuptime = {q.wrap_up}
-maxlen = {q.max_length}
-joinempty = yes
-leavewhenempty = no
-ringinuse = no
-musicclass = {q.music}
-announce-frequency = {position_every}
-announce-position = {"yes" if position_every else "no"}
-announce-holdtime = no
-{f"context = callcenter-exit-{q.name}" if q.callback_digit else ""}
-"""
-
-
-def media_binding(sip_bind: str) -> str:
-    """RTP on the SIP address when SIP listens on one: bound to 0.0.0.0, Asterisk looks up
-    its own address for every call leg (``ast_find_ourip``: this host's name, then
-    A.ROOT-SERVERS.NET) — DNS queries off the machine, blocking under load."""
-    if ipaddress.ip_address(sip_bind).is_unspecified:
-        return "; RTP on every address (SIP listens on all of them)"
-    return f"media_address = {sip_bind}\nbind_rtp_to_media_address = yes"
-
-
-def web_call_sections(web_calls: int, secret: str, media: str = "") -> str:
-    """The browser's phone (the widget's "call now"): SIP over Asterisk's websocket, which
-    only the daemon reaches (HTTP is on loopback); a request is the web-call endpoint's
-    only with the X-CC-Web header the daemon adds, and its context reaches nothing but
-    the daemon's web-call entry. WebRTC: DTLS-SRTP with a generated certificate, ICE."""
-    if web_calls <= 0 or not secret:
-        return "; (no web calls: widgets.web_calls = 0)"
-    return f"""
-[transport-ws]
-type = transport
-protocol = ws
-bind = 127.0.0.1
-
-[webcall]
-type = endpoint
-identify_by = header
-context = callcenter-web
-disallow = all
-allow = ulaw,opus
-webrtc = yes
-dtls_auto_generate_cert = yes
-dtmf_mode = rfc4733
-direct_media = no
-force_rport = yes
-rewrite_contact = yes
-{media}
-callerid = "Web visitor" <web>
-
-[webcall]
-type = identify
-endpoint = webcall
-match_header = X-CC-Web: {secret}
-"""
-
-
-def _agent_sections(ext: str, password: str, media: str = "", front: str = "") -> str:
-    _check_value(password)
-    return f"""
-[{ext}]
-type = endpoint
-identify_by = username
-context = agents
-disallow = all
-allow = ulaw,alaw
-auth = {ext}
-aors = {ext}
-dtmf_mode = rfc4733
-direct_media = no
-rtp_symmetric = yes
-force_rport = yes
-rewrite_contact = {"no" if front else "yes"}
-{media}
-callerid = "Agent {ext}" <{ext}>
-
-[{ext}]
-type = auth
-auth_type = userpass
-username = {ext}
-password = {password}
-
-[{ext}]
-type = aor
-max_contacts = 1
-remove_existing = yes
-{f"contact = sip:{ext}@{front}" if front else ""}
-"""
 
 
 def render_text(name: str, text: str, values: Mapping[str, str]) -> str:

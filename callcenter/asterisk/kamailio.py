@@ -27,7 +27,7 @@ from sqlalchemy.engine import make_url
 
 from callcenter.asterisk.confgen import render_text
 from callcenter.asterisk.runtime import Runtime
-from callcenter.asterisk.sandbox import process_alive
+from callcenter.asterisk.sandbox_probes import process_alive
 from callcenter.asterisk.sip_probe import options_answered
 from callcenter.config import Config
 from callcenter.domain.cluster import NodeAddress, Partition, node_addresses, partitions

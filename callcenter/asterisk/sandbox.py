@@ -22,8 +22,6 @@ import signal
 import socket
 import subprocess
 import time
-import urllib.error
-import urllib.request
 from pathlib import Path
 
 from callcenter.asterisk.confgen import render_all, template_values, write_config
@@ -33,6 +31,13 @@ from callcenter.asterisk.runtime import (
     SandboxRuntime,
     SystemRuntime,
     system_asterisk_major,
+)
+from callcenter.asterisk.sandbox_probes import (
+    ami_banner,
+    ari_ok,
+    chown_tree,
+    is_asterisk,
+    process_alive,
 )
 from callcenter.asterisk.sandbox_root import SandboxError, ensure_root
 from callcenter.config import Config
@@ -95,7 +100,7 @@ class Sandbox:
             state = SandboxState(**json.loads(self.state_path.read_text()))
         except (FileNotFoundError, json.JSONDecodeError, TypeError):
             return None
-        return state if _is_asterisk(state.pid) else None
+        return state if is_asterisk(state.pid) else None
 
     # -- up ---------------------------------------------------------------------------
     def up(self) -> tuple[SandboxState, bool]:
@@ -106,19 +111,7 @@ class Sandbox:
         self._check_ports()
         runtime = self.runtime()
         layout = runtime.layout(self.instance_dir)
-        # spool/recording: ARI's stored recordings (voicemail taken by the daemon); Asterisk
-        # does not make it itself and fails the recording ("No such file or directory").
-        spools = ("spool/recordings", "spool/callbacks", "spool/recording", "spool/voicemail")
-        for d in ("lib", "lib/keys", "spool", *spools, "run", "log"):
-            path = self.instance_dir / d
-            path.mkdir(parents=True, exist_ok=True)
-            _chown_tree(path, runtime.uid, runtime.gid)
-        # Asterisk makes each day's directory of recordings itself; the tree is not walked
-        # (it may hold years of them).
-        recordings = self.instance_dir / "recordings"
-        recordings.mkdir(exist_ok=True)
-        os.chown(recordings, runtime.uid, runtime.gid)
-        os.chmod(self.instance_dir, 0o755)  # noqa: S103 (Asterisk traverses it)
+        self._prepare_dirs(runtime)
         write_config(
             self.instance_dir / "etc",
             render_all(template_values(self.config, self.secrets, layout)),
@@ -167,6 +160,22 @@ class Sandbox:
         log.info("sandbox up: %s", state.describe())
         return state, True
 
+    def _prepare_dirs(self, runtime: Runtime) -> None:
+        """The instance's directories, Asterisk's to write."""
+        # spool/recording: ARI's stored recordings (voicemail taken by the daemon); Asterisk
+        # does not make it itself and fails the recording ("No such file or directory").
+        spools = ("spool/recordings", "spool/callbacks", "spool/recording", "spool/voicemail")
+        for d in ("lib", "lib/keys", "spool", *spools, "run", "log"):
+            path = self.instance_dir / d
+            path.mkdir(parents=True, exist_ok=True)
+            chown_tree(path, runtime.uid, runtime.gid)
+        # Asterisk makes each day's directory of recordings itself; the tree is not walked
+        # (it may hold years of them).
+        recordings = self.instance_dir / "recordings"
+        recordings.mkdir(exist_ok=True)
+        os.chown(recordings, runtime.uid, runtime.gid)
+        os.chmod(self.instance_dir, 0o755)  # noqa: S103 (Asterisk traverses it)
+
     def _check_ports(self) -> None:
         a = self.config.asterisk
         checks = [
@@ -199,7 +208,7 @@ class Sandbox:
                     f"Asterisk exited with code {proc.returncode} while starting:\n"
                     + self.log_tail()
                 )
-            if _ami_banner(a.ami_port) and _ari_ok(a.http_port, auth):
+            if ami_banner(a.ami_port) and ari_ok(a.http_port, auth):
                 return
             time.sleep(0.2)
         raise SandboxError(
@@ -276,54 +285,3 @@ class Sandbox:
         conf = f"{runtime.layout(self.instance_dir).etc_dir}/asterisk.conf"
         argv = ["asterisk", "-C", conf] + (["-rx", command] if command else ["-r"])
         return runtime.command(argv, shared=[self.instance_dir])
-
-
-def _chown_tree(top: Path, uid: int, gid: int) -> None:
-    """Asterisk's own directories belong to its user, files included (its uid may have
-    changed since they were written: see sandbox_root.isolate_user)."""
-    os.chown(top, uid, gid)
-    for directory, _dirs, files in os.walk(top):
-        for entry in [directory, *(os.path.join(directory, f) for f in files)]:
-            if os.lstat(entry).st_uid != uid:
-                os.chown(entry, uid, gid, follow_symlinks=False)
-
-
-def process_alive(pid: int) -> bool:
-    """Whether ``pid`` runs (a zombie does not)."""
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    with contextlib.suppress(FileNotFoundError):
-        if Path(f"/proc/{pid}/stat").read_text().split()[2] == "Z":
-            return False
-    return True
-
-
-def _is_asterisk(pid: int) -> bool:
-    if not process_alive(pid):
-        return False
-    try:
-        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
-    except FileNotFoundError:
-        return False
-    return any(part.endswith(b"asterisk") for part in cmdline)
-
-
-def _ami_banner(port: int) -> bool:
-    try:
-        with socket.create_connection(("127.0.0.1", port), timeout=1) as sock:
-            return sock.recv(64).startswith(b"Asterisk Call Manager")
-    except OSError:
-        return False
-
-
-def _ari_ok(port: int, auth: str) -> bool:
-    request = urllib.request.Request(
-        f"http://127.0.0.1:{port}/ari/asterisk/info", headers={"Authorization": f"Basic {auth}"}
-    )
-    try:
-        with urllib.request.urlopen(request, timeout=1) as response:  # noqa: S310 (loopback)
-            return bool(response.status == 200)
-    except (OSError, urllib.error.URLError):
-        return False

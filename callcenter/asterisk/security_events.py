@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import datetime
 
-from callcenter.domain.sip_bans import AuthFailure, BanError, parse_address
+from callcenter.domain.bans import AuthFailure, BanError, parse_address
 
 FAILURE_EVENTS = ("ChallengeResponseFailed", "InvalidAccountID", "InvalidPassword")
 

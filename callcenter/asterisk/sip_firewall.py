@@ -17,7 +17,7 @@ import os
 from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 
-from callcenter.domain.sip_bans import parse_address
+from callcenter.domain.bans import parse_address
 
 BANS_FILE = "pjsip_bans.conf"
 SECTION = "callcenter-bans"

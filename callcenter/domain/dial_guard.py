@@ -152,6 +152,20 @@ class GuardState:
     breaker_until: float = 0.0  # monotonic seconds; 0: closed
 
 
+def _count_client(client_key: str, limits: GuardLimits, state: GuardState, now: float) -> None:
+    """Every request counts against its client, refused or not."""
+    if client_key:
+        used = state.clients.count(client_key, now, limits.client_window_seconds)
+        state.clients.add(client_key, now)
+        if used >= limits.per_client:
+            raise Refusal(
+                Rule.PER_CLIENT,
+                f"{client_key} made {used} requests in the last"
+                f" {limits.client_window_seconds:.0f} s (at most {limits.per_client})",
+                state.clients.retry_after(client_key, now, limits.client_window_seconds),
+            )
+
+
 def decide(
     attempt: DialAttempt,
     numbers: NumberPolicy,
@@ -169,17 +183,7 @@ def decide(
             "the hourly budget of web and API calls is used up; calls resume later",
             math.ceil(state.breaker_until - now),
         )
-    client_key = attempt.client
-    if client_key:
-        used = state.clients.count(client_key, now, limits.client_window_seconds)
-        state.clients.add(client_key, now)
-        if used >= limits.per_client:
-            raise Refusal(
-                Rule.PER_CLIENT,
-                f"{client_key} made {used} requests in the last"
-                f" {limits.client_window_seconds:.0f} s (at most {limits.per_client})",
-                state.clients.retry_after(client_key, now, limits.client_window_seconds),
-            )
+    _count_client(attempt.client, limits, state, now)
     number = ""
     if attempt.source != WEB_CALL:  # a web call dials no number: the browser is the phone
         try:

@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Mapping
 
 STRATEGIES = frozenset(
     {
@@ -46,7 +46,7 @@ STRATEGIES = frozenset(
         "wrandom",
     }
 )
-_INT_FIELDS = {
+INT_FIELDS = {
     "ring_timeout": (1, 600),
     "wrap_up": (0, 3600),
     "max_length": (0, 10000),
@@ -55,8 +55,8 @@ _INT_FIELDS = {
     "announce_wait_every": (0, 3600),
     "retention_days": (0, 36500),
 }
-_BOOL_FIELDS = {"announce_wait", "record"}
-_KNOWN = {
+BOOL_FIELDS = {"announce_wait", "record"}
+KNOWN_KEYS = {
     "strategy",
     "overflow",
     "overflow_node",
@@ -66,11 +66,11 @@ _KNOWN = {
     "calendar",
     "staffing",
     "mailbox",
-    *_INT_FIELDS,
-    *_BOOL_FIELDS,
+    *INT_FIELDS,
+    *BOOL_FIELDS,
 }
 SKILL = re.compile(r"^[a-z][a-z0-9_-]{0,31}$")  # agents' skills too
-_NODE = re.compile(r"^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$")  # FLOW.NODE, FLOW.CALENDAR
+NODE = re.compile(r"^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$")  # FLOW.NODE, FLOW.CALENDAR
 MAX_PENALTY = 100
 MIN_ANNOUNCE_EVERY = 15
 
@@ -117,201 +117,9 @@ class QueueDef:
         return flow, node
 
 
-def parse_queue_defs(
-    data: object, source: str, queues: Iterable[str], mailboxes: Iterable[str] | None = None
-) -> dict[str, QueueDef]:
-    """Definitions for every queue in ``queues`` (defaults where the file says nothing);
-    ``mailboxes``: the voicemail boxes that exist (None: not checked). Raises
-    QueueDefError listing every issue."""
-    known = list(queues)
-    issues: list[str] = []
-
-    def bad(path: str, message: str) -> None:
-        issues.append(f"{source}: {path}: {message}")
-
-    if data is None:
-        data = {"spec_version": 1, "queues": {}}
-    if not isinstance(data, Mapping):
-        raise QueueDefError([f"{source}: the file must be a mapping"])
-    if data.get("spec_version") != 1:
-        bad("spec_version", "must be 1")
-    for key in set(data) - {"spec_version", "queues"}:
-        bad(str(key), "unknown key")
-    raw = data.get("queues") or {}
-    if not isinstance(raw, Mapping):
-        raise QueueDefError([*issues, f"{source}: queues: must be a mapping"])
-    defs = {name: QueueDef(name) for name in known}
-    for name, spec in raw.items():
-        path = f"queues.{name}"
-        if name not in defs:
-            bad(path, f"no such queue (dialplan.queues has {', '.join(known)})")
-            continue
-        if not isinstance(spec, Mapping):
-            bad(path, "must be a mapping")
-            continue
-        values: dict[str, object] = {}
-        for key, value in spec.items():
-            if key not in _KNOWN:
-                bad(f"{path}.{key}", "unknown key")
-            elif key == "skills":
-                skills = _skills(value, f"{path}.skills", bad)
-                if skills is not None:
-                    values[key] = skills
-            elif key == "staffing":
-                staffing = _staffing(value, f"{path}.staffing", bad)
-                if staffing is not None:
-                    values[key] = staffing
-            elif key == "mailbox":
-                text = (
-                    str(value)
-                    if isinstance(value, int | str) and not isinstance(value, bool)
-                    else ""
-                )
-                if not re.fullmatch(r"[0-9]{2,10}", text):
-                    bad(f"{path}.{key}", f"{value!r} is not a mailbox (2-10 digits, quoted)")
-                elif mailboxes is not None and text not in set(mailboxes):
-                    bad(f"{path}.{key}", f"no mailbox {text!r} (dialplan.mailboxes)")
-                else:
-                    values[key] = text
-            elif key == "callback_digit":
-                if re.fullmatch(r"[0-9]", str(value)) and not isinstance(value, bool):
-                    values[key] = str(value)
-                else:
-                    bad(f"{path}.{key}", f"{value!r} is not one digit 0-9")
-            elif key in _BOOL_FIELDS:
-                if isinstance(value, bool):
-                    values[key] = value
-                else:
-                    bad(f"{path}.{key}", "must be true or false")
-            elif key in _INT_FIELDS:
-                low, high = _INT_FIELDS[key]
-                if not _whole(value, low, high):
-                    bad(f"{path}.{key}", f"must be a whole number {low}-{high}")
-                else:
-                    values[key] = value
-            elif not isinstance(value, str) or not value:
-                bad(f"{path}.{key}", "must be a name")
-            elif key == "strategy" and value not in STRATEGIES:
-                bad(f"{path}.{key}", f"{value!r} is not one of {', '.join(sorted(STRATEGIES))}")
-            elif key == "overflow_node" and not _NODE.match(value):
-                bad(f"{path}.{key}", f"{value!r} is not FLOW.NODE (e.g. demo.leave_message)")
-            elif key == "calendar" and not _NODE.match(value):
-                bad(f"{path}.{key}", f"{value!r} is not FLOW.CALENDAR (e.g. main.office)")
-
-            else:
-                values[key] = value
-        defs[name] = dataclasses.replace(defs[name], **values)  # type: ignore[arg-type]
-    for name, d in defs.items():
-        if d.overflow and d.overflow not in defs:
-            bad(f"queues.{name}.overflow", f"no such queue {d.overflow!r}")
-        elif d.overflow == name:
-            bad(f"queues.{name}.overflow", "a queue cannot overflow into itself")
-        if 0 < d.announce_wait_every < MIN_ANNOUNCE_EVERY:
-            bad(
-                f"queues.{name}.announce_wait_every",
-                f"0 (on entry only) or at least {MIN_ANNOUNCE_EVERY} s: an announcement takes"
-                " about 10 s and must not talk over the one before",
-            )
-        if d.announce_wait_every and not d.announce_wait:
-            bad(f"queues.{name}.announce_wait_every", "needs announce_wait: true")
-        if d.overflow and d.overflow_node:
-            bad(f"queues.{name}", "overflow and overflow_node: choose one")
-    owners: dict[str, str] = {}
-    for name, d in defs.items():
-        if d.mailbox and d.mailbox in owners:
-            bad(
-                f"queues.{name}.mailbox",
-                f"mailbox {d.mailbox!r} is answered by {owners[d.mailbox]} already",
-            )
-        owners.setdefault(d.mailbox, name)
-    issues += _cycles(defs, source)
-    if issues:
-        raise QueueDefError(issues)
-    return defs
-
-
-_DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-_RANGE = re.compile(r"^([01][0-9]|2[0-3]):([0-5][0-9])-([01][0-9]|2[0-4]):([0-5][0-9])$")
-
-
-def _days(text: str) -> frozenset[int] | None:
-    """``mon``, ``mon-fri``, ``sat,sun`` → weekday numbers (0 = Monday)."""
-    days: set[int] = set()
-    for part in text.split(","):
-        first, _, last = part.strip().partition("-")
-        if first not in _DAYS or (last and last not in _DAYS):
-            return None
-        a, b = _DAYS.index(first), _DAYS.index(last or first)
-        if b < a:
-            return None
-        days.update(range(a, b + 1))
-    return frozenset(days)
-
-
-def _staffing(
-    value: object, path: str, bad: Callable[[str, str], None]
-) -> tuple[tuple[frozenset[int], int, int, int], ...] | None:
-    if not isinstance(value, Mapping) or not value:
-        bad(path, 'must map days to {"HH:MM-HH:MM": agents}, e.g. mon-fri: {"09:00-18:00": 3}')
-        return None
-    rows = []
-    for day_text, ranges in value.items():
-        days = _days(str(day_text))
-        if days is None:
-            bad(f"{path}.{day_text}", "days are mon…sun, a range (mon-fri) or a list (sat,sun)")
-            continue
-        if not isinstance(ranges, Mapping) or not ranges:
-            bad(f"{path}.{day_text}", 'must map "HH:MM-HH:MM" to a number of agents')
-            continue
-        for span, agents in ranges.items():
-            m = _RANGE.match(str(span))
-            start = int(m[1]) * 60 + int(m[2]) if m else 0
-            end = int(m[3]) * 60 + int(m[4]) if m else 0
-            if m is None or end <= start or end > 1440:
-                bad(f"{path}.{day_text}.{span}", "not a time range HH:MM-HH:MM within a day")
-            elif not _whole(agents, 0, 10000):
-                bad(f"{path}.{day_text}.{span}", "agents must be a whole number 0-10000")
-            else:
-                rows.append((days, start, end, agents))
-    return tuple(rows)
-
-
 def staffed(queue: QueueDef, weekday: int, minute: int) -> int | None:
     """Agents the roster puts on ``queue`` at local ``weekday`` (0 = Monday) and minute of
     the day; None when the queue has no roster."""
     if not queue.staffing:
         return None
     return sum(n for days, a, b, n in queue.staffing if weekday in days and a <= minute < b)
-
-
-def _whole(value: object, low: int, high: int) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool) and low <= value <= high
-
-
-def _skills(value: object, path: str, bad: Callable[[str, str], None]) -> dict[str, int] | None:
-    if not isinstance(value, Mapping) or not value:
-        bad(path, "must map skills to penalties, e.g. {billing: 0, sales: 2}")
-        return None
-    skills: dict[str, int] = {}
-    for skill, penalty in value.items():
-        if not isinstance(skill, str) or not SKILL.match(skill):
-            bad(f"{path}.{skill}", "a skill starts with a-z, then up to 31 of a-z, 0-9, _ and -")
-        elif not _whole(penalty, 0, MAX_PENALTY):
-            bad(f"{path}.{skill}", f"penalty must be a whole number 0-{MAX_PENALTY}")
-        else:
-            skills[skill] = penalty
-    return skills
-
-
-def _cycles(defs: Mapping[str, QueueDef], source: str) -> list[str]:
-    found = []
-    for start in defs:
-        seen, current = [start], defs[start].overflow
-        while current and current in defs and current not in seen:
-            seen.append(current)
-            current = defs[current].overflow
-        if current == start and len(seen) > 1:
-            found.append(
-                f"{source}: queues.{start}.overflow: loops back ({' → '.join([*seen, start])})"
-            )
-    return found[:1]

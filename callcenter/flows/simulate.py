@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from datetime import datetime
 
 from callcenter.flows import engine
+from callcenter.flows import session as flow_session
 from callcenter.flows.model import Flow
 
 MAX_EVENTS = 500
@@ -22,10 +23,10 @@ def simulate(
     at: datetime,
     caller: str = "",
     caller_known: bool = False,
-) -> tuple[engine.Session, list[str]]:
+) -> tuple[flow_session.Session, list[str]]:
     lines: list[str] = []
     groups = list(digit_groups)
-    session, commands = engine.start(flows, flow_name, engine.Start(at, caller, caller_known))
+    session, commands = engine.start(flows, flow_name, flow_session.Start(at, caller, caller_known))
     for _ in range(MAX_EVENTS):
         lines += [f"  {_describe(c)}" for c in commands]
         if session.phase == "done":
@@ -36,24 +37,24 @@ def simulate(
                 lines.append(f"caller presses {group}")
                 commands = []
                 for digit in group:
-                    session, more = engine.step(flows, session, engine.Digit(at, digit))
+                    session, more = engine.step(flows, session, flow_session.Digit(at, digit))
                     commands += more
                 continue
             lines.append("caller presses nothing (timeout)")
-            session, commands = engine.step(flows, session, engine.Timeout(at))
+            session, commands = engine.step(flows, session, flow_session.Timeout(at))
             continue
-        session, commands = engine.step(flows, session, engine.PlaybackDone(at))
+        session, commands = engine.step(flows, session, flow_session.PlaybackDone(at))
     return session, lines
 
 
-def _describe(command: engine.Command) -> str:
-    if isinstance(command, engine.Play):
+def _describe(command: flow_session.Command) -> str:
+    if isinstance(command, flow_session.Play):
         return f"play [{command.language}] " + " ".join(command.media)
-    if isinstance(command, engine.WaitForInput):
+    if isinstance(command, flow_session.WaitForInput):
         return f"wait for input {command.seconds:g}s"
-    if isinstance(command, engine.SetLanguage):
+    if isinstance(command, flow_session.SetLanguage):
         return f"language {command.language}"
-    if isinstance(command, engine.StopPlayback):
+    if isinstance(command, flow_session.StopPlayback):
         return "stop prompt (barge-in)"
     target = f" {command.target}" if command.target else ""
     extra = f" priority {command.priority}" if command.priority else ""

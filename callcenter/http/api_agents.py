@@ -16,13 +16,13 @@ from callcenter.http.api_errors import ApiError, read_json
 from callcenter.http.api_routes import CONTROL, Route
 from callcenter.http.api_schemas import check, obj, string
 from callcenter.services.agent_control import AgentControl
+from callcenter.services.handoffs import Handoffs
 from callcenter.services.ports import TelephonyError
-from callcenter.services.shifts import Shifts
 from callcenter.services.supervision import SpyMode, Supervision, SupervisionError
 
 PAUSE = obj({"reason": string(40, 1)}, ("reason",))
 SUPERVISION = web.AppKey("supervision", Supervision)
-SHIFT_NOTES = web.AppKey("shift_notes", Shifts)
+SHIFT_NOTES = web.AppKey("shift_notes", Handoffs)
 LISTEN = obj(
     {
         "mode": {"type": "string", "enum": [m.value for m in SpyMode]},

@@ -14,7 +14,7 @@ from callcenter.domain.contacts import ContactKind
 from callcenter.domain.dial_guard import DialAttempt, DialRecord, Refusal, Rule
 from callcenter.http import api_params as p
 from callcenter.http.api_auth import permission, principal
-from callcenter.http.api_callbacks import CALLBACK, callback_json
+from callcenter.http.api_callbacks_json import CALLBACK, callback_json
 from callcenter.http.api_errors import ApiError, read_json
 from callcenter.http.api_refusals import GUARD, refused
 from callcenter.http.api_routes import STORE, Route

@@ -16,7 +16,7 @@ from callcenter.domain.tickets import (
 )
 
 
-def _time(value: datetime | None) -> str | None:
+def iso_time(value: datetime | None) -> str | None:
     return None if value is None else value.isoformat()
 
 
@@ -25,7 +25,7 @@ def customer(c: Customer) -> dict[str, Any]:
         "id": c.id,
         "name": c.name,
         "contacts": [{"kind": p.kind.value, "value": p.value} for p in c.contacts],
-        "created_at": _time(c.created_at),
+        "created_at": iso_time(c.created_at),
         "merged_into": c.merged_into,
     }
 
@@ -41,11 +41,11 @@ def ticket(t: Ticket) -> dict[str, Any]:
         "queue": t.queue,
         "assignee": t.assignee,
         "tags": list(t.tags),
-        "due_at": _time(t.due_at),
-        "first_response_at": _time(t.first_response_at),
-        "resolved_at": _time(t.resolved_at),
-        "created_at": _time(t.created_at),
-        "updated_at": _time(t.updated_at),
+        "due_at": iso_time(t.due_at),
+        "first_response_at": iso_time(t.first_response_at),
+        "resolved_at": iso_time(t.resolved_at),
+        "created_at": iso_time(t.created_at),
+        "updated_at": iso_time(t.updated_at),
         "caller_ambiguous": t.caller_ambiguous,
     }
 
@@ -57,7 +57,7 @@ def interaction(i: Interaction) -> dict[str, Any]:
         "customer_id": i.customer_id,
         "kind": i.kind.value,
         "direction": i.direction.value,
-        "occurred_at": _time(i.occurred_at),
+        "occurred_at": iso_time(i.occurred_at),
         "body": i.body,
         "author": i.author,
         "source": i.source,

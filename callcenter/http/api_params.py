@@ -80,3 +80,17 @@ def timestamp(value: object, field: str) -> datetime | None:
     if parsed.tzinfo is None:
         raise ApiError(422, "invalid_field", f"{field}: needs a time zone offset", field)
     return parsed.astimezone(UTC)
+
+
+def state(request: web.Request, states: type[E]) -> E | None:
+    """The ``state`` query parameter as one of ``states`` (None when absent); 422
+    naming the allowed values otherwise."""
+    raw = request.query.get("state")
+    if raw is None:
+        return None
+    allowed = [s.value for s in states]
+    if raw not in allowed:
+        raise ApiError(
+            422, "invalid_field", f"state: {raw!r} is not one of {', '.join(allowed)}", "state"
+        )
+    return states(raw)

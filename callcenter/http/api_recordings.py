@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
-from typing import Any
 
 from aiohttp import web
 
@@ -19,50 +18,14 @@ from callcenter.domain.tickets import NotFound, Role
 from callcenter.http import api_params as p
 from callcenter.http.api_auth import permission, principal
 from callcenter.http.api_errors import ApiError, read_json
+from callcenter.http.api_recordings_json import HOLD, HOLD_STATE, RECORDING, recording_json
 from callcenter.http.api_routes import STORE, Route
-from callcenter.http.api_schemas import DATETIME, ID, check, obj, page_of, string
+from callcenter.http.api_schemas import check, page_of
 from callcenter.services.ports import TelephonyError
 from callcenter.services.recordings import RecordingNotFound, RecordingRefused, Recordings
 
 RECORDINGS: web.AppKey[Recordings] = web.AppKey("recordings")
 CALL_ID = re.compile(r"(?:[a-z0-9-]{1,32}-)?[0-9]{1,20}\.[0-9]{1,10}")  # see domain
-_TEXT, _NUM = {"type": "string"}, {"type": "number"}
-_OPT_ID = {"type": ["integer", "null"]}
-PAUSE = obj(
-    {"start": _NUM, "end": {"type": ["number", "null"]}, "by": _TEXT}, ("start", "end", "by")
-)
-LISTEN = obj(
-    {"who": _TEXT, "role": _TEXT, "address": _TEXT, "at": DATETIME, "allowed": {"type": "boolean"}},
-    ("who", "role", "address", "at", "allowed"),
-)
-RECORDING = obj(
-    {
-        "id": ID,
-        "call_id": _TEXT,
-        "state": {"type": "string", "enum": [s.value for s in RecordingState]},
-        "started_at": DATETIME,
-        "ended_at": {"type": ["string", "null"], "format": "date-time"},
-        "duration": _NUM,
-        "bytes": {"type": "integer"},
-        "sha256": _TEXT,
-        "channels": {"type": "integer"},
-        "queue": _TEXT,
-        "agent": _TEXT,
-        "ticket_number": _OPT_ID,
-        "customer_id": _OPT_ID,
-        "pauses": {"type": "array", "items": PAUSE},
-        "retain_until": {"type": ["string", "null"], "format": "date-time"},
-        "problem": _TEXT,
-        "kind": {"type": "string", "enum": ["call", "voicemail"]},
-        "audio_url": _TEXT,
-        "listens": {"type": "array", "items": LISTEN},
-    },
-    ("id", "call_id", "state", "started_at", "duration", "pauses", "audio_url"),
-)
-HOLD = obj({"reason": string(300, 1)}, ("reason",))
-HOLD_STATE = obj(
-    {"ticket_number": ID, "on_hold": {"type": "boolean"}}, ("ticket_number", "on_hold")
-)
 
 
 def _service(request: web.Request) -> Recordings:
@@ -70,41 +33,6 @@ def _service(request: web.Request) -> Recordings:
     if service is None:
         raise ApiError(503, "unavailable", "recordings are not kept by this server")
     return service
-
-
-def recording_json(r: Recording, listens: list[Any] | None = None) -> dict[str, Any]:
-    out: dict[str, Any] = {
-        "id": r.id,
-        "call_id": r.call_id,
-        "state": r.state.value,
-        "started_at": r.started_at.isoformat(),
-        "ended_at": r.ended_at.isoformat() if r.ended_at else None,
-        "duration": r.duration,
-        "bytes": r.bytes,
-        "sha256": r.sha256,
-        "channels": r.channels,
-        "queue": r.queue,
-        "agent": r.agent,
-        "ticket_number": r.ticket_number,
-        "customer_id": r.customer_id,
-        "pauses": [{"start": x.start, "end": x.end, "by": x.by} for x in r.pauses],
-        "retain_until": r.retain_until.isoformat() if r.retain_until else None,
-        "problem": r.problem,
-        "kind": r.kind,
-        "audio_url": f"/api/v1/recordings/{r.id}/audio",
-    }
-    if listens is not None:
-        out["listens"] = [
-            {
-                "who": x.who,
-                "role": x.role,
-                "address": x.address,
-                "at": x.at.isoformat(),
-                "allowed": x.allowed,
-            }
-            for x in listens
-        ]
-    return out
 
 
 def _when(request: web.Request, name: str) -> datetime | None:

@@ -36,6 +36,9 @@ def obj(properties: dict[str, Any], required: tuple[str, ...] = ()) -> dict[str,
 
 
 DATETIME = {"type": "string", "format": "date-time", "maxLength": 40}
+TEXT, NUMBER = {"type": "string"}, {"type": "number"}
+OPT_TIME = {"type": ["string", "null"], "format": "date-time"}  # an answer's time, or null
+OPT_ID = {"type": ["integer", "null"]}
 TAGS = {"type": "array", "items": string(64, 1), "maxItems": 50}
 ID = {"type": "integer", "minimum": 1, "maximum": 2**31 - 1}  # the databases' id columns
 

@@ -10,6 +10,7 @@ HealthProbe = Callable[[], Awaitable[dict[str, bool]]]
 LagSummary = Callable[[], dict[str, float]]
 PROBE_KEY = web.AppKey("health_probe", object)
 LAG_KEY = web.AppKey("loop_lag", object)
+STALLS_KEY = web.AppKey("loop_stalls", object)
 
 
 async def healthz(request: web.Request) -> web.Response:
@@ -24,4 +25,8 @@ async def healthz(request: web.Request) -> web.Response:
         body["loop_lag_ms"] = {  # type: ignore[assignment]
             k: round(v * 1000, 2) for k, v in summary.items() if k != "samples"
         }
+    stalls: Callable[[], list[dict[str, object]]] | None = request.app.get(STALLS_KEY)  # type: ignore[assignment]
+    if stalls is not None:
+        # The stall catcher's last records: what the loop was doing when it ran late.
+        body["loop_stalls"] = stalls()  # type: ignore[assignment]
     return web.json_response(body, status=200 if all(states.values()) else 503)

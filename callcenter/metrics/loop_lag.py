@@ -6,7 +6,8 @@ StasisStart — suffered at that moment.
 
 Contract: :meth:`LoopLag.run` ticks until cancelled; :meth:`LoopLag.summary` gives p50,
 p99 and max (seconds) of the ticks of the last ``window`` seconds; every sample also goes
-to ``observe`` (the Prometheus histogram).
+to ``observe`` (the Prometheus histogram), and each tick's lag and the next tick's due
+time to ``on_tick`` (the stall catcher).
 """
 
 from __future__ import annotations
@@ -37,8 +38,10 @@ class LoopLag:
         window: float = 60.0,
         warn_above: float = 0.1,
         clock: Callable[[], float] = time.monotonic,
+        on_tick: Callable[[float, float], None] = lambda _lag, _next_due: None,
     ) -> None:
         self._observe = observe
+        self._on_tick = on_tick
         self._interval = interval
         self._window = window
         self._warn_above = warn_above
@@ -64,8 +67,11 @@ class LoopLag:
 
     async def run(self) -> None:
         expected = self._clock() + self._interval
+        self._on_tick(0.0, expected)
         while True:
             await asyncio.sleep(max(0.0, expected - self._clock()))
             now = self._clock()
-            self.record(now, max(0.0, now - expected))
+            lag = max(0.0, now - expected)
             expected = now + self._interval
+            self._on_tick(lag, expected)
+            self.record(now, lag)

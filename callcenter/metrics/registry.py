@@ -18,6 +18,7 @@ from prometheus_client.registry import Collector
 # A value, or values by label tuple (in the order of the metric's label names).
 Reading = float | Mapping[tuple[str, ...], float]
 LAG_BUCKETS = (0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5)
+STALL_BUCKETS = (0.05, 0.075, 0.1, 0.25, 0.5, 1.0, 2.5, 10.0)
 STORE_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 5.0)
 
 
@@ -66,6 +67,13 @@ class DaemonMetrics:
             "Time a database use case took in its worker thread, by operation.",
             ["operation"],
             buckets=STORE_BUCKETS,
+            registry=self.registry,
+        )
+        self.stall = Histogram(
+            "callcenter_event_loop_stall_seconds",
+            "Stalls the stall catcher recorded (a tick later than its threshold), by length; "
+            "what the loop was doing is in the log and in /healthz.",
+            buckets=STALL_BUCKETS,
             registry=self.registry,
         )
         self._live = _LiveCollector()

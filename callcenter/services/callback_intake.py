@@ -137,6 +137,12 @@ class CallbackIntake:
             await self._record(record, session, queue, CallOutcome.COMPLETED, f"refused: {exc}")
             await session.hangup()
             return CallOutcome.COMPLETED
+        return await self._tell(session, answer, queue, language, record)
+
+    async def _tell(
+        self, session: CallSession, answer: CallbackAnswer, queue: str, language: str, record: bool
+    ) -> CallOutcome:
+        """The caller hears when they will be called, the call's record says so."""
         due = answer.promise.due_at
         when = spoken_due(due, self._clock.now(), self._calendar_of(queue), language)
         media = [f"sound:{self._thanks}", *when]

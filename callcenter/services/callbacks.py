@@ -27,24 +27,19 @@ from typing import Any
 
 from callcenter.domain.business_hours import Calendar
 from callcenter.domain.callbacks import (
-    RETRY_ON,
     Callback,
     CallbackError,
     CallbackState,
     NewCallback,
-    StaleCallback,
     check_slot,
     dialable,
-    next_attempt,
     position_for,
-    transition,
 )
 from callcenter.domain.promises import (
     Promise,
     PromiseDay,
     PromiseFilter,
     PromiseKind,
-    PromiseState,
     summary,
 )
 from callcenter.domain.queue_view import QueueSnapshot
@@ -61,6 +56,7 @@ from callcenter.services.callback_ports import (
     PlaceholderDialer,
     WorkEstimator,
 )
+from callcenter.services.callback_reports import CallbackReports
 from callcenter.services.ports import Clock, TelephonyError
 from callcenter.services.promise_projection import (
     PromiseProjection,
@@ -73,8 +69,6 @@ from callcenter.services.promise_projection import (
 __all__ = ["CallbackAnswer", "CallbackPolicy", "CallbackRequest", "Callbacks"]
 
 log = logging.getLogger(__name__)
-
-_TAKEN_OR_NOT = [CallbackState.WAITING, CallbackState.DIALING]
 
 
 class Callbacks:
@@ -102,6 +96,17 @@ class Callbacks:
         self._clock = clock
         self._on_event = on_event or (lambda _kind, _data: None)
         self._outcomes = CallbackOutcomes(store, tickets, self._on_event)
+        self._reports = CallbackReports(
+            store,
+            dialer,
+            self._outcomes,
+            calendar_of,
+            policy,
+            clock,
+            self.place,
+            me,
+            self._on_event,
+        )
         self.projection = PromiseProjection(
             store, dialer, work, calendar_of, policy, clock, self._on_event
         )
@@ -116,24 +121,7 @@ class Callbacks:
         ticket = req.ticket_number
         if ticket is None and req.call_id:
             ticket = await self._tickets.call_ticket(req.call_id)
-        calendar = self._calendar_of(req.queue)
-        first_attempt: datetime | None = None
-        snapshot: QueueSnapshot | None = None
-        if req.at is not None:
-            at = check_slot(calendar, now, req.at)
-            # In the queue a few minutes early, in its place from then: answered on time.
-            first_attempt = max(now, at - self._policy.promise.margin)
-            joined = first_attempt
-            due = at + timedelta(minutes=self._policy.promise.round_minutes)
-            position, work = 0, 0.0
-        else:
-            snapshot = await queue_snapshot(self._dialer, req.queue)
-            waited = (now - joined).total_seconds()
-            position = position_for(waited, req.priority, waiting_of(snapshot))
-            work = await self._work.for_position(req.queue, snapshot, position)
-            due = due_for(
-                self._policy, req.queue, calendar, now, work, snapshot, self._policy.promise
-            )
+        first_attempt, joined, due, position, work, snapshot = await self._plan(req, now, joined)
         announcer: Announcer[tuple[Callback, Promise]] = Announcer(
             lambda made: [
                 Event("callback.requested", {"callback": made[0], "promise": made[1]}),
@@ -161,29 +149,35 @@ class Callbacks:
         if not created:
             log.info("callback %d: %s already waits in %s (merged)", callback.id, number, req.queue)
             return CallbackAnswer(callback, promise, False)
-        if first_attempt is None:
-            log.info(
-                "callback %d: %s in %s, place %d, due %s (work %.0f s) -> waiting",
-                callback.id,
-                number,
-                req.queue,
-                position,
-                due.isoformat(timespec="minutes"),
-                work,
-            )
-        else:
-            log.info(
-                "callback %d: %s in %s scheduled, into the queue at %s, due %s -> retry",
-                callback.id,
-                number,
-                req.queue,
-                first_attempt.isoformat(timespec="minutes"),
-                due.isoformat(timespec="minutes"),
-            )
+        _log_request(callback, due, position, work, first_attempt)
         announcer.tell(self._on_event)
         if first_attempt is None:
             await self.place(callback, snapshot)
         return CallbackAnswer(callback, promise, True)
+
+    async def _plan(
+        self, req: CallbackRequest, now: datetime, joined: datetime
+    ) -> tuple[datetime | None, datetime, datetime, int, float, QueueSnapshot | None]:
+        """(first attempt if scheduled, joined, due, place, work ahead, the queue seen)."""
+        calendar = self._calendar_of(req.queue)
+        first_attempt: datetime | None = None
+        snapshot: QueueSnapshot | None = None
+        if req.at is not None:
+            at = check_slot(calendar, now, req.at)
+            # In the queue a few minutes early, in its place from then: answered on time.
+            first_attempt = max(now, at - self._policy.promise.margin)
+            joined = first_attempt
+            due = at + timedelta(minutes=self._policy.promise.round_minutes)
+            position, work = 0, 0.0
+        else:
+            snapshot = await queue_snapshot(self._dialer, req.queue)
+            waited = (now - joined).total_seconds()
+            position = position_for(waited, req.priority, waiting_of(snapshot))
+            work = await self._work.for_position(req.queue, snapshot, position)
+            due = due_for(
+                self._policy, req.queue, calendar, now, work, snapshot, self._policy.promise
+            )
+        return first_attempt, joined, due, position, work, snapshot
 
     async def quote(self, queue: str) -> tuple[datetime, float]:
         """(due, work ahead in seconds) a callback asked now for ``queue`` would get."""
@@ -212,163 +206,29 @@ class Callbacks:
             position,
         )
 
-    # -- what the dialplan reports ----------------------------------------------------
+    # -- what the dialplan reports (CallbackReports) -----------------------------------
+
     async def take(self, callback_id: int, attempt: int, agent: str) -> bool:
-        """The dial gate, asked by the dialplan before it dials the customer: True once
-        per attempt, for the node that claimed it at its epoch (waiting -> dialing)."""
-        try:
-            cb = await self._store.take(callback_id, attempt, agent)
-        except StaleCallback as exc:
-            log.warning("agent %s took a placeholder that may not dial: %s", agent, exc)
-            return False
-        log.info("callback %d attempt %d: agent %s took it -> dialing", cb.id, attempt, agent)
-        return True
+        return await self._reports.take(callback_id, attempt, agent)
 
     async def agent_took(self, callback_id: int, attempt: int, agent: str) -> None:
-        """app_queue says which agent answered the placeholder (the gate does not know)."""
-        for _ in range(2):  # the gate may move it waiting -> dialing between read and write
-            cb = await self._store.get(callback_id)
-            if cb is None or cb.attempts != attempt or cb.state not in _TAKEN_OR_NOT:
-                return
-            try:
-                await self._store.change(cb.id, [cb.state], attempt, {"agent": agent})
-                return
-            except StaleCallback:
-                continue
+        await self._reports.agent_took(callback_id, attempt, agent)
 
     async def dialed(
         self, callback_id: int, attempt: int, status: str, talk_seconds: float
     ) -> None:
-        """The customer's Dial() ended with DIALSTATUS ``status``."""
-        cb = await self._store.get(callback_id)
-        # WAITING too: the report may overtake app_queue's AgentConnect ("taken").
-        if cb is None or cb.attempts != attempt or cb.state not in _TAKEN_OR_NOT:
-            log.info(
-                "callback %d attempt %d: %s reported again (ignored)", callback_id, attempt, status
-            )
-            return
-        now = self._clock.now()
-        if status == "ANSWER":
-            answered = now - timedelta(seconds=max(0.0, talk_seconds))
-            completed: Announcer[Callback] = Announcer(
-                lambda cb: [Event("callback.completed", {"callback": cb})]
-            )
-            try:
-                done = await self._store.change(
-                    cb.id,
-                    _TAKEN_OR_NOT,
-                    attempt,
-                    {"state": CallbackState.COMPLETED, "outcome": "ANSWER"},
-                    completed,
-                )
-            except StaleCallback:
-                return
-            log.info(
-                "callback %d: customer answered, talked %.0f s -> completed", cb.id, talk_seconds
-            )
-            await self._outcomes.close_promise(done, answered, True, f"answered by {done.agent}")
-            completed.tell(self._on_event)
-            await self._outcomes.note(
-                done,
-                f"Callback to {done.number}: answered, talked"
-                f" {talk_seconds:.0f} s with agent {done.agent}.",
-                talk_seconds,
-            )
-            return
-        reason = status or "FAILED"
-        if status not in RETRY_ON:
-            log.warning("callback %d: Dial() ended %r: counted as a failed attempt", cb.id, status)
-        await self.retry_later(cb, cb.state, reason, True)
+        await self._reports.dialed(callback_id, attempt, status, talk_seconds)
 
     async def left(self, callback_id: int, attempt: int, status: str) -> None:
-        """The placeholder left its queue without an agent (queue timeout, Asterisk
-        restarted, the channel hung up): it is placed again at once, same attempt."""
-        cb = await self._store.get(callback_id)
-        if cb is None or cb.attempts != attempt or cb.state is not CallbackState.WAITING:
-            return
-        if (me := self._me()) is not None and cb.owner_node != me:
-            log.info("callback %d: placeholder left; now %s's to place", cb.id, cb.owner_node)
-            return
-        log.warning(
-            "callback %d: placeholder left %s (%s): placing it again",
-            cb.id,
-            cb.queue,
-            status or "hung up",
-        )
-        await self.place(cb)
+        await self._reports.left(callback_id, attempt, status)
 
     async def retry_later(
         self, cb: Callback, current: CallbackState, reason: str, counted: bool
     ) -> None:
-        now = self._clock.now()
-        if counted and cb.attempts >= cb.max_attempts:
-            try:
-                failed = await self._store.change(
-                    cb.id,
-                    [current],
-                    cb.attempts,
-                    {"state": CallbackState.FAILED, "outcome": reason},
-                )
-            except StaleCallback:
-                return
-            log.warning(
-                "callback %d: %s on attempt %d of %d -> failed",
-                cb.id,
-                reason,
-                cb.attempts,
-                cb.max_attempts,
-            )
-            await self._outcomes.close_promise(failed, now, False, f"attempts exhausted ({reason})")
-            await self._outcomes.note(
-                failed,
-                f"Callback to {failed.number} failed after {failed.attempts} attempt(s): {reason}.",
-                0.0,
-            )
-            return
-        at = next_attempt(cb, now, self._policy.retry, self._calendar_of(cb.queue))
-        # Not counted (Asterisk refused the placeholder): the attempt is given back.
-        changes: dict[str, Any] = {
-            "state": CallbackState.RETRY,
-            "outcome": reason,
-            "next_attempt_at": at,
-        }
-        if not counted:
-            changes["attempts"] = cb.attempts - 1
-        try:
-            await self._store.change(cb.id, [current], cb.attempts, changes)
-        except StaleCallback:
-            return
-        log.info("callback %d: %s -> retry at %s", cb.id, reason, at.isoformat(timespec="seconds"))
+        await self._reports.retry_later(cb, current, reason, counted)
 
     async def cancel(self, callback_id: int, why: str) -> Callback:
-        """Cancel a waiting or retrying callback (its placeholder, if any, is left to
-        find the callback cancelled: it dials nobody)."""
-        cb = await self._store.get(callback_id)
-        if cb is None:
-            raise LookupError(f"callback {callback_id}: no such callback")
-        transition(cb, CallbackState.CANCELLED)  # raises CallbackError when not allowed
-        try:
-            done = await self._store.change(
-                cb.id,
-                [CallbackState.WAITING, CallbackState.RETRY],
-                None,
-                {"state": CallbackState.CANCELLED, "outcome": why[:200]},
-            )
-        except StaleCallback as exc:
-            raise CallbackError(str(exc)) from None
-        log.info("callback %d: cancelled (%s)", cb.id, why)
-        try:
-            await self._dialer.withdraw(done)
-        except TelephonyError as exc:
-            # The dial gate refuses it anyway (cancelled): an agent taking it hears so.
-            log.warning("callback %d: placeholder not withdrawn (%s)", cb.id, exc)
-        promise = await self._store.promise_for(PromiseKind.CALLBACK, cb.id)
-        if promise is not None:
-            await self._store.update_promise(
-                promise.id,
-                {"state": PromiseState.CANCELLED, "closed_at": self._clock.now(), "outcome": why},
-            )
-        return done
+        return await self._reports.cancel(callback_id, why)
 
     # -- reading ----------------------------------------------------------------------
     async def get(self, callback_id: int) -> tuple[Callback, Promise | None] | None:
@@ -387,3 +247,32 @@ class Callbacks:
 
     async def summary(self, since: datetime, until: datetime) -> list[PromiseDay]:
         return summary(await self._store.promise_counts(since, until))
+
+
+def _log_request(
+    callback: Callback,
+    due: datetime,
+    position: int,
+    work: float,
+    first_attempt: datetime | None,
+) -> None:
+    queue = callback.queue
+    if first_attempt is None:
+        log.info(
+            "callback %d: %s in %s, place %d, due %s (work %.0f s) -> waiting",
+            callback.id,
+            callback.number,
+            queue,
+            position,
+            due.isoformat(timespec="minutes"),
+            work,
+        )
+    else:
+        log.info(
+            "callback %d: %s in %s scheduled, into the queue at %s, due %s -> retry",
+            callback.id,
+            callback.number,
+            queue,
+            first_attempt.isoformat(timespec="minutes"),
+            due.isoformat(timespec="minutes"),
+        )

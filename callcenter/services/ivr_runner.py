@@ -19,6 +19,7 @@ from typing import Protocol
 
 from callcenter.domain.calls import CallOutcome, DtmfReceived, IvrResult, PlaybackFinished
 from callcenter.flows import engine
+from callcenter.flows import session as flow_session
 from callcenter.flows.catalog import FlowSet
 from callcenter.services.call_session import CallSession, Handler
 from callcenter.services.ports import CallerDirectory, Clock
@@ -131,7 +132,9 @@ class _Run:
         flow, node = self._start_point(entry_flow)
         now = self.clock.now()
         state, commands = engine.start(
-            self.flows, flow, engine.Start(now, self.session.entered.caller, caller_known, node)
+            self.flows,
+            flow,
+            flow_session.Start(now, self.session.entered.caller, caller_known, node),
         )
         log.info(
             "IVR %s@%s from %s (caller known: %s)",
@@ -143,7 +146,7 @@ class _Run:
         await self.session.answer()
         while True:
             for command in commands:
-                if isinstance(command, engine.Finish):
+                if isinstance(command, flow_session.Finish):
                     return await self._finish(state, command)
                 await self._execute(command)
             event = await self._next_event()
@@ -153,22 +156,22 @@ class _Run:
             state, commands = engine.step(self.flows, state, event)
             log.debug("IVR at %s.%s (%s)", state.flow, state.node, state.phase)
 
-    async def _execute(self, command: engine.Command) -> None:
-        if isinstance(command, engine.Play):
+    async def _execute(self, command: flow_session.Command) -> None:
+        if isinstance(command, flow_session.Play):
             # One playback per item: Asterisk's stop on a media *list* ends only the current
             # item and plays on, which would defeat barge-in and delay every later command.
             self.pending = [self._media(m, command.language) for m in command.media]
             self.language = command.language
             self.deadline = None
             await self._play_next()
-        elif isinstance(command, engine.StopPlayback):
+        elif isinstance(command, flow_session.StopPlayback):
             self.pending = []
             if self.playback is not None:
                 await self.session.stop_playback(self.playback)
                 self.playback = None
-        elif isinstance(command, engine.WaitForInput):
+        elif isinstance(command, flow_session.WaitForInput):
             self.deadline = time.monotonic() + command.seconds
-        elif isinstance(command, engine.SetLanguage):
+        elif isinstance(command, flow_session.SetLanguage):
             await self.session.set_variable("CHANNEL(language)", command.language)
 
     async def _play_next(self) -> bool:
@@ -186,24 +189,26 @@ class _Run:
             return f"sound:{self.prompts_dir / language / name}"
         return uri
 
-    async def _next_event(self) -> engine.Event | None:
+    async def _next_event(self) -> flow_session.Event | None:
         timeout = None if self.deadline is None else max(0.0, self.deadline - time.monotonic())
         event = await self.session.next_event(timeout=timeout)
         now = self.clock.now()
         if event is None:
             self.deadline = None
-            return engine.Timeout(now)
+            return flow_session.Timeout(now)
         if isinstance(event, DtmfReceived):
             log.info("caller pressed %s", event.digit)
             await self.session.record_digit(event.digit)
-            return engine.Digit(now, event.digit)
+            return flow_session.Digit(now, event.digit)
         if isinstance(event, PlaybackFinished) and event.playback_id == self.playback:
             if await self._play_next():
                 return None
-            return engine.PlaybackDone(now)
+            return flow_session.PlaybackDone(now)
         return None
 
-    async def _finish(self, state: engine.Session, finish: engine.Finish) -> CallOutcome:
+    async def _finish(
+        self, state: flow_session.Session, finish: flow_session.Finish
+    ) -> CallOutcome:
         path = tuple(
             {"flow": s.flow, "node": s.node, "type": s.type, "detail": s.detail} for s in state.path
         )

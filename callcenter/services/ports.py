@@ -7,9 +7,9 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
+from callcenter.domain.bans import SipBan
 from callcenter.domain.calls import CallOutcome, CallRecord, FallbackCall, IvrResult
 from callcenter.domain.queue_view import QueueSnapshot
-from callcenter.domain.sip_bans import SipBan
 from callcenter.domain.staff import StaffSession, StaffUser
 from callcenter.domain.tickets import (
     CallerHistory,

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from callcenter.domain.tickets import NotFound, Role
 from callcenter.services.ports import ApiPrincipal, StoredResponse
 from callcenter.store.db_threads import DbThreads
-from callcenter.store.ticket_rows import ApiTokenRow, IdempotencyRow
+from callcenter.store.models import ApiTokenRow, IdempotencyRow
 
 TOKEN_PREFIX = "cc_"  # noqa: S105 (a prefix, not a secret)
 

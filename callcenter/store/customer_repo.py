@@ -11,7 +11,7 @@ from callcenter.domain.contacts import ContactKind, ContactPoint, caller_number
 from callcenter.domain.tickets import Customer, NewCustomer, NotFound, Page, TicketRuleError
 from callcenter.store import ticket_mapping as m
 from callcenter.store.history_query import matching_customers
-from callcenter.store.ticket_rows import ContactPointRow, CustomerRow, InteractionRow, TicketRow
+from callcenter.store.models import ContactPointRow, CustomerRow, InteractionRow, TicketRow
 
 
 class CustomerRepo:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import contextvars
 import functools
+import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -29,6 +30,7 @@ class DbThreads:
     ) -> None:
         self._pool = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="db")
         self._observe = observe
+        self._busy: dict[str, tuple[str, float]] = {}  # thread → (operation, started)
 
     async def run(self, operation: str, fn: Callable[..., T], *args: Any) -> T:
         context = contextvars.copy_context()
@@ -37,11 +39,22 @@ class DbThreads:
 
     def _timed(self, operation: str, fn: Callable[..., T], *args: Any) -> T:
         started = time.perf_counter()
+        thread = threading.current_thread().name
+        self._busy[thread] = (operation, started)
         try:
             return fn(*args)
         finally:
+            self._busy.pop(thread, None)
             if self._observe is not None:
                 self._observe(operation, time.perf_counter() - started)
+
+    def busy(self) -> dict[str, str]:
+        """What each busy worker thread runs now and for how long (for the stall catcher)."""
+        now = time.perf_counter()
+        return {
+            thread: f"{operation} {(now - started) * 1000:.0f} ms"
+            for thread, (operation, started) in list(self._busy.items())
+        }
 
     def close(self) -> None:
         self._pool.shutdown(wait=True)

@@ -15,7 +15,7 @@ from typing import NamedTuple
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from callcenter.store.front_rows import FrontLocationRow, FrontSubscriberRow
+from callcenter.store.models import FrontLocationRow, FrontSubscriberRow
 
 
 class Registration(NamedTuple):

@@ -17,7 +17,7 @@ from callcenter.domain.tickets import (
     Ticket,
 )
 from callcenter.store import ticket_mapping as m
-from callcenter.store.ticket_rows import (
+from callcenter.store.models import (
     AgentRow,
     ContactPointRow,
     CustomerRow,

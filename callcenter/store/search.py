@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from callcenter.domain.search import SearchHit, Term, fts5_query, lines_of, tsquery
 from callcenter.store.db import as_utc
 from callcenter.store.db_threads import DbThreads
-from callcenter.store.ticket_rows import InteractionRow, SearchLineRow
+from callcenter.store.models import InteractionRow, SearchLineRow
 
 FTS_CONFIG = "simple"  # as migration 0013's index: the same expression, or no index
 REINDEX_BATCH = 500

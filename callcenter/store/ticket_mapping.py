@@ -21,7 +21,7 @@ from callcenter.domain.tickets import (
     TicketStatus,
 )
 from callcenter.store.db import as_utc
-from callcenter.store.ticket_rows import (
+from callcenter.store.models import (
     AgentRow,
     ContactPointRow,
     CustomerRow,

@@ -31,14 +31,14 @@ from callcenter.domain.tickets import (
 )
 from callcenter.store import ticket_mapping as m
 from callcenter.store.customer_repo import CustomerRepo
-from callcenter.store.search import index_interaction
-from callcenter.store.ticket_rows import (
+from callcenter.store.models import (
     AgentRow,
     InteractionRow,
     ShiftHandoffRow,
     TagRow,
     TicketRow,
 )
+from callcenter.store.search import index_interaction
 
 TAG = re.compile(r"^[a-z0-9][a-z0-9_.:-]{0,63}$")
 TIMELINE_LIMIT = 500

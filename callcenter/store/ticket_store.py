@@ -44,10 +44,10 @@ from callcenter.store import ticket_mapping as m
 from callcenter.store.customer_repo import CustomerRepo
 from callcenter.store.db_threads import DbThreads
 from callcenter.store.history_query import caller_history
+from callcenter.store.models import AgentRow, InteractionRow
 from callcenter.store.outbox import Announce
 from callcenter.store.ticket_calls import CallTickets
 from callcenter.store.ticket_repo import TicketRepo
-from callcenter.store.ticket_rows import AgentRow, InteractionRow
 
 log = logging.getLogger(__name__)
 

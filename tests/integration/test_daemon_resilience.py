@@ -74,8 +74,10 @@ def test_healthz_follows_asterisk_without_restarting_the_daemon(
     status, body = daemon.health()
     assert status == 200
     lag = body.pop("loop_lag_ms")
+    stalls = body.pop("loop_stalls")
     assert body == up
     assert set(lag) == {"p50", "p99", "max"}
+    assert isinstance(stalls, list)  # the stall catcher's last records (none expected here)
     pid = daemon.process.pid if daemon.process else None
 
     instance.sandbox.down()

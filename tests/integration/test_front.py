@@ -28,8 +28,7 @@ from callcenter.config import load_config
 from callcenter.domain.tickets import Role
 from callcenter.store.call_log import SqlCallLog
 from callcenter.store.db import make_engine, make_sessions
-from callcenter.store.models import CallbackRow, CallRow
-from callcenter.store.ticket_rows import InteractionRow
+from callcenter.store.models import CallbackRow, CallRow, InteractionRow
 from tests.integration.conftest import IN_CI
 from tests.integration.test_cluster import Node, sip_ports, start_node
 from tests.support.calls import call_record, new_caller

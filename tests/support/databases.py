@@ -50,7 +50,6 @@ def migrated(url: str) -> str:
 
 def empty_tables(engine: Engine) -> None:
     """Delete every row (between tests sharing one migrated database)."""
-    from callcenter.store import ticket_rows  # noqa: F401  (registers the tables)
     from callcenter.store.models import Base
 
     tables = [t.name for t in reversed(Base.metadata.sorted_tables)]

@@ -97,7 +97,7 @@ def instance_env(state_dir: Path, **overrides: str) -> dict[str, str]:
         "CALLCENTER_SECURITY__NEVER_BAN": "127.0.0.0/8",
         # The team whose agents read their handoffs before taking calls; no agent is in it
         # unless a test puts one there (test_shift_handoff.py, which takes them out again).
-        "CALLCENTER_SHIFTS__READING_REQUIRED": NIGHT_TEAM,
+        "CALLCENTER_HANDOFFS__READING_REQUIRED": NIGHT_TEAM,
     }
     env.update(overrides)
     return env

@@ -84,3 +84,14 @@ def test_unknown_env_section_is_refused() -> None:
 def test_missing_file_is_named(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="does not exist"):
         load_config(tmp_path / "absent.toml", environ={})
+
+
+def test_an_old_section_name_is_read_as_the_new_one(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    path = tmp_path / "callcenter.toml"
+    path.write_text('[shifts]\nreading_required = ["night"]\n')
+    config = load_config(path, environ={"CALLCENTER_SHIFTS__SHIFT_HOURS": "6"})
+    assert config.handoffs.reading_required == ("night",)
+    assert config.handoffs.shift_hours == 6.0
+    assert "section [shifts] is now [handoffs]" in caplog.text

@@ -15,46 +15,57 @@ from callcenter.app.assembly import SystemClock
 from callcenter.app.search import search_service
 from callcenter.asterisk.recording_files import RecordingFiles
 from callcenter.asterisk.voicemail_files import VoicemailFiles
+from callcenter.domain.bans import BanPolicy
 from callcenter.domain.callbacks import Callback, NumberPolicy
 from callcenter.domain.cluster import ClusterView, LeasePolicy
 from callcenter.domain.dial_guard import GuardLimits
+from callcenter.domain.handoffs import ShiftPolicy
 from callcenter.domain.promises import ALWAYS_OPEN
 from callcenter.domain.queue_defs import QueueDef
 from callcenter.domain.queue_view import QueueSnapshot, WaitingCaller
 from callcenter.domain.recordings import RecordingFilter, RecordingState
-from callcenter.domain.shifts import ShiftPolicy
-from callcenter.domain.sip_bans import BanPolicy
 from callcenter.domain.tickets import Role
 from callcenter.domain.voicemails import VoicemailSource, live_key
 from callcenter.domain.widgets import Widget
+from callcenter.http.api_agents import SUPERVISION
+from callcenter.http.api_auth import KEYS
+from callcenter.http.api_bans import BANS
+from callcenter.http.api_callbacks import CALLBACKS
 from callcenter.http.api_cluster import CLUSTER
 from callcenter.http.api_dial_guard import TICKET_CALLS
+from callcenter.http.api_handoffs import HANDOFFS
+from callcenter.http.api_promises import PROMISES
+from callcenter.http.api_recordings import RECORDINGS
 from callcenter.http.api_refusals import GUARD
-from callcenter.http.api_shifts import SHIFTS
+from callcenter.http.api_routes import CONTROL, STORE
+from callcenter.http.api_search import SEARCH
+from callcenter.http.api_transcripts import TRANSCRIPTS
+from callcenter.http.api_voicemails import VOICEMAILS
+from callcenter.http.api_webhooks import WEBHOOKS
 from callcenter.http.api_widgets import WIDGETS
-from callcenter.http.dial_gate import DIAL_GATE
+from callcenter.http.callback_gate import CALLBACK_GATE
 from callcenter.http.server import build_app
 from callcenter.services.agent_control import AgentControl
+from callcenter.services.bans import SipBans
 from callcenter.services.callbacks import CallbackPolicy, Callbacks
 from callcenter.services.cluster import Membership
 from callcenter.services.dial_guard import DialGuard
+from callcenter.services.handoffs import Handoffs
 from callcenter.services.recordings import RecordingPolicy, Recordings
-from callcenter.services.shifts import Shifts
-from callcenter.services.sip_bans import SipBans
 from callcenter.services.supervision import Supervision
 from callcenter.services.transcripts import TranscriptPolicy, Transcripts
 from callcenter.services.voicemails import Arrived, VoicemailPolicy, Voicemails
 from callcenter.services.webhooks import Webhooks
 from callcenter.services.widgets import Widgets
 from callcenter.store.api_keys import SqlApiKeys
+from callcenter.store.bans import SqlSipBans
 from callcenter.store.callbacks import SqlCallbacks
 from callcenter.store.cluster import SqlNodes
 from callcenter.store.db import make_sessions
 from callcenter.store.db_threads import DbThreads
 from callcenter.store.dial_guard import SqlDialAudit, SqlPendingNumbers
+from callcenter.store.handoffs import SqlHandoffs
 from callcenter.store.recordings import SqlRecordings
-from callcenter.store.shifts import SqlShifts
-from callcenter.store.sip_bans import SqlSipBans
 from callcenter.store.ticket_store import SqlTicketStore
 from callcenter.store.transcripts import SqlTranscripts
 from callcenter.store.voicemails import SqlVoicemails
@@ -281,31 +292,34 @@ async def api(db_engine: Engine, tmp_path: Path) -> AsyncIterator[Api]:
         frozenset({"support"}),
     )
     await widgets.define(Widget("shop", "support", (SHOP_ORIGIN,), "Shop"), create=True)
-    shifts = Shifts(SqlShifts(sessions), ShiftPolicy(frozenset({"night"})), SystemClock(), queues)
+    shifts = Handoffs(
+        SqlHandoffs(sessions), ShiftPolicy(frozenset({"night"})), SystemClock(), queues
+    )
     control.gate = shifts
     cluster = _Cluster(sessions)
     await cluster.membership.join()
     gate = _Gate(callbacks)
     app = build_app(
         _health,
-        store,
-        keys,
-        control=control,
-        bans=bans,
-        recordings=recordings,
-        supervision=supervision,
-        callbacks=callbacks,
-        webhooks=Webhooks(SqlWebhooks(sessions), _Sender(), SystemClock()),
-        voicemails=voicemails,
-        transcripts=transcripts,
-        search=search_service(sessions, DbThreads(1)),
-        services={
+        {
+            STORE: store,
+            KEYS: keys,
+            CONTROL: control,
+            BANS: bans,
+            RECORDINGS: recordings,
+            SUPERVISION: supervision,
+            CALLBACKS: callbacks,
+            PROMISES: callbacks,
+            WEBHOOKS: Webhooks(SqlWebhooks(sessions), _Sender(), SystemClock()),
+            VOICEMAILS: voicemails,
+            TRANSCRIPTS: transcripts,
+            SEARCH: search_service(sessions, DbThreads(1)),
             WIDGETS: widgets,
             GUARD: guard,
             TICKET_CALLS: callbacks,
-            SHIFTS: shifts,
+            HANDOFFS: shifts,
             CLUSTER: cluster,
-            DIAL_GATE: gate,
+            CALLBACK_GATE: gate,
         },
     )
     client = TestClient(TestServer(app))

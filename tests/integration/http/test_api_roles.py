@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from callcenter.domain.sip_bans import SipBan
+from callcenter.domain.bans import SipBan
 from callcenter.domain.tickets import Role
 from callcenter.http.api import PREFIX, ROUTES
 from callcenter.http.api_auth import PERMISSION_ATTR, PERMISSIONS

@@ -12,8 +12,11 @@ from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy import Engine
 
 from callcenter.domain.tickets import CallerHistory, Role
-from callcenter.http.agent_desk import AgentHub
+from callcenter.http.agent_desk import HUB, AgentHub
+from callcenter.http.api_auth import KEYS
+from callcenter.http.api_routes import STORE
 from callcenter.http.server import build_app
+from callcenter.http.staff_auth import SESSION_TTL, STAFF
 from callcenter.services.screen_pop import DeskMessage, Pop
 from callcenter.store.api_keys import SqlApiKeys
 from callcenter.store.db import make_sessions
@@ -45,7 +48,9 @@ async def site(db_engine: Engine) -> AsyncIterator[tuple[Site, AgentHub]]:
     sessions = make_sessions(db_engine)
     keys, staff, hub = SqlApiKeys(sessions), SqlStaff(sessions), AgentHub()
     store = SqlTicketStore(sessions, "RU", timedelta(hours=1))
-    app = build_app(_health, store, keys, hub, staff=staff, session_ttl=timedelta(hours=1))
+    app = build_app(
+        _health, {STORE: store, KEYS: keys, HUB: hub, STAFF: staff, SESSION_TTL: timedelta(hours=1)}
+    )
     async with TestClient(TestServer(app)) as client:
         yield Site(client, staff, db_engine), hub
 

@@ -9,7 +9,7 @@ from sqlalchemy import Engine, select
 
 from callcenter.store.db import make_sessions
 from callcenter.store.front_registrar import SqlFrontRegistrar, sip_ha1
-from callcenter.store.front_rows import FrontLocationRow, FrontSubscriberRow
+from callcenter.store.models import FrontLocationRow, FrontSubscriberRow
 
 
 def test_the_front_checks_exactly_the_agents_given_by_digest(db_engine: Engine) -> None:

@@ -13,7 +13,7 @@ from click.testing import CliRunner
 from callcenter.app.assembly import ticket_store
 from callcenter.app.recordings import recordings_dir
 from callcenter.cli import main
-from callcenter.cli_tickets import sessions_for
+from callcenter.cli.common import sessions_for
 from callcenter.config import load_config
 from callcenter.domain.recordings import RecordingState
 from callcenter.domain.transcripts import JobState

@@ -7,12 +7,12 @@ import pytest
 
 from callcenter.asterisk.confgen import (
     AsteriskLayout,
-    TemplateError,
     render_all,
     render_text,
     template_values,
     write_config,
 )
+from callcenter.asterisk.confgen_sections import TemplateError
 from callcenter.config import load_config
 from callcenter.secrets import load_or_create_secrets
 

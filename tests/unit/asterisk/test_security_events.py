@@ -6,7 +6,7 @@ import pytest
 
 from callcenter.asterisk.security_events import auth_failure, remote_address
 from callcenter.asterisk.sip_firewall import PjsipBanFile, render_bans
-from callcenter.domain.sip_bans import BanError
+from callcenter.domain.bans import BanError
 
 AT = datetime(2026, 12, 1, tzinfo=UTC)
 

@@ -5,7 +5,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from callcenter.domain.queue_defs import QueueDef, QueueDefError, parse_queue_defs, staffed
+from callcenter.domain.queue_defs import QueueDef, QueueDefError, staffed
+from callcenter.domain.queue_defs_parse import parse_queue_defs
 
 QUEUES = ("sales", "support")
 SHIPPED = Path(__file__).resolve().parents[3] / "queues.yaml"

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 import pytest
 
 from callcenter.flows import engine as e
+from callcenter.flows import session as flow_session
 from callcenter.flows.loader import load_flow_text
 from callcenter.flows.model import Flow
 
@@ -33,29 +34,29 @@ BYE = "  bye: {type: hangup}\n"
 
 def run(
     fs: dict[str, Flow],
-    *events: e.Event,
+    *events: flow_session.Event,
     at: datetime = MON_NOON,
     caller: str = "",
     known: bool = False,
     flow: str = "t",
-) -> tuple[e.Session, list[e.Command]]:
-    session, commands = e.start(fs, flow, e.Start(at, caller, known))
+) -> tuple[flow_session.Session, list[flow_session.Command]]:
+    session, commands = e.start(fs, flow, flow_session.Start(at, caller, known))
     for event in events:
         session, more = e.step(fs, session, event)
         commands += more
     return session, commands
 
 
-def done(at: datetime = MON_NOON) -> e.PlaybackDone:
-    return e.PlaybackDone(at)
+def done(at: datetime = MON_NOON) -> flow_session.PlaybackDone:
+    return flow_session.PlaybackDone(at)
 
 
-def digit(d: str) -> e.Digit:
-    return e.Digit(MON_NOON, d)
+def digit(d: str) -> flow_session.Digit:
+    return flow_session.Digit(MON_NOON, d)
 
 
-def timeout() -> e.Timeout:
-    return e.Timeout(MON_NOON)
+def timeout() -> flow_session.Timeout:
+    return flow_session.Timeout(MON_NOON)
 
 
 def test_play_then_next() -> None:
@@ -66,8 +67,8 @@ def test_play_then_next() -> None:
     )
     session, commands = run(fs, done())
     assert commands == [
-        e.Play(("sound:beep", "digits:42", "number:7"), "en"),
-        e.Finish("hangup", reason="flow ended"),
+        flow_session.Play(("sound:beep", "digits:42", "number:7"), "en"),
+        flow_session.Finish("hangup", reason="flow ended"),
     ]
     assert [s.node for s in session.path] == ["start", "bye"]
 
@@ -76,11 +77,11 @@ def test_play_ignores_digits_without_barge_in_and_stops_with_it() -> None:
     plain = flows(doc("  start: {type: play, prompts: beep, next: bye}\n" + BYE))
     session, commands = run(plain, digit("5"))
     assert session.phase == "playing"
-    assert commands == [e.Play(("sound:beep",), "en")]
+    assert commands == [flow_session.Play(("sound:beep",), "en")]
     barge = flows(doc("  start: {type: play, prompts: beep, barge_in: true, next: bye}\n" + BYE))
     _, commands = run(barge, digit("5"))
-    assert commands[1] == e.StopPlayback()
-    assert isinstance(commands[-1], e.Finish)
+    assert commands[1] == flow_session.StopPlayback()
+    assert isinstance(commands[-1], flow_session.Finish)
 
 
 MENU = doc(
@@ -95,28 +96,28 @@ MENU = doc(
 def test_menu_waits_after_the_prompt_then_routes_by_digit() -> None:
     session, commands = run(flows(MENU), done(), digit("1"))
     assert commands == [
-        e.Play(("sound:menu",), "en"),
-        e.WaitForInput(4.0),
-        e.Finish("queue", "sales", 3, 60.0, "bye"),
+        flow_session.Play(("sound:menu",), "en"),
+        flow_session.WaitForInput(4.0),
+        flow_session.Finish("queue", "sales", 3, 60.0, "bye"),
     ]
     assert session.path[0].detail == "pressed:1"
 
 
 def test_menu_digit_during_the_prompt_stops_it() -> None:
     _, commands = run(flows(MENU), digit("2"))
-    assert commands[1:] == [e.StopPlayback(), e.Finish("voicemail", "100")]
+    assert commands[1:] == [flow_session.StopPlayback(), flow_session.Finish("voicemail", "100")]
 
 
 def test_menu_invalid_then_no_input_then_failure() -> None:
     session, commands = run(flows(MENU), done(), digit("9"), done(), timeout())
-    assert commands[2] == e.Play(("sound:invalid", "sound:menu"), "en")
-    assert commands[-1] == e.Finish("hangup", reason="flow ended")
+    assert commands[2] == flow_session.Play(("sound:invalid", "sound:menu"), "en")
+    assert commands[-1] == flow_session.Finish("hangup", reason="flow ended")
     assert session.path[0].detail == "invalid:9 no-input failed"
 
 
 def test_menu_timeout_plays_the_no_input_prompt() -> None:
     _, commands = run(flows(MENU), done(), timeout())
-    assert commands[-1] == e.Play(("sound:again", "sound:menu"), "en")
+    assert commands[-1] == flow_session.Play(("sound:again", "sound:menu"), "en")
 
 
 COLLECT = doc(
@@ -130,7 +131,7 @@ COLLECT = doc(
 def test_collect_until_terminator_and_read_back() -> None:
     session, commands = run(flows(COLLECT), done(), *map(digit, "123#"))
     assert session.vars["order"] == "123"
-    assert e.Play(("digits:123",), "en") in commands
+    assert flow_session.Play(("digits:123",), "en") in commands
     assert session.path[0].detail == "order=123"
 
 
@@ -149,7 +150,7 @@ def test_collect_pattern_or_length_failure_retries_then_fails() -> None:
     session, commands = run(flows(COLLECT), done(), *map(digit, "012#"), done(), *map(digit, "1#"))
     assert "order" not in session.vars
     assert session.path[0].detail == "invalid:012 invalid:1 failed"
-    assert commands[-1] == e.Finish("hangup", reason="flow ended")
+    assert commands[-1] == flow_session.Finish("hangup", reason="flow ended")
 
 
 CAL = (
@@ -198,25 +199,27 @@ def test_language_switch_changes_prompts() -> None:
         )
     )
     session, commands = run(fs)
-    assert commands == [e.SetLanguage("ru"), e.Play(("sound:beep",), "ru")]
+    assert commands == [flow_session.SetLanguage("ru"), flow_session.Play(("sound:beep",), "ru")]
     assert session.language == "ru"
 
 
 @pytest.mark.parametrize(
     ("node", "finish"),
     [
-        ("{type: callback, queue: support}", e.Finish("callback", "support")),
+        ("{type: callback, queue: support}", flow_session.Finish("callback", "support")),
         (
             "{type: callback, queue: support, ask_time: [dir-pls-enter, {digits: '1500'}]}",
-            e.Finish("callback", "support", ask_time=("sound:dir-pls-enter", "digits:1500")),
+            flow_session.Finish(
+                "callback", "support", ask_time=("sound:dir-pls-enter", "digits:1500")
+            ),
         ),
-        ("{type: voicemail, mailbox: '100'}", e.Finish("voicemail", "100")),
-        ("{type: transfer, to: '1001'}", e.Finish("transfer", "1001")),
-        ("{type: queue, queue: sales}", e.Finish("queue", "sales")),
-        ("{type: hangup, prompts: goodbye}", e.Finish("hangup", reason="flow ended")),
+        ("{type: voicemail, mailbox: '100'}", flow_session.Finish("voicemail", "100")),
+        ("{type: transfer, to: '1001'}", flow_session.Finish("transfer", "1001")),
+        ("{type: queue, queue: sales}", flow_session.Finish("queue", "sales")),
+        ("{type: hangup, prompts: goodbye}", flow_session.Finish("hangup", reason="flow ended")),
     ],
 )
-def test_hand_off_nodes_finish_with_their_outcome(node: str, finish: e.Finish) -> None:
+def test_hand_off_nodes_finish_with_their_outcome(node: str, finish: flow_session.Finish) -> None:
     session, commands = run(flows(doc(f"  start: {node}\n")))
     assert commands[-1] == finish
     assert session.outcome == finish
@@ -230,7 +233,7 @@ def test_goto_runs_another_flow() -> None:
     )
     session, commands = run(fs, done())
     assert session.flow == "sub"
-    assert commands[0] == e.Play(("sound:beep",), "en")
+    assert commands[0] == flow_session.Play(("sound:beep",), "en")
     assert [s.flow for s in session.path] == ["t", "sub", "sub"]
 
 
@@ -242,18 +245,20 @@ def test_typeahead_over_a_barge_in_prompt_answers_the_next_menu() -> None:
         )
     )
     session, _ = run(fs, digit("2"))
-    assert session.outcome == e.Finish("hangup", reason="flow ended")
+    assert session.outcome == flow_session.Finish("hangup", reason="flow ended")
     assert session.path[1].detail == "pressed:2"
 
 
 def test_resume_at_a_node() -> None:
     fs = flows(MENU)
-    _, commands = e.start(fs, "t", e.Start(MON_NOON, node="two"))
-    assert commands == [e.Finish("voicemail", "100")]
+    _, commands = e.start(fs, "t", flow_session.Start(MON_NOON, node="two"))
+    assert commands == [flow_session.Finish("voicemail", "100")]
 
 
 def test_a_silent_loop_that_escaped_validation_cannot_spin() -> None:
     fs = flows(doc("  start: {type: set, vars: {a: '1'}, next: start}\n"))
     session, commands = run(fs)
-    assert commands == [e.Finish("hangup", reason=f"more than {e.MAX_HOPS} nodes without waiting")]
+    assert commands == [
+        flow_session.Finish("hangup", reason=f"more than {e.MAX_HOPS} nodes without waiting")
+    ]
     assert session.phase == "done"

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from aiohttp.test_utils import TestClient, TestServer
 
-from callcenter.http.health import LAG_KEY
+from callcenter.http.health import LAG_KEY, STALLS_KEY
 from callcenter.http.metrics import add_metrics_route
 from callcenter.http.server import build_app
 from callcenter.metrics.registry import DaemonMetrics
@@ -31,3 +31,11 @@ async def test_healthz_reports_the_loop_lag_of_the_last_minute() -> None:
     async with TestClient(TestServer(app)) as client:
         body = await (await client.get("/healthz")).json()
     assert body["loop_lag_ms"] == {"p50": 0.4, "p99": 3.1, "max": 12.0}
+
+
+async def test_healthz_keeps_the_stall_catchers_last_records() -> None:
+    record = {"ms": 75.0, "where": "render (pages.py:12)", "task": "call-1.2", "gc": []}
+    app = build_app(_up, {STALLS_KEY: lambda: [record]})
+    async with TestClient(TestServer(app)) as client:
+        body = await (await client.get("/healthz")).json()
+    assert body["loop_stalls"] == [record]

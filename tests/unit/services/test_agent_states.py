@@ -19,6 +19,10 @@ from callcenter.domain.queue_view import AgentPresence
 from callcenter.services.agent_states import AgentStates
 from callcenter.services.screen_pop import DeskMessage
 
+# Timeouts, wrap-up timers and sleeps run on the loop's settable clock (looptime):
+# the test waits no wall time and no timer races the machine's load.
+pytestmark = pytest.mark.usefixtures("settable_clock")
+
 DEFS = {"sales": QueueDef("sales", wrap_up=1), "support": QueueDef("support")}
 
 

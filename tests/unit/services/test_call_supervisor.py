@@ -2,6 +2,8 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
+
 from callcenter.domain.calls import (
     CallEntered,
     CallLeft,
@@ -13,6 +15,10 @@ from callcenter.domain.calls import (
 from callcenter.services.call_session import CallSession
 from callcenter.services.call_supervisor import FALLBACK_CONTEXT, CallSupervisor
 from tests.support.fakes import FakeTelephony, FixedClock, MemoryCallLog
+
+# Timeouts, wrap-up timers and sleeps run on the loop's settable clock (looptime):
+# the test waits no wall time and no timer races the machine's load.
+pytestmark = pytest.mark.usefixtures("settable_clock")
 
 ENTER = CallEntered("c1", "l1", "+14155550100", "7000", ("inbound",))
 

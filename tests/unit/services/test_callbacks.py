@@ -21,7 +21,7 @@ from callcenter.services.ports import TelephonyError
 from callcenter.store.callbacks import SqlCallbacks
 from callcenter.store.db import make_engine, make_sessions
 from callcenter.store.migrate import upgrade
-from callcenter.store.ticket_rows import TicketRow
+from callcenter.store.models import TicketRow
 
 NOW = datetime(2026, 12, 7, 10, 0, tzinfo=UTC)
 

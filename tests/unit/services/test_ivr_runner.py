@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
+import pytest
+
 from callcenter.domain.calls import (
     CallEntered,
     CallOutcome,
@@ -18,6 +20,10 @@ from callcenter.flows.loader import load_flow_text
 from callcenter.services.call_supervisor import CallSupervisor
 from callcenter.services.ivr_runner import ivr_handler
 from tests.support.fakes import FakeTelephony, FixedClock, MemoryCallLog
+
+# Timeouts, wrap-up timers and sleeps run on the loop's settable clock (looptime):
+# the test waits no wall time and no timer races the machine's load.
+pytestmark = pytest.mark.usefixtures("settable_clock")
 
 FLOW = """spec_version: 1
 name: main

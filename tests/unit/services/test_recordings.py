@@ -24,8 +24,8 @@ from callcenter.services.recordings import (
 )
 from callcenter.store.db import make_engine, make_sessions
 from callcenter.store.migrate import upgrade
+from callcenter.store.models import CustomerRow, TicketRow
 from callcenter.store.recordings import SqlRecordings
-from callcenter.store.ticket_rows import CustomerRow, TicketRow
 
 START = 1_764_669_600  # 2025-12-02 10:00 UTC
 CALL = f"{START}.7"

@@ -15,6 +15,10 @@ from callcenter.services.ports import TicketStore
 from callcenter.services.screen_pop import DeskMessage, ScreenPop
 from tests.support.fakes import MemoryCallLog
 
+# Timeouts, wrap-up timers and sleeps run on the loop's settable clock (looptime):
+# the test waits no wall time and no timer races the machine's load.
+pytestmark = pytest.mark.usefixtures("settable_clock")
+
 T0 = datetime(2026, 11, 23, 9, tzinfo=UTC)
 
 

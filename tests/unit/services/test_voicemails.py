@@ -30,8 +30,7 @@ from callcenter.services.voicemails import (
 )
 from callcenter.store.db import make_engine, make_sessions
 from callcenter.store.migrate import upgrade
-from callcenter.store.models import CallbackRow
-from callcenter.store.ticket_rows import TicketRow
+from callcenter.store.models import CallbackRow, TicketRow
 from callcenter.store.voicemails import SqlVoicemails
 from tests.support.fakes import FixedClock
 

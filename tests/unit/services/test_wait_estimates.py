@@ -13,6 +13,10 @@ from callcenter.domain.queue_view import WaitingCaller
 from callcenter.services.wait_estimates import WaitEstimates, announced_minutes
 from tests.support.fakes import FixedClock, MemoryQueues
 
+# Timeouts, wrap-up timers and sleeps run on the loop's settable clock (looptime):
+# the test waits no wall time and no timer races the machine's load.
+pytestmark = pytest.mark.usefixtures("settable_clock")
+
 DEFS = {
     "billing": QueueDef("billing", wrap_up=20, announce_wait=True),
     "quiet": QueueDef("quiet"),

@@ -1,0 +1,264 @@
+"""``callcenter`` command line: thin wrappers that load the configuration and call in."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import click
+
+from callcenter.asterisk.confgen_sections import TemplateError
+from callcenter.asterisk.sandbox import Sandbox
+from callcenter.asterisk.sandbox_root import SandboxError
+from callcenter.cli.agents import agents
+from callcenter.cli.bans import bans
+from callcenter.cli.callbacks import callbacks
+from callcenter.cli.cluster import cluster
+from callcenter.cli.flows import flows
+from callcenter.cli.handoffs import handoffs
+from callcenter.cli.promises import promises
+from callcenter.cli.recordings import recordings
+from callcenter.cli.search import search
+from callcenter.cli.staff import staff
+from callcenter.cli.tickets import tickets, tokens
+from callcenter.cli.transcripts import models, transcripts
+from callcenter.cli.voicemails import voicemails
+from callcenter.cli.webhooks import webhooks
+from callcenter.cli.widgets import guard, widgets
+from callcenter.config import Config, ConfigError, load_config
+from callcenter.logs import setup_logging
+from callcenter.secrets import load_or_create_secrets
+
+
+@dataclasses.dataclass
+class _Ctx:
+    config_path: Path | None
+
+    def config(self) -> Config:
+        try:
+            return load_config(self.config_path)
+        except ConfigError as exc:
+            raise click.ClickException(f"configuration: {exc}") from exc
+
+
+@click.group()
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    envvar="CALLCENTER_CONFIG",
+    help="Instance configuration file (default ./callcenter.toml).",
+)
+@click.pass_context
+def main(ctx: click.Context, config_path: Path | None) -> None:
+    """callcenter: a contact-center engine on a real Asterisk."""
+    ctx.obj = _Ctx(config_path)
+
+
+@main.group()
+def config() -> None:
+    """Inspect the instance configuration."""
+
+
+@config.command("check")
+@click.pass_obj
+def config_check(obj: _Ctx) -> None:
+    """Validate the configuration and print it resolved (without secrets)."""
+    click.echo(json.dumps(dataclasses.asdict(obj.config()), indent=2))
+
+
+@main.command()
+@click.pass_obj
+def run(obj: _Ctx) -> None:
+    """Run the daemon (AMI + ARI + HTTP) until SIGTERM or SIGINT."""
+    from callcenter.app import run_daemon
+
+    cfg = obj.config()
+    setup_logging(cfg.daemon.log_level)
+    sys.exit(run_daemon(cfg))
+
+
+# -- sandbox ---------------------------------------------------------------------------
+@main.group()
+def sandbox() -> None:
+    """A real Asterisk 22 for this instance (system's, or a cached Debian root)."""
+
+
+def _sandbox(obj: _Ctx) -> Sandbox:
+    cfg = obj.config()
+    return Sandbox(cfg, load_or_create_secrets(cfg.state_dir, cfg.dialplan.phones))
+
+
+@sandbox.command("up")
+@click.pass_obj
+def sandbox_up(obj: _Ctx) -> None:
+    """Start Asterisk and wait until AMI and ARI answer."""
+    setup_logging("INFO")
+    try:
+        state, started = _sandbox(obj).up()
+    except (SandboxError, TemplateError) as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(("started: " if started else "already running: ") + state.describe())
+
+
+@sandbox.command("down")
+@click.pass_obj
+def sandbox_down(obj: _Ctx) -> None:
+    """Stop the Asterisk this instance started."""
+    state = _sandbox(obj).down()
+    click.echo(f"stopped pid {state.pid}" if state else "not running")
+
+
+@sandbox.command("status")
+@click.pass_obj
+def sandbox_status(obj: _Ctx) -> None:
+    """Say whether this instance's Asterisk runs; exit 3 if not."""
+    state = _sandbox(obj).state()
+    if state is None:
+        click.echo("not running")
+        sys.exit(3)
+    click.echo(state.describe())
+
+
+@sandbox.command("cli")
+@click.argument("command", required=False)
+@click.pass_obj
+def sandbox_cli(obj: _Ctx, command: str | None) -> None:
+    """Asterisk's console (or run one COMMAND, e.g. 'pjsip show endpoints')."""
+    box = _sandbox(obj)
+    if box.state() is None:
+        raise click.ClickException("Asterisk is not running: callcenter sandbox up")
+    try:
+        argv = box.cli_command(command)
+    except (SandboxError, TemplateError) as exc:
+        raise click.ClickException(str(exc)) from exc
+    sys.exit(subprocess.run(argv, check=False).returncode)
+
+
+# -- asterisk --------------------------------------------------------------------------
+@main.group()
+def asterisk() -> None:
+    """Asterisk configuration."""
+
+
+@asterisk.command("config")
+@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path))
+@click.pass_obj
+def asterisk_config(obj: _Ctx, out_dir: Path) -> None:
+    """Render Asterisk's configuration files into OUT (for a system Asterisk)."""
+    from callcenter.asterisk.confgen import (
+        AsteriskLayout,
+        render_all,
+        template_values,
+        write_config,
+    )
+
+    cfg = obj.config()
+    secrets = load_or_create_secrets(cfg.state_dir, cfg.dialplan.phones)
+    inst = cfg.state_dir / "asterisk"
+    layout = AsteriskLayout(
+        etc_dir=str(out_dir.resolve()),
+        lib_dir=str(inst / "lib"),
+        spool_dir=str(inst / "spool"),
+        run_dir=str(inst / "run"),
+        log_dir=str(inst / "log"),
+        mod_dir="/usr/lib/x86_64-linux-gnu/asterisk/modules",
+        data_dir="/usr/share/asterisk",
+        moh_dir="/usr/share/asterisk/moh",
+    )
+    files = render_all(template_values(cfg, secrets, layout))
+    write_config(out_dir, files)
+    click.echo(f"wrote {len(files)} files to {out_dir}")
+
+
+main.add_command(flows)
+main.add_command(search)
+main.add_command(tickets)
+main.add_command(tokens)
+main.add_command(agents)
+main.add_command(bans)
+main.add_command(staff)
+main.add_command(recordings)
+main.add_command(callbacks)
+main.add_command(cluster)
+main.add_command(promises)
+main.add_command(voicemails)
+main.add_command(transcripts)
+main.add_command(models)
+main.add_command(webhooks)
+main.add_command(widgets)
+main.add_command(guard)
+main.add_command(handoffs)
+
+
+@main.group()
+def prompts() -> None:
+    """Uploaded prompts (played with {prompt: NAME} in flows)."""
+
+
+@prompts.command("add")
+@click.argument("name")
+@click.argument("source", type=click.Path(path_type=Path))
+@click.option("--lang", "language", default="en", show_default=True)
+@click.pass_obj
+def prompts_add(obj: _Ctx, name: str, source: Path, language: str) -> None:
+    """Convert SOURCE (wav, or mp3/ogg/… with ffmpeg) and store it as prompt NAME."""
+    from callcenter.app import prompts_dir
+    from callcenter.asterisk.prompts import PromptError, add_prompt
+
+    try:
+        info = add_prompt(prompts_dir(obj.config()), name, source, language)
+    except PromptError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(
+        f"added {name} [{language}]: {info.seconds:.1f} s, "
+        f"{info.loudness_dbfs:.1f} dBFS average -> {info.path}"
+    )
+
+
+# -- database --------------------------------------------------------------------------
+@main.group()
+def db() -> None:
+    """The database."""
+
+
+@db.command("upgrade")
+@click.pass_obj
+def db_upgrade(obj: _Ctx) -> None:
+    """Apply Alembic migrations up to the newest."""
+    from callcenter.store.migrate import upgrade
+
+    cfg = obj.config()
+    cfg.state_dir.mkdir(parents=True, exist_ok=True)
+    upgrade(cfg.database_url)
+    click.echo(f"database at head: {_redact(cfg.database_url)}")
+
+
+def _redact(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    os.environ.setdefault("PYTHONUNBUFFERED", "1")
+    main()
+
+
+@main.group()
+def debug() -> None:
+    """Look inside the daemon's wiring (nothing is started or changed)."""
+
+
+@debug.command("events")
+@click.pass_obj
+def debug_events(obj: _Ctx) -> None:
+    """Which feature listens to which event, in delivery order, from the declarations."""
+    from callcenter.app.wiring_report import wiring_report
+
+    for line in wiring_report(obj.config()):
+        click.echo(line)

@@ -28,6 +28,7 @@ import psycopg
 from aiohttp import web
 
 from benchmarks.stats import ms, percentile
+from callcenter.app.features import api_routes
 from callcenter.domain.tickets import Role
 from callcenter.http.api_auth import KEYS
 from callcenter.http.api_routes import STORE
@@ -203,7 +204,9 @@ async def time_api(store: SqlTicketStore, keys: SqlApiKeys, phones: list[str]) -
         return {}
 
     _, token = keys.create_token("bench", Role.AGENT)
-    runner = web.AppRunner(build_app(health, {STORE: store, KEYS: keys}), access_log=None)
+    runner = web.AppRunner(
+        build_app(health, {STORE: store, KEYS: keys}, api_routes()), access_log=None
+    )
     await runner.setup()
     port = free_port()
     await web.TCPSite(runner, "127.0.0.1", port).start()

@@ -21,7 +21,8 @@ from callcenter.asterisk.ami_queues import AmiQueues
 from callcenter.asterisk.confgen_sections import queue_defs
 from callcenter.config import Config
 from callcenter.domain.queue_events import MemberPaused, QueueEvent
-from callcenter.http.agent_desk import HUB, AgentHub
+from callcenter.http import api_agents
+from callcenter.http.agent_desk import DESK, HUB, AgentHub
 from callcenter.http.api_agents import SUPERVISION
 from callcenter.http.api_routes import CONTROL
 from callcenter.logs import call_id_var
@@ -178,4 +179,6 @@ FEATURE = Feature(
     needs=(slots.CONFIG, slots.AMI, slots.TICKETS, slots.CALL_LOG),
     provides=(slots.AGENTS,),
     build=_plug,
+    routes=tuple(api_agents.ROUTES),
+    pages=(DESK,),
 )

@@ -17,6 +17,7 @@ from callcenter.asterisk.ari import AriClient
 from callcenter.asterisk.sip_firewall import PjsipBanFile
 from callcenter.config import Config
 from callcenter.domain.bans import AuthFailure, BanPolicy
+from callcenter.http import api_bans
 from callcenter.http.api_bans import BANS
 from callcenter.services.bans import SipBans
 from callcenter.store.bans import SqlSipBans
@@ -81,5 +82,9 @@ def _plug(parts: Parts, plug: Plug) -> None:
 
 
 FEATURE = Feature(
-    "bans", needs=(slots.CONFIG, slots.ARI, slots.ASTERISK_ETC), provides=(), build=_plug
+    "bans",
+    needs=(slots.CONFIG, slots.ARI, slots.ASTERISK_ETC),
+    provides=(),
+    build=_plug,
+    routes=tuple(api_bans.ROUTES),
 )

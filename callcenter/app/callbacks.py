@@ -34,9 +34,11 @@ from callcenter.domain.promises import ALWAYS_OPEN, PromisePolicy
 from callcenter.domain.queue_defs import QueueDef, staffed
 from callcenter.domain.queue_events import AgentAnswered
 from callcenter.domain.queue_view import QueueSnapshot
+from callcenter.http import api_callbacks, api_promises
 from callcenter.http.api_callbacks import CALLBACKS
 from callcenter.http.api_promises import PROMISES
-from callcenter.http.callback_gate import CALLBACK_GATE
+from callcenter.http.callback_gate import CALLBACK_GATE, CALLBACK_GATE_ROUTE
+from callcenter.http.promises_page import PROMISES_PAGE
 from callcenter.services.callback_intake import CallbackIntake
 from callcenter.services.callback_ports import DEFAULT_HANDLE, CallbackPolicy
 from callcenter.services.callback_sweeper import CallbackSweeper
@@ -274,4 +276,6 @@ FEATURE = Feature(
     ),
     provides=(slots.CALLBACKS,),
     build=_plug,
+    routes=(*api_callbacks.ROUTES, *api_promises.ROUTES),
+    pages=(CALLBACK_GATE_ROUTE, PROMISES_PAGE),
 )

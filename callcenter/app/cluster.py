@@ -16,7 +16,9 @@ from callcenter.app.assembly import SystemClock
 from callcenter.app.feature import Feature, Parts, Plug
 from callcenter.config import Config
 from callcenter.domain.cluster import ClusterView, LeasePolicy, Owner
+from callcenter.http import api_cluster
 from callcenter.http.api_cluster import CLUSTER
+from callcenter.http.cluster_page import CLUSTER_PAGE
 from callcenter.services.cluster import Membership
 from callcenter.store.cluster import SqlNodes
 from callcenter.store.db_threads import DbThreads
@@ -98,4 +100,6 @@ FEATURE = Feature(
     needs=(slots.MEMBERSHIP, slots.CALLBACKS, slots.LOST_CALLS),
     provides=(),
     build=_plug_view,
+    routes=tuple(api_cluster.ROUTES),
+    pages=(CLUSTER_PAGE,),
 )

@@ -25,6 +25,8 @@ from typing import Any, Generic, TypeVar
 from aiohttp import web
 
 from callcenter.asterisk.ami_router import AmiRouter
+from callcenter.http.api_routes import Route
+from callcenter.http.page import Page
 
 T = TypeVar("T")
 E = TypeVar("E")
@@ -140,6 +142,8 @@ class Feature:
     needs: tuple[Slot[Any], ...]
     provides: tuple[Slot[Any], ...]
     build: Callable[[Parts, Plug], None]
+    routes: tuple[Route, ...] = ()  # its API routes (and so its part of the OpenAPI document)
+    pages: tuple[Page, ...] = ()  # its pages, shown when the service of each page's key is
 
 
 def order(features: Sequence[Feature], given: Iterable[Slot[Any]]) -> list[Feature]:

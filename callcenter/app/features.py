@@ -25,6 +25,12 @@ from callcenter.app import (
     widgets,
 )
 from callcenter.app.feature import Feature
+from callcenter.http import api_customers, api_tickets
+from callcenter.http.api_routes import Route
+from callcenter.http.page import Page
+from callcenter.http.provisioning import PROVISIONING
+from callcenter.http.staff_auth import SIGNIN
+from callcenter.http.tickets_page import TICKETS
 
 FEATURES: tuple[Feature, ...] = (
     bans.FEATURE,
@@ -47,3 +53,16 @@ FEATURES: tuple[Feature, ...] = (
     live_transcripts.FEATURE,
     observability.FEATURE,
 )
+
+# What the daemon's core serves itself: customers and tickets, staff sign-in, softphones.
+CORE_ROUTES: tuple[Route, ...] = (*api_customers.ROUTES, *api_tickets.ROUTES)
+CORE_PAGES: tuple[Page, ...] = (SIGNIN, PROVISIONING, TICKETS)
+
+
+def api_routes(features: tuple[Feature, ...] = FEATURES) -> list[Route]:
+    """Every API route of the core and of ``features`` (the OpenAPI document's)."""
+    return [*CORE_ROUTES, *(r for f in features for r in f.routes)]
+
+
+def pages(features: tuple[Feature, ...] = FEATURES) -> list[Page]:
+    return [*CORE_PAGES, *(p for f in features for p in f.pages)]

@@ -19,6 +19,7 @@ from callcenter.domain.promises import Promise, PromiseFilter, PromiseState
 from callcenter.domain.queue_defs import QueueDef
 from callcenter.domain.queue_membership import wanted_queues
 from callcenter.domain.tickets import Agent
+from callcenter.http import api_handoffs
 from callcenter.http.api_handoffs import HANDOFFS
 from callcenter.services.agent_control import AgentControl
 from callcenter.services.callbacks import Callbacks
@@ -86,4 +87,10 @@ def _plug(parts: Parts, plug: Plug) -> None:
     plug.serve(HANDOFFS, shifts.service)
 
 
-FEATURE = Feature("handoffs", needs=(slots.AGENTS, slots.CALLBACKS), provides=(), build=_plug)
+FEATURE = Feature(
+    "handoffs",
+    needs=(slots.AGENTS, slots.CALLBACKS),
+    provides=(),
+    build=_plug,
+    routes=tuple(api_handoffs.ROUTES),
+)

@@ -14,7 +14,7 @@ from callcenter.asterisk.ami import AmiClient
 from callcenter.asterisk.ari import AriClient
 from callcenter.asterisk.traffic import Traffic
 from callcenter.http.health import LAG_KEY, STALLS_KEY
-from callcenter.http.metrics import RENDER_KEY
+from callcenter.http.metrics import METRICS, RENDER_KEY
 from callcenter.metrics.loop_lag import LoopLag
 from callcenter.metrics.registry import DaemonMetrics
 from callcenter.metrics.stall_catcher import StallCatcher
@@ -169,4 +169,5 @@ FEATURE = Feature(
     needs=(slots.CALLS, slots.AGENTS, slots.METRICS, slots.CALL_LOG, slots.DB_THREADS),
     provides=(),
     build=_plug,
+    pages=(METRICS,),
 )

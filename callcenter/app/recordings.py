@@ -28,7 +28,9 @@ from callcenter.domain.queue_defs import QueueDef
 from callcenter.domain.queue_events import AgentAnswered
 from callcenter.domain.recordings import Recording
 from callcenter.domain.tickets import Role
+from callcenter.http import api_recordings
 from callcenter.http.api_recordings import RECORDINGS
+from callcenter.http.recordings_page import RECORDINGS_PAGE
 from callcenter.logs import call_id_var
 from callcenter.metrics.registry import DaemonMetrics
 from callcenter.services.ports import ApiPrincipal, TelephonyError
@@ -182,4 +184,6 @@ FEATURE = Feature(
     needs=(slots.AGENTS, slots.TICKETS, slots.METRICS),
     provides=(slots.RECORDINGS,),
     build=_plug,
+    routes=tuple(api_recordings.ROUTES),
+    pages=(RECORDINGS_PAGE,),
 )

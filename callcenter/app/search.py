@@ -7,7 +7,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from callcenter.app import slots
 from callcenter.app.feature import Feature, Parts, Plug
+from callcenter.http import api_search
 from callcenter.http.api_search import SEARCH
+from callcenter.http.search_page import SEARCH_PAGE
 from callcenter.services.search import Search
 from callcenter.store.db_threads import DbThreads
 from callcenter.store.search import SqlSearch
@@ -21,4 +23,11 @@ def _plug(parts: Parts, plug: Plug) -> None:
     plug.serve(SEARCH, search_service(parts[slots.SESSIONS], parts[slots.DB_THREADS]))
 
 
-FEATURE = Feature("search", needs=(slots.SESSIONS, slots.DB_THREADS), provides=(), build=_plug)
+FEATURE = Feature(
+    "search",
+    needs=(slots.SESSIONS, slots.DB_THREADS),
+    provides=(),
+    build=_plug,
+    routes=tuple(api_search.ROUTES),
+    pages=(SEARCH_PAGE,),
+)

@@ -21,6 +21,7 @@ from callcenter.app.feature import Feature, Parts, Plug
 from callcenter.asterisk.recording_files import RecordingFiles
 from callcenter.config import Config, ConfigError, transcription_models
 from callcenter.domain.recordings import Recording
+from callcenter.http import api_transcripts
 from callcenter.http.api_transcripts import TRANSCRIPTS
 from callcenter.services.transcripts import RecordingReader, TranscriptPolicy, Transcripts
 from callcenter.store.db_threads import DbThreads
@@ -155,4 +156,5 @@ FEATURE = Feature(
     needs=(slots.RECORDINGS, slots.MEMBERSHIP, slots.TICKETS, slots.EVENTS),
     provides=(),
     build=_plug,
+    routes=tuple(api_transcripts.ROUTES),
 )

@@ -21,7 +21,9 @@ from callcenter.config import Config
 from callcenter.domain.business_hours import Calendar
 from callcenter.domain.contacts import caller_number
 from callcenter.domain.queue_defs import QueueDef
+from callcenter.http import api_voicemails
 from callcenter.http.api_voicemails import VOICEMAILS
+from callcenter.http.voicemails_page import VOICEMAILS_PAGE
 from callcenter.services.callbacks import Callbacks
 from callcenter.services.ports import RecordLimits
 from callcenter.services.recordings import retention_lookup
@@ -128,4 +130,6 @@ FEATURE = Feature(
     needs=(slots.CALLBACKS, slots.AGENTS, slots.TICKETS, slots.EVENTS),
     provides=(slots.VOICEMAILS,),
     build=_plug,
+    routes=tuple(api_voicemails.ROUTES),
+    pages=(VOICEMAILS_PAGE,),
 )

@@ -17,6 +17,7 @@ from callcenter.app import slots
 from callcenter.app.assembly import SystemClock
 from callcenter.app.feature import Feature, Parts, Plug
 from callcenter.config import Config
+from callcenter.http import api_webhooks
 from callcenter.http.api_webhooks import WEBHOOKS
 from callcenter.http.webhook_client import AiohttpWebhookSender
 from callcenter.services.webhooks import Webhooks
@@ -81,4 +82,10 @@ def _plug(parts: Parts, plug: Plug) -> None:
     plug.on_close(webhooks.close)
 
 
-FEATURE = Feature("webhooks", needs=(slots.MEMBERSHIP,), provides=(), build=_plug)
+FEATURE = Feature(
+    "webhooks",
+    needs=(slots.MEMBERSHIP,),
+    provides=(),
+    build=_plug,
+    routes=tuple(api_webhooks.ROUTES),
+)

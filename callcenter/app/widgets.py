@@ -18,10 +18,12 @@ from callcenter.app.feature import Feature, Parts, Plug
 from callcenter.config import Config
 from callcenter.domain.callbacks import NumberPolicy
 from callcenter.domain.dial_guard import DialRecord, GuardLimits, Refusal
+from callcenter.http import api_dial_guard, api_widgets
 from callcenter.http.api_dial_guard import TICKET_CALLS
 from callcenter.http.api_refusals import GUARD
 from callcenter.http.api_widgets import WIDGETS
 from callcenter.http.widget_script import WEB_CALL_BRIDGE, WebCallBridge
+from callcenter.http.widgets_page import WIDGET_PAGES
 from callcenter.metrics.registry import DaemonMetrics
 from callcenter.secrets import Secrets
 from callcenter.services.callbacks import Callbacks
@@ -170,10 +172,13 @@ DIAL_GUARD = Feature(
     needs=(slots.CONFIG, slots.METRICS),
     provides=(slots.DIAL_GUARD,),
     build=_plug_guard,
+    routes=tuple(api_dial_guard.ROUTES),
 )
 FEATURE = Feature(
     "widgets",
     needs=(slots.CALLBACKS, slots.DIAL_GUARD, slots.AGENTS, slots.SECRETS),
     provides=(slots.WIDGETS,),
     build=_plug_widgets,
+    routes=tuple(api_widgets.ROUTES),
+    pages=(WIDGET_PAGES,),
 )

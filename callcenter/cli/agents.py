@@ -129,3 +129,6 @@ def agents_reset_password(obj: HasConfig, ext: str) -> None:
         (a for a in asyncio.run(open_store(cfg).list_agents()) if a.extension == ext), None
     )
     _show(cfg, agent or Agent(0, f"Agent {ext}", ext))
+
+
+COMMANDS = (agents,)  # found by the command line's root (cli/main.py)

@@ -59,3 +59,6 @@ def bans_lift(obj: HasConfig, address: str) -> None:
     if ban is None:
         raise click.ClickException(f"{ip} is not banned")
     click.echo(f"{ip}: ban lifted; the daemon lets it in again within seconds")
+
+
+COMMANDS = (bans,)  # found by the command line's root (cli/main.py)

@@ -1,6 +1,6 @@
 """``callcenter callbacks`` (list, show, cancel): callback requests and the due times told
-to callers, for supervisors at a terminal (the promises' figures: ``callcenter promises``). The running
-daemon places, dials and settles them; this reads and cancels in the store."""
+to callers, for supervisors at a terminal (the promises' figures: ``callcenter promises``).
+The running daemon places, dials and settles them; this reads and cancels in the store."""
 
 from __future__ import annotations
 
@@ -108,3 +108,6 @@ def callbacks_cancel(obj: HasConfig, callback_id: int, reason: str) -> None:
             )
         )
     click.echo(f"callback {c.id} cancelled: nobody will be dialled")
+
+
+COMMANDS = (callbacks,)  # found by the command line's root (cli/main.py)

@@ -149,3 +149,6 @@ def cluster_demo(obj: HasConfig, database: str) -> None:
         sys.exit(run_demo(obj.config(), database, os.environ))
     except (ValueError, RuntimeError, SandboxError, FrontError, OSError) as exc:
         raise click.ClickException(str(exc)) from exc
+
+
+COMMANDS = (cluster,)  # found by the command line's root (cli/main.py)

@@ -3,8 +3,11 @@ opened with its schema brought up to date."""
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
 from typing import Protocol
 
+import click
 from sqlalchemy.orm import Session, sessionmaker
 
 from callcenter.app import ticket_store
@@ -34,3 +37,20 @@ def open_store(cfg: Config) -> SqlTicketStore:
 
 def open_keys(cfg: Config) -> SqlApiKeys:
     return SqlApiKeys(sessions_for(cfg))
+
+
+def group_commands() -> list[click.Command]:
+    """Every command group of the package: each module but ``main`` and ``common`` lists its
+    own in ``COMMANDS`` (a new group is a new module, no other file changes)."""
+    import callcenter.cli as package
+
+    found: list[click.Command] = []
+    for info in sorted(pkgutil.iter_modules(package.__path__), key=lambda m: m.name):
+        if info.name in ("main", "common"):
+            continue
+        module = importlib.import_module(f"{package.__name__}.{info.name}")
+        commands = getattr(module, "COMMANDS", None)
+        if commands is None:
+            raise RuntimeError(f"callcenter/cli/{info.name}.py declares no COMMANDS")
+        found += commands
+    return found

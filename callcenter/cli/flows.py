@@ -137,3 +137,6 @@ def flows_reload(obj: HasConfig) -> None:
 def flows_schema() -> None:
     """Print the JSON Schema of flow files (for editors)."""
     click.echo(json.dumps(schema(), indent=2))
+
+
+COMMANDS = (flows,)  # found by the command line's root (cli/main.py)

@@ -78,3 +78,6 @@ def handoffs_flagged(obj: HasConfig, hours: float) -> None:
             f"#{h.ticket.number:<7} {h.handed_at:%Y-%m-%d %H:%M}  left by {h.from_agent:<6} "
             f"({h.team or 'no team'})  {h.ticket.subject}"
         )
+
+
+COMMANDS = (handoffs,)  # found by the command line's root (cli/main.py)

@@ -14,21 +14,7 @@ import click
 from callcenter.asterisk.confgen_sections import TemplateError
 from callcenter.asterisk.sandbox import Sandbox
 from callcenter.asterisk.sandbox_root import SandboxError
-from callcenter.cli.agents import agents
-from callcenter.cli.bans import bans
-from callcenter.cli.callbacks import callbacks
-from callcenter.cli.cluster import cluster
-from callcenter.cli.flows import flows
-from callcenter.cli.handoffs import handoffs
-from callcenter.cli.promises import promises
-from callcenter.cli.recordings import recordings
-from callcenter.cli.search import search
-from callcenter.cli.staff import staff
-from callcenter.cli.tickets import tickets, tokens
-from callcenter.cli.transcripts import models, transcripts
-from callcenter.cli.voicemails import voicemails
-from callcenter.cli.webhooks import webhooks
-from callcenter.cli.widgets import guard, widgets
+from callcenter.cli.common import group_commands
 from callcenter.config import Config, ConfigError, load_config
 from callcenter.logs import setup_logging
 from callcenter.secrets import load_or_create_secrets
@@ -175,24 +161,8 @@ def asterisk_config(obj: _Ctx, out_dir: Path) -> None:
     click.echo(f"wrote {len(files)} files to {out_dir}")
 
 
-main.add_command(flows)
-main.add_command(search)
-main.add_command(tickets)
-main.add_command(tokens)
-main.add_command(agents)
-main.add_command(bans)
-main.add_command(staff)
-main.add_command(recordings)
-main.add_command(callbacks)
-main.add_command(cluster)
-main.add_command(promises)
-main.add_command(voicemails)
-main.add_command(transcripts)
-main.add_command(models)
-main.add_command(webhooks)
-main.add_command(widgets)
-main.add_command(guard)
-main.add_command(handoffs)
+for _command in group_commands():
+    main.add_command(_command)
 
 
 @main.group()

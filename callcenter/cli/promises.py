@@ -35,3 +35,6 @@ def promises(obj: HasConfig, days: int) -> None:
             f"{d.day:<10}  {d.queue:<10} {d.made:>5} {d.kept:>5} {d.broken:>6} "
             f"{d.at_risk:>7} {d.open:>5}  {slack}"
         )
+
+
+COMMANDS = (promises,)  # found by the command line's root (cli/main.py)

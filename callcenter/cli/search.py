@@ -66,3 +66,6 @@ def search_reindex(obj: HasConfig) -> None:
     finally:
         threads.close()
     click.echo(f"search index rebuilt: {lines} line(s)")
+
+
+COMMANDS = (search,)  # found by the command line's root (cli/main.py)

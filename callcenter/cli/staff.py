@@ -120,3 +120,6 @@ def staff_list(obj: HasConfig) -> None:
     for u in users:
         state = "disabled" if u.disabled else "active"
         click.echo(f"{u.username:<24} {u.role.value:<11} {u.agent or '-':<8} {state}")
+
+
+COMMANDS = (staff,)  # found by the command line's root (cli/main.py)

@@ -129,3 +129,9 @@ def tokens_revoke(obj: HasConfig, token_id: int) -> None:
     except NotFound as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(f"token {token_id} revoked")
+
+
+COMMANDS = (
+    tickets,
+    tokens,
+)  # found by the command line's root (cli/main.py)

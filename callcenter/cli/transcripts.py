@@ -132,3 +132,9 @@ def models_check(directory: Path) -> None:
     if problem:
         raise click.ClickException(problem)
     click.echo(f"{directory}: a vosk model (am, conf, graph)")
+
+
+COMMANDS = (
+    transcripts,
+    models,
+)  # found by the command line's root (cli/main.py)

@@ -89,3 +89,6 @@ def voicemails_answered(obj: HasConfig, voicemail_id: int, note: str) -> None:
     if done is None:
         raise click.ClickException(f"no voicemail {voicemail_id}")
     click.echo(_line(done))
+
+
+COMMANDS = (voicemails,)  # found by the command line's root (cli/main.py)

@@ -73,3 +73,6 @@ def webhooks_deliveries(obj: HasConfig, webhook_id: int, limit: int) -> None:
             f"{d.created_at:%Y-%m-%d %H:%M:%S}  {d.type:<18} {d.event_id}  {d.state.value:<9}"
             f" tries {d.attempts}  {extra}"
         )
+
+
+COMMANDS = (webhooks,)  # found by the command line's root (cli/main.py)

@@ -133,3 +133,9 @@ def guard_check(obj: HasConfig, number: str) -> None:
         click.echo(f"refused: {exc}")
         raise SystemExit(1) from None
     click.echo(f"{e164}: may be dialled (rate limits apply per request)")
+
+
+COMMANDS = (
+    widgets,
+    guard,
+)  # found by the command line's root (cli/main.py)

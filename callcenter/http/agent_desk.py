@@ -22,6 +22,7 @@ from callcenter.http import api_json
 from callcenter.http.api_auth import KEYS
 from callcenter.http.api_params import is_extension
 from callcenter.http.api_routes import CONTROL
+from callcenter.http.page import Page, Services
 from callcenter.http.staff_auth import same_origin, signin_url, staff_session
 from callcenter.services.ports import ApiKeys, ApiPrincipal
 from callcenter.services.screen_pop import DeskMessage, desk_json
@@ -179,3 +180,11 @@ async def security_page(request: web.Request) -> web.Response:
     """SIP bans (admins): the data comes from /api/v1/security/bans."""
     await page_principal(request, frozenset({Role.ADMIN}), "the security page")
     return await staff_page(request, SECURITY, {})
+
+
+def _desk(app: web.Application, s: Services) -> None:
+    control = s.get(CONTROL)
+    add_desk_routes(app, s[HUB], s[KEYS], control.pause_reasons if control else ())
+
+
+DESK = Page(HUB, _desk)

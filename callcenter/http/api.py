@@ -1,31 +1,15 @@
-"""The versioned REST API (``/api/v1``) and its OpenAPI document, from one route table."""
+"""The versioned REST API (``/api/v1``): the routes the assembled features declare, and its
+OpenAPI document built from the same routes."""
 
 from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from aiohttp import web
 
-from callcenter.http import (
-    api_agents,
-    api_bans,
-    api_callbacks,
-    api_cluster,
-    api_customers,
-    api_dial_guard,
-    api_handoffs,
-    api_promises,
-    api_recordings,
-    api_search,
-    api_tickets,
-    api_transcripts,
-    api_voicemails,
-    api_webhooks,
-    api_widgets,
-)
 from callcenter.http.api_auth import (
     auth_middleware,
     idempotency_middleware,
@@ -36,26 +20,8 @@ from callcenter.http.api_routes import CONTROL, Route
 
 PREFIX = "/api/v1"
 
-ROUTES: list[Route] = [
-    *api_customers.ROUTES,
-    *api_tickets.ROUTES,
-    *api_agents.ROUTES,
-    *api_bans.ROUTES,
-    *api_recordings.ROUTES,
-    *api_callbacks.ROUTES,
-    *api_promises.ROUTES,
-    *api_webhooks.ROUTES,
-    *api_voicemails.ROUTES,
-    *api_transcripts.ROUTES,
-    *api_search.ROUTES,
-    *api_widgets.ROUTES,
-    *api_dial_guard.ROUTES,
-    *api_handoffs.ROUTES,
-    *api_cluster.ROUTES,
-]
 
-
-def build_api(services: Mapping[web.AppKey[Any], Any]) -> web.Application:
+def build_api(services: Mapping[web.AppKey[Any], Any], routes: Sequence[Route]) -> web.Application:
     """The API as a sub-application, to mount at :data:`PREFIX`, with the features'
     services under their routes' keys (the ticket store and the API keys at least)."""
     api = web.Application(
@@ -66,13 +32,13 @@ def build_api(services: Mapping[web.AppKey[Any], Any]) -> web.Application:
         api[key] = service
     control = services.get(CONTROL)
     preflights: set[str] = set()
-    for route in ROUTES:
+    for route in routes:
         api.router.add_route(route.method, route.path, _checked_query(route))
         if route.cors and route.path not in preflights:
             preflights.add(route.path)
             api.router.add_route("OPTIONS", route.path, route.handler)
     reasons = control.pause_reasons if control is not None else ()
-    document = openapi(ROUTES, PREFIX, reasons)
+    document = openapi(list(routes), PREFIX, reasons)
 
     async def serve_openapi(_request: web.Request) -> web.Response:
         return web.json_response(document)

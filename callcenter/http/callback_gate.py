@@ -17,6 +17,8 @@ from typing import Protocol
 
 from aiohttp import web
 
+from callcenter.http.page import Page
+
 log = logging.getLogger(__name__)
 
 
@@ -58,3 +60,6 @@ async def take(request: web.Request) -> web.Response:
 def add_callback_gate(app: web.Application, gate: CallbackGate) -> None:
     app[CALLBACK_GATE] = gate
     app.router.add_post(PATH, take)
+
+
+CALLBACK_GATE_ROUTE = Page(CALLBACK_GATE, lambda app, s: add_callback_gate(app, s[CALLBACK_GATE]))

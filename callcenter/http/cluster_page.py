@@ -9,6 +9,8 @@ from pathlib import Path
 from aiohttp import web
 
 from callcenter.http.agent_desk import BOARD_ROLES, page_principal, staff_page
+from callcenter.http.api_cluster import CLUSTER
+from callcenter.http.page import Page
 
 PAGE = Path(__file__).with_name("static") / "cluster.html"
 
@@ -20,3 +22,6 @@ async def cluster_page(request: web.Request) -> web.Response:
 
 def add_cluster_page(app: web.Application) -> None:
     app.router.add_get("/cluster", cluster_page)
+
+
+CLUSTER_PAGE = Page(CLUSTER, lambda app, _s: add_cluster_page(app))

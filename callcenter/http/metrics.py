@@ -10,6 +10,8 @@ from collections.abc import Callable
 
 from aiohttp import web
 
+from callcenter.http.page import Page
+
 Render = Callable[[], tuple[bytes, str]]
 RENDER_KEY = web.AppKey("metrics_render", object)
 
@@ -25,3 +27,6 @@ async def metrics(request: web.Request) -> web.Response:
 def add_metrics_route(app: web.Application, render: Render) -> None:
     app[RENDER_KEY] = render
     app.router.add_get("/metrics", metrics)
+
+
+METRICS = Page(RENDER_KEY, lambda app, s: add_metrics_route(app, s[RENDER_KEY]), needs_api=False)

@@ -10,6 +10,8 @@ from pathlib import Path
 from aiohttp import web
 
 from callcenter.http.agent_desk import BOARD_ROLES, page_principal, staff_page
+from callcenter.http.api_promises import PROMISES
+from callcenter.http.page import Page
 
 PAGE = Path(__file__).with_name("static") / "promises.html"
 
@@ -21,3 +23,6 @@ async def promises_page(request: web.Request) -> web.Response:
 
 def add_promises_page(app: web.Application) -> None:
     app.router.add_get("/promises", promises_page)
+
+
+PROMISES_PAGE = Page(PROMISES, lambda app, _s: add_promises_page(app))

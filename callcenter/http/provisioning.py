@@ -11,6 +11,7 @@ from typing import Protocol
 from aiohttp import web
 
 from callcenter.domain.softphones import SoftphoneAccount, linphone_xml
+from callcenter.http.page import Page
 
 
 class Softphones(Protocol):
@@ -37,3 +38,8 @@ async def provisioning(request: web.Request) -> web.Response:
 def add_provisioning_route(app: web.Application, softphones: Softphones) -> None:
     app[SOFTPHONES] = softphones
     app.router.add_get("/agents/{ext}/provisioning.xml", provisioning)
+
+
+PROVISIONING = Page(
+    SOFTPHONES, lambda app, s: add_provisioning_route(app, s[SOFTPHONES]), needs_api=False
+)

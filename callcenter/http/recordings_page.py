@@ -10,6 +10,8 @@ from pathlib import Path
 from aiohttp import web
 
 from callcenter.http.agent_desk import DESK_ROLES, page_principal, staff_page
+from callcenter.http.api_recordings import RECORDINGS
+from callcenter.http.page import Page
 
 PAGE = Path(__file__).with_name("static") / "recordings.html"
 
@@ -21,3 +23,6 @@ async def recordings_page(request: web.Request) -> web.Response:
 
 def add_recordings_page(app: web.Application) -> None:
     app.router.add_get("/recordings", recordings_page)
+
+
+RECORDINGS_PAGE = Page(RECORDINGS, lambda app, _s: add_recordings_page(app))

@@ -10,6 +10,8 @@ from pathlib import Path
 from aiohttp import web
 
 from callcenter.http.agent_desk import page_principal, staff_page
+from callcenter.http.api_search import SEARCH
+from callcenter.http.page import Page
 from callcenter.http.tickets_page import STAFF
 
 PAGE = Path(__file__).with_name("static") / "search.html"
@@ -22,3 +24,6 @@ async def search_page(request: web.Request) -> web.Response:
 
 def add_search_page(app: web.Application) -> None:
     app.router.add_get("/search", search_page)
+
+
+SEARCH_PAGE = Page(SEARCH, lambda app, _s: add_search_page(app))

@@ -23,6 +23,7 @@ from pathlib import Path
 from aiohttp import web
 
 from callcenter.domain.staff import StaffSession, StaffUser, landing, safe_next
+from callcenter.http.page import Page, Services
 from callcenter.services.ports import StaffDirectory
 
 log = logging.getLogger(__name__)
@@ -147,3 +148,10 @@ def add_signin_routes(app: web.Application, staff: StaffDirectory, ttl: timedelt
     app.router.add_post("/signin", signin)
     app.router.add_get("/signin/link/{token}", signin_link)
     app.router.add_post("/signout", signout)
+
+
+def _signin(app: web.Application, s: Services) -> None:
+    add_signin_routes(app, s[STAFF], s.get(SESSION_TTL, timedelta(hours=12)))
+
+
+SIGNIN = Page(STAFF, _signin, needs_api=False)

@@ -14,6 +14,8 @@ from aiohttp import web
 from callcenter.domain.staff import STAFF_ROLES
 from callcenter.http.agent_desk import page_principal, staff_page
 from callcenter.http.api_params import MAX_ID
+from callcenter.http.api_routes import STORE
+from callcenter.http.page import Page
 
 PAGE = Path(__file__).with_name("static") / "ticket.html"
 STAFF = frozenset(STAFF_ROLES)
@@ -31,3 +33,6 @@ async def ticket_page(request: web.Request) -> web.Response:
 
 def add_tickets_page(app: web.Application) -> None:
     app.router.add_get("/tickets/{number}", ticket_page)
+
+
+TICKETS = Page(STORE, lambda app, _s: add_tickets_page(app))

@@ -11,6 +11,8 @@ from pathlib import Path
 from aiohttp import web
 
 from callcenter.http.agent_desk import BOARD_ROLES, page_principal, staff_page
+from callcenter.http.api_voicemails import VOICEMAILS
+from callcenter.http.page import Page
 
 PAGE = Path(__file__).with_name("static") / "voicemails.html"
 
@@ -22,3 +24,6 @@ async def voicemails_page(request: web.Request) -> web.Response:
 
 def add_voicemails_page(app: web.Application) -> None:
     app.router.add_get("/voicemails", voicemails_page)
+
+
+VOICEMAILS_PAGE = Page(VOICEMAILS, lambda app, _s: add_voicemails_page(app))

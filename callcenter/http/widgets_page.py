@@ -12,6 +12,9 @@ from aiohttp import web
 
 from callcenter.domain.tickets import Role
 from callcenter.http.agent_desk import page_principal, staff_page
+from callcenter.http.api_widgets import WIDGETS
+from callcenter.http.page import Page, Services
+from callcenter.http.widget_script import WEB_CALL_BRIDGE, add_widget_routes
 
 PAGE = Path(__file__).with_name("static") / "widgets.html"
 LEADS = frozenset({Role.ADMIN, Role.SUPERVISOR})
@@ -24,3 +27,11 @@ async def widgets_page(request: web.Request) -> web.Response:
 
 def add_widgets_page(app: web.Application) -> None:
     app.router.add_get("/widgets", widgets_page)
+
+
+def _widgets(app: web.Application, s: Services) -> None:
+    add_widget_routes(app, s[WIDGETS], s.get(WEB_CALL_BRIDGE))
+    add_widgets_page(app)
+
+
+WIDGET_PAGES = Page(WIDGETS, _widgets)

@@ -49,3 +49,16 @@ def test_every_wiring_module_with_a_feature_is_in_the_list() -> None:
                     if isinstance(first, ast.Constant):
                         declared.add(first.value)
     assert declared == listed, f"declared but not listed: {declared - listed}"
+
+
+def test_the_layer_picture_names_every_module() -> None:
+    """docs/architecture.md's layer picture stays complete: every module of every package
+    is named in it."""
+    picture = (PACKAGE.parent / "docs" / "architecture.md").read_text()
+    picture = picture.split("## Layers", 1)[1].split("## The path of a call", 1)[0]
+    missing = sorted(
+        str(p.relative_to(PACKAGE))
+        for p in PACKAGE.rglob("*.py")
+        if p.stem not in ("__init__", "__main__") and p.stem not in picture
+    )
+    assert missing == [], f"add them to docs/architecture.md's layer picture: {missing}"

@@ -12,6 +12,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from callcenter.app.assembly import SystemClock
+from callcenter.app.features import api_routes, pages
 from callcenter.app.search import search_service
 from callcenter.asterisk.recording_files import RecordingFiles
 from callcenter.asterisk.voicemail_files import VoicemailFiles
@@ -321,6 +322,8 @@ async def api(db_engine: Engine, tmp_path: Path) -> AsyncIterator[Api]:
             CLUSTER: cluster,
             CALLBACK_GATE: gate,
         },
+        api_routes(),
+        pages(),
     )
     client = TestClient(TestServer(app))
     await client.start_server()

@@ -7,9 +7,10 @@ from typing import Any
 
 import pytest
 
+from callcenter.app.features import api_routes
 from callcenter.domain.bans import SipBan
 from callcenter.domain.tickets import Role
-from callcenter.http.api import PREFIX, ROUTES
+from callcenter.http.api import PREFIX
 from callcenter.http.api_auth import PERMISSION_ATTR, PERMISSIONS
 from tests.integration.http.conftest import LIVE_CALL, Api, leave_message
 
@@ -34,7 +35,7 @@ BODIES: dict[str, Any] = {
 
 
 # The widget's public routes carry no token of ours (test_widgets_api.py covers them).
-GUARDED = [r for r in ROUTES if hasattr(r.handler, PERMISSION_ATTR)]
+GUARDED = [r for r in api_routes() if hasattr(r.handler, PERMISSION_ATTR)]
 
 
 @pytest.mark.parametrize("role", list(Role), ids=lambda r: r.value)

@@ -11,6 +11,7 @@ import pytest
 from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy import Engine
 
+from callcenter.app.features import api_routes, pages
 from callcenter.domain.tickets import CallerHistory, Role
 from callcenter.http.agent_desk import HUB, AgentHub
 from callcenter.http.api_auth import KEYS
@@ -49,7 +50,10 @@ async def site(db_engine: Engine) -> AsyncIterator[tuple[Site, AgentHub]]:
     keys, staff, hub = SqlApiKeys(sessions), SqlStaff(sessions), AgentHub()
     store = SqlTicketStore(sessions, "RU", timedelta(hours=1))
     app = build_app(
-        _health, {STORE: store, KEYS: keys, HUB: hub, STAFF: staff, SESSION_TTL: timedelta(hours=1)}
+        _health,
+        {STORE: store, KEYS: keys, HUB: hub, STAFF: staff, SESSION_TTL: timedelta(hours=1)},
+        api_routes(),
+        pages(),
     )
     async with TestClient(TestServer(app)) as client:
         yield Site(client, staff, db_engine), hub

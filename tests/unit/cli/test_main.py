@@ -47,3 +47,22 @@ def test_sandbox_status_when_nothing_runs(env: dict[str, str]) -> None:
     result = CliRunner().invoke(main, ["sandbox", "status"], env=env)
     assert result.exit_code == 3
     assert "not running" in result.output
+
+
+def test_every_group_module_is_found_by_the_root() -> None:
+    names = set(main.commands)
+    for group in ("agents", "bans", "callbacks", "handoffs", "promises", "search", "widgets"):
+        assert group in names
+    assert {"tokens", "models", "guard"} <= names  # modules with two groups list both
+
+
+def test_debug_events_shows_who_listens_to_what(env: dict[str, str]) -> None:
+    result = CliRunner().invoke(main, ["debug", "events"], env=env)
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[0] == "features, in the order they are built:"
+    assert any(line.startswith("  bans ") for line in lines)
+    answered = next(line for line in lines if line.strip().startswith("AgentAnswered"))
+    assert answered.split("→")[1].split(", ")[:3] == [" agents", "callbacks", "recordings"]
+    assert "after every ARI connect → bans, calls, lost_calls" in lines
+    assert "in-process events: every event → webhooks; callback.completed → voicemails" in lines

@@ -46,10 +46,11 @@ cluster-demo: setup
 stop: setup
 	$(BIN)/callcenter sandbox down
 
-## test: lint, types, layering contracts, then every test (unit + real Asterisk + browser)
+## test: lint, types, layering contracts, then every test (unit + real Asterisk + browser),
+## on two workers, one test module per worker at a time (each with its own Asterisk)
 test: setup lint
 	bash scripts/install-system-deps.sh --tests
-	$(BIN)/pytest --durations=20
+	$(BIN)/pytest -n 2 --dist loadfile --durations=20
 
 lint: setup
 	$(BIN)/ruff check $(SOURCES)
@@ -62,7 +63,7 @@ unit: setup
 
 integration: setup
 	bash scripts/install-system-deps.sh --tests
-	$(BIN)/pytest tests/integration
+	$(BIN)/pytest -n 2 --dist loadfile tests/integration
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

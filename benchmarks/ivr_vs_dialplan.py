@@ -244,7 +244,7 @@ def run_step(
     result.filters = filters
     result.metrics = StepMetrics.between(before, scrape(daemon.url))
     if watch is not None and variant == "flow":
-        result.seen = watch.after_step(daemon, cpu_before)
+        result.seen = watch.after_step(daemon, cpu_before, result.metrics.lag_max_bucket())
     return result
 
 
@@ -408,11 +408,14 @@ def main() -> None:
             results = runs[0]
             if args.catcher_overhead:
                 rate, secs = args.catcher_overhead, args.step_seconds
-                on = run_step(instance, daemon, sipp, cap, "flow", rate, secs, None, watch)
-                set_stall_catcher(instance, daemon, on=False)
-                off = run_step(instance, daemon, sipp, cap, "flow", rate, secs, None, watch)
-                set_stall_catcher(instance, daemon, on=True)
-                extra += overhead_report(on, off)
+                pairs = []
+                for _ in range(2):  # on, off, on, off: the daemon's CPU drifts between steps
+                    on = run_step(instance, daemon, sipp, cap, "flow", rate, secs, None, watch)
+                    set_stall_catcher(instance, daemon, on=False)
+                    off = run_step(instance, daemon, sipp, cap, "flow", rate, secs, None, watch)
+                    set_stall_catcher(instance, daemon, on=True)
+                    pairs.append((on, off))
+                extra += overhead_report(pairs)
             if args.filters_rate:
                 set_event_filters(instance, daemon, on=False)
                 results += [

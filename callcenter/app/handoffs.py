@@ -70,7 +70,7 @@ class HandoffsWiring:
             open_promises,
             queues_of,
         )
-        control.gate = self.service  # every login and logout passes the shift's rules
+        control.use_gate(self.service)  # every login and logout passes the shift's rules
 
 
 def _plug(parts: Parts, plug: Plug) -> None:

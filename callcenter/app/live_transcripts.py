@@ -56,7 +56,7 @@ class LiveTranscriptsWiring:
             LivePolicy(model, t.live_streams, t.live_lag_seconds),
             on_shed=self._shed,
         )
-        ari.on_tap_ended = lambda tap: self._spawn("", self.service.tap_ended(tap))  # type: ignore[union-attr]
+        ari.when_tap_ended(lambda tap: self._spawn("", self.service.tap_ended(tap)))  # type: ignore[union-attr]
         metrics.counter(
             "callcenter_live_transcripts_shed_total",
             "Live transcript streams not started or dropped (no room, or the recogniser "

@@ -92,7 +92,7 @@ class LostCallsWiring:
             SystemClock(),
         )
         if self.enabled:
-            cluster.membership.healthy = self.healthy
+            cluster.membership.watch_health(self.healthy)
 
     async def _probe(self, address: NodeAddress) -> bool:
         return await asyncio.to_thread(sip_answers, address.host, address.port, 1.0, self._me.host)

@@ -59,6 +59,10 @@ class AriClient:
         # Live transcripts' taps ending (their wiring sets it).
         self.on_tap_ended: Callable[[str], None] = lambda _tap: None
 
+    def when_tap_ended(self, handler: Callable[[str], None]) -> None:
+        """``handler`` gets the id of every live-media tap Asterisk ends (live transcripts)."""
+        self.on_tap_ended = handler
+
     async def run(self) -> None:
         delay = 0.25
         while True:

@@ -82,6 +82,10 @@ class AgentControl:
         self.states = states
         self.gate = gate
 
+    def use_gate(self, gate: ShiftGate) -> None:
+        """Every login and logout passes ``gate`` from now on (the handoffs' rules)."""
+        self.gate = gate
+
     # -- login / logout --------------------------------------------------------------
 
     async def login(self, agent: str) -> dict[str, int]:

@@ -71,6 +71,11 @@ class Membership:
         self.joins = 0  # how many times this process joined (1 + rejoins after a lapse)
         self.healthy: Callable[[], Awaitable[bool]] = _always
 
+    def watch_health(self, healthy: Callable[[], Awaitable[bool]]) -> None:
+        """A node whose ``healthy`` says no lapses and hands its lease back (lost calls'
+        probe: neither AMI nor SIP answers)."""
+        self.healthy = healthy
+
     @property
     def beat_every(self) -> float:
         return self._policy.beat_every

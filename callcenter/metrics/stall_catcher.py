@@ -153,7 +153,7 @@ class StallCatcher:
         self._stalled_since: float | None = None
         self._stacks: collections.Counter[tuple[str, ...]] = collections.Counter()
         self._others: dict[str, str] = {}
-        self._task: str | None = None
+        self._tasks: collections.Counter[str] = collections.Counter()
         self._blocked = 0.0
         self._looks = 0
 
@@ -209,14 +209,17 @@ class StallCatcher:
             top = _stack(other, 1)
             if top and top[-1].split(" ", 1)[0] not in IDLE:
                 self._others[names.get(ident, str(ident))] = top[-1]
-        if self._task is None and self._loop is not None:
+        if self._loop is not None:
             task = asyncio.current_task(self._loop)
-            self._task = task.get_name() if task is not None else None
+            if task is not None:
+                self._tasks[task.get_name()] += 1
 
     def _finish(self, now: float) -> Stall | None:
         since = self._stalled_since or now
         seconds = self._lag  # the late tick's own lateness: exact, not polled
-        stacks, others, task, blocked = self._stacks, self._others, self._task, self._blocked
+        stacks, others, blocked = self._stacks, self._others, self._blocked
+        # The task seen running most often (none when the loop only waited for the GIL).
+        task = self._tasks.most_common(1)[0][0] if self._tasks else None
         looks = self._looks
         self._reset()
         self._reported, self._lag = self._ticks, 0.0

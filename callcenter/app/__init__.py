@@ -1,7 +1,8 @@
 """Composition root: the only package that knows every edge.
 
-``daemon`` builds, supervises and stops the daemon; ``assembly`` holds the builders the
-CLI shares; each feature's wiring lives in a module of its own (``observability``).
+``daemon`` builds the core (``core``) and assembles the feature list (``features``, each
+feature's wiring a module of its own ending in its ``Feature`` declaration, see ``feature``),
+supervises and stops them; ``assembly`` holds the builders the CLI shares.
 """
 
 from callcenter.app.assembly import (

@@ -169,6 +169,11 @@ def _check_asterisk(config: Config) -> None:
         raise ConfigError(
             f"daemon.http_port must be a port 1..65535, got {config.daemon.http_port}"
         )
+    if not 0 <= config.daemon.stall_threshold_ms <= 60_000:
+        raise ConfigError(
+            "daemon.stall_threshold_ms must be 0 (off) to 60000, got "
+            f"{config.daemon.stall_threshold_ms}"
+        )
     if a.rtp_end - a.rtp_start < 10:
         raise ConfigError("asterisk.rtp_end must be at least 10 above asterisk.rtp_start")
     try:

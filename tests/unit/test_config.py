@@ -95,3 +95,10 @@ def test_an_old_section_name_is_read_as_the_new_one(
     assert config.handoffs.reading_required == ("night",)
     assert config.handoffs.shift_hours == 6.0
     assert "section [shifts] is now [handoffs]" in caplog.text
+
+
+def test_a_negative_stall_threshold_is_refused_naming_the_key() -> None:
+    with pytest.raises(ConfigError, match=r"daemon\.stall_threshold_ms must be 0 \(off\)"):
+        load_config(None, environ={"CALLCENTER_DAEMON__STALL_THRESHOLD_MS": "-5"})
+    off = load_config(None, environ={"CALLCENTER_DAEMON__STALL_THRESHOLD_MS": "0"})
+    assert off.daemon.stall_threshold_ms == 0.0

@@ -21,11 +21,20 @@ $(DEPS_STAMP):
 	rm -f $(VENV)/.deps-*
 	touch $@
 
-# What the daemon serves to browsers (JsSIP, bundled): from the npm registry, exactly as
-# web/package-lock.json says; npm's cache (~/.npm) makes reruns fast.
-WEB_BUNDLE := web/dist/jssip.min.js
-$(WEB_BUNDLE): web/package.json web/package-lock.json | $(DEPS_STAMP)
+# What the daemon serves to browsers — the staff application (TypeScript, bundled by esbuild)
+# and JsSIP for the widget — from the npm registry exactly as web/package-lock.json says
+# (npm's cache, ~/.npm, makes reruns fast). The application's API types are generated from
+# our own OpenAPI document first, so a changed endpoint breaks this build, not a page.
+WEB_DEPS := web/node_modules/.package-lock.json
+$(WEB_DEPS): web/package.json web/package-lock.json | $(DEPS_STAMP)
 	npm ci --prefix web --no-audit --no-fund --loglevel=error </dev/null
+	touch $@
+
+WEB_SOURCES := $(shell find web/src web/build.mjs callcenter/http callcenter/app -type f \
+	\( -name '*.ts' -o -name '*.css' -o -name '*.json' -o -name '*.mjs' -o -name '*.py' \) 2>/dev/null)
+WEB_BUNDLE := web/dist/app/meta.json
+$(WEB_BUNDLE): $(WEB_DEPS) $(WEB_SOURCES)
+	$(BIN)/callcenter api openapi --output web/generated/openapi.json
 	npm run --prefix web --silent build
 	touch $@
 
@@ -46,13 +55,15 @@ cluster-demo: setup
 stop: setup
 	$(BIN)/callcenter sandbox down
 
-## test: lint, types, layering contracts, then every test (unit + real Asterisk + browser),
+## test: lint, types, layering contracts (Python and the staff application's TypeScript:
+## tsc, ESLint, Vitest), then every test (unit + real Asterisk + browser),
 ## on two workers, one test module per worker at a time (each with its own Asterisk)
 test: setup lint
 	bash scripts/install-system-deps.sh --tests
 	$(BIN)/pytest -n 2 --dist loadfile --durations=20
 
 lint: setup
+	npm run --prefix web --silent check
 	$(BIN)/ruff check $(SOURCES)
 	$(BIN)/ruff format --check $(SOURCES)
 	$(BIN)/mypy

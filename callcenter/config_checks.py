@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
+import zoneinfo
 from pathlib import Path
 
 import phonenumbers
@@ -242,6 +243,13 @@ def _check_features(config: Config) -> None:
             raise ConfigError(f"security.never_ban: {net!r} is not a network") from exc
     if config.staff.session_hours <= 0 or config.staff.link_minutes <= 0:
         raise ConfigError("staff: session_hours and link_minutes must be above 0")
+    if config.staff.timezone:
+        try:
+            zoneinfo.ZoneInfo(config.staff.timezone)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            raise ConfigError(
+                f"staff.timezone {config.staff.timezone!r} is not a time zone (e.g. Europe/Moscow)"
+            ) from None
     if not 1 <= config.database.threads <= 32:
         raise ConfigError(f"database.threads must be 1..32, got {config.database.threads}")
     region = config.tickets.default_region

@@ -112,6 +112,8 @@ class SecurityConfig:
 class StaffConfig:
     session_hours: float = 12.0  # a sign-in lasts this long (then sign in again)
     link_minutes: float = 60.0  # one-time sign-in links (`callcenter staff link`) expire
+    # The centre's time zone: the pages show dates and times in it ('': the server's own).
+    timezone: str = ""
 
 
 @dataclasses.dataclass(frozen=True)

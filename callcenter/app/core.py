@@ -21,6 +21,7 @@ from callcenter.domain.calls import CallEvent
 from callcenter.http.api_auth import KEYS
 from callcenter.http.api_routes import STORE
 from callcenter.http.provisioning import SOFTPHONES
+from callcenter.http.shell import STAFF_ZONE
 from callcenter.http.staff_auth import SESSION_TTL, STAFF
 from callcenter.metrics.registry import DaemonMetrics
 from callcenter.secrets import load_or_create_secrets
@@ -96,6 +97,7 @@ def serve_core(parts: Parts, plugged: Contributions) -> None:
     services[KEYS] = SqlApiKeys(sessions, threads)
     services[STAFF] = SqlStaff(sessions, threads)
     services[SESSION_TTL] = timedelta(hours=config.staff.session_hours)
+    services[STAFF_ZONE] = config.staff.timezone
     services[SOFTPHONES] = SoftphoneAccounts(config)
 
     async def ami_up() -> bool:

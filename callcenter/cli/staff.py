@@ -1,4 +1,4 @@
-"""``callcenter staff`` (add, link, passwd, disable, enable, list): who signs in to the
+"""``callcenter staff`` (add, link, passwd, locale, disable, enable, list): who signs in to the
 pages. Passwords are never arguments (they would land in the shell's history): they are
 generated and printed once, or read from standard input with ``--password-stdin``."""
 
@@ -12,7 +12,7 @@ import click
 
 from callcenter.cli.common import HasConfig, sessions_for
 from callcenter.config import Config
-from callcenter.domain.staff import STAFF_ROLES, StaffError
+from callcenter.domain.staff import LOCALES, STAFF_ROLES, StaffError
 from callcenter.domain.tickets import Role
 from callcenter.store.staff import SqlStaff
 
@@ -86,6 +86,19 @@ def staff_passwd(obj: HasConfig, username: str, password_stdin: bool) -> None:
         click.echo(f"password (shown once): {password}")
 
 
+@staff.command("locale")
+@click.argument("username")
+@click.argument("locale", type=click.Choice(["browser", *LOCALES]))
+@click.pass_obj
+def staff_locale(obj: HasConfig, username: str, locale: str) -> None:
+    """The language of USERNAME's pages (``browser``: what their browser asks for)."""
+    try:
+        _store(obj).set_locale_sync(username, "" if locale == "browser" else locale)
+    except StaffError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"{username}: pages in {locale}")
+
+
 @staff.command("disable")
 @click.argument("username")
 @click.pass_obj
@@ -119,7 +132,8 @@ def staff_list(obj: HasConfig) -> None:
         click.echo("no staff accounts (the daemon creates admin at its first start)")
     for u in users:
         state = "disabled" if u.disabled else "active"
-        click.echo(f"{u.username:<24} {u.role.value:<11} {u.agent or '-':<8} {state}")
+        locale = u.locale or "browser"
+        click.echo(f"{u.username:<24} {u.role.value:<11} {u.agent or '-':<8} {locale:<8} {state}")
 
 
 COMMANDS = (staff,)  # found by the command line's root (cli/main.py)

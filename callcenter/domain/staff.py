@@ -29,6 +29,7 @@ class StaffUser:
     role: Role
     agent: str = ""  # agents: their extension
     disabled: bool = False
+    locale: str = ""  # the staff application's language ("": the browser's decides)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -53,6 +54,17 @@ def check_password(password: str) -> str:
     if "\x00" in password or len(password) > 200:
         raise StaffError("password: at most 200 characters, no NUL")
     return password
+
+
+LOCALES = ("en", "ru", "zh")  # the staff application's languages (web/src/locales/)
+
+
+def check_locale(locale: str) -> str:
+    if locale not in ("", *LOCALES):
+        raise StaffError(
+            f"locale {locale!r}: one of {', '.join(LOCALES)} (or '' for the browser's)"
+        )
+    return locale
 
 
 def check_role(role: Role, agent: str) -> None:

@@ -8,7 +8,6 @@
 from __future__ import annotations
 
 import asyncio
-import functools
 import html
 import json
 import logging
@@ -23,6 +22,7 @@ from callcenter.http.api_auth import KEYS
 from callcenter.http.api_params import is_extension
 from callcenter.http.api_routes import CONTROL
 from callcenter.http.page import Page, Services
+from callcenter.http.shell import render
 from callcenter.http.staff_auth import same_origin, signin_url, staff_session
 from callcenter.services.ports import ApiKeys, ApiPrincipal
 from callcenter.services.screen_pop import DeskMessage, desk_json
@@ -84,32 +84,13 @@ async def page_principal(request: web.Request, roles: frozenset[Role], what: str
     return ApiPrincipal(0, user.username, user.role, user.agent)
 
 
-@functools.cache
-def template(page: Path) -> str:
-    """A page's HTML, read once (the files ship with the package)."""
-    return page.read_text(encoding="utf-8")
-
-
 async def staff_page(
     request: web.Request, page: Path, replacements: dict[str, str]
 ) -> web.Response:
-    """A page with its session's CSRF token (a meta tag its script sends back) and the
-    signed-in user's name; every value is HTML-escaped."""
+    """A staff page in the shell (see :mod:`callcenter.http.shell`) for the signed-in user."""
     session = await staff_session(request)
     assert session is not None  # page_principal ran first
-    text = template(page)
-    text = text.replace("{{signout}}", SIGNOUT)  # first: it holds placeholders itself
-    values = {"csrf": session.csrf, "username": session.user.username, **replacements}
-    for key, value in values.items():
-        text = text.replace("{{" + key + "}}", html.escape(value, quote=True))
-    return web.Response(text=text, content_type="text/html")
-
-
-# Every staff page's corner: who is signed in, and the way out (a POST with the CSRF token).
-SIGNOUT = """<form id="signout-form" method="post" action="/signout" style="float: right">
-  <input type="hidden" name="csrf" value="{{csrf}}">
-  <span>{{username}}</span> <button id="signout" type="submit">Sign out</button>
-</form>"""
+    return render(request, session, page, replacements)
 
 
 async def _authorised(request: web.Request) -> str:
@@ -146,7 +127,8 @@ async def desk_socket(request: web.Request) -> web.WebSocketResponse:
     control = request.app.get(CONTROL)
     if control is not None and control.states is not None:
         state = control.states.get(ext)
-        hello["presence"] = {"state": state.status.value, "reason": state.pause_reason}
+        word = control.states.board_state(ext)
+        hello["presence"] = {"state": word, "reason": state.pause_reason}
     await ws.send_str(json.dumps(hello))
     try:
         async for msg in ws:

@@ -13,6 +13,7 @@ from callcenter.domain.queue_view import QueueSnapshot
 from callcenter.http import api_params as p
 from callcenter.http.api_auth import permission, principal
 from callcenter.http.api_errors import ApiError, read_json
+from callcenter.http.api_live_schema import LIVE
 from callcenter.http.api_routes import CONTROL, Route
 from callcenter.http.api_schemas import check, obj, string
 from callcenter.services.agent_control import AgentControl
@@ -61,11 +62,6 @@ LOGIN_STATE = obj(
     },
     ("agent", "logged_in", "queues"),
 )
-LIVE = {
-    "type": "object",
-    "required": ["queues", "agents"],
-    "properties": {"queues": {"type": "array"}, "agents": {"type": "array"}},
-}
 
 
 def _control(request: web.Request) -> AgentControl:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from pathlib import Path
 
 from aiohttp import web
 
@@ -13,16 +12,11 @@ from callcenter.http.api_errors import MAX_BODY
 from callcenter.http.api_routes import STORE, Route
 from callcenter.http.health import LAG_KEY, PROBE_KEY, STALLS_KEY, HealthProbe, healthz
 from callcenter.http.page import Page, Services
+from callcenter.http.shell import STAFF_ZONE
+from callcenter.http.shell_routes import add_shell_routes, shell_middleware
 
 # Keys read from the application itself (not the API's sub-application).
 APP_KEYS = (LAG_KEY, STALLS_KEY)
-
-PAGES_JS = Path(__file__).with_name("static") / "pages.js"
-
-
-async def pages_script(_request: web.Request) -> web.FileResponse:
-    """What the staff pages' scripts share (no data in it: served to anyone)."""
-    return web.FileResponse(PAGES_JS, headers={"Content-Type": "text/javascript"})
 
 
 def build_app(
@@ -35,10 +29,10 @@ def build_app(
     API's ``routes`` (mounted when the ticket store and API keys are there) and their
     ``pages`` — each page shown when the service under its key is there."""
     s = dict(services or {})
-    app = web.Application(client_max_size=MAX_BODY)
+    app = web.Application(client_max_size=MAX_BODY, middlewares=[shell_middleware])
     app[PROBE_KEY] = probe
+    app[STAFF_ZONE] = s.get(STAFF_ZONE, "")
     app.router.add_get("/healthz", healthz)
-    app.router.add_get("/static/pages.js", pages_script)
     for key in APP_KEYS:
         if key in s:
             app[key] = s[key]
@@ -48,6 +42,7 @@ def build_app(
     for page in pages:
         if page.key in s and (api or not page.needs_api):
             page.add(app, s)
+    add_shell_routes(app)
     return app
 
 

@@ -14,16 +14,15 @@
 from __future__ import annotations
 
 import hmac
-import html
 import logging
 import urllib.parse
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 from aiohttp import web
 
 from callcenter.domain.staff import StaffSession, StaffUser, landing, safe_next
 from callcenter.http.page import Page, Services
+from callcenter.http.shell import STATIC, render
 from callcenter.services.ports import StaffDirectory
 
 log = logging.getLogger(__name__)
@@ -32,7 +31,7 @@ COOKIE = "cc_session"
 STAFF: web.AppKey[StaffDirectory] = web.AppKey("staff")
 SESSION_TTL: web.AppKey[timedelta] = web.AppKey("session_ttl")
 SESSION: web.RequestKey[StaffSession] = web.RequestKey("staff_session", StaffSession)
-SIGNIN_PAGE = Path(__file__).with_name("static") / "signin.html"
+SIGNIN_PAGE = STATIC / "signin.html"
 CHANGES = frozenset({"POST", "PATCH", "PUT", "DELETE"})
 
 
@@ -61,18 +60,27 @@ def csrf_ok(request: web.Request, session: StaffSession, sent: str | None) -> bo
     return same_origin(request) and hmac.compare_digest(sent or "", session.csrf)
 
 
-def _form_page(message: str = "", next_path: str = "/", username: str = "") -> web.Response:
-    text = (
-        SIGNIN_PAGE.read_text(encoding="utf-8")
-        .replace("{{message}}", html.escape(message))
-        .replace("{{next}}", html.escape(next_path, quote=True))
-        .replace("{{username}}", html.escape(username, quote=True))
-    )
-    return web.Response(text=text, content_type="text/html", status=401 if message else 200)
+MESSAGES = {
+    "signin.wrong": "Wrong username or password.",
+    "signin.link_spent": "That sign-in link is used or expired: ask for a new one.",
+}
+
+
+def _form_page(
+    request: web.Request, message: str = "", next_path: str = "/", username: str = ""
+) -> web.Response:
+    """The form; ``message`` (a key of :data:`MESSAGES`) says why it is shown again."""
+    values = {
+        "message": MESSAGES.get(message, ""),
+        "message_key": message,
+        "next": next_path,
+        "username": username,
+    }
+    return render(request, None, SIGNIN_PAGE, values, status=401 if message else 200)
 
 
 async def signin_form(request: web.Request) -> web.Response:
-    return _form_page(next_path=safe_next(request.query.get("next"), "/"))
+    return _form_page(request, next_path=safe_next(request.query.get("next"), "/"))
 
 
 async def signin(request: web.Request) -> web.StreamResponse:
@@ -84,14 +92,14 @@ async def signin(request: web.Request) -> web.StreamResponse:
     user = await request.app[STAFF].authenticate(username[:40], password[:200])
     if user is None:
         log.warning("sign-in refused for %r from %s", username[:40], request.remote)
-        return _form_page("Wrong username or password.", next_path or "/", username[:40])
+        return _form_page(request, "signin.wrong", next_path or "/", username[:40])
     return await _signed_in(request, user, next_path or landing(user))
 
 
 async def signin_link(request: web.Request) -> web.StreamResponse:
     user = await request.app[STAFF].redeem_link(request.match_info["token"], datetime.now(UTC))
     if user is None:
-        return _form_page("That sign-in link is used or expired: ask for a new one.")
+        return _form_page(request, "signin.link_spent")
     return await _signed_in(request, user, safe_next(request.query.get("next"), landing(user)))
 
 

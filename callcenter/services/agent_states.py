@@ -62,6 +62,7 @@ class AgentStates:
         self._states: dict[str, AgentState] = {}
         self._timers: dict[str, asyncio.TimerHandle] = {}
         self._tasks: set[asyncio.Task[AgentState]] = set()
+        self._unreachable: set[str] = set()  # logged in, their phone not registered
 
     def get(self, agent: str) -> AgentState:
         return self._states.get(agent, AgentState(agent))
@@ -123,11 +124,24 @@ class AgentStates:
         except Exception:
             log.exception("agent state not updated for %s", type(event).__name__)
 
+    def board_state(self, agent: str) -> str:
+        """The agent's state in the board's word: an agent logged in whose phone is not
+        registered is ``unavailable`` there, and so on the desk."""
+        status = self.get(agent).status
+        if status is AgentStatus.AVAILABLE and agent in self._unreachable:
+            return "unavailable"
+        return status.value
+
     async def sync(self, view: Iterable[AgentPresence]) -> None:
         """Adopt app_queue's view (the board's presences) where ours differs."""
         for presence in view:
             status = _FROM_VIEW.get(presence.state, AgentStatus.AVAILABLE)
             before = self.get(presence.agent)
+            reachable = presence.state != "unavailable"
+            if reachable == (presence.agent in self._unreachable):
+                (self._unreachable.discard if reachable else self._unreachable.add)(presence.agent)
+                if before.status is status:
+                    await self._publish(before)
             if before.status is status and before.pause_reason == presence.pause_reason:
                 continue
             after = AgentState(
@@ -152,10 +166,14 @@ class AgentStates:
             )
         reason = f" ({after.pause_reason})" if after.pause_reason else ""
         log.info("agent %s: %s → %s%s (%s)", agent, before.status, after.status, reason, why)
+        await self._publish(after)
+
+    async def _publish(self, state: AgentState) -> None:
+        """The desk hears the agent's state in the board's word."""
+        agent = state.extension
         try:
-            message = DeskMessage(
-                "presence", "", "", presence=after.status.value, reason=after.pause_reason
-            )
+            word = self.board_state(agent)
+            message = DeskMessage("presence", "", "", presence=word, reason=state.pause_reason)
             await self._desks.publish(agent, message)
         except Exception:
             log.exception("agent %s: the desk did not get the new state", agent)

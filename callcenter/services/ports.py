@@ -254,6 +254,10 @@ class StaffDirectory(Protocol):
 
     async def end_session(self, token: str, now: datetime) -> None: ...
 
+    async def set_locale(self, username: str, locale: str) -> StaffUser:
+        """The account's language for the pages ('' = the browser's); StaffError if bad."""
+        ...
+
 
 class FallbackSource(Protocol):
     """Calls the dialplan sent to the fallback queue without the daemon (its spool)."""

@@ -19,6 +19,7 @@ from callcenter.domain.staff import (
     StaffError,
     StaffSession,
     StaffUser,
+    check_locale,
     check_password,
     check_role,
     check_username,
@@ -35,7 +36,7 @@ def _digest(token: str) -> str:
 
 
 def _user(row: StaffUserRow) -> StaffUser:
-    return StaffUser(row.id, row.username, Role(row.role), row.agent, row.disabled)
+    return StaffUser(row.id, row.username, Role(row.role), row.agent, row.disabled, row.locale)
 
 
 class SqlStaff:
@@ -74,6 +75,16 @@ class SqlStaff:
             row = self._named(s, username)
             row.password_hash = digest
             return _user(row)
+
+    def set_locale_sync(self, username: str, locale: str) -> StaffUser:
+        check_locale(locale)
+        with self._sessions.begin() as s:
+            row = self._named(s, username)
+            row.locale = locale
+            return _user(row)
+
+    async def set_locale(self, username: str, locale: str) -> StaffUser:
+        return await self._threads.run("staff.set_locale", self.set_locale_sync, username, locale)
 
     def set_disabled_sync(self, username: str, disabled: bool, now: datetime) -> StaffUser:
         """Disabling also ends every session of the account."""

@@ -242,6 +242,10 @@ def test_the_promises_page_draws_the_days_and_cancels_a_waiting_callback(
     assert bars
     assert sum(int(b.get_attribute("data-count")) for b in bars) >= 1
     row.find_element(By.CLASS_NAME, "cancel").click()
+    # A destructive action asks first, naming what it will do.
+    dialog = browser.find_element(By.CSS_SELECTOR, "dialog.confirm")
+    assert f"#{request['id']}" in dialog.text
+    dialog.find_element(By.CSS_SELECTOR, "button.danger").click()
     until(
         lambda: (
             browser.find_element(By.ID, "status").text == f"callback #{request['id']} cancelled"

@@ -19,7 +19,7 @@ from tests.support.daemon_api import api_call, api_status, api_token
 from tests.support.instance import DaemonProcess, Instance
 from tests.support.sipp import PHONE_IP, Sipp
 from tests.support.sipp_scenarios import DEMO_TO_SUPPORT, busy_agent_scenario
-from tests.support.staff import sign_in
+from tests.support.staff import desk_connected, sign_in
 from tests.support.until import until
 
 pytestmark = pytest.mark.asterisk
@@ -176,7 +176,7 @@ def test_an_agent_pauses_from_the_desk_page(
 ) -> None:
     supervisor = api_token(instance, Role.SUPERVISOR)
     sign_in(browser, instance, daemon, Role.AGENT, "1001")  # lands on the desk
-    until(lambda: _row(browser, "state") == "ready", 10, what="the desk")
+    until(lambda: desk_connected(browser), 10, what="the desk")
     Select(browser.find_element(By.ID, "reason")).select_by_value("back-office")
     browser.find_element(By.ID, "pause").click()
     until(lambda: _row(browser, "presence") == "paused (back-office)", 10, what="the pause")

@@ -22,7 +22,7 @@ from tests.support.recordings import recording_audio, recording_of
 from tests.support.rtp_audio import channels, peak, rtp_pcap, tone_levels, tone_pcap
 from tests.support.sipp import Sipp
 from tests.support.sipp_scenarios import DEMO_TO_SUPPORT
-from tests.support.staff import sign_in
+from tests.support.staff import desk_connected, sign_in
 from tests.support.until import until
 
 pytestmark = pytest.mark.asterisk
@@ -41,7 +41,7 @@ def test_a_queue_call_is_recorded_per_speaker_with_a_silent_pci_pause(
     # The agent's desk is open: its button pauses the recording.
     sign_in(browser, instance, daemon, Role.AGENT, "1001")
     browser.get(f"{daemon.url}/agents/1001/desk")
-    until(lambda: "ready" in browser.find_element(By.ID, "state").text, 10, what="the desk")
+    until(lambda: desk_connected(browser), 10, what="the desk")
     agent = sipp.agent_phone(
         "1001", instance.secrets.agent_passwords["1001"], talk_until_bye=60, audio=str(agent_says)
     )

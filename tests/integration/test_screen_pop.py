@@ -25,7 +25,7 @@ from callcenter.store.db import make_engine, make_sessions
 from tests.support.instance import DaemonProcess, Instance
 from tests.support.sipp import Sipp
 from tests.support.sipp_scenarios import DEMO_TO_SUPPORT
-from tests.support.staff import sign_in
+from tests.support.staff import desk_connected, sign_in
 from tests.support.until import until
 
 pytestmark = pytest.mark.asterisk
@@ -62,11 +62,7 @@ def test_the_desk_shows_the_caller_history_and_ivr_path_before_answer(
     engine.dispose()
 
     sign_in(browser, instance, daemon, Role.AGENT, "1001")  # lands on the desk
-    until(
-        lambda: _state(browser) == "idle" and _text(browser, "state") == "ready",
-        10,
-        what="desk ready",
-    )
+    until(lambda: desk_connected(browser), 10, what="desk ready")
 
     agent = sipp.agent_phone("1001", instance.secrets.agent_passwords["1001"], ring_for=3.0)
     caller = sipp.call(

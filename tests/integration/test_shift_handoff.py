@@ -34,7 +34,7 @@ from tests.support.daemon_api import api_call, api_status, api_token
 from tests.support.instance import NIGHT_TEAM, DaemonProcess, Instance
 from tests.support.sipp import Sipp
 from tests.support.sipp_scenarios import DEMO_TO_SUPPORT
-from tests.support.staff import sign_in
+from tests.support.staff import desk_connected, sign_in
 from tests.support.until import until
 
 pytestmark = pytest.mark.asterisk
@@ -144,7 +144,7 @@ def test_a_shift_change_hands_over_notes_holds_the_reader_and_pops_the_note(
 
     # -- the incoming agent -------------------------------------------------------------
     sign_in(browser, instance, daemon, Role.AGENT, "1002")
-    until(lambda: _text(browser, "#state") == "ready", 15, what="1002's desk")
+    until(lambda: desk_connected(browser), 15, what="1002's desk")
     browser.find_element(By.ID, "login").click()
     until(lambda: browser.find_element(By.ID, "held").is_displayed(), 15, what="held")
     items = "#to-read li[data-handoff]"

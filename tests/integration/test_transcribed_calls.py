@@ -41,7 +41,7 @@ from tests.support.recordings import recording_of
 from tests.support.rtp_audio import rtp_pcap, to_8khz
 from tests.support.sipp import Sipp
 from tests.support.sipp_scenarios import DEMO_TO_SUPPORT
-from tests.support.staff import sign_in, sign_in_url
+from tests.support.staff import desk_connected, sign_in, sign_in_url
 from tests.support.until import until
 
 pytestmark = pytest.mark.asterisk
@@ -150,7 +150,7 @@ def test_a_queue_call_is_written_down_per_speaker_on_its_ticket_and_found(
     # the call runs.
     sign_in(browser, instance, daemon, Role.AGENT, "1001")
     browser.get(f"{daemon.url}/agents/1001/desk")
-    until(lambda: "ready" in browser.find_element(By.ID, "state").text, 10, what="the desk")
+    until(lambda: desk_connected(browser), 10, what="the desk")
     agent = sipp.agent_phone(
         "1001", instance.secrets.agent_passwords["1001"], talk_until_bye=60, audio=str(agent_says)
     )

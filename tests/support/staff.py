@@ -41,3 +41,13 @@ def sign_in(
     browser.get(f"{daemon.url}/signin")
     browser.delete_all_cookies()
     browser.get(sign_in_url(instance, daemon, role, agent))
+
+
+def desk_connected(browser: Any) -> bool:
+    """The desk's websocket said hello (its state badge shows the agent, not a call)."""
+    return bool(
+        browser.execute_script(
+            "return document.body.dataset.connected === 'true'"
+            " && document.getElementById('state').className === 'idle'"
+        )
+    )

@@ -26,6 +26,7 @@ class StaffUserRow(Base):
     agent: Mapped[str] = mapped_column(String(15), default="")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     disabled: Mapped[bool] = mapped_column(default=False)
+    locale: Mapped[str] = mapped_column(String(8), default="", server_default="")
 
 
 class StaffSessionRow(Base):

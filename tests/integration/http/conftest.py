@@ -28,6 +28,7 @@ from callcenter.domain.recordings import RecordingFilter, RecordingState
 from callcenter.domain.tickets import Role
 from callcenter.domain.voicemails import VoicemailSource, live_key
 from callcenter.domain.widgets import Widget
+from callcenter.http.agent_desk import HUB, AgentHub
 from callcenter.http.api_agents import SUPERVISION
 from callcenter.http.api_auth import KEYS
 from callcenter.http.api_bans import BANS
@@ -46,6 +47,7 @@ from callcenter.http.api_webhooks import WEBHOOKS
 from callcenter.http.api_widgets import WIDGETS
 from callcenter.http.callback_gate import CALLBACK_GATE
 from callcenter.http.server import build_app
+from callcenter.http.staff_auth import SESSION_TTL, STAFF
 from callcenter.services.agent_control import AgentControl
 from callcenter.services.bans import SipBans
 from callcenter.services.callbacks import CallbackPolicy, Callbacks
@@ -67,6 +69,7 @@ from callcenter.store.db_threads import DbThreads
 from callcenter.store.dial_guard import SqlDialAudit, SqlPendingNumbers
 from callcenter.store.handoffs import SqlHandoffs
 from callcenter.store.recordings import SqlRecordings
+from callcenter.store.staff import SqlStaff
 from callcenter.store.ticket_store import SqlTicketStore
 from callcenter.store.transcripts import SqlTranscripts
 from callcenter.store.voicemails import SqlVoicemails
@@ -89,6 +92,7 @@ class Api:
         recording_id: int,
         voicemails: Voicemails,
         tmp: Path,
+        sessions: sessionmaker[Session],
     ) -> None:
         self.client = client
         self.tokens = tokens
@@ -97,6 +101,7 @@ class Api:
         self.recording_id = recording_id  # complete, agent 1001
         self.voicemails = voicemails
         self.tmp = tmp
+        self.sessions = sessions  # for staff sign-in links
 
     def auth(self, role: Role) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.tokens[role]}"}
@@ -321,6 +326,9 @@ async def api(db_engine: Engine, tmp_path: Path) -> AsyncIterator[Api]:
             HANDOFFS: shifts,
             CLUSTER: cluster,
             CALLBACK_GATE: gate,
+            STAFF: SqlStaff(sessions),
+            SESSION_TTL: timedelta(hours=1),
+            HUB: AgentHub(),
         },
         api_routes(),
         pages(),
@@ -328,6 +336,6 @@ async def api(db_engine: Engine, tmp_path: Path) -> AsyncIterator[Api]:
     client = TestClient(TestServer(app))
     await client.start_server()
     try:
-        yield Api(client, tokens, store, ban_store, recorded, voicemails, tmp_path)
+        yield Api(client, tokens, store, ban_store, recorded, voicemails, tmp_path, sessions)
     finally:
         await client.close()

@@ -66,7 +66,7 @@ async def test_a_pop_published_for_an_agent_reaches_their_open_page(
     await s.sign_in(Role.SUPERVISOR)
     page = await s.client.get("/agents/1001/desk")
     assert page.status == 200
-    assert "Agent 1001" in await page.text()
+    assert "<title>Desk 1001 — callcenter</title>" in await page.text()
     ws = await s.client.ws_connect("/agents/1001/ws")
     assert (await ws.receive_json())["kind"] == "hello"
     other = await s.client.ws_connect("/agents/1002/ws")

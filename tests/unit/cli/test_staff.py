@@ -29,9 +29,13 @@ def test_add_link_passwd_disable_and_list(env: dict[str, str]) -> None:
     piped = cli.invoke(main, ["staff", "passwd", "olga", "--password-stdin"], env=env, input="x\n")
     assert piped.exit_code == 1
     assert "at least 10 characters" in piped.output
+    assert cli.invoke(main, ["staff", "locale", "olga", "ru"], env=env).exit_code == 0
     assert cli.invoke(main, ["staff", "disable", "olga"], env=env).exit_code == 0
     listed = cli.invoke(main, ["staff", "list"], env=env)
-    assert re.search(r"olga\s+agent\s+1002\s+disabled", listed.output)
+    assert re.search(r"olga\s+agent\s+1002\s+ru\s+disabled", listed.output)
+    unknown = cli.invoke(main, ["staff", "locale", "olga", "fr"], env=env)
+    assert unknown.exit_code == 2
+    assert "fr" in unknown.output
     refused = cli.invoke(main, ["staff", "link", "olga"], env=env)
     assert refused.exit_code == 1
     assert "disabled" in refused.output

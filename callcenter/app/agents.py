@@ -20,7 +20,7 @@ from callcenter.asterisk.ami_events import AgentRequest
 from callcenter.asterisk.ami_queues import AmiQueues
 from callcenter.asterisk.confgen_sections import queue_defs
 from callcenter.config import Config
-from callcenter.domain.queue_events import MemberPaused, QueueEvent
+from callcenter.domain.queue_events import MemberPaused, MemberReachable, QueueEvent
 from callcenter.http import api_agents
 from callcenter.http.agent_desk import DESK, HUB, AgentHub
 from callcenter.http.api_agents import SUPERVISION
@@ -79,6 +79,9 @@ class Agents:
             self.queue_calls.handle(event),
         ):
             self._background_task(work)
+
+    def member_reachable(self, event: MemberReachable, _received: float) -> None:
+        self._background_task(self.states.reachable(event.agent, event.reachable))
 
     def member_paused(self, event: MemberPaused, _received: float) -> None:
         self._background_task(self.states.handle(event))
@@ -159,6 +162,7 @@ def _plug(parts: Parts, plug: Plug) -> None:
     for kind in typing.get_args(QueueEvent):
         plug.on_ami(kind, agents.queue_event)
     plug.on_ami(MemberPaused, agents.member_paused)
+    plug.on_ami(MemberReachable, agents.member_reachable)
     plug.on_ami(AgentRequest, agents.agent_request)
     plug.after_ami_login(agents.ami_login)
     plug.run(agents.tasks)

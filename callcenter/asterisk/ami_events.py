@@ -16,6 +16,7 @@ from callcenter.domain.queue_events import (
     CallerAbandoned,
     CallerLeftQueue,
     MemberPaused,
+    MemberReachable,
     QueueEvent,
 )
 
@@ -31,7 +32,15 @@ QUEUE_EVENTS = (
 )
 # Every event the daemon subscribes to: the AMI user's event filter (manager.conf) lets
 # these through and nothing else, so no other event is sent, parsed or dispatched.
-USED_EVENTS = (*QUEUE_EVENTS, "UserEvent", "QueueMemberPause", "Hangup", *FAILURE_EVENTS)
+USED_EVENTS = (
+    *QUEUE_EVENTS,
+    "UserEvent",
+    "QueueMemberPause",
+    "QueueMemberStatus",
+    "QueueMemberAdded",
+    "Hangup",
+    *FAILURE_EVENTS,
+)
 # The classes those events belong to (read rights of the daemon's AMI user).
 USED_CLASSES = ("call", "agent", "user", "security")
 # Without filters (asterisk.event_filters = false, the benchmarks' baseline): everything.
@@ -101,6 +110,20 @@ def member_paused(event: Mapping[str, str]) -> MemberPaused | None:
     if not agent.isdigit() or not queue:
         return None
     return MemberPaused(agent, queue, event.get("Paused") == "1", event.get("PausedReason", ""))
+
+
+# app_queue's device states of a member that cannot be rung (AST_DEVICE_UNKNOWN, _INVALID,
+# _UNAVAILABLE): the phone is not registered.
+UNREACHABLE = frozenset({"0", "4", "5"})
+
+
+def member_status(event: Mapping[str, str]) -> MemberReachable | None:
+    """AMI QueueMemberStatus (a member's device changed state) or QueueMemberAdded (an
+    agent logged in, with their device's state) → MemberReachable."""
+    agent, status = agent_extension(event), event.get("Status", "")
+    if not agent.isdigit() or not status:
+        return None
+    return MemberReachable(agent, status not in UNREACHABLE)
 
 
 @dataclasses.dataclass(frozen=True)

@@ -25,12 +25,18 @@ from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 from callcenter.asterisk.ami_callbacks import CallbackReport, callback_report
-from callcenter.asterisk.ami_events import USED_EVENTS, AgentRequest, agent_request, member_paused
+from callcenter.asterisk.ami_events import (
+    USED_EVENTS,
+    AgentRequest,
+    agent_request,
+    member_paused,
+    member_status,
+)
 from callcenter.asterisk.ami_events import translate as queue_event
 from callcenter.asterisk.ami_recordings import PauseRequest, RecordingStarted, recording_event
 from callcenter.asterisk.security_events import FAILURE_EVENTS, auth_failure
 from callcenter.domain.bans import AuthFailure
-from callcenter.domain.queue_events import MemberPaused, QueueEvent
+from callcenter.domain.queue_events import MemberPaused, MemberReachable, QueueEvent
 from callcenter.logs import call_id_var
 
 log = logging.getLogger(__name__)
@@ -48,6 +54,7 @@ class CallerHungUp:
 AmiEvent = (
     QueueEvent
     | MemberPaused
+    | MemberReachable
     | AgentRequest
     | CallbackReport
     | RecordingStarted
@@ -59,6 +66,7 @@ AmiEvent = (
 EVENT_TYPES: tuple[type, ...] = (
     *typing.get_args(QueueEvent),
     MemberPaused,
+    MemberReachable,
     AgentRequest,
     CallbackReport,
     RecordingStarted,
@@ -101,6 +109,9 @@ def translate_message(message: Mapping[str, str], now: datetime | None = None) -
     if name == "QueueMemberPause":
         paused = member_paused(message)
         return [paused] if paused is not None else []
+    if name in ("QueueMemberStatus", "QueueMemberAdded"):
+        status = member_status(message)
+        return [status] if status is not None else []
     if name == "Hangup":
         uid = message.get("Uniqueid", "")
         return [CallerHungUp(uid)] if uid and uid == message.get("Linkedid") else []

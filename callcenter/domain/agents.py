@@ -81,7 +81,9 @@ _MOVES: dict[tuple[AgentStatus, AgentEvent], AgentStatus] = {
     (AgentStatus.RINGING, AgentEvent.HANGUP): AgentStatus.AVAILABLE,  # caller left first
     (AgentStatus.ON_CALL, AgentEvent.HANGUP): AgentStatus.WRAP_UP,
     (AgentStatus.WRAP_UP, AgentEvent.WRAP_UP_OVER): AgentStatus.AVAILABLE,
-    (AgentStatus.WRAP_UP, AgentEvent.UNPAUSE): AgentStatus.AVAILABLE,  # done early
+    # app_queue does not ring an agent before the queue's wrap-up time is over, whatever
+    # they press: "available" in wrap-up (or after a pause taken in it) waits for its end.
+    (AgentStatus.WRAP_UP, AgentEvent.UNPAUSE): AgentStatus.AVAILABLE,
     # A call offered while the agent was pausing still gets answered: finish it first.
     (AgentStatus.PAUSED, AgentEvent.ANSWER): AgentStatus.ON_CALL,
 }
@@ -106,10 +108,16 @@ def transition(
         raise AgentStateError(f"agent {state.extension}: pause reason {reason!r} not in {allowed}")
     if target is AgentStatus.WRAP_UP and wrap_up <= timedelta(0):
         target = AgentStatus.AVAILABLE  # this queue has no wrap-up time
+    until = at + wrap_up if target is AgentStatus.WRAP_UP else None
+    left = state.wrap_up_until
+    if event is AgentEvent.UNPAUSE and left is not None and left > at:
+        target, until = AgentStatus.WRAP_UP, left  # the rest of the wrap-up time
+    elif target is AgentStatus.PAUSED and left is not None and left > at:
+        until = left  # a pause taken in wrap-up: its end is remembered
     return AgentState(
         extension=state.extension,
         status=target,
         since=at,
         pause_reason=reason if target is AgentStatus.PAUSED else "",
-        wrap_up_until=at + wrap_up if target is AgentStatus.WRAP_UP else None,
+        wrap_up_until=until,
     )

@@ -85,6 +85,15 @@ class MemberPaused:
     reason: str
 
 
+@dataclasses.dataclass(frozen=True)
+class MemberReachable:
+    """An agent's phone, as app_queue sees the member's device (AMI QueueMemberStatus):
+    unreachable when not registered (the board's "unavailable")."""
+
+    agent: str
+    reachable: bool
+
+
 # app_queue's QUEUESTATUS → how the leg ended, as the ticket says it.
 LEFT_QUEUE = {
     "TIMEOUT": "timeout",

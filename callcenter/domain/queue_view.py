@@ -43,9 +43,12 @@ class MemberState:
             return "paused"
         if self.in_wrap_up:
             return "wrap_up"
-        if self.device in ("unavailable", "invalid", "unknown"):
+        if self.device in UNREACHABLE_DEVICES:
             return "unavailable"
         return "available"
+
+
+UNREACHABLE_DEVICES = ("unavailable", "invalid", "unknown")  # a phone not registered
 
 
 @dataclasses.dataclass(frozen=True)
@@ -89,6 +92,7 @@ class AgentPresence:
     pause_reason: str
     paused_since: float  # epoch seconds, when paused
     queues: tuple[tuple[str, int], ...]  # (queue, penalty)
+    reachable: bool = True  # their phone is registered (whatever the state says first)
 
 
 def presences(
@@ -119,6 +123,7 @@ def presences(
                 paused.pause_reason if paused else "",
                 paused.last_pause if paused else 0.0,
                 queues,
+                any(m.device not in UNREACHABLE_DEVICES for _, m in members),
             )
         )
     return out

@@ -166,6 +166,8 @@ async def security_page(request: web.Request) -> web.Response:
 
 def _desk(app: web.Application, s: Services) -> None:
     control = s.get(CONTROL)
+    if control is not None:
+        app[CONTROL] = control  # the desk's hello says the agent's state, as the board does
     add_desk_routes(app, s[HUB], s[KEYS], control.pause_reasons if control else ())
 
 

@@ -88,7 +88,9 @@ class AgentStates:
         """Move ``agent`` by ``event``; the state after it (unchanged if refused)."""
         before = self.get(agent)
         # app_queue reports a pause once per queue: the first report did it.
-        repeated = (event is AgentEvent.UNPAUSE and before.status is AgentStatus.AVAILABLE) or (
+        still_wrapping = before.wrap_up_until is not None and before.wrap_up_until > self._now()
+        unpaused = (AgentStatus.AVAILABLE,) + ((AgentStatus.WRAP_UP,) if still_wrapping else ())
+        repeated = (event is AgentEvent.UNPAUSE and before.status in unpaused) or (
             event is AgentEvent.PAUSE
             and before.status is AgentStatus.PAUSED
             and before.pause_reason == reason
@@ -132,16 +134,21 @@ class AgentStates:
             return "unavailable"
         return status.value
 
+    async def reachable(self, agent: str, reachable: bool) -> None:
+        """The agent's phone registered or went away: the desk says what the board says."""
+        if reachable != (agent in self._unreachable):
+            return
+        (self._unreachable.discard if reachable else self._unreachable.add)(agent)
+        log.info("agent %s: phone %s", agent, "reachable" if reachable else "unreachable")
+        await self._publish(self.get(agent))
+
     async def sync(self, view: Iterable[AgentPresence]) -> None:
         """Adopt app_queue's view (the board's presences) where ours differs."""
         for presence in view:
             status = _FROM_VIEW.get(presence.state, AgentStatus.AVAILABLE)
             before = self.get(presence.agent)
-            reachable = presence.state != "unavailable"
-            if reachable == (presence.agent in self._unreachable):
-                (self._unreachable.discard if reachable else self._unreachable.add)(presence.agent)
-                if before.status is status:
-                    await self._publish(before)
+            if presence.state != "logged_out":
+                await self.reachable(presence.agent, presence.reachable)
             if before.status is status and before.pause_reason == presence.pause_reason:
                 continue
             after = AgentState(

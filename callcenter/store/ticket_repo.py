@@ -40,7 +40,9 @@ from callcenter.store.models import (
 )
 from callcenter.store.search import index_interaction
 
-TAG = re.compile(r"^[a-z0-9][a-z0-9_.:-]{0,63}$")
+# A tag: letters (of any script: a Russian or Chinese centre tags in its language) and
+# digits, then those or _.:- (lower-cased; no spaces), at most 64.
+TAG = re.compile(r"^[^\W_][\w.:-]{0,63}$")
 TIMELINE_LIMIT = 500
 
 
@@ -69,7 +71,9 @@ class TicketRepo:
         rows = []
         for name in dict.fromkeys(n.strip().lower() for n in names):
             if not TAG.match(name):
-                raise TicketRuleError("tags", f"{name!r} is not a tag (a-z, 0-9, _.:-)")
+                raise TicketRuleError(
+                    "tags", f"{name!r} is not a tag (letters and digits, then _.:-; no spaces)"
+                )
             row = self.s.scalar(select(TagRow).where(TagRow.name == name))
             if row is None:
                 row = TagRow(name=name)

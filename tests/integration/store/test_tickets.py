@@ -89,6 +89,11 @@ async def test_unknown_assignee_and_bad_tag_name_the_field(store: SqlTicketStore
         await store.update_ticket(t.number, TicketChanges(assignee="4242"))
     with pytest.raises(TicketRuleError, match="tags: 'no spaces' is not a tag"):
         await store.update_ticket(t.number, TicketChanges(tags=("no spaces",)))
+    with pytest.raises(TicketRuleError, match="tags: '-dash' is not a tag"):
+        await store.update_ticket(t.number, TicketChanges(tags=("-dash",)))
+    # Tags in the centre's languages: Russian lower-cased, Chinese as written.
+    tagged = await store.update_ticket(t.number, TicketChanges(tags=("Доставка", "退款", "vip")))
+    assert set(tagged.tags) == {"доставка", "退款", "vip"}
 
 
 async def test_importing_the_same_event_twice_changes_nothing(store: SqlTicketStore) -> None:

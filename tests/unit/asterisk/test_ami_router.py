@@ -14,6 +14,7 @@ from callcenter.domain.queue_events import (
     AgentCallEnded,
     CallerLeftQueue,
     MemberPaused,
+    MemberReachable,
 )
 from callcenter.logs import call_id_var
 
@@ -47,6 +48,12 @@ def test_each_raw_message_becomes_the_typed_events_it_carries() -> None:
     paused = {"Event": "QueueMemberPause", "Interface": "PJSIP/1001", "Queue": "support"}
     paused |= {"Paused": "1", "PausedReason": "lunch"}
     assert translate_message(paused) == [MemberPaused("1001", "support", True, "lunch")]
+    gone = {"Event": "QueueMemberStatus", "Interface": "PJSIP/1001", "Status": "5"}
+    assert translate_message(gone) == [MemberReachable("1001", False)]
+    back = {"Event": "QueueMemberStatus", "Interface": "PJSIP/1001", "Status": "1"}
+    assert translate_message(back) == [MemberReachable("1001", True)]
+    added = {"Event": "QueueMemberAdded", "Interface": "PJSIP/1002", "Status": "5"}
+    assert translate_message(added) == [MemberReachable("1002", False)]
 
 
 def test_only_the_callers_hangup_is_a_caller_hangup() -> None:

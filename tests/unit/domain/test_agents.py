@@ -61,3 +61,18 @@ def test_an_unanswered_ring_returns_the_agent_to_available() -> None:
 def test_logged_out_agents_cannot_take_calls() -> None:
     with pytest.raises(AgentStateError, match="cannot answer while logged_out"):
         walk(AgentEvent.ANSWER)
+
+
+def test_available_in_wrap_up_waits_for_its_end_as_app_queue_does() -> None:
+    """app_queue rings nobody before the queue's wrap-up time is over: the agent's state
+    (the desk's) says wrap-up until then, as the board does."""
+    wrapping = walk(AgentEvent.LOGIN, AgentEvent.RING, AgentEvent.ANSWER, AgentEvent.HANGUP)
+    end = wrapping.wrap_up_until
+    assert end is not None
+    early = transition(wrapping, AgentEvent.UNPAUSE, T + timedelta(seconds=10))
+    assert (early.status, early.wrap_up_until) == (AgentStatus.WRAP_UP, end)
+    paused = transition(wrapping, AgentEvent.PAUSE, T + timedelta(seconds=10), "lunch")
+    back = transition(paused, AgentEvent.UNPAUSE, T + timedelta(seconds=20))
+    assert (back.status, back.wrap_up_until) == (AgentStatus.WRAP_UP, end)
+    later = transition(paused, AgentEvent.UNPAUSE, end + timedelta(seconds=1))
+    assert later.status is AgentStatus.AVAILABLE

@@ -109,3 +109,34 @@ async def test_a_refused_event_changes_nothing_and_sync_puts_it_right(
     )
     assert "agent 1001: logged_out → on_call (app_queue)" in caplog.text
     states.close()
+
+
+async def test_the_desk_hears_the_boards_word_when_the_phone_comes_and_goes() -> None:
+    desks = Desks()
+    states = _states(desks)
+    await _logged_in(states)
+    await states.reachable("1001", False)
+    await states.reachable("1001", False)  # app_queue says it once per queue: heard once
+    assert states.board_state("1001") == "unavailable"
+    await states.reachable("1001", True)
+    assert states.board_state("1001") == "available"
+    words = [m.presence for _, m in desks.sent if m.kind == "presence"]
+    assert words == ["available", "unavailable", "available"]
+    # Paused wins over the phone: the board says paused whatever the phone does.
+    await states.reachable("1001", False)
+    await states.apply("1001", AgentEvent.PAUSE, "lunch")
+    assert states.board_state("1001") == "paused"
+
+
+async def test_sync_learns_an_unregistered_phone_from_the_view() -> None:
+    desks = Desks()
+    states = _states(desks)
+    await states.sync([AgentPresence("1001", "Olga", True, "unavailable", "", 0.0, (), False)])
+    assert states.board_state("1001") == "unavailable"
+    await states.sync([AgentPresence("1001", "Olga", True, "available", "", 0.0, ())])
+    assert states.board_state("1001") == "available"
+    # Paused with no phone (after a restart, say): unpaused, the board says unavailable.
+    paused = AgentPresence("1001", "Olga", True, "paused", "lunch", 1.0, (), False)
+    await states.sync([paused])
+    await states.apply("1001", AgentEvent.UNPAUSE)
+    assert states.board_state("1001") == "unavailable"

@@ -80,7 +80,7 @@ const agents = new DataTable<Agent>(byId("agents", HTMLTableElement), {
     { label: t("board.name"), value: (a) => a.name, sort: (a) => a.name },
     {
       label: t("board.state"),
-      value: (a) => agentState(a.state, a.pause_reason) + (a.pause_reason && a.paused_for != null ? ` · ${duration(a.paused_for)}` : ""),
+      value: (a) => agentState(a.state, a.pause_reason, a.pause_reason && a.paused_for != null ? duration(a.paused_for) : ""),
       sort: (a) => a.state,
       cls: (a) => a.state,
     },

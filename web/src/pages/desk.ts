@@ -8,6 +8,7 @@ import { send, useSession } from "../api/client";
 import { t } from "../shell/i18n";
 import { markLoaded, startPage } from "../shell/shell";
 import { byId, errorText, h, input, item, link } from "../ui/dom";
+import { clearErrors, showError, type FieldMap } from "../ui/forms";
 import { agentState } from "../ui/states";
 import type { DeskMessage, Pop, Presence } from "./desk_messages";
 import { ringAlert, offerNotifications } from "./desk_ring";
@@ -31,6 +32,7 @@ function showState(queue = ""): void {
 
 function showPresence(p: Presence): void {
   presence = p;
+  if (line === "wrap_up" && p.state !== "wrap_up") line = "idle"; // wrap-up time is over
   byId("presence").textContent = agentState(p.state, p.reason);
   document.body.dataset.presence = p.state;
   showState();
@@ -89,6 +91,7 @@ async function recording(action: "pause" | "resume"): Promise<void> {
 byId("rec-pause").addEventListener("click", () => void recording("pause"));
 byId("rec-resume").addEventListener("click", () => void recording("resume"));
 
+const wrapFields: FieldMap = { tags: [input("tags"), byId("tags-error")], body: [input("note"), byId("note-error")] };
 byId("wrapup", HTMLFormElement).addEventListener("submit", (ev) => {
   ev.preventDefault();
   const ticket = current && "ticket" in current ? current.ticket : undefined;
@@ -100,8 +103,11 @@ byId("wrapup", HTMLFormElement).addEventListener("submit", (ev) => {
     if (tags.length) await send("patch", "/tickets/{number}", { path: { number: ticket }, body: { tags } });
   };
   saving()
-    .then(() => (byId("saved").textContent = t("desk.saved")))
-    .catch((err: unknown) => (byId("saved").textContent = t("desk.not_saved", { error: errorText(err) })));
+    .then(() => {
+      clearErrors(wrapFields);
+      byId("saved").textContent = t("desk.saved");
+    })
+    .catch((err: unknown) => showError(err, wrapFields, byId("saved"), t("desk.not_saved", { error: "" })));
 });
 
 function liveLine(msg: Extract<DeskMessage, { kind: "transcript" }>): void {

@@ -3,9 +3,10 @@
 
 import { t } from "../shell/i18n";
 
-export function agentState(state: string, reason?: string | null): string {
+export function agentState(state: string, reason?: string | null, since?: string): string {
   const key = `agent.state.${state}` as "agent.state.available";
   const word = t(key);
   const name = word === key ? state.replace("_", " ") : word;
-  return reason ? `${name} (${reason})` : name;
+  const why = [reason, since].filter(Boolean).join(", ");
+  return why ? `${name} (${why})` : name;
 }

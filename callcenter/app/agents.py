@@ -23,6 +23,7 @@ from callcenter.config import Config
 from callcenter.domain.queue_events import MemberPaused, MemberReachable, QueueEvent
 from callcenter.http import api_agents
 from callcenter.http.agent_desk import DESK, HUB, AgentHub
+from callcenter.http.wallboard_page import WALLBOARD_PAGE
 from callcenter.http.api_agents import SUPERVISION
 from callcenter.http.api_routes import CONTROL
 from callcenter.logs import call_id_var
@@ -184,5 +185,5 @@ FEATURE = Feature(
     provides=(slots.AGENTS,),
     build=_plug,
     routes=tuple(api_agents.ROUTES),
-    pages=(DESK,),
+    pages=(DESK, WALLBOARD_PAGE),
 )

@@ -71,6 +71,27 @@ def test_every_page_is_reached_from_the_shell_by_role_and_is_axe_clean(
     )
 
 
+def test_the_wallboard_survives_a_daemon_restart(
+    instance: Instance, daemon: DaemonProcess, browser: Any
+) -> None:
+    sign_in(browser, instance, daemon, Role.SUPERVISOR)
+    browser.get(f"{daemon.url}/wallboard")
+    page_loaded(browser)
+    assert browser.find_element(By.ID, "tile-support").is_displayed()
+    assert violations(browser) == []
+    connection = "return document.body.dataset.connection"
+    daemon.stop()
+    until(lambda: browser.execute_script(connection) == "lost", 20, what="the loss shown")
+    assert browser.find_element(By.ID, "connection").is_displayed()
+    assert browser.find_element(By.ID, "tile-support").is_displayed()  # the last figures stay
+    daemon.start()
+    until(lambda: daemon.health()[0] == 200, 30, what="the daemon back")
+    until(lambda: browser.execute_script(connection) == "up", 30, what="the wallboard back")
+    assert not browser.find_element(By.ID, "connection").is_displayed()
+    assert browser.find_element(By.ID, "tile-support").is_displayed()
+    assert violations(browser) == []
+
+
 def test_an_unknown_ticket_is_the_404_page(
     instance: Instance, daemon: DaemonProcess, browser: Any
 ) -> None:

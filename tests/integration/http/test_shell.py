@@ -20,6 +20,7 @@ ALLOWED = {
     Role.AGENT: {"desk", "recordings", "search"},
     Role.SUPERVISOR: {
         "board",
+        "wallboard",
         "promises",
         "voicemails",
         "recordings",
@@ -29,6 +30,7 @@ ALLOWED = {
     },
     Role.ADMIN: {
         "board",
+        "wallboard",
         "promises",
         "voicemails",
         "recordings",

@@ -2,6 +2,7 @@
 //   dist/app/<page>.js   one entry per staff page (src/pages/*.ts), shared code split into chunks
 //   dist/app/app.css     the shell's and the pages' styles
 //   dist/jssip.min.js    JsSIP, which the click-to-call widget loads for web calls
+//   dist/widget.js       the click-to-call widget (src/widget), for other sites' pages
 // and dist/app/meta.json (esbuild's metafile: what each bundle holds, read by benchmarks/).
 import { readdirSync } from "node:fs";
 import { build } from "esbuild";
@@ -25,3 +26,7 @@ await build({
 });
 
 await build({ ...common, entryPoints: ["node_modules/jssip/lib/JsSIP.js"], outfile: "dist/jssip.min.js" });
+
+// The click-to-call widget, loaded by other sites' pages: one classic script (an IIFE, no
+// globals), its catalogues inside.
+await build({ ...common, format: "iife", entryPoints: ["src/widget/widget.ts"], outfile: "dist/widget.js" });

@@ -27,7 +27,7 @@ from callcenter.services.widgets import Widgets
 
 log = logging.getLogger(__name__)
 
-STATIC = Path(__file__).with_name("static")
+WIDGET_JS = Path(__file__).resolve().parents[2] / "web" / "dist" / "widget.js"
 MAX_SIP_MESSAGE = 64 * 1024
 CRLF = "\r\n"
 _REQUEST_LINE = re.compile(r"^[A-Z]{3,12} sip:[^\s]{1,300} SIP/2\.0\r\n")
@@ -63,9 +63,12 @@ def stamp(message: str, secret: str, session: str) -> str | None:
     return None
 
 
-async def widget_js(_request: web.Request) -> web.FileResponse:
+async def widget_js(_request: web.Request) -> web.StreamResponse:
+    """The widget, built by `make setup` from web/src/widget (TypeScript, en/ru/zh)."""
+    if not WIDGET_JS.is_file():
+        raise web.HTTPServiceUnavailable(text=f"the widget is not built ({WIDGET_JS}): make setup")
     return web.FileResponse(
-        STATIC / "widget.js",
+        WIDGET_JS,
         headers={"Content-Type": "text/javascript", "Cache-Control": "max-age=300"},
     )
 

@@ -20,6 +20,7 @@ import pytest
 from selenium.webdriver.common.by import By
 
 from callcenter.domain.tickets import Role
+from tests.support.axe import violations
 from tests.support.browser import WEBRTC_FLAGS, BrowserUnavailable, headless_chromium
 from tests.support.calls import new_caller
 from tests.support.daemon_api import api_call, api_status, api_token
@@ -219,6 +220,47 @@ def test_call_me_back_from_the_page_makes_a_real_callback_with_its_promise(
         what="the web callback's promise kept",
     )
     assert done["state"] == "completed"
+
+
+def test_the_widget_speaks_the_pages_language_chinese_on_a_third_party_page(
+    instance: Instance, daemon: DaemonProcess, phone_browser: Any
+) -> None:
+    lead, admin = api_token(instance, Role.SUPERVISOR), api_token(instance, Role.ADMIN)
+    shop = Site(daemon.url, lang="zh-CN", widget="shop-zh")
+    api_status(daemon, admin, "DELETE", "/widgets/shop-zh")
+    api_call(
+        daemon,
+        admin,
+        "POST",
+        "/widgets",
+        {"id": "shop-zh", "queue": "callbacks", "origins": [shop.origin]},
+    )
+    callback_id = None
+    try:
+        driver = phone_browser
+        driver.get(shop.origin + "/")
+        until(lambda: widget_state(driver, "state") == "open", 15, what="the widget shows open")
+        texts = in_widget(
+            driver,
+            "return ['#title', '#ask', 'label[for=number]', '#status']"
+            ".map((s) => root.querySelector(s).textContent);",
+        )
+        assert texts[:3] == ["联系我们", "请给我回电", "您的电话号码"]
+        assert texts[3].startswith("我们正在营业。"), texts[3]
+        in_widget(
+            driver,
+            f"root.querySelector('#number').value = '+{mobile()}';"
+            "root.querySelector('#ask').click();",
+        )
+        until(lambda: widget_state(driver, "promise"), 15, what="the promise shown")
+        told = in_widget(driver, "return root.querySelector('#result').textContent")
+        assert told.startswith("谢谢。我们将在"), told
+        callback_id = int(widget_state(driver, "callback"))
+        assert violations(driver) == []  # axe-core walks into the widget's shadow root
+    finally:
+        if callback_id is not None:
+            api_status(daemon, lead, "DELETE", f"/callbacks/{callback_id}")
+        shop.close()
 
 
 def test_the_guard_refuses_and_nothing_reaches_asterisk(

@@ -19,14 +19,14 @@ WIDGET = "shop"
 class Site:
     """A shop's site on its own origin (another port): a page that embeds the widget."""
 
-    def __init__(self, daemon_url: str) -> None:
+    def __init__(self, daemon_url: str, lang: str = "en", widget: str = WIDGET) -> None:
         self.port = free_port()
         self.origin = f"http://127.0.0.1:{self.port}"
         page = (
-            "<!doctype html><html lang=en><head><title>Shop</title>"
-            "<style>button{background:red}</style></head><body><h1>Our shop</h1>"
-            f'<script src="{daemon_url}/widget.js" data-widget="{WIDGET}" async></script>'
-            "</body></html>"
+            f"<!doctype html><html lang={lang}><head><title>Shop</title>"
+            "<style>button{background:red}</style></head><body><main><h1>Our shop</h1>"
+            f'<script src="{daemon_url}/widget.js" data-widget="{widget}" async></script>'
+            "</main></body></html>"
         ).encode()
 
         class Page(http.server.BaseHTTPRequestHandler):

@@ -5,13 +5,17 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { LOCALES } from "../src/shell/i18n";
+import { WIDGET_LOCALES } from "../src/widget/widget_i18n";
 
 const PLURAL = /^(.*)_(zero|one|two|few|many|other)$/;
 const base = (k: string) => PLURAL.exec(k)?.[1] ?? k;
 const holes = (text: string) => [...text.matchAll(/\{\{(\w+)\}\}/g)].map((m) => m[1]).sort();
-const en: Record<string, string> = LOCALES.en;
+const SETS = [
+  ...Object.entries(LOCALES).map(([lang, c]) => ["staff", lang, c, LOCALES.en] as const),
+  ...Object.entries(WIDGET_LOCALES).map(([lang, c]) => ["widget", lang, c, WIDGET_LOCALES.en] as const),
+];
 
-describe.each(Object.entries(LOCALES))("the %s catalogue", (lang, catalogue: Record<string, string>) => {
+describe.each(SETS)("the %s %s catalogue", (_set, lang, catalogue: Record<string, string>, en: Record<string, string>) => {
   it("has every key of the English one", () => {
     const mine = new Set(Object.keys(catalogue).map(base));
     expect([...new Set(Object.keys(en).map(base))].filter((k) => !mine.has(k))).toEqual([]);
@@ -39,6 +43,7 @@ describe.each(Object.entries(LOCALES))("the %s catalogue", (lang, catalogue: Rec
 });
 
 describe("the page templates", () => {
+  const en: Record<string, string> = LOCALES.en;
   const dir = "../callcenter/http/static";
   const pages = readdirSync(dir).filter((f) => f.endsWith(".html"));
 

@@ -23,9 +23,9 @@ from callcenter.config import Config
 from callcenter.domain.queue_events import MemberPaused, MemberReachable, QueueEvent
 from callcenter.http import api_agents
 from callcenter.http.agent_desk import DESK, HUB, AgentHub
-from callcenter.http.wallboard_page import WALLBOARD_PAGE
 from callcenter.http.api_agents import SUPERVISION
 from callcenter.http.api_routes import CONTROL
+from callcenter.http.wallboard_page import WALLBOARD_PAGE
 from callcenter.logs import call_id_var
 from callcenter.services.agent_control import AgentControl
 from callcenter.services.agent_states import AgentStates

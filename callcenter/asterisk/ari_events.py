@@ -44,7 +44,9 @@ def translate(event: dict[str, Any]) -> CallEvent | MediaTapEnded | None:
         caller = channel.get("caller", {}).get("number", "")
         dialed = channel.get("dialplan", {}).get("exten", "")
         linked = (channel.get("channelvars") or {}).get("CHANNEL(linkedid)") or call_id
-        return CallEntered(call_id, linked, caller, dialed, tuple(event.get("args", ())))
+        args = tuple(event.get("args", ()))
+        language = str(channel.get("language", "") or "")
+        return CallEntered(call_id, linked, caller, dialed, args, language)
     if kind == "ChannelDtmfReceived":
         return DtmfReceived(call_id, str(event.get("digit", "")))
     if kind == "PlaybackFinished":

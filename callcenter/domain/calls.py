@@ -80,6 +80,7 @@ class CallEntered:
     caller: str
     dialed: str
     args: tuple[str, ...]
+    language: str = ""  # the channel's (the IVR sets it): what prompts and due times are said in
 
 
 @dataclasses.dataclass(frozen=True)

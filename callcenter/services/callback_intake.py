@@ -66,7 +66,9 @@ class CallbackIntake:
         queue = args[1] if len(args) > 1 else ""
         joined = _epoch(args[2] if len(args) > 2 else "")
         priority = int(args[3]) if len(args) > 3 and args[3].lstrip("-").isdigit() else 0
-        return await self.take(session, queue, joined, priority, "queue")
+        # Said in the language the IVR left the call in (the channel's), as its prompts were.
+        language = session.entered.language or "en"
+        return await self.take(session, queue, joined, priority, "queue", language)
 
     async def take(
         self,

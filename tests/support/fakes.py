@@ -30,6 +30,7 @@ class FakeTelephony:
     in_app: list[str] = dataclasses.field(default_factory=list)
     fail: set[str] = dataclasses.field(default_factory=set)
     playbacks: int = 0
+    languages: list[tuple[str, str]] = dataclasses.field(default_factory=list)  # (media, lang)
 
     def _do(self, *command: str) -> None:
         self.commands.append(command)
@@ -42,6 +43,7 @@ class FakeTelephony:
     async def play(self, call_id: str, media: str | list[str], language: str = "") -> str:
         items = [media] if isinstance(media, str) else media
         self._do("play", call_id, *items)
+        self.languages += [(item, language) for item in items]
         self.playbacks += 1
         return f"pb{self.playbacks}"
 

@@ -29,6 +29,13 @@ def test_stasis_start_is_a_call_entering() -> None:
     assert event == CallEntered("1795464029.0", "1795464029.0", "14155550100", "7000", ("inbound",))
 
 
+def test_the_channels_language_comes_with_the_call() -> None:
+    channel = {**CHANNEL, "language": "ru"}
+    event = translate({"type": "StasisStart", "args": ["callback"], "channel": channel})
+    assert isinstance(event, CallEntered)
+    assert event.language == "ru"
+
+
 def test_linkedid_falls_back_to_the_channel_id() -> None:
     channel = {**CHANNEL, "channelvars": None}
     event = translate({"type": "StasisStart", "args": [], "channel": channel})

@@ -95,3 +95,18 @@ async def test_without_ask_time_nothing_is_asked(tmp_path: Path) -> None:
     await intake.take(session, "support", None, 0, "queue")
     assert ASK_TIME[0] not in played(tel)
     assert requests.asked[0].at is None
+
+
+async def test_from_the_queue_the_due_time_is_said_in_the_calls_language(tmp_path: Path) -> None:
+    """The queue's callback digit sends the call here with no language in its arguments:
+    the channel's (the IVR set it) is what the caller hears the due time in."""
+    intake, tel, _requests, _ = setup(tmp_path)
+    log = MemoryCallLog()
+    log.records["c2"] = CallRecord("c2", "c2", "79161234567", "7000", NOW)
+    args = ("callback", "support", "", "0")
+    session = CallSession(CallEntered("c2", "c2", "79161234567", "7000", args, "ru"), tel, log)
+    tel.session = session
+    tel.digits = {READ_BACK: ["1"]}
+    await intake.handle(session)
+    said = {lang for media, lang in tel.languages if media.startswith("sound:digits/")}
+    assert said == {"ru"}

@@ -33,16 +33,27 @@ def flow_files(directory: Path) -> list[Path]:
 def load_catalog(
     files: Iterable[Path], ctx: FlowContext, base: Path | None = None
 ) -> tuple[FlowSet | None, list[FlowIssue]]:
-    loaded = []
-    issues: list[FlowIssue] = []
-    seen: dict[str, str] = {}
+    texts: list[tuple[str, str]] = []
+    unreadable: list[FlowIssue] = []
     for path in files:
         source = str(path.relative_to(base)) if base and path.is_relative_to(base) else str(path)
         try:
-            text = path.read_text(encoding="utf-8")
+            texts.append((source, path.read_text(encoding="utf-8")))
         except (OSError, UnicodeDecodeError) as exc:
-            issues.append(FlowIssue(source, 1, 1, "", "syntax", f"cannot read: {exc}"))
-            continue
+            unreadable.append(FlowIssue(source, 1, 1, "", "syntax", f"cannot read: {exc}"))
+    flows, issues = load_texts(texts, ctx)
+    return (flows, issues) if not unreadable else (None, unreadable + issues)
+
+
+def load_texts(
+    texts: Iterable[tuple[str, str]], ctx: FlowContext
+) -> tuple[FlowSet | None, list[FlowIssue]]:
+    """The set of flows ``texts`` — (source, YAML) pairs — make, checked together (the
+    editor checks a draft this way: the files on disk with one of them replaced)."""
+    loaded = []
+    issues: list[FlowIssue] = []
+    seen: dict[str, str] = {}
+    for source, text in texts:
         flow, file_issues, pos = load_flow_text(text, source)
         issues += file_issues
         if flow is None:

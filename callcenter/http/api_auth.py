@@ -53,6 +53,8 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "guard:read": LEADS,  # the toll-fraud guard's decisions
     "tickets:call": ALL,  # a chat ticket's "call" button (the chat side, agents)
     "cluster:read": LEADS,  # the nodes, their leases and claims
+    "flows:read": LEADS,  # the IVR flows' files, versions, checks and simulations
+    "flows:publish": frozenset({Role.ADMIN}),  # publish a flow file, roll one back
 }
 
 KEYS: web.AppKey[ApiKeys] = web.AppKey("api_keys")

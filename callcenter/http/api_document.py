@@ -37,6 +37,12 @@ PATH_SCHEMAS: dict[str, dict[str, Any]] = {
     "webhook_id": ID,
     "voicemail_id": ID,
     "widget_id": {"type": "string", "pattern": "^[a-z][a-z0-9-]{1,39}$", "examples": ["shop"]},
+    "file": {
+        "type": "string",
+        "pattern": "^[a-z0-9][a-z0-9_-]{0,60}[.]ya?ml$",
+        "examples": ["main.yaml"],
+    },
+    "version_id": ID,
     "call_id": {
         "type": "string",
         "pattern": "^([a-z0-9-]{1,32}-)?[0-9]{1,20}[.][0-9]{1,10}$",

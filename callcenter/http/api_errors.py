@@ -9,6 +9,7 @@ import json
 import logging
 import math
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 from aiohttp import web
 
@@ -31,10 +32,12 @@ class ApiError(Exception):
         message: str,
         field: str | None = None,
         headers: dict[str, str] | None = None,
+        extra: dict[str, Any] | None = None,
     ) -> None:
         super().__init__(message)
         self.status, self.error_id, self.message, self.field = status, error_id, message, field
         self.headers = headers or {}  # e.g. Retry-After on a 429
+        self.extra = extra or {}  # more of the error object (a refused flow's issues)
 
 
 def error_response(
@@ -43,8 +46,9 @@ def error_response(
     message: str,
     field: str | None = None,
     headers: dict[str, str] | None = None,
+    extra: dict[str, Any] | None = None,
 ) -> web.Response:
-    error: dict[str, str] = {"id": error_id, "message": message}
+    error: dict[str, Any] = {"id": error_id, "message": message, **(extra or {})}
     if field is not None:
         error["field"] = field
     return web.json_response({"error": error}, status=status, headers=headers)
@@ -55,7 +59,9 @@ async def errors_middleware(request: web.Request, handler: Handler) -> web.Strea
     try:
         return await handler(request)
     except ApiError as exc:
-        return error_response(exc.status, exc.error_id, exc.message, exc.field, exc.headers)
+        return error_response(
+            exc.status, exc.error_id, exc.message, exc.field, exc.headers, exc.extra
+        )
     except InvalidContact as exc:
         return error_response(422, "invalid_field", str(exc), exc.field)
     except TicketRuleError as exc:

@@ -103,6 +103,8 @@ ERROR = {
                 "id": {"type": "string"},
                 "message": {"type": "string"},
                 "field": {"type": "string"},
+                # a flow draft refused: every problem at its line and column
+                "issues": {"type": "array", "items": {"type": "object"}},
             },
         }
     },

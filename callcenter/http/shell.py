@@ -44,6 +44,7 @@ NAV = (
     NavItem("voicemails", "/voicemails", frozenset({A, S}), "Voicemail"),
     NavItem("recordings", "/recordings", frozenset({A, S, G}), "Recordings"),
     NavItem("search", "/search", frozenset({A, S, G}), "Search"),
+    NavItem("flows", "/flows", frozenset({A, S}), "Flows"),
     NavItem("widgets", "/widgets", frozenset({A, S}), "Widgets & guard"),
     NavItem("cluster", "/cluster", frozenset({A, S}), "Cluster"),
     NavItem("security", "/security", frozenset({A}), "Security"),

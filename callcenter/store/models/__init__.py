@@ -9,6 +9,7 @@ from callcenter.store.models.callbacks import OPEN_CALLBACK, CallbackRow, Promis
 from callcenter.store.models.calls import CallRow
 from callcenter.store.models.cluster import NodeRow
 from callcenter.store.models.dial_guard import DialRequestRow
+from callcenter.store.models.flows import FlowVersionRow
 from callcenter.store.models.front import FrontLocationRow, FrontSubscriberRow
 from callcenter.store.models.handoffs import HandoffReadRow, ShiftHandoffRow, ShiftRow
 from callcenter.store.models.presence import AgentHoldRow
@@ -41,6 +42,7 @@ __all__ = [
     "ContactPointRow",
     "CustomerRow",
     "DialRequestRow",
+    "FlowVersionRow",
     "FrontLocationRow",
     "FrontSubscriberRow",
     "HandoffReadRow",

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import shutil
 import time
 import wave
 from collections.abc import AsyncIterator, Mapping
@@ -28,6 +29,8 @@ from callcenter.domain.recordings import RecordingFilter, RecordingState
 from callcenter.domain.tickets import Role
 from callcenter.domain.voicemails import VoicemailSource, live_key
 from callcenter.domain.widgets import Widget
+from callcenter.flows.catalog import flow_files, load_catalog
+from callcenter.flows.validate import FlowContext
 from callcenter.http.agent_desk import HUB, AgentHub
 from callcenter.http.api_agents import SUPERVISION
 from callcenter.http.api_auth import KEYS
@@ -35,6 +38,7 @@ from callcenter.http.api_bans import BANS
 from callcenter.http.api_callbacks import CALLBACKS
 from callcenter.http.api_cluster import CLUSTER
 from callcenter.http.api_dial_guard import TICKET_CALLS
+from callcenter.http.api_flows import FLOW_EDITOR
 from callcenter.http.api_handoffs import HANDOFFS
 from callcenter.http.api_promises import PROMISES
 from callcenter.http.api_recordings import RECORDINGS
@@ -53,6 +57,8 @@ from callcenter.services.bans import SipBans
 from callcenter.services.callbacks import CallbackPolicy, Callbacks
 from callcenter.services.cluster import Membership
 from callcenter.services.dial_guard import DialGuard
+from callcenter.services.flow_editor import FlowEditor
+from callcenter.services.flow_registry import FlowRegistry
 from callcenter.services.handoffs import Handoffs
 from callcenter.services.recordings import RecordingPolicy, Recordings
 from callcenter.services.supervision import Supervision
@@ -67,6 +73,7 @@ from callcenter.store.cluster import SqlNodes
 from callcenter.store.db import make_sessions
 from callcenter.store.db_threads import DbThreads
 from callcenter.store.dial_guard import SqlDialAudit, SqlPendingNumbers
+from callcenter.store.flow_versions import SqlFlowVersions
 from callcenter.store.handoffs import SqlHandoffs
 from callcenter.store.recordings import SqlRecordings
 from callcenter.store.staff import SqlStaff
@@ -244,6 +251,20 @@ class _Gate:
         return await self._callbacks.take(callback_id, attempt, agent)
 
 
+def flow_editor(sessions: sessionmaker[Session], tmp: Path) -> FlowEditor:
+    """The editor of a copy of the shipped flows (queues sales and support here)."""
+    flows = tmp / "flows"
+    flows.mkdir()
+    shutil.copy(Path(__file__).resolve().parents[3] / "ivr_flows" / "main.yaml", flows)
+    ctx = FlowContext(
+        queues=frozenset({"sales", "support"}),
+        mailboxes=frozenset({"100"}),
+        extensions=frozenset({"1001"}),
+    )
+    registry = FlowRegistry(lambda: load_catalog(flow_files(flows), ctx, tmp))
+    return FlowEditor(flows, ctx, registry, SqlFlowVersions(sessions), SystemClock())
+
+
 @pytest.fixture
 async def api(db_engine: Engine, tmp_path: Path) -> AsyncIterator[Api]:
     sessions = make_sessions(db_engine)
@@ -326,6 +347,7 @@ async def api(db_engine: Engine, tmp_path: Path) -> AsyncIterator[Api]:
             HANDOFFS: shifts,
             CLUSTER: cluster,
             CALLBACK_GATE: gate,
+            FLOW_EDITOR: flow_editor(sessions, tmp_path),
             STAFF: SqlStaff(sessions),
             SESSION_TTL: timedelta(hours=1),
             HUB: AgentHub(),

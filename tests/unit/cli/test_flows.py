@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -94,3 +95,23 @@ def test_reload_without_a_daemon_says_so(env: dict[str, str]) -> None:
     result = CliRunner().invoke(main, ["flows", "reload"], env=env)
     assert result.exit_code != 0
     assert "no running daemon" in result.output
+
+
+def test_history_and_rollback_of_a_file_edited_from_the_shell(
+    env: dict[str, str], tmp_path: Path
+) -> None:
+    cli, path = CliRunner(), tmp_path / "flows" / "main.yaml"
+    first = cli.invoke(main, ["flows", "history", "main.yaml"], env=env)
+    assert first.exit_code == 0, first.output
+    assert re.search(r"^v1 .* on disk", first.output, re.M)
+    before = path.read_text()
+    path.write_text(before.replace("description: Demo main menu", "description: Edited"))
+    second = cli.invoke(main, ["flows", "history", "main.yaml"], env=env)
+    assert re.findall(r"^v(\d+)", second.output, re.M) == ["2", "1"]
+    back = cli.invoke(main, ["flows", "rollback", "main.yaml", "1"], env=env)
+    assert back.exit_code == 0, back.output
+    assert "version 1 published again as version 3" in back.output
+    assert path.read_text() == before
+    missing = cli.invoke(main, ["flows", "rollback", "main.yaml", "99"], env=env)
+    assert missing.exit_code == 1
+    assert "version 99: no such version of main.yaml" in missing.output

@@ -30,6 +30,7 @@ export class ApiError extends Error {
     readonly id: string,
     message: string,
     readonly field?: string,
+    readonly issues?: unknown[], // a refused flow draft: its problems
   ) {
     super(message);
   }
@@ -71,8 +72,8 @@ async function call(method: string, target: string, body?: unknown): Promise<unk
   const text = await resp.text();
   const json: unknown = text ? JSON.parse(text) : undefined;
   if (!resp.ok) {
-    const err = (json as { error?: { id?: string; message?: string; field?: string } } | undefined)?.error;
-    throw new ApiError(resp.status, err?.id ?? "http_" + resp.status, err?.message ?? `${target}: ${resp.status}`, err?.field);
+    const err = (json as { error?: { id?: string; message?: string; field?: string; issues?: unknown[] } } | undefined)?.error;
+    throw new ApiError(resp.status, err?.id ?? "http_" + resp.status, err?.message ?? `${target}: ${resp.status}`, err?.field, err?.issues);
   }
   return json;
 }

@@ -1,0 +1,231 @@
+"""/api/v1/flows: the IVR flows' files as the editor sees them — each file's text, a draft
+checked (every problem at its line and column), simulated and drawn, publishing (admins;
+atomic, recorded, run at once), each file's versions, the difference between two, and a
+rollback to one."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from aiohttp import web
+
+from callcenter.domain.flow_versions import FlowVersion, FlowVersionError
+from callcenter.flows.loader import FlowIssue
+from callcenter.http import api_params as p
+from callcenter.http.api_auth import permission, principal
+from callcenter.http.api_errors import ApiError, read_json
+from callcenter.http.api_flows_schemas import (
+    DIFF,
+    DRAFT,
+    FILE,
+    FILES,
+    HISTORY,
+    ISSUES,
+    PUBLISH,
+    SIMULATE,
+    SIMULATION,
+    VERSION,
+)
+from callcenter.http.api_routes import Route
+from callcenter.http.api_schemas import check
+from callcenter.services.flow_editor import FlowDraftError, FlowEditor
+
+FLOW_EDITOR: web.AppKey[FlowEditor] = web.AppKey("flow_editor")
+
+
+def _editor(request: web.Request) -> FlowEditor:
+    editor = request.app.get(FLOW_EDITOR)
+    if editor is None:
+        raise ApiError(503, "unavailable", "flows are not edited on this server")
+    return editor
+
+
+def issue_json(i: FlowIssue) -> dict[str, Any]:
+    return {
+        "file": i.source,
+        "line": i.line,
+        "column": i.column,
+        "path": i.path,
+        "code": i.code,
+        "message": i.message,
+    }
+
+
+def version_json(v: FlowVersion, content: bool = False) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "id": v.id,
+        "file": v.file,
+        "digest": v.digest[:12],
+        "published_at": v.published_at.isoformat(),
+        "published_by": v.published_by,
+        "note": v.note,
+    }
+    return out | ({"content": v.content} if content else {})
+
+
+def _refused(exc: FlowDraftError) -> ApiError:
+    issues = {"issues": [issue_json(i) for i in exc.issues]}
+    return ApiError(422, "invalid_flow", str(exc), "text", extra=issues)
+
+
+@permission("flows:read")
+async def list_flows(request: web.Request) -> web.Response:
+    files = _editor(request).files()
+    return web.json_response(
+        {"items": [{"file": f.file, "flows": list(f.flows), "text": f.text} for f in files]}
+    )
+
+
+@permission("flows:read")
+async def check_flow(request: web.Request) -> web.Response:
+    body = check(DRAFT, await read_json(request))
+    try:
+        _, issues = _editor(request).check(body["file"], body["text"])
+    except FlowDraftError as exc:
+        raise ApiError(422, "invalid_field", str(exc), "file") from None
+    graph = _editor(request).graph(body["file"], body["text"]) if not issues else []
+    return web.json_response({"issues": [issue_json(i) for i in issues], "graph": graph})
+
+
+@permission("flows:read")
+async def simulate_flow(request: web.Request) -> web.Response:
+    body = check(SIMULATE, await read_json(request))
+    at = p.timestamp(body.get("at"), "at") or datetime.now(UTC)
+    try:
+        lines = _editor(request).simulate(
+            body["file"],
+            body["text"],
+            body["flow"],
+            body.get("digits", []),
+            body.get("caller", ""),
+            at,
+        )
+    except FlowDraftError as exc:
+        raise _refused(exc) from None
+    return web.json_response({"lines": lines})
+
+
+@permission("flows:publish")
+async def publish_flow(request: web.Request) -> web.Response:
+    file = request.match_info["file"]
+    body = check(PUBLISH, await read_json(request))
+    try:
+        version = await _editor(request).publish(
+            file, body["text"], principal(request).name, body.get("note", "")
+        )
+    except FlowDraftError as exc:
+        raise _refused(exc) from None
+    return web.json_response(version_json(version), status=201)
+
+
+@permission("flows:read")
+async def flow_history(request: web.Request) -> web.Response:
+    items = await _editor(request).history(request.match_info["file"])
+    return web.json_response({"items": [version_json(v) for v in items]})
+
+
+@permission("flows:read")
+async def flow_version(request: web.Request) -> web.Response:
+    try:
+        v = await _editor(request).version(
+            request.match_info["file"], p.path_id(request, "version_id")
+        )
+    except FlowVersionError as exc:
+        raise ApiError(404, "not_found", str(exc)) from None
+    return web.json_response(version_json(v, content=True))
+
+
+@permission("flows:read")
+async def flow_diff(request: web.Request) -> web.Response:
+    old, new = p.optional_int(request, "from"), p.optional_int(request, "to")
+    if old is None or new is None:
+        raise ApiError(422, "invalid_field", "from and to: the two versions to compare", "from")
+    try:
+        lines = await _editor(request).diff(request.match_info["file"], old, new)
+    except FlowVersionError as exc:
+        raise ApiError(404, "not_found", str(exc)) from None
+    return web.json_response({"lines": lines})
+
+
+@permission("flows:publish")
+async def rollback_flow(request: web.Request) -> web.Response:
+    file, version_id = request.match_info["file"], p.path_id(request, "version_id")
+    try:
+        v = await _editor(request).rollback(file, version_id, principal(request).name)
+    except FlowVersionError as exc:
+        raise ApiError(404, "not_found", str(exc)) from None
+    except FlowDraftError as exc:
+        raise _refused(exc) from None
+    return web.json_response(version_json(v), status=201)
+
+
+ROUTES = [
+    Route("GET", "/flows", list_flows, "The IVR flows' files: their text and flows", None, FILES),
+    Route(
+        "POST",
+        "/flows/check",
+        check_flow,
+        "Check a draft of one file with the others (every problem at its line and column),"
+        " and its flows as nodes and edges",
+        DRAFT,
+        ISSUES,
+    ),
+    Route(
+        "POST",
+        "/flows/simulate",
+        simulate_flow,
+        "Run a draft's flow without Asterisk: digits pressed, caller, time of day",
+        SIMULATE,
+        SIMULATION,
+    ),
+    Route(
+        "POST",
+        "/flows/{file}/versions",
+        publish_flow,
+        "Publish a file (checked, written atomically, recorded, run at once; calls in"
+        " progress keep their version)",
+        PUBLISH,
+        VERSION,
+        status=201,
+    ),
+    Route(
+        "GET",
+        "/flows/{file}/versions",
+        flow_history,
+        "A file's versions, newest first",
+        None,
+        HISTORY,
+    ),
+    Route(
+        "GET",
+        "/flows/{file}/versions/{version_id}",
+        flow_version,
+        "One version of a file, with its text",
+        None,
+        FILE,
+    ),
+    Route(
+        "GET",
+        "/flows/{file}/diff",
+        flow_diff,
+        "The difference between two versions of a file (unified, line by line)",
+        None,
+        DIFF,
+        query=("from", "to"),
+        required_query=("from", "to"),
+        query_schemas=(
+            ("from", {"type": "integer", "minimum": 1}),
+            ("to", {"type": "integer", "minimum": 1}),
+        ),
+    ),
+    Route(
+        "POST",
+        "/flows/{file}/versions/{version_id}/rollback",
+        rollback_flow,
+        "Publish an earlier version's text again, as a new version",
+        None,
+        VERSION,
+        status=201,
+    ),
+]

@@ -13,6 +13,7 @@ import tempfile
 from pathlib import Path
 
 from callcenter.domain.tickets import Role
+from tests.support.axe import page_loaded
 from tests.support.browser import headless_chromium
 from tests.support.instance import DaemonProcess, Instance
 from tests.support.staff import sign_in
@@ -25,6 +26,8 @@ PAGES = (
     ("promises.png", Role.SUPERVISOR, "", "/promises"),
     ("search.png", Role.SUPERVISOR, "", "/search"),
     ("widgets.png", Role.ADMIN, "", "/widgets"),
+    ("wallboard.png", Role.SUPERVISOR, "", "/wallboard"),
+    ("flows.png", Role.ADMIN, "", "/flows?file=main.yaml"),
 )
 
 
@@ -43,6 +46,7 @@ def main() -> None:
             for name, role, agent, path in PAGES:
                 sign_in(browser, instance, daemon, role, agent)
                 browser.get(f"{daemon.url}{path}")
+                page_loaded(browser, 30)  # its first data on it
                 browser.save_screenshot(str(args.out / name))
                 print(f"{args.out / name}: {path} as {role.value}")
     finally:

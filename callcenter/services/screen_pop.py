@@ -9,6 +9,7 @@ of its own, and a slow ticket lookup for "answered" must not let "ended" overtak
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import logging
 import time
@@ -101,6 +102,12 @@ class ScreenPop:
         finally:
             call_id_var.reset(token)
 
+    async def _history(self, caller: str) -> CallerHistory | None:
+        try:
+            return await self._tickets.lookup(phone=caller)
+        except InvalidContact:
+            return None
+
     async def _call_ticket(self, call_id: str) -> int | None:
         # The page must leave "on call" even when the store is busy: no ticket number then.
         try:
@@ -141,12 +148,11 @@ class ScreenPop:
             log.info("caller abandoned %s after %.0f s", event.queue, event.hold_time)
 
     async def pop(self, event: AgentRinging) -> Pop:
-        record = await self._calls.get(event.call_id)
-        history: CallerHistory | None
-        try:
-            history = await self._tickets.lookup(phone=event.caller)
-        except InvalidContact:
-            history = None
+        # The call's IVR path and the caller's history side by side (two database threads):
+        # the pop waits for the slower, not for both in turn.
+        record, history = await asyncio.gather(
+            self._calls.get(event.call_id), self._history(event.caller)
+        )
         return Pop(
             call_id=event.call_id,
             queue=event.queue,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { draw, rows, type Graph } from "../src/pages/flows_diagram";
+import { draw, rows, type Graph } from "../src/parts/flows_diagram";
 
 const G: Graph = {
   flow: "main",

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { grade, worst } from "../src/pages/wallboard_targets";
+import { grade, worst } from "../src/parts/wallboard_targets";
 
 describe("the wallboard's colours", () => {
   it("grades the service level against 80/20", () => {

@@ -10,9 +10,9 @@ import { markLoaded, startPage } from "../shell/shell";
 import { byId, errorText, h, input, item, link } from "../ui/dom";
 import { clearErrors, showError, type FieldMap } from "../ui/forms";
 import { agentState } from "../ui/states";
-import type { DeskMessage, Pop, Presence } from "./desk_messages";
-import { ringAlert, offerNotifications } from "./desk_ring";
-import { loadWorkspace, startWorkspace } from "./desk_workspace";
+import type { DeskMessage, Pop, Presence } from "../parts/desk_messages";
+import { ringAlert, offerNotifications } from "../parts/desk_ring";
+import { loadWorkspace, startWorkspace } from "../parts/desk_workspace";
 
 const ctx = startPage();
 useSession(ctx.csrf);

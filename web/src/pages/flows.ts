@@ -9,7 +9,7 @@ import { t } from "../shell/i18n";
 import { markLoaded, startPage } from "../shell/shell";
 import { confirmAction } from "../ui/confirm";
 import { byId, cell, errorText, h, input } from "../ui/dom";
-import { draw, type Graph } from "./flows_diagram";
+import { draw, type Graph } from "../parts/flows_diagram";
 
 interface Issue {
   file: string;

@@ -9,7 +9,7 @@ import { duration, number, percent, time } from "../shell/format";
 import { t, type MessageKey } from "../shell/i18n";
 import { markLoaded, startPage } from "../shell/shell";
 import { byId, h } from "../ui/dom";
-import { grade, worst, type Grade } from "./wallboard_targets";
+import { grade, worst, type Grade } from "../parts/wallboard_targets";
 
 type Live = Answer<operations["live_queues"]>;
 type Queue = Live["queues"][number];

@@ -3,7 +3,7 @@
 // desk and its pop to the front.
 
 import { t } from "../shell/i18n";
-import type { Pop } from "./desk_messages";
+import type { Pop } from "../parts/desk_messages";
 
 let audio: AudioContext | null = null;
 

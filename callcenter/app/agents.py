@@ -21,10 +21,11 @@ from callcenter.asterisk.ami_queues import AmiQueues
 from callcenter.asterisk.confgen_sections import queue_defs
 from callcenter.config import Config
 from callcenter.domain.queue_events import MemberPaused, MemberReachable, QueueEvent
-from callcenter.http import api_agents
+from callcenter.http import api_agents, api_directory
 from callcenter.http.agent_desk import DESK, HUB, AgentHub
 from callcenter.http.api_agents import SUPERVISION
 from callcenter.http.api_routes import CONTROL
+from callcenter.http.directory_pages import AGENTS_PAGE, QUEUES_PAGE
 from callcenter.http.wallboard_page import WALLBOARD_PAGE
 from callcenter.logs import call_id_var
 from callcenter.services.agent_control import AgentControl
@@ -184,6 +185,6 @@ FEATURE = Feature(
     needs=(slots.CONFIG, slots.AMI, slots.TICKETS, slots.CALL_LOG),
     provides=(slots.AGENTS,),
     build=_plug,
-    routes=tuple(api_agents.ROUTES),
-    pages=(DESK, WALLBOARD_PAGE),
+    routes=(*api_agents.ROUTES, *api_directory.ROUTES),
+    pages=(DESK, WALLBOARD_PAGE, QUEUES_PAGE, AGENTS_PAGE),
 )

@@ -26,8 +26,9 @@ from callcenter.app import (
     widgets,
 )
 from callcenter.app.feature import Feature
-from callcenter.http import api_customers, api_tickets
+from callcenter.http import api_customers, api_directory, api_tickets
 from callcenter.http.api_routes import Route
+from callcenter.http.directory_pages import STAFF_PAGE
 from callcenter.http.page import Page
 from callcenter.http.provisioning import PROVISIONING
 from callcenter.http.staff_auth import SIGNIN
@@ -57,8 +58,12 @@ FEATURES: tuple[Feature, ...] = (
 )
 
 # What the daemon's core serves itself: customers and tickets, staff sign-in, softphones.
-CORE_ROUTES: tuple[Route, ...] = (*api_customers.ROUTES, *api_tickets.ROUTES)
-CORE_PAGES: tuple[Page, ...] = (SIGNIN, PROVISIONING, TICKETS)
+CORE_ROUTES: tuple[Route, ...] = (
+    *api_customers.ROUTES,
+    *api_tickets.ROUTES,
+    *api_directory.STAFF_ROUTES,
+)
+CORE_PAGES: tuple[Page, ...] = (SIGNIN, PROVISIONING, TICKETS, STAFF_PAGE)
 
 
 def api_routes(features: tuple[Feature, ...] = FEATURES) -> list[Route]:

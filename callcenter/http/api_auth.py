@@ -55,6 +55,8 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "cluster:read": LEADS,  # the nodes, their leases and claims
     "flows:read": LEADS,  # the IVR flows' files, versions, checks and simulations
     "flows:publish": frozenset({Role.ADMIN}),  # publish a flow file, roll one back
+    "directory:read": LEADS,  # the queues as configured, the agents with their skills
+    "staff:manage": frozenset({Role.ADMIN}),  # staff accounts: list, disable, enable
 }
 
 KEYS: web.AppKey[ApiKeys] = web.AppKey("api_keys")

@@ -43,6 +43,11 @@ PATH_SCHEMAS: dict[str, dict[str, Any]] = {
         "examples": ["main.yaml"],
     },
     "version_id": ID,
+    "username": {
+        "type": "string",
+        "pattern": "^[a-z0-9][a-z0-9._-]{1,39}$",
+        "examples": ["olga"],
+    },
     "call_id": {
         "type": "string",
         "pattern": "^([a-z0-9-]{1,32}-)?[0-9]{1,20}[.][0-9]{1,10}$",

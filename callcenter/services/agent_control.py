@@ -82,6 +82,14 @@ class AgentControl:
         self.states = states
         self.gate = gate
 
+    @property
+    def queue_defs(self) -> Mapping[str, QueueDef]:
+        """The queues as configured (queues.yaml): the directory's page shows them."""
+        return self._defs
+
+    async def agents(self) -> list[Agent]:
+        return await self._store.list_agents()
+
     def use_gate(self, gate: ShiftGate) -> None:
         """Every login and logout passes ``gate`` from now on (the handoffs' rules)."""
         self.gate = gate

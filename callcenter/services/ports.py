@@ -258,6 +258,12 @@ class StaffDirectory(Protocol):
         """The account's language for the pages ('' = the browser's); StaffError if bad."""
         ...
 
+    async def list_users(self) -> list[StaffUser]: ...
+
+    async def set_disabled(self, username: str, disabled: bool, now: datetime) -> StaffUser:
+        """Disabling ends every session of the account; StaffError if unknown."""
+        ...
+
 
 class FallbackSource(Protocol):
     """Calls the dialplan sent to the fallback queue without the daemon (its spool)."""

@@ -86,6 +86,14 @@ class SqlStaff:
     async def set_locale(self, username: str, locale: str) -> StaffUser:
         return await self._threads.run("staff.set_locale", self.set_locale_sync, username, locale)
 
+    async def list_users(self) -> list[StaffUser]:
+        return await self._threads.run("staff.list", self.list_users_sync)
+
+    async def set_disabled(self, username: str, disabled: bool, now: datetime) -> StaffUser:
+        return await self._threads.run(
+            "staff.set_disabled", self.set_disabled_sync, username, disabled, now
+        )
+
     def set_disabled_sync(self, username: str, disabled: bool, now: datetime) -> StaffUser:
         """Disabling also ends every session of the account."""
         with self._sessions.begin() as s:

@@ -131,3 +131,30 @@ def test_the_pages_speak_the_accounts_language(
     assert browser.current_url.endswith("/promises")
     assert browser.find_element(By.CSS_SELECTOR, "h1").text == "回电承诺"
     assert violations(browser) == []
+
+
+def test_an_admin_disables_an_account_from_the_staff_page_after_confirming(
+    instance: Instance, daemon: DaemonProcess, browser: Any
+) -> None:
+    sign_in(browser, instance, daemon, Role.AGENT, "1002")
+    agent_user = browser.find_element(By.ID, "shell-user").text
+    sign_in(browser, instance, daemon, Role.ADMIN)
+    browser.get(f"{daemon.url}/staff")
+    page_loaded(browser)
+    row = browser.find_element(By.ID, f"staff-{agent_user}")
+    row.find_element(By.CSS_SELECTOR, "button.disable").click()
+    dialog = browser.find_element(By.CSS_SELECTOR, "dialog.confirm")
+    assert agent_user in dialog.text
+    assert violations(browser) == []  # the dialog too
+    dialog.find_element(By.CSS_SELECTOR, "button.danger").click()
+    until(
+        lambda: browser.find_elements(By.CSS_SELECTOR, f"#staff-{agent_user} button.enable"),
+        10,
+        what="the account disabled",
+    )
+    engine = make_engine(instance.config.database_url)
+    try:
+        users = {u.username: u for u in SqlStaff(make_sessions(engine)).list_users_sync()}
+    finally:
+        engine.dispose()
+    assert users[agent_user].disabled

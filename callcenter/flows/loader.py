@@ -146,6 +146,11 @@ def parse_yaml(text: str, source: str) -> tuple[Any, _Positions, list[FlowIssue]
         mark = exc.problem_mark
         line, col = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
         return None, pos, [FlowIssue(source, line, col, "", "syntax", f"{exc.problem or exc}")]
+    except yaml.reader.ReaderError as exc:  # a character YAML does not allow (a control one)
+        before = text[: exc.position]
+        line, col = before.count("\n") + 1, len(before) - (before.rfind("\n") + 1) + 1
+        message = f"character U+{exc.character:04X} is not allowed in YAML (a control character)"
+        return None, pos, [FlowIssue(source, line, col, "", "syntax", message)]
     if root is None:
         return None, pos, [FlowIssue(source, 1, 1, "", "schema", "the file is empty")]
     issues = []

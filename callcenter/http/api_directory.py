@@ -11,7 +11,7 @@ from typing import Any
 from aiohttp import web
 
 from callcenter.domain.queue_defs import QueueDef
-from callcenter.domain.staff import StaffError, StaffUser
+from callcenter.domain.staff import USERNAME, StaffError, StaffUser
 from callcenter.http.api_auth import permission
 from callcenter.http.api_errors import ApiError
 from callcenter.http.api_routes import CONTROL, Route
@@ -142,6 +142,8 @@ async def list_staff(request: web.Request) -> web.Response:
 
 async def _set_disabled(request: web.Request, disabled: bool) -> web.Response:
     username = request.match_info["username"]
+    if USERNAME.fullmatch(username) is None:
+        raise ApiError(422, "invalid_field", f"username {username!r}: not a username", "username")
     try:
         user = await _staff(request).set_disabled(username, disabled, datetime.now(UTC))
     except StaffError as exc:

@@ -5,6 +5,7 @@ rollback to one."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime
 from typing import Any
 
@@ -28,10 +29,33 @@ from callcenter.http.api_flows_schemas import (
     VERSION,
 )
 from callcenter.http.api_routes import Route
-from callcenter.http.api_schemas import check
-from callcenter.services.flow_editor import FlowDraftError, FlowEditor
+from callcenter.http.api_schemas import ID, check
+from callcenter.services.flow_editor import FILE_NAME, FlowDraftError, FlowEditor
 
 FLOW_EDITOR: web.AppKey[FlowEditor] = web.AppKey("flow_editor")
+
+
+def _file(request: web.Request) -> str:
+    """The path's file name, as the document's pattern says (``main.yaml``)."""
+    file = request.match_info["file"]
+    if FILE_NAME.fullmatch(file) is None:
+        raise ApiError(422, "invalid_field", f"file {file!r}: a name like main.yaml", "file")
+    return file
+
+
+def _unicode(body: dict[str, Any]) -> dict[str, Any]:
+    """The body's texts, refused (naming the field) where they are no valid Unicode (a lone
+    surrogate cannot be written to a file or hashed)."""
+    for field, value in body.items():
+        for text in value if isinstance(value, list) else [value]:
+            if isinstance(text, str):
+                try:
+                    text.encode("utf-8")
+                except UnicodeEncodeError:
+                    raise ApiError(
+                        422, "invalid_field", f"{field}: not valid Unicode text", field
+                    ) from None
+    return body
 
 
 def _editor(request: web.Request) -> FlowEditor:
@@ -79,21 +103,23 @@ async def list_flows(request: web.Request) -> web.Response:
 
 @permission("flows:read")
 async def check_flow(request: web.Request) -> web.Response:
-    body = check(DRAFT, await read_json(request))
-    try:
-        _, issues = _editor(request).check(body["file"], body["text"])
+    body = _unicode(check(DRAFT, await read_json(request)))
+    editor, file, text = _editor(request), body["file"], body["text"]
+    try:  # parsing and checking every file is CPU work: off the event loop
+        _, issues = await asyncio.to_thread(editor.check, file, text)
     except FlowDraftError as exc:
         raise ApiError(422, "invalid_field", str(exc), "file") from None
-    graph = _editor(request).graph(body["file"], body["text"]) if not issues else []
+    graph = await asyncio.to_thread(editor.graph, file, text) if not issues else []
     return web.json_response({"issues": [issue_json(i) for i in issues], "graph": graph})
 
 
 @permission("flows:read")
 async def simulate_flow(request: web.Request) -> web.Response:
-    body = check(SIMULATE, await read_json(request))
+    body = _unicode(check(SIMULATE, await read_json(request)))
     at = p.timestamp(body.get("at"), "at") or datetime.now(UTC)
     try:
-        lines = _editor(request).simulate(
+        lines = await asyncio.to_thread(
+            _editor(request).simulate,
             body["file"],
             body["text"],
             body["flow"],
@@ -108,8 +134,8 @@ async def simulate_flow(request: web.Request) -> web.Response:
 
 @permission("flows:publish")
 async def publish_flow(request: web.Request) -> web.Response:
-    file = request.match_info["file"]
-    body = check(PUBLISH, await read_json(request))
+    file = _file(request)
+    body = _unicode(check(PUBLISH, await read_json(request)))
     try:
         version = await _editor(request).publish(
             file, body["text"], principal(request).name, body.get("note", "")
@@ -121,16 +147,14 @@ async def publish_flow(request: web.Request) -> web.Response:
 
 @permission("flows:read")
 async def flow_history(request: web.Request) -> web.Response:
-    items = await _editor(request).history(request.match_info["file"])
+    items = await _editor(request).history(_file(request))
     return web.json_response({"items": [version_json(v) for v in items]})
 
 
 @permission("flows:read")
 async def flow_version(request: web.Request) -> web.Response:
     try:
-        v = await _editor(request).version(
-            request.match_info["file"], p.path_id(request, "version_id")
-        )
+        v = await _editor(request).version(_file(request), p.path_id(request, "version_id"))
     except FlowVersionError as exc:
         raise ApiError(404, "not_found", str(exc)) from None
     return web.json_response(version_json(v, content=True))
@@ -142,7 +166,7 @@ async def flow_diff(request: web.Request) -> web.Response:
     if old is None or new is None:
         raise ApiError(422, "invalid_field", "from and to: the two versions to compare", "from")
     try:
-        lines = await _editor(request).diff(request.match_info["file"], old, new)
+        lines = await _editor(request).diff(_file(request), old, new)
     except FlowVersionError as exc:
         raise ApiError(404, "not_found", str(exc)) from None
     return web.json_response({"lines": lines})
@@ -150,7 +174,7 @@ async def flow_diff(request: web.Request) -> web.Response:
 
 @permission("flows:publish")
 async def rollback_flow(request: web.Request) -> web.Response:
-    file, version_id = request.match_info["file"], p.path_id(request, "version_id")
+    file, version_id = _file(request), p.path_id(request, "version_id")
     try:
         v = await _editor(request).rollback(file, version_id, principal(request).name)
     except FlowVersionError as exc:
@@ -214,10 +238,7 @@ ROUTES = [
         DIFF,
         query=("from", "to"),
         required_query=("from", "to"),
-        query_schemas=(
-            ("from", {"type": "integer", "minimum": 1}),
-            ("to", {"type": "integer", "minimum": 1}),
-        ),
+        query_schemas=(("from", ID), ("to", ID)),
     ),
     Route(
         "POST",

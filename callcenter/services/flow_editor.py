@@ -98,7 +98,8 @@ class FlowEditor:
     async def publish(self, file: str, text: str, by: str, note: str = "") -> FlowVersion:
         """Check, write atomically, record and run ``text`` as ``file``."""
         async with self._lock:
-            flows, issues = self.check(file, text)
+            # Parsing and checking every file is CPU work: off the event loop.
+            flows, issues = await asyncio.to_thread(self.check, file, text)
             if flows is None:
                 raise FlowDraftError(f"{file}: {len(issues)} problem(s); nothing published", issues)
             await self.remember_disk()  # what was there before is kept too

@@ -135,7 +135,7 @@ def test_a_queue_call_is_recorded_per_speaker_with_a_silent_pci_pause(
     # The supervisor's page plays it: currentTime advances, duration is the stored one.
     sign_in(browser, instance, daemon, Role.SUPERVISOR)
     browser.get(f"{daemon.url}/recordings?id={rec['id']}")
-    until(lambda: browser.find_element(By.ID, f"recording-{rec['id']}"), 10, what="the list")
+    until(lambda: browser.find_elements(By.ID, f"recording-{rec['id']}"), 10, what="the list")
     until(lambda: "paused" in browser.find_element(By.ID, "pauses").text, 10, what="the pauses")
     duration = until(
         lambda: browser.execute_script(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -13,6 +14,7 @@ from callcenter.domain.tickets import Role
 from callcenter.http.api import PREFIX
 from callcenter.http.api_auth import PERMISSION_ATTR, PERMISSIONS
 from tests.integration.http.conftest import LIVE_CALL, Api, leave_message
+from tests.support.staff import link_token
 
 BODIES: dict[str, Any] = {
     "create_customer": {"name": "Role test"},
@@ -31,6 +33,12 @@ BODIES: dict[str, Any] = {
     "replace_widget": {"id": "shop", "queue": "support", "origins": ["https://shop.example"]},
     "call_ticket": {"queue": "support"},
     "read_handoffs": {"all": True},
+}
+FLOW = (Path(__file__).resolve().parents[3] / "ivr_flows" / "main.yaml").read_text()
+BODIES |= {
+    "check_flow": {"file": "main.yaml", "text": FLOW},
+    "simulate_flow": {"file": "main.yaml", "text": FLOW, "flow": "main"},
+    "publish_flow": {"text": FLOW},
 }
 
 
@@ -67,6 +75,11 @@ async def test_route_permissions(api: Api, route: Any, role: Role) -> None:
     webhook = await (
         await api.client.post(f"{PREFIX}/webhooks", json=BODIES["subscribe"], headers=admin)
     ).json()
+    history = await api.client.get(f"{PREFIX}/flows/main.yaml/versions", headers=admin)
+    version = (await history.json())["items"][0]["id"]  # what is on disk, recorded
+    link_token(api.sessions, Role.AGENT, "1001")  # a staff account to disable and enable
+    staff = await (await api.client.get(f"{PREFIX}/staff", headers=admin)).json()
+    username = staff["items"][-1]["username"]
     banned = "192.0.2.7"
     if route.handler.__name__ == "lift_ban":  # something to lift
         now = datetime.now(UTC)
@@ -82,6 +95,9 @@ async def test_route_permissions(api: Api, route: Any, role: Role) -> None:
         webhook_id=webhook["id"],
         voicemail_id=await leave_message(api, "1764669600.7"),
         widget_id="shop",
+        file="main.yaml",
+        version_id=version,
+        username=username,
     )
     if route.handler.__name__ == "read_handoffs":  # reading is done on shift
         await api.client.post(f"{PREFIX}/agents/1001/login", headers=admin)
@@ -89,6 +105,8 @@ async def test_route_permissions(api: Api, route: Any, role: Role) -> None:
         path += "?phone=89123456789"
     if route.path == "/search":
         path += "?q=anything"
+    if route.path == "/flows/{file}/diff":
+        path += f"?from={version}&to={version}"
     body = BODIES.get(route.handler.__name__)
     if route.handler.__name__ == "merge_customer":
         body = {"from": other["id"]}

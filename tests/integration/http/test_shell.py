@@ -16,36 +16,23 @@ from tests.support.staff import link_token
 
 AGENT = "1001"
 PAGES = {item.key: item.path.replace("{agent}", AGENT) for item in NAV}
+LEADS = {
+    "board",
+    "wallboard",
+    "promises",
+    "voicemails",
+    "recordings",
+    "search",
+    "flows",
+    "queues",
+    "agents",
+    "widgets",
+    "cluster",
+}
 ALLOWED = {
     Role.AGENT: {"desk", "recordings", "search"},
-    Role.SUPERVISOR: {
-        "board",
-        "wallboard",
-        "promises",
-        "voicemails",
-        "recordings",
-        "search",
-        "flows",
-        "queues",
-        "agents",
-        "widgets",
-        "cluster",
-    },
-    Role.ADMIN: {
-        "board",
-        "wallboard",
-        "promises",
-        "voicemails",
-        "recordings",
-        "search",
-        "flows",
-        "queues",
-        "agents",
-        "staff",
-        "widgets",
-        "cluster",
-        "security",
-    },
+    Role.SUPERVISOR: LEADS,
+    Role.ADMIN: LEADS | {"staff", "security"},
 }
 
 

@@ -1,7 +1,7 @@
 // SIP bans (admins): those in force, with a button to lift each, and the latest ones.
 
 import "./security.css";
-import { get, send, type Answer } from "../api/client";
+import { get, send, useSession, type Answer } from "../api/client";
 import type { operations } from "../../generated/api";
 import { dateTime, number, time } from "../shell/format";
 import { t } from "../shell/i18n";
@@ -12,6 +12,7 @@ type Bans = Answer<operations["list_bans"]>;
 type Ban = Bans["active"][number];
 
 const ctx = startPage();
+useSession(ctx.csrf);
 const when = (iso: string | null | undefined) => (iso ? dateTime(iso) : "—");
 const error = byId("error");
 
@@ -65,5 +66,4 @@ async function refresh(): Promise<void> {
     timer = window.setTimeout(() => void refresh(), 5000);
   }
 }
-void ctx;
 void refresh().finally(markLoaded);

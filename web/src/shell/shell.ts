@@ -15,9 +15,28 @@ export function startPage(): PageContext {
     const form = picker.form;
     picker.addEventListener("change", () => form.requestSubmit());
   }
+  labelRegions(document);
   document.documentElement.classList.remove("translating");
   document.documentElement.dataset.ready = "true";
   return ctx;
+}
+
+/** Wide tables scroll sideways inside their .table-wrap: a keyboard must reach that scroll
+ * (it takes the focus) and a screen reader names it after the heading before it. */
+function labelRegions(root: Document): void {
+  let n = 0;
+  for (const wrap of root.querySelectorAll<HTMLElement>(".table-wrap")) {
+    wrap.tabIndex = 0;
+    wrap.setAttribute("role", "region");
+    let heading = wrap.previousElementSibling;
+    while (heading && !/^H[1-6]$/.test(heading.tagName)) heading = heading.previousElementSibling;
+    if (heading) {
+      heading.id ||= `region-${++n}`;
+      wrap.setAttribute("aria-labelledby", heading.id);
+    } else {
+      wrap.setAttribute("aria-label", wrap.querySelector("table")?.getAttribute("aria-label") ?? document.title);
+    }
+  }
 }
 
 /** The page's first data is on it (what browser tests and screenshots wait for). */

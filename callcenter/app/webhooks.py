@@ -20,6 +20,7 @@ from callcenter.config import Config
 from callcenter.http import api_webhooks
 from callcenter.http.api_webhooks import WEBHOOKS
 from callcenter.http.webhook_client import AiohttpWebhookSender
+from callcenter.http.webhooks_page import WEBHOOKS_PAGE
 from callcenter.services.webhooks import Webhooks
 from callcenter.store.db_threads import DbThreads
 from callcenter.store.webhooks import SqlWebhooks
@@ -88,4 +89,5 @@ FEATURE = Feature(
     provides=(),
     build=_plug,
     routes=tuple(api_webhooks.ROUTES),
+    pages=(WEBHOOKS_PAGE,),
 )

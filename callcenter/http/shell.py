@@ -48,6 +48,7 @@ NAV = (
     NavItem("queues", "/queues", frozenset({A, S}), "Queues"),
     NavItem("agents", "/agents", frozenset({A, S}), "Agents"),
     NavItem("staff", "/staff", frozenset({A}), "Staff"),
+    NavItem("webhooks", "/webhooks", frozenset({A}), "Webhooks"),
     NavItem("widgets", "/widgets", frozenset({A, S}), "Widgets & guard"),
     NavItem("cluster", "/cluster", frozenset({A, S}), "Cluster"),
     NavItem("security", "/security", frozenset({A}), "Security"),

@@ -28,3 +28,14 @@ describe("the API client", () => {
     expect((err as ApiError).status).toBe(422);
   });
 });
+
+describe("errors the reader sees", () => {
+  it("say the API's refusal in the reader's language, naming the field", async () => {
+    const { startI18n } = await import("../src/shell/i18n");
+    const { errorText } = await import("../src/ui/dom");
+    startI18n("ru");
+    const err = new ApiError(422, "invalid_field", "tags: 'a b' is not a tag", "tags");
+    expect(errorText(err)).toBe("Не принято: tags (tags: 'a b' is not a tag)");
+    expect(errorText(new ApiError(418, "teapot", "short and stout"))).toBe("short and stout");
+  });
+});

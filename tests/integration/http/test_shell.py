@@ -32,7 +32,7 @@ LEADS = {
 ALLOWED = {
     Role.AGENT: {"desk", "recordings", "search"},
     Role.SUPERVISOR: LEADS,
-    Role.ADMIN: LEADS | {"staff", "security"},
+    Role.ADMIN: LEADS | {"staff", "webhooks", "security"},
 }
 
 

@@ -1,3 +1,6 @@
+import { ApiError } from "../api/client";
+import { t, type MessageKey } from "../shell/i18n";
+
 // Small typed DOM helpers. Customer text only ever becomes text nodes (textContent), never
 // markup (the lint refuses innerHTML and its kin).
 
@@ -52,6 +55,13 @@ export function link(href: string, text: string): HTMLAnchorElement {
   return a;
 }
 
+/** What went wrong, in the reader's language: an API refusal by its error id and the field
+ * it names (the server's own words, in English, follow in parentheses for the detail). */
 export function errorText(err: unknown): string {
+  if (err instanceof ApiError) {
+    const key = `api_error.${err.id}` as MessageKey;
+    const said = t(key, { field: err.field ?? "" });
+    return said === key ? err.message : `${said} (${err.message})`;
+  }
   return err instanceof Error ? err.message : String(err);
 }

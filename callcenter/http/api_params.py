@@ -68,11 +68,20 @@ def enum_list(request: web.Request, name: str, kind: type[E]) -> list[E]:
     return out
 
 
+RFC3339 = re.compile(
+    r"[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?([Zz]|[+-][0-9]{2}:[0-9]{2})"
+)
+
+
 def timestamp(value: object, field: str) -> datetime | None:
     if value is None:
         return None
     if not isinstance(value, str):
         raise ApiError(422, "invalid_field", f"{field}: not a date-time", field)
+    if RFC3339.fullmatch(value) is None:  # what the document's "date-time" means, no more
+        raise ApiError(
+            422, "invalid_field", f"{field}: {value[:40]!r} is not an RFC 3339 date-time", field
+        )
     try:
         parsed = datetime.fromisoformat(value)
     except ValueError:

@@ -251,18 +251,24 @@ class _Gate:
         return await self._callbacks.take(callback_id, attempt, agent)
 
 
-def flow_editor(sessions: sessionmaker[Session], tmp: Path) -> FlowEditor:
-    """The editor of a copy of the shipped flows (queues sales and support here)."""
+FLOW_CTX = FlowContext(
+    queues=frozenset({"sales", "support"}),
+    mailboxes=frozenset({"100"}),
+    extensions=frozenset({"1001"}),
+)
+
+
+def flow_editor(
+    sessions: sessionmaker[Session], tmp: Path
+) -> tuple[FlowEditor, FlowRegistry, Path]:
+    """The editor of a copy of the shipped flows (queues sales and support here), the
+    running registry it publishes to, and the flows' directory."""
     flows = tmp / "flows"
     flows.mkdir()
     shutil.copy(Path(__file__).resolve().parents[3] / "ivr_flows" / "main.yaml", flows)
-    ctx = FlowContext(
-        queues=frozenset({"sales", "support"}),
-        mailboxes=frozenset({"100"}),
-        extensions=frozenset({"1001"}),
-    )
-    registry = FlowRegistry(lambda: load_catalog(flow_files(flows), ctx, tmp))
-    return FlowEditor(flows, ctx, registry, SqlFlowVersions(sessions), SystemClock())
+    registry = FlowRegistry(lambda: load_catalog(flow_files(flows), FLOW_CTX, tmp))
+    editor = FlowEditor(flows, FLOW_CTX, registry, SqlFlowVersions(sessions), SystemClock())
+    return editor, registry, flows
 
 
 @pytest.fixture
@@ -347,7 +353,7 @@ async def api(db_engine: Engine, tmp_path: Path) -> AsyncIterator[Api]:
             HANDOFFS: shifts,
             CLUSTER: cluster,
             CALLBACK_GATE: gate,
-            FLOW_EDITOR: flow_editor(sessions, tmp_path),
+            FLOW_EDITOR: flow_editor(sessions, tmp_path)[0],
             STAFF: SqlStaff(sessions),
             SESSION_TTL: timedelta(hours=1),
             HUB: AgentHub(),

@@ -5,7 +5,6 @@ supervisors read, agents neither."""
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
@@ -14,28 +13,17 @@ import pytest
 from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy import Engine
 
-from callcenter.app.assembly import SystemClock
 from callcenter.app.features import api_routes, pages
 from callcenter.domain.tickets import Role
-from callcenter.flows.catalog import flow_files, load_catalog
-from callcenter.flows.validate import FlowContext
 from callcenter.http.api_auth import KEYS
 from callcenter.http.api_flows import FLOW_EDITOR
 from callcenter.http.api_routes import STORE
 from callcenter.http.server import build_app
-from callcenter.services.flow_editor import FlowEditor
 from callcenter.services.flow_registry import FlowRegistry
 from callcenter.store.api_keys import SqlApiKeys
 from callcenter.store.db import make_sessions
-from callcenter.store.flow_versions import SqlFlowVersions
 from callcenter.store.ticket_store import SqlTicketStore
-
-ROOT = Path(__file__).resolve().parents[3]
-CTX = FlowContext(
-    queues=frozenset({"sales", "support"}),
-    mailboxes=frozenset({"100"}),
-    extensions=frozenset({"1001"}),
-)
+from tests.integration.http.conftest import flow_editor
 
 
 async def _health() -> dict[str, bool]:
@@ -54,16 +42,12 @@ class Site:
 
 @pytest.fixture
 async def site(db_engine: Engine, tmp_path: Path) -> AsyncIterator[Site]:
-    flows = tmp_path / "flows"
-    flows.mkdir()
-    shutil.copy(ROOT / "ivr_flows" / "main.yaml", flows / "main.yaml")
     sessions = make_sessions(db_engine)
-    registry = FlowRegistry(lambda: load_catalog(flow_files(flows), CTX, tmp_path))
+    editor, registry, flows = flow_editor(sessions, tmp_path)
     keys = SqlApiKeys(sessions)
     tokens = {
         r: keys.create_token(f"t-{r.value}", r, "1001" if r is Role.AGENT else "")[1] for r in Role
     }
-    editor = FlowEditor(flows, CTX, registry, SqlFlowVersions(sessions), SystemClock())
     store = SqlTicketStore(sessions, "RU", timedelta(hours=1))
     app = build_app(_health, {STORE: store, KEYS: keys, FLOW_EDITOR: editor}, api_routes(), pages())
     async with TestClient(TestServer(app)) as client:

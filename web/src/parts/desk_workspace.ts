@@ -7,6 +7,7 @@ import { get, send, type Answer } from "../api/client";
 import { dateTime, duration } from "../shell/format";
 import { t } from "../shell/i18n";
 import { byId, errorText, h, link } from "../ui/dom";
+import { keyedList } from "../ui/keyed";
 
 type Workspace = Answer<operations["agent_workspace"]>;
 type Handed = Workspace["to_read"][number];
@@ -91,7 +92,9 @@ export async function loadWorkspace(ext: string): Promise<void> {
     return;
   }
   const list = byId("to-read");
-  list.replaceChildren(...w.to_read.map((x) => handed(ext, x, w.shift !== null)));
+  // Kept in step, not rebuilt: a presence change reloads this while the agent reads or types.
+  const onShift = w.shift !== null;
+  keyedList(list, w.to_read.map((x) => ({ x, onShift })), (r) => String(r.x.id), (r) => handed(ext, r.x, r.onShift));
   byId("reading").hidden = w.to_read.length === 0;
   byId("held").hidden = !w.held;
   // "Read all" only once the whole list has been scrolled through.
@@ -112,7 +115,7 @@ export async function loadWorkspace(ext: string): Promise<void> {
     seen.observe(last);
     readAllSeen = seen;
   }
-  byId("to-note").replaceChildren(...w.to_note.map((x) => noteForm(ext, x)));
+  keyedList(byId("to-note"), w.to_note, (x) => String(x.ticket.number), (x) => noteForm(ext, x));
   byId("noting").hidden = w.to_note.length === 0;
   byId("mine").replaceChildren(...w.mine.map(deskTicket));
   emptyAs(byId("mine"), t("desk.no_mine"));

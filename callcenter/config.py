@@ -39,6 +39,7 @@ from callcenter.config_sections import (
     HandoffsConfig,
     InstanceConfig,
     RecordingsConfig,
+    ReportsConfig,
     SecurityConfig,
     StaffConfig,
     TicketsConfig,
@@ -62,6 +63,7 @@ __all__ = [
     "HandoffsConfig",
     "InstanceConfig",
     "RecordingsConfig",
+    "ReportsConfig",
     "SecurityConfig",
     "StaffConfig",
     "TicketsConfig",
@@ -99,6 +101,7 @@ _SECTION_TYPES: dict[str, type[Any]] = {
     "guard": GuardConfig,
     "widgets": WidgetsConfig,
     "handoffs": HandoffsConfig,
+    "reports": ReportsConfig,
     "cluster": ClusterConfig,
 }
 

@@ -225,6 +225,17 @@ class HandoffsConfig:
 
 
 @dataclasses.dataclass(frozen=True)
+class ReportsConfig:
+    # The defaults of every queue's targets (queues.yaml sets a queue's own).
+    service_level_target: float = 80.0  # % answered within agents.service_level_seconds
+    short_abandon_seconds: float = 5.0  # a caller who hangs up sooner: a short abandon
+    # A pause longer than this, by reason, raises an alert: ["lunch=60", "meeting=90"]
+    # (minutes).
+    pause_limits: tuple[str, ...] = ()
+    alert_every_seconds: float = 10.0  # how often targets are checked
+
+
+@dataclasses.dataclass(frozen=True)
 class ClusterConfig:
     # This node's id in the shared database's ``nodes`` (its claims carry it). One node
     # is the embedded default: nothing else changes for a single machine.
@@ -271,6 +282,7 @@ class Config:
     guard: GuardConfig = dataclasses.field(default_factory=GuardConfig)
     widgets: WidgetsConfig = dataclasses.field(default_factory=WidgetsConfig)
     handoffs: HandoffsConfig = dataclasses.field(default_factory=HandoffsConfig)
+    reports: ReportsConfig = dataclasses.field(default_factory=ReportsConfig)
     cluster: ClusterConfig = dataclasses.field(default_factory=ClusterConfig)
 
     @property

@@ -14,6 +14,7 @@ from typing import Any
 
 from callcenter.app import slots
 from callcenter.app.assembly import SystemClock
+from callcenter.app.event_log import EventLogWiring
 from callcenter.app.feature import Feature, Parts, Plug
 from callcenter.asterisk.ami import AmiClient
 from callcenter.asterisk.ami_events import AgentRequest
@@ -21,6 +22,7 @@ from callcenter.asterisk.ami_queues import AmiQueues
 from callcenter.asterisk.confgen_sections import queue_defs
 from callcenter.config import Config
 from callcenter.domain.queue_events import MemberPaused, MemberReachable, QueueEvent
+from callcenter.domain.queue_stats import QueueKpis, kpis_of
 from callcenter.http import api_agents, api_directory
 from callcenter.http.agent_desk import DESK, HUB, AgentHub
 from callcenter.http.api_agents import SUPERVISION
@@ -43,7 +45,12 @@ log = logging.getLogger(__name__)
 
 class Agents:
     def __init__(
-        self, config: Config, ami: AmiClient, tickets: SqlTicketStore, call_log: CallLog
+        self,
+        config: Config,
+        ami: AmiClient,
+        tickets: SqlTicketStore,
+        call_log: CallLog,
+        events: EventLogWiring,
     ) -> None:
         self._config = config
         self._background: set[asyncio.Task[None]] = set()
@@ -54,7 +61,14 @@ class Agents:
         self.queue_calls = QueueCallRecorder(tickets)
         self.ami_queues = AmiQueues(ami)
         self.queue_defs = queue_defs(config)
-        self.states = AgentStates(self.desks, self.queue_defs, lambda: datetime.now(UTC))
+        self.states = AgentStates(
+            self.desks, self.queue_defs, lambda: datetime.now(UTC), events.writer.agent_changed
+        )
+
+        async def today() -> dict[str, QueueKpis]:
+            figures = await events.reports.today_figures()
+            return {q: kpis_of(f) for q, f in figures.items()}
+
         self.control = AgentControl(
             self.ami_queues,
             tickets,
@@ -62,6 +76,7 @@ class Agents:
             config.agents.pause_reasons,
             config.agents.service_level_seconds,
             self.states,
+            today=today,
         )
         self.wait_estimates = WaitEstimates(
             self.ami_queues,
@@ -158,7 +173,11 @@ class Agents:
 
 def _plug(parts: Parts, plug: Plug) -> None:
     agents = Agents(
-        parts[slots.CONFIG], parts[slots.AMI], parts[slots.TICKETS], parts[slots.CALL_LOG]
+        parts[slots.CONFIG],
+        parts[slots.AMI],
+        parts[slots.TICKETS],
+        parts[slots.CALL_LOG],
+        parts[slots.EVENT_LOG],
     )
     parts.provide(slots.AGENTS, agents)
     for kind in typing.get_args(QueueEvent):
@@ -182,7 +201,7 @@ def _plug(parts: Parts, plug: Plug) -> None:
 
 FEATURE = Feature(
     "agents",
-    needs=(slots.CONFIG, slots.AMI, slots.TICKETS, slots.CALL_LOG),
+    needs=(slots.CONFIG, slots.AMI, slots.TICKETS, slots.CALL_LOG, slots.EVENT_LOG),
     provides=(slots.AGENTS,),
     build=_plug,
     routes=(*api_agents.ROUTES, *api_directory.ROUTES),

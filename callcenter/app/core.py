@@ -11,6 +11,7 @@ from datetime import timedelta
 
 from callcenter.app import slots
 from callcenter.app.assembly import asterisk_etc, ticket_store
+from callcenter.app.event_log import EventLogWiring
 from callcenter.app.events import EventBus
 from callcenter.app.feature import Contributions, Parts
 from callcenter.asterisk.ami import AmiClient
@@ -80,7 +81,9 @@ def core_parts(
         slots.CALL_LOG,
         WriteBehindCallLog(SqlCallLog(sessions, threads, config.cluster.node), threads),
     )
-    parts.provide(slots.TICKETS, ticket_store(config, sessions, threads))
+    tickets = ticket_store(config, sessions, threads)
+    parts.provide(slots.TICKETS, tickets)
+    parts.provide(slots.EVENT_LOG, EventLogWiring(config, sessions, threads, tickets))
     parts.provide(slots.AMI, ami)
     parts.provide(slots.ARI, ari)
     parts.provide(slots.EVENTS, EventBus())

@@ -19,6 +19,7 @@ from callcenter.app import (
     observability,
     presence,
     recordings,
+    reports,
     search,
     transcripts,
     voicemails,
@@ -37,6 +38,7 @@ from callcenter.http.tickets_page import TICKETS
 FEATURES: tuple[Feature, ...] = (
     bans.FEATURE,
     agents.FEATURE,
+    reports.FEATURE,
     cluster.MEMBERSHIP,
     presence.FEATURE,
     webhooks.FEATURE,

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from callcenter.app.callbacks import CallbacksWiring
     from callcenter.app.calls import Calls
     from callcenter.app.cluster import ClusterWiring
+    from callcenter.app.event_log import EventLogWiring
     from callcenter.app.events import EventBus
     from callcenter.app.lost_calls import LostCallsWiring
     from callcenter.app.recordings import RecordingsWiring
@@ -46,6 +47,7 @@ AMI: Slot[AmiClient] = Slot("ami")
 ARI: Slot[AriClient] = Slot("ari")
 EVENTS: Slot[EventBus] = Slot("events")
 ASTERISK_ETC: Slot[tuple[Path, int | None]] = Slot("asterisk_etc")
+EVENT_LOG: Slot[EventLogWiring] = Slot("event_log")
 CORE: tuple[Slot[Any], ...] = (
     CONFIG,
     SECRETS,
@@ -59,6 +61,7 @@ CORE: tuple[Slot[Any], ...] = (
     ARI,
     EVENTS,
     ASTERISK_ETC,
+    EVENT_LOG,
 )
 
 # Provided by features.

@@ -15,6 +15,7 @@ from callcenter.domain.queue_events import (
     AgentRingStopped,
     CallerAbandoned,
     CallerLeftQueue,
+    CallerQueued,
     MemberPaused,
     MemberReachable,
     QueueEvent,
@@ -35,6 +36,7 @@ QUEUE_EVENTS = (
 USED_EVENTS = (
     *QUEUE_EVENTS,
     "UserEvent",
+    "QueueCallerJoin",
     "QueueMemberPause",
     "QueueMemberStatus",
     "QueueMemberAdded",
@@ -102,6 +104,15 @@ def translate(event: Mapping[str, str]) -> QueueEvent | None:
         if status is not None:
             return CallerLeftQueue(call_id, queue, status, _seconds(event.get("Wait")))
     return None
+
+
+def caller_queued(event: Mapping[str, str]) -> CallerQueued | None:
+    """AMI QueueCallerJoin → CallerQueued."""
+    call_id, queue = event.get("Uniqueid", ""), event.get("Queue", "")
+    if not call_id or not queue:
+        return None
+    position = int(_seconds(event.get("Position")))
+    return CallerQueued(call_id, queue, position, event.get("CallerIDNum", ""))
 
 
 def member_paused(event: Mapping[str, str]) -> MemberPaused | None:

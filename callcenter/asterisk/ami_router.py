@@ -29,6 +29,7 @@ from callcenter.asterisk.ami_events import (
     USED_EVENTS,
     AgentRequest,
     agent_request,
+    caller_queued,
     member_paused,
     member_status,
 )
@@ -36,7 +37,12 @@ from callcenter.asterisk.ami_events import translate as queue_event
 from callcenter.asterisk.ami_recordings import PauseRequest, RecordingStarted, recording_event
 from callcenter.asterisk.security_events import FAILURE_EVENTS, auth_failure
 from callcenter.domain.bans import AuthFailure
-from callcenter.domain.queue_events import MemberPaused, MemberReachable, QueueEvent
+from callcenter.domain.queue_events import (
+    CallerQueued,
+    MemberPaused,
+    MemberReachable,
+    QueueEvent,
+)
 from callcenter.logs import call_id_var
 
 log = logging.getLogger(__name__)
@@ -53,6 +59,7 @@ class CallerHungUp:
 
 AmiEvent = (
     QueueEvent
+    | CallerQueued
     | MemberPaused
     | MemberReachable
     | AgentRequest
@@ -65,6 +72,7 @@ AmiEvent = (
 # Every type a feature may subscribe to.
 EVENT_TYPES: tuple[type, ...] = (
     *typing.get_args(QueueEvent),
+    CallerQueued,
     MemberPaused,
     MemberReachable,
     AgentRequest,
@@ -106,6 +114,9 @@ def translate_message(message: Mapping[str, str], now: datetime | None = None) -
     name = message.get("Event", "")
     if name == "UserEvent":
         return _user_events(message)
+    if name == "QueueCallerJoin":
+        joined = caller_queued(message)
+        return [joined] if joined is not None else []
     if name == "QueueMemberPause":
         paused = member_paused(message)
         return [paused] if paused is not None else []

@@ -18,6 +18,12 @@ happens at the limits. Parse, then validate every issue with its path; pure (no 
         announce_wait_every: 60   # …and every N s their position and wait (0 = on entry only)
         record: true              # calls are recorded from entering the queue (default true)
         retention_days: 365       # recordings kept this long; 0 = recordings.retention_days
+        service_level_seconds: 20 # reports: answered within this counts (0 = agents' default)
+        service_level_target: 80  # % of calls answered within it (0 = reports' default)
+        short_abandon: 5          # s: a caller who hangs up sooner is a short abandon
+        alert_waiting: 10         # alerts: more callers waiting at once than this…
+        alert_wait: 120           # …a caller waiting longer (s)…
+        alert_abandon_rate: 10    # …more of today's calls abandoned (%); 0 = no alert
         callback_digit: "1"       # waiting callers press it to be called back in their place
         calendar: main.office     # business hours of promises (FLOW.CALENDAR); none: 24/7
         mailbox: "100"            # this queue answers mailbox 100's messages (a callback
@@ -54,6 +60,12 @@ INT_FIELDS = {
     "announce_position": (0, 3600),
     "announce_wait_every": (0, 3600),
     "retention_days": (0, 36500),
+    "service_level_seconds": (0, 3600),  # 0: agents.service_level_seconds
+    "service_level_target": (0, 100),  # %; 0: reports.service_level_target
+    "short_abandon": (0, 300),  # s; 0: reports.short_abandon_seconds
+    "alert_waiting": (0, 10000),  # callers waiting at once; 0: no alert
+    "alert_wait": (0, 86400),  # s of the longest wait; 0: no alert
+    "alert_abandon_rate": (0, 100),  # % of today's calls abandoned; 0: no alert
 }
 BOOL_FIELDS = {"announce_wait", "record"}
 KNOWN_KEYS = {
@@ -105,6 +117,13 @@ class QueueDef:
     # The roster: (days 0=mon…6=sun, start minute, end minute, agents), local time of the
     # calendar's zone. Empty: promises count on the agents serving at the moment only.
     staffing: tuple[tuple[frozenset[int], int, int, int], ...] = ()
+    # Reports' targets and alert limits (0: the [reports] default, or no alert).
+    service_level_seconds: int = 0
+    service_level_target: int = 0
+    short_abandon: int = 0
+    alert_waiting: int = 0
+    alert_wait: int = 0
+    alert_abandon_rate: int = 0
     # skill → penalty; empty: every agent, penalty 0
     skills: Mapping[str, int] = dataclasses.field(default_factory=dict)
 

@@ -55,6 +55,16 @@ class AgentCallEnded:
 
 
 @dataclasses.dataclass(frozen=True)
+class CallerQueued:
+    """A caller joined a queue (AMI QueueCallerJoin): where the event log's leg starts."""
+
+    call_id: str
+    queue: str
+    position: int
+    caller: str
+
+
+@dataclasses.dataclass(frozen=True)
 class CallerAbandoned:
     call_id: str
     queue: str

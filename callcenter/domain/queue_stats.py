@@ -13,6 +13,8 @@ import dataclasses
 import math
 from collections.abc import Sequence
 
+from callcenter.domain.reports import Figures, Targets, figures, tally
+
 
 @dataclasses.dataclass(frozen=True)
 class QueueCall:
@@ -31,7 +33,7 @@ class QueueCall:
 class QueueKpis:
     offered: int
     answered: int
-    abandoned: int  # the caller hung up while waiting
+    abandoned: int  # the caller hung up while waiting (short abandons apart)
     service_level: (
         float | None
     )  # share answered within the threshold (of calls not abandoned early)
@@ -39,29 +41,37 @@ class QueueKpis:
     abandonment_rate: float | None
     average_handle_time: float | None
     timed_out: int = 0  # left unanswered to the overflow: timeout, full, no agents
+    short_abandoned: int = 0  # hung up within the short-abandon threshold: out of the rates
+
+
+def kpis_of(f: Figures) -> QueueKpis:
+    """A report's figures as the board shows them."""
+    return QueueKpis(
+        offered=f.offered,
+        answered=f.answered,
+        abandoned=f.abandoned,
+        service_level=f.service_level,
+        average_speed_of_answer=f.average_speed_of_answer,
+        abandonment_rate=f.abandonment_rate,
+        average_handle_time=f.average_handle_time,
+        timed_out=f.overflowed,
+        short_abandoned=f.short_abandoned,
+    )
 
 
 def kpis(
     calls: Sequence[QueueCall], threshold: float = 20.0, short_abandon: float = 5.0
 ) -> QueueKpis:
-    """Today's figures. Calls abandoned within ``short_abandon`` seconds are left out of the
-    service level (the caller hung up before anyone could answer: the usual convention);
-    calls that left unanswered to the overflow count against it, not as abandoned."""
-    answered = [c for c in calls if c.answered]
-    abandoned = [c for c in calls if not c.answered and not c.left]
-    timed_out = [c for c in calls if not c.answered and c.left]
-    counted = [c for c in calls if c.answered or c.left or c.wait > short_abandon]
-    within = [c for c in answered if c.wait <= threshold]
-    return QueueKpis(
-        offered=len(calls),
-        answered=len(answered),
-        abandoned=len(abandoned),
-        service_level=len(within) / len(counted) if counted else None,
-        average_speed_of_answer=_mean([c.wait for c in answered]),
-        abandonment_rate=len(abandoned) / len(calls) if calls else None,
-        average_handle_time=_mean([c.talk + c.wrap_up for c in answered]),
-        timed_out=len(timed_out),
+    """Figures of finished calls, by the reports' own rules (:mod:`callcenter.domain.reports`):
+    calls abandoned within ``short_abandon`` seconds are counted apart and left out of the
+    rates; calls that left unanswered to the overflow count against the service level,
+    not as abandoned."""
+    targets = Targets(threshold=threshold, short_abandon=short_abandon)
+    legs = (
+        ("answered" if c.answered else (c.left or "abandoned"), c.wait, c.talk, c.wrap_up, "")
+        for c in calls
     )
+    return kpis_of(figures(tally(legs, targets), targets))
 
 
 def estimated_wait(
@@ -79,7 +89,3 @@ def estimated_wait(
     remaining = sorted(max(0.0, handle_time - spent) for spent in busy_for)
     first = remaining[(position - 1) % agents_serving] if len(remaining) >= agents_serving else 0.0
     return first + (rounds - 1) * handle_time
-
-
-def _mean(values: Sequence[float]) -> float | None:
-    return sum(values) / len(values) if values else None

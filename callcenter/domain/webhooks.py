@@ -34,6 +34,8 @@ EVENT_TYPES = frozenset(
         "promise.at_risk",
         "promise.kept",
         "promise.broken",
+        "alert.raised",
+        "alert.cleared",
     }
 )
 

@@ -57,6 +57,7 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "flows:publish": frozenset({Role.ADMIN}),  # publish a flow file, roll one back
     "directory:read": LEADS,  # the queues as configured, the agents with their skills
     "staff:manage": frozenset({Role.ADMIN}),  # staff accounts: list, disable, enable
+    "reports:read": LEADS,  # figures, the calls behind them, exports, alerts, verify
 }
 
 KEYS: web.AppKey[ApiKeys] = web.AppKey("api_keys")

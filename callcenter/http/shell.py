@@ -40,6 +40,7 @@ NAV = (
     NavItem("desk", "/agents/{agent}/desk", frozenset({G}), "Desk"),
     NavItem("board", "/supervisor", frozenset({A, S}), "Board"),
     NavItem("wallboard", "/wallboard", frozenset({A, S}), "Wallboard"),
+    NavItem("reports", "/reports", frozenset({A, S}), "Reports"),
     NavItem("promises", "/promises", frozenset({A, S}), "Promises"),
     NavItem("voicemails", "/voicemails", frozenset({A, S}), "Voicemail"),
     NavItem("recordings", "/recordings", frozenset({A, S, G}), "Recordings"),

@@ -15,14 +15,14 @@ from __future__ import annotations
 import dataclasses
 import logging
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Protocol
 
 from callcenter.domain.agents import AgentEvent, AgentStateError, AgentStatus, UnknownAgent
 from callcenter.domain.queue_defs import QueueDef
 from callcenter.domain.queue_membership import Join, Leave, MemberChange, plan, wanted_queues
-from callcenter.domain.queue_stats import QueueCall, kpis
+from callcenter.domain.queue_stats import QueueCall, QueueKpis, kpis
 from callcenter.domain.queue_view import AgentPresence, QueueSnapshot, presences
 from callcenter.domain.tickets import Agent
 from callcenter.services.agent_states import AgentStates
@@ -73,7 +73,9 @@ class AgentControl:
         service_level_seconds: float = 20.0,
         states: AgentStates | None = None,
         gate: ShiftGate | None = None,
+        today: Callable[[], Awaitable[Mapping[str, QueueKpis]]] | None = None,
     ) -> None:
+        self._today = today  # the event log's figures (the same as reports'), if kept
         self._queues = queues
         self._store = store
         self._defs = dict(queue_defs)
@@ -242,11 +244,15 @@ class AgentControl:
         every agent's state across queues. ``now``: epoch seconds (for wrap-up)."""
         now = time.time() if now is None else now
         snapshots = [self._with_wrap_up(s, now) for s in await self._queues.status()]
-        calls = await self._store.queue_calls_since(since)
+        if self._today is not None:
+            today = dict(await self._today())
+        else:
+            calls = await self._store.queue_calls_since(since)
+            today = {q: kpis(c, self._threshold) for q, c in calls.items()}
         agents = await self._store.list_agents()
         return LiveView(
             queues=[
-                dataclasses.replace(s, kpis=kpis(calls.get(s.queue, ()), self._threshold))
+                dataclasses.replace(s, kpis=today.get(s.queue) or kpis((), self._threshold))
                 for s in snapshots
             ],
             agents=presences(((a.extension, a.name, a.logged_in) for a in agents), snapshots),

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from datetime import datetime, timedelta
 
 from callcenter.domain.agents import (
@@ -55,7 +55,9 @@ class AgentStates:
         desks: AgentDesks,
         defs: Mapping[str, QueueDef],
         now: Callable[[], datetime],
+        changed: Callable[[AgentState, AgentState, str], Awaitable[None]] | None = None,
     ) -> None:
+        self._changed = changed  # the event log's writer: every transition kept
         self._desks = desks
         self._defs = dict(defs)
         self._now = now
@@ -126,6 +128,15 @@ class AgentStates:
         except Exception:
             log.exception("agent state not updated for %s", type(event).__name__)
 
+    def paused_for(self) -> list[tuple[str, str, float]]:
+        """(agent, reason, seconds) of every agent paused now."""
+        now = self._now()
+        return [
+            (a, s.pause_reason, (now - s.since).total_seconds())
+            for a, s in self._states.items()
+            if s.status is AgentStatus.PAUSED and s.since is not None
+        ]
+
     def board_state(self, agent: str) -> str:
         """The agent's state in the board's word: an agent logged in whose phone is not
         registered is ``unavailable`` there, and so on the desk."""
@@ -173,6 +184,11 @@ class AgentStates:
             )
         reason = f" ({after.pause_reason})" if after.pause_reason else ""
         log.info("agent %s: %s → %s%s (%s)", agent, before.status, after.status, reason, why)
+        if self._changed is not None:
+            try:
+                await self._changed(before, after, why)
+            except Exception:
+                log.exception("agent %s: the change was not logged", agent)
         await self._publish(after)
 
     async def _publish(self, state: AgentState) -> None:

@@ -16,7 +16,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from callcenter.domain.calls import CallOutcome, CallRecord, CallState, IvrResult
+from callcenter.domain.event_log import LoggedEvent
 from callcenter.store.db_threads import DbThreads
+from callcenter.store.event_log import log_events
 from callcenter.store.models import CallRow
 
 # One change to the call log, applied inside a transaction (several may share one).
@@ -46,6 +48,8 @@ def started_op(r: CallRecord, node: str = "") -> CallLogOp:
             )
         )
         s.flush()  # a unique-key clash shows here, on this op, not at commit
+        data = {"dialled": r.dialed, "caller": r.caller}
+        log_events(s, [LoggedEvent("call.entered", r.started_at, r.call_id, data=data)])
 
     return apply
 
@@ -91,6 +95,22 @@ def ivr_op(call_id: str, result: IvrResult) -> CallLogOp:
         row.outcome_detail = result.detail[:120]
         if result.language:
             row.language = result.language[:10]
+        data = {
+            "flow": result.flow,
+            "path": list(result.path),
+            "language": result.language,
+            "outcome": CallOutcome(result.outcome).value,
+            "detail": result.detail,
+        }
+        at = datetime.now(UTC)
+        event = LoggedEvent(
+            "ivr.finished",
+            at,
+            call_id,
+            data=data,
+            key=f"ivr.finished:{call_id}:{len(row.ivr_path)}",
+        )
+        log_events(s, [event])
 
     return apply
 

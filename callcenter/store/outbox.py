@@ -15,6 +15,8 @@ from sqlalchemy.orm import Session
 from callcenter.domain.webhooks import Announce, DeliveryState, Event, jsonable
 
 __all__ = ["Announce", "write_events"]
+from callcenter.domain.event_log import LoggedEvent
+from callcenter.store.event_log import log_events
 from callcenter.store.models import WebhookDeliveryRow, WebhookSubscriptionRow
 
 
@@ -28,9 +30,20 @@ def write_events(s: Session, events: Iterable[Event], at: datetime | None = None
         s.scalars(select(WebhookSubscriptionRow).where(WebhookSubscriptionRow.active.is_(True)))
     )
     ids = []
+    logged = []
     for event in events:
         event_id = str(uuid.uuid4())
         payload = jsonable(dict(event.data))
+        call_id = payload.get("call_id")
+        logged.append(
+            LoggedEvent(
+                event.kind,
+                at,
+                call_id if isinstance(call_id, str) else "",
+                data=payload,
+                key=f"{event.kind}:{event_id}",
+            )
+        )
         for sub in wanting:
             if event.kind in sub.events:
                 s.add(
@@ -46,4 +59,5 @@ def write_events(s: Session, events: Iterable[Event], at: datetime | None = None
                     )
                 )
         ids.append(event_id)
+    log_events(s, logged)  # the event log keeps every announced change too
     return ids

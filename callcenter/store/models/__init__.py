@@ -14,6 +14,7 @@ from callcenter.store.models.front import FrontLocationRow, FrontSubscriberRow
 from callcenter.store.models.handoffs import HandoffReadRow, ShiftHandoffRow, ShiftRow
 from callcenter.store.models.presence import AgentHoldRow
 from callcenter.store.models.recordings import LegalHoldRow, RecordingListenRow, RecordingRow
+from callcenter.store.models.reports import EventLogRow, QueueLegRow
 from callcenter.store.models.search import SearchLineRow
 from callcenter.store.models.staff import StaffLinkRow, StaffSessionRow, StaffUserRow
 from callcenter.store.models.tickets import (
@@ -42,6 +43,7 @@ __all__ = [
     "ContactPointRow",
     "CustomerRow",
     "DialRequestRow",
+    "EventLogRow",
     "FlowVersionRow",
     "FrontLocationRow",
     "FrontSubscriberRow",
@@ -51,6 +53,7 @@ __all__ = [
     "LegalHoldRow",
     "NodeRow",
     "PromiseRow",
+    "QueueLegRow",
     "RecordingListenRow",
     "RecordingRow",
     "SearchLineRow",

@@ -7,6 +7,7 @@ import type { operations } from "../../generated/api";
 import { get, send, useSession, type Answer } from "../api/client";
 import { dateTime, duration, number, percent, time } from "../shell/format";
 import { t } from "../shell/i18n";
+import { showAlerts } from "../parts/alert_banner";
 import { markLoaded, startPage } from "../shell/shell";
 import { stackedBars } from "../ui/bars";
 import { byId, cell, errorText, h, input, link } from "../ui/dom";
@@ -114,6 +115,8 @@ async function spy(agent: string, mode: "listen" | "whisper" | "barge"): Promise
   }
 }
 
+const targets = () => showAlerts(byId("target-alerts"));
+
 async function alarms(): Promise<void> {
   // Missing-recording alarms: never silent (the newest five; all on the recordings page).
   const root = byId("recording-alarms");
@@ -182,7 +185,7 @@ async function refresh(): Promise<void> {
   } catch (err) {
     byId("queues").textContent = errorText(err);
   }
-  for (const part of [alarms, transcripts, handoffs]) await part().catch(() => undefined);
+  for (const part of [targets, alarms, transcripts, handoffs]) await part().catch(() => undefined);
   markLoaded();
   window.setTimeout(() => void refresh(), 2000);
 }

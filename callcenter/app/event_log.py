@@ -5,16 +5,20 @@ state changes, app_queue's events) and read the same figures from it (the board'
 
 from __future__ import annotations
 
+import asyncio
 import zoneinfo
 from collections.abc import Mapping
-from datetime import datetime, tzinfo
+from datetime import date, datetime, tzinfo
+from pathlib import Path
 
 from sqlalchemy.orm import Session, sessionmaker
 
 from callcenter.app.assembly import SystemClock
 from callcenter.asterisk.confgen_sections import queue_defs
+from callcenter.asterisk.queue_log import day_events, queue_log_path
 from callcenter.config import Config
 from callcenter.domain.queue_defs import QueueDef
+from callcenter.domain.reconcile import Difference, compare, legs_of
 from callcenter.domain.reports import Targets
 from callcenter.services.event_writer import EventWriter
 from callcenter.services.reports import Reports
@@ -75,3 +79,11 @@ class EventLogWiring:
             return {a.extension: a.team for a in await tickets.list_agents() if a.team}
 
         self.reports = Reports(self.store, targets, default, teams, self.zone, SystemClock())
+
+    async def verify(self, day: date, state_dir: Path) -> tuple[int, int, list[Difference]]:
+        """Our legs of a local day against Asterisk's queue_log: (ours, theirs, differences)."""
+        ours = await self.store.day_legs(day)
+        lines = await asyncio.to_thread(day_events, queue_log_path(state_dir), day, self.zone)
+        theirs = legs_of(lines)
+        counted = len([x for x in ours if x.outcome != "waiting"])
+        return counted, len(theirs), compare(ours, theirs)

@@ -16,12 +16,12 @@ from callcenter.app.assembly import SystemClock
 from callcenter.app.event_log import EventLogWiring
 from callcenter.app.events import EventBus
 from callcenter.app.feature import Feature, Parts, Plug
-from callcenter.asterisk.queue_log import day_events, queue_log_path, read_events
+from callcenter.asterisk.queue_log import queue_log_path, read_events
 from callcenter.config import Config
 from callcenter.domain.alerts import pause_limits
 from callcenter.domain.event_log import LoggedEvent
 from callcenter.domain.queue_events import CallerQueued, QueueEvent
-from callcenter.domain.reconcile import Difference, compare, legs_of
+from callcenter.domain.reconcile import Difference
 from callcenter.http import api_reports
 from callcenter.http.api_reports import REPORTS
 from callcenter.http.reports_page import REPORTS_PAGE
@@ -43,7 +43,8 @@ class ReportsWiring:
         self._config = config
         self._events = events
         self.reports = events.reports
-        self.queues: Sequence[str] = tuple(agents.queue_defs)
+        # The configured queues, and the dialplan's fallback (calls while the daemon is down).
+        self.queues: Sequence[str] = (*agents.queue_defs, config.dialplan.fallback_queue)
         self._agents = agents
         self._path = queue_log_path(config.state_dir)
         self._webhooks, self._bus = webhooks, bus
@@ -69,11 +70,7 @@ class ReportsWiring:
         return {a.extension for a in await self._events.tickets.list_agents()}
 
     async def verify(self, day: date) -> tuple[int, int, list[Difference]]:
-        """Our legs of a local day against the queue_log's: (ours, theirs, differences)."""
-        ours = await self._events.store.day_legs(day)
-        lines = await asyncio.to_thread(day_events, self._path, day, self._events.zone)
-        theirs = legs_of(lines)
-        return len([x for x in ours if x.outcome != "waiting"]), len(theirs), compare(ours, theirs)
+        return await self._events.verify(day, self._config.state_dir)
 
     async def rebuild(self) -> None:
         """After every AMI login: what happened while the daemon did not watch."""

@@ -35,6 +35,8 @@ AGENT_KINDS = ("agent.state",)  # from, to, reason, why
 LEG_KINDS = frozenset(
     {"call.queued", "call.answered", "call.abandoned", "call.overflowed", "call.completed"}
 )
+# What app_queue tells (AMI, or its queue_log): the daemon's last word from Asterisk.
+AMI_KINDS = (*sorted(LEG_KINDS), "agent.rung", "agent.not_answered", "agent.state")
 
 
 @dataclasses.dataclass(frozen=True)

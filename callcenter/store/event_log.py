@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from callcenter.domain.event_log import Leg, LoggedEvent, leg_after
+from callcenter.domain.event_log import AMI_KINDS, LEG_KINDS, Leg, LoggedEvent, leg_after
 from callcenter.domain.reports import slot_of
 from callcenter.domain.webhooks import jsonable
 from callcenter.store.db import as_utc
@@ -126,11 +126,16 @@ class SqlEventLog:
 
     def latest_sync(self, source: str) -> datetime | None:
         with self._sessions() as s:
-            at = s.scalar(select(func.max(EventLogRow.at)).where(EventLogRow.source == source))
+            at = s.scalar(
+                select(func.max(EventLogRow.at)).where(
+                    EventLogRow.source == source, EventLogRow.kind.in_(AMI_KINDS)
+                )
+            )
             return None if at is None else as_utc(at)
 
     async def latest(self, source: str) -> datetime | None:
-        """When the newest event from ``source`` happened (None: none yet)."""
+        """When the newest of app_queue's events from ``source`` happened (None: none yet):
+        what the daemon last heard from Asterisk."""
         return await self._threads.run("event_log.latest", self.latest_sync, source)
 
     def known_calls_sync(self, call_ids: Sequence[str]) -> set[str]:
@@ -140,13 +145,15 @@ class SqlEventLog:
                 chunk = call_ids[i : i + 500]
                 out.update(
                     s.scalars(
-                        select(EventLogRow.call_id).where(EventLogRow.call_id.in_(chunk)).distinct()
+                        select(EventLogRow.call_id)
+                        .where(EventLogRow.call_id.in_(chunk), EventLogRow.kind.in_(LEG_KINDS))
+                        .distinct()
                     )
                 )
         return out
 
     async def known_calls(self, call_ids: Sequence[str]) -> set[str]:
-        """Which of ``call_ids`` the log has anything about."""
+        """Which of ``call_ids`` the log has queue events of."""
         return await self._threads.run("event_log.known", self.known_calls_sync, call_ids)
 
     def events_sync(self, call_id: str) -> list[dict[str, Any]]:

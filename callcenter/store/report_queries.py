@@ -18,6 +18,9 @@ from callcenter.store.db import as_utc
 from callcenter.store.models import CallRow, EventLogRow, QueueLegRow
 
 L = QueueLegRow
+# A callback's placeholder waits in the queue for an agent (its id cb<id>-<attempt>): it is
+# a promise being kept, counted with callbacks, never as a call offered to the queue.
+INBOUND = ~QueueLegRow.call_id.like("cb%")
 COUNTED_KINDS = (
     "callback.requested",
     "callback.completed",
@@ -80,7 +83,9 @@ def tallies(
         func.sum(case((answered, L.talk), else_=0.0)),
         func.sum(case((answered, L.wrap_up), else_=0.0)),
         _flag(L.ended_by == "transfer"),
-    ).where(L.day >= days[0].isoformat(), L.day <= days[1].isoformat(), L.outcome != "waiting")
+    ).where(
+        L.day >= days[0].isoformat(), L.day <= days[1].isoformat(), L.outcome != "waiting", INBOUND
+    )
     if group in (GroupBy.DIALLED, GroupBy.FLOW):
         q = q.outerjoin(CallRow, CallRow.call_id == L.call_id)
     if queues:
@@ -110,7 +115,12 @@ def legs(
     q = (
         select(L, CallRow.dialed)
         .outerjoin(CallRow, CallRow.call_id == L.call_id)
-        .where(L.day >= days[0].isoformat(), L.day <= days[1].isoformat(), L.outcome != "waiting")
+        .where(
+            L.day >= days[0].isoformat(),
+            L.day <= days[1].isoformat(),
+            L.outcome != "waiting",
+            INBOUND,
+        )
         .order_by(L.id)
         .limit(limit)
     )
@@ -194,7 +204,7 @@ def finished_since(s: Session, since: datetime) -> list[tuple[str, str, float, f
     """(queue, outcome, wait, talk, wrap_up, ended_by) of legs that entered since ``since``."""
     rows = s.execute(
         select(L.queue, L.outcome, L.wait, L.talk, L.wrap_up, L.ended_by).where(
-            L.entered_at >= since, L.outcome != "waiting"
+            L.entered_at >= since, L.outcome != "waiting", INBOUND
         )
     )
     return [(q, o, float(w), float(t), float(u), e) for q, o, w, t, u, e in rows]

@@ -86,7 +86,7 @@ def instance_env(state_dir: Path, **overrides: str) -> dict[str, str]:
         "CALLCENTER_DAEMON__HTTP_PORT": str(free_port()),
         "CALLCENTER_DAEMON__LOG_LEVEL": "DEBUG",
         "CALLCENTER_DIALPLAN__QUEUES_FILE": str(TEST_FLOWS.parent / "queues.yaml"),
-        "CALLCENTER_DIALPLAN__QUEUES": "sales,support,billing,callbacks,messages",
+        "CALLCENTER_DIALPLAN__QUEUES": "sales,support,billing,callbacks,messages,reports",
         # Callbacks dial the "carrier" here: a SIPp customer phone listens on it when a test
         # needs one (Instance.customer_port).
         "CALLCENTER_CALLBACKS__TRUNK_CONTACT": f"127.0.0.2:{free_port()}",

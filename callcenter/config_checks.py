@@ -17,10 +17,12 @@ from callcenter.config_sections import (
     ConfigError,
     GuardConfig,
     HandoffsConfig,
+    ReportsConfig,
     TranscriptionConfig,
     VoicemailConfig,
     WidgetsConfig,
 )
+from callcenter.domain.alerts import pause_limits
 from callcenter.domain.cluster import ClusterError, node_addresses, partitions
 
 _EXTENSION = re.compile(r"^[0-9]{2,15}$")
@@ -130,6 +132,17 @@ def _check_handoffs(s: HandoffsConfig) -> None:
         raise ConfigError("handoffs: 0 < shift_hours <= 24 and 0 < lookback_hours <= 336")
 
 
+def _check_reports(r: ReportsConfig) -> None:
+    try:
+        pause_limits(r.pause_limits)
+    except ValueError as exc:
+        raise ConfigError(str(exc)) from None
+    if not 0 < r.service_level_target <= 100 or not 0 <= r.short_abandon_seconds <= 300:
+        raise ConfigError("reports: 0 < service_level_target <= 100, short_abandon_seconds 0..300")
+    if not 1 <= r.alert_every_seconds <= 300:
+        raise ConfigError("reports.alert_every_seconds: within 1..300")
+
+
 def _check_cluster(c: ClusterConfig) -> None:
     if not re.fullmatch(r"[a-z0-9-]{1,32}", c.node):
         raise ConfigError(f"cluster.node: {c.node!r} is not 1-32 of a-z, 0-9 and '-'")
@@ -224,6 +237,7 @@ def _check_features(config: Config) -> None:
     _check_guard(config.guard, config.widgets)
     _check_voicemail(config.voicemail)
     _check_handoffs(config.handoffs)
+    _check_reports(config.reports)
     _check_cluster(config.cluster)
     if config.cluster.lost_calls_queue not in ("", *d.queues):
         raise ConfigError(

@@ -92,7 +92,7 @@ def pause_limits(entries: Sequence[str]) -> dict[str, float]:
             value = -1.0
         if not reason.strip() or value <= 0:
             raise ValueError(
-                f"agents.pause_limits: {entry!r} is not REASON=MINUTES (e.g. lunch=60)"
+                f"reports.pause_limits: {entry!r} is not REASON=MINUTES (e.g. lunch=60)"
             )
         out[reason.strip()] = value * 60
     return out

@@ -36,7 +36,8 @@ def reports_agent(instance: Instance) -> Iterator[str]:
     """Agent 1087, the only one skilled in "reports"; yields the SIP password."""
     cli = CliRunner()
     added = cli.invoke(
-        main, ["agents", "add", "Rita Report", "--ext", AGENT, "--skills", "reports"],
+        main,
+        ["agents", "add", "Rita Report", "--ext", AGENT, "--skills", "reports"],
         env=instance.env,
     )
     assert added.exit_code == 0, added.output

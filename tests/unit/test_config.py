@@ -102,3 +102,22 @@ def test_a_negative_stall_threshold_is_refused_naming_the_key() -> None:
         load_config(None, environ={"CALLCENTER_DAEMON__STALL_THRESHOLD_MS": "-5"})
     off = load_config(None, environ={"CALLCENTER_DAEMON__STALL_THRESHOLD_MS": "0"})
     assert off.daemon.stall_threshold_ms == 0.0
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "message"),
+    [
+        (
+            "PAUSE_LIMITS",
+            "lunch=soon",
+            r"reports\.pause_limits: 'lunch=soon' is not REASON=MINUTES",
+        ),
+        ("SERVICE_LEVEL_TARGET", "0", r"reports: 0 < service_level_target <= 100"),
+        ("SHORT_ABANDON_SECONDS", "301", r"short_abandon_seconds 0\.\.300"),
+        ("ALERT_EVERY_SECONDS", "0", r"reports\.alert_every_seconds: within 1\.\.300"),
+    ],
+)
+def test_reports_settings_are_checked_naming_the_key(key: str, value: str, message: str) -> None:
+    with pytest.raises(ConfigError, match=message):
+        load_config(None, environ={f"CALLCENTER_REPORTS__{key}": value})
+    assert load_config(None, environ={"CALLCENTER_REPORTS__PAUSE_LIMITS": "lunch=60"}).reports

@@ -63,6 +63,11 @@ def test_debug_events_shows_who_listens_to_what(env: dict[str, str]) -> None:
     assert lines[0] == "features, in the order they are built:"
     assert any(line.startswith("  bans ") for line in lines)
     answered = next(line for line in lines if line.strip().startswith("AgentAnswered"))
-    assert answered.split("→")[1].split(", ")[:4] == [" agents", "reports", "callbacks", "recordings"]
+    assert answered.split("→")[1].split(", ")[:4] == [
+        " agents",
+        "reports",
+        "callbacks",
+        "recordings",
+    ]
     assert "after every ARI connect → bans, calls, lost_calls" in lines
     assert "in-process events: every event → webhooks; callback.completed → voicemails" in lines

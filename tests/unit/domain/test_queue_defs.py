@@ -178,3 +178,25 @@ def test_a_queue_answers_one_mailbox_that_exists() -> None:
             parse_queue_defs(
                 {"spec_version": 1, "queues": {"sales": {"mailbox": bad}}}, "q", QUEUES
             )
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "limits"),
+    [
+        ("service_level_seconds", 4000, "0-3600"),
+        ("service_level_target", 101, "0-100"),
+        ("short_abandon", -1, "0-300"),
+        ("alert_waiting", "many", "0-10000"),
+        ("alert_wait", 1.5, "0-86400"),
+        ("alert_abandon_rate", 150, "0-100"),
+    ],
+)
+def test_a_queues_report_targets_are_whole_numbers_in_their_range(
+    key: str, value: object, limits: str
+) -> None:
+    data = {"spec_version": 1, "queues": {"sales": {key: value}}}
+    with pytest.raises(QueueDefError) as caught:
+        parse_queue_defs(data, "queues.yaml", QUEUES)
+    assert caught.value.issues == [
+        f"queues.yaml: queues.sales.{key}: must be a whole number {limits}"
+    ]

@@ -1,0 +1,134 @@
+"""The event log and its legs on SQLite and PostgreSQL: appended once, legs moved in the
+same transaction, added up in SQL exactly as the domain's tally adds them in Python."""
+
+from __future__ import annotations
+
+import zoneinfo
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+from sqlalchemy import Engine, func, select
+
+from callcenter.domain.event_log import LoggedEvent
+from callcenter.domain.reports import GroupBy, Tally, Targets, tally
+from callcenter.domain.webhooks import Event
+from callcenter.store.db import make_sessions
+from callcenter.store.event_log import SqlEventLog
+from callcenter.store.models import EventLogRow
+from callcenter.store.outbox import write_events
+from callcenter.store.reports import SqlReports
+
+MOSCOW = zoneinfo.ZoneInfo("Europe/Moscow")
+T0 = datetime(2026, 12, 1, 6, 50, tzinfo=UTC)  # 09:50 in Moscow: the 39th quarter-hour
+TARGETS = {"support": Targets(threshold=20, short_abandon=5)}
+DEFAULT = Targets(threshold=10, short_abandon=3)
+
+
+def _call(n: int, queue: str, outcome: str, wait: float, talk: float = 0.0) -> list[LoggedEvent]:
+    at, cid = T0 + timedelta(minutes=n), f"17000000{n:02d}.1"
+    out = [
+        LoggedEvent("call.queued", at, cid, queue, data={"position": 1, "caller": f"+7916{n:07d}"})
+    ]
+    end = at + timedelta(seconds=wait)
+    if outcome == "answered":
+        out.append(LoggedEvent("call.answered", end, cid, queue, "1001", {"wait": wait}))
+        done = {"wait": wait, "talk": talk, "ended_by": "caller"}
+        out.append(
+            LoggedEvent("call.completed", end + timedelta(seconds=talk), cid, queue, "1001", done)
+        )
+    elif outcome == "abandoned":
+        out.append(
+            LoggedEvent("call.abandoned", end, cid, queue, data={"wait": wait, "position": 1})
+        )
+    else:
+        out.append(
+            LoggedEvent("call.overflowed", end, cid, queue, data={"wait": wait, "status": outcome})
+        )
+    return out
+
+
+CALLS = [
+    ("support", "answered", 4.0, 60.0),
+    ("support", "answered", 25.0, 30.0),
+    ("support", "abandoned", 2.0, 0.0),  # short in support (5 s)
+    ("support", "abandoned", 40.0, 0.0),
+    ("sales", "abandoned", 4.0, 0.0),  # not short in sales (the default: 3 s)
+    ("sales", "timeout", 90.0, 0.0),
+    ("sales", "answered", 8.0, 10.0),
+]
+
+
+@pytest.fixture
+def log(db_engine: Engine) -> SqlEventLog:
+    return SqlEventLog(make_sessions(db_engine), zone=MOSCOW)
+
+
+async def test_events_are_appended_once_and_legs_add_up_as_the_domain_says(
+    db_engine: Engine, log: SqlEventLog
+) -> None:
+    events = [e for n, (q, o, w, t) in enumerate(CALLS) for e in _call(n, q, o, w, t)]
+    assert await log.append(events) == len(events)
+    assert await log.append(events) == 0  # told twice: still one row each
+    reports = SqlReports(make_sessions(db_engine))
+    rows = await reports.tallies(
+        (date(2026, 12, 1), date(2026, 12, 1)), GroupBy.QUEUE, TARGETS, DEFAULT, (), ()
+    )
+    by_queue: dict[str, Tally] = {}
+    for day, slot, queue, t in rows:
+        assert day == "2026-12-01" and 39 <= slot <= 40  # Moscow's local quarter-hours
+        by_queue[queue] = by_queue.get(queue, Tally()) + t
+    for queue in ("support", "sales"):
+        legs = [
+            (o, w, t if o == "answered" else 0.0, 0.0, "") for q, o, w, t in CALLS if q == queue
+        ]
+        assert by_queue[queue] == tally(legs, TARGETS.get(queue, DEFAULT)), queue
+
+
+async def test_the_calls_behind_a_figure_and_the_boards_today(
+    db_engine: Engine, log: SqlEventLog
+) -> None:
+    await log.append([e for n, (q, o, w, t) in enumerate(CALLS) for e in _call(n, q, o, w, t)])
+    reports = SqlReports(make_sessions(db_engine))
+    day = (date(2026, 12, 1), date(2026, 12, 1))
+    abandoned = await reports.legs(day, ("support",), (), ("abandoned",), 50, None)
+    assert [(r["wait"], r["caller"]) for r in abandoned] == [
+        (2.0, "+79160000002"),
+        (40.0, "+79160000003"),
+    ]
+    page = await reports.legs(day, (), (), (), 3, None)
+    rest = await reports.legs(day, (), (), (), 50, page[-1]["id"])
+    assert len(page) + len(rest) == len(CALLS)
+    today = await reports.finished_since(T0 - timedelta(hours=1))
+    assert sorted(q for q, *_ in today) == sorted(q for q, *_ in CALLS)
+
+
+async def test_an_agents_wrap_up_lands_on_their_last_answered_call(
+    db_engine: Engine, log: SqlEventLog
+) -> None:
+    await log.append(_call(0, "support", "answered", 4.0, 60.0))
+    end = T0 + timedelta(seconds=70)
+    change = LoggedEvent(
+        "agent.state",
+        end,
+        agent="1001",
+        data={"from": "wrap_up", "to": "available", "seconds": 5.5},
+    )
+    await log.append([change])
+    reports = SqlReports(make_sessions(db_engine))
+    legs = await reports.legs((date(2026, 12, 1), date(2026, 12, 1)), (), ("1001",), (), 5, None)
+    assert legs[0]["wrap_up"] == 5.5
+    changes, before = await reports.state_changes(T0, T0 + timedelta(hours=1), ())
+    assert [c.to for c in changes] == ["available"] and before == {}
+
+
+def test_announced_changes_are_logged_in_their_own_transaction(db_engine: Engine) -> None:
+    sessions = make_sessions(db_engine)
+    with pytest.raises(RuntimeError), sessions.begin() as s:
+        write_events(s, [Event("callback.requested", {"callback": {"id": 1}})])
+        raise RuntimeError("the change failed")
+    with sessions() as s:
+        assert s.scalar(select(func.count()).select_from(EventLogRow)) == 0
+    with sessions.begin() as s:
+        write_events(s, [Event("promise.kept", {"promise": {"id": 1}})], datetime.now(UTC))
+    with sessions() as s:
+        assert s.scalars(select(EventLogRow.kind)).all() == ["promise.kept"]

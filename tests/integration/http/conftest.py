@@ -4,8 +4,9 @@ import shutil
 import time
 import wave
 from collections.abc import AsyncIterator, Mapping
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
@@ -25,7 +26,9 @@ from callcenter.domain.handoffs import ShiftPolicy
 from callcenter.domain.promises import ALWAYS_OPEN
 from callcenter.domain.queue_defs import QueueDef
 from callcenter.domain.queue_view import QueueSnapshot, WaitingCaller
+from callcenter.domain.reconcile import Difference
 from callcenter.domain.recordings import RecordingFilter, RecordingState
+from callcenter.domain.reports import Targets
 from callcenter.domain.tickets import Role
 from callcenter.domain.voicemails import VoicemailSource, live_key
 from callcenter.domain.widgets import Widget
@@ -43,6 +46,7 @@ from callcenter.http.api_handoffs import HANDOFFS
 from callcenter.http.api_promises import PROMISES
 from callcenter.http.api_recordings import RECORDINGS
 from callcenter.http.api_refusals import GUARD
+from callcenter.http.api_reports import REPORTS
 from callcenter.http.api_routes import CONTROL, STORE
 from callcenter.http.api_search import SEARCH
 from callcenter.http.api_transcripts import TRANSCRIPTS
@@ -53,6 +57,7 @@ from callcenter.http.callback_gate import CALLBACK_GATE
 from callcenter.http.server import build_app
 from callcenter.http.staff_auth import SESSION_TTL, STAFF
 from callcenter.services.agent_control import AgentControl
+from callcenter.services.alerts import Alerts
 from callcenter.services.bans import SipBans
 from callcenter.services.callbacks import CallbackPolicy, Callbacks
 from callcenter.services.cluster import Membership
@@ -61,6 +66,7 @@ from callcenter.services.flow_editor import FlowEditor
 from callcenter.services.flow_registry import FlowRegistry
 from callcenter.services.handoffs import Handoffs
 from callcenter.services.recordings import RecordingPolicy, Recordings
+from callcenter.services.reports import Reports
 from callcenter.services.supervision import Supervision
 from callcenter.services.transcripts import TranscriptPolicy, Transcripts
 from callcenter.services.voicemails import Arrived, VoicemailPolicy, Voicemails
@@ -76,6 +82,7 @@ from callcenter.store.dial_guard import SqlDialAudit, SqlPendingNumbers
 from callcenter.store.flow_versions import SqlFlowVersions
 from callcenter.store.handoffs import SqlHandoffs
 from callcenter.store.recordings import SqlRecordings
+from callcenter.store.reports import SqlReports
 from callcenter.store.staff import SqlStaff
 from callcenter.store.ticket_store import SqlTicketStore
 from callcenter.store.transcripts import SqlTranscripts
@@ -85,6 +92,41 @@ from callcenter.store.widgets import SqlWidgets
 from tests.support.fakes import MemoryQueues, RecordingFirewall
 
 GATE_KEY = "test-gate-key"
+
+
+class _Reports:
+    """The reports feature as the daemon wires it, over this test's database (its alerts
+    watch nothing: tests/integration/test_reports.py has them on real calls)."""
+
+    def __init__(self, sessions: sessionmaker[Session], store: SqlTicketStore) -> None:
+        self.reports = Reports(
+            SqlReports(sessions), {"support": Targets(short_abandon=5)}, Targets(),
+            _no_teams, UTC, SystemClock(),
+        )
+
+        async def nothing() -> list[tuple[str, int, float]]:
+            return []
+
+        self.alerts = Alerts(
+            nothing, self.reports.today_figures, list, self.reports.targets_of, {},
+            _announce_nothing, SystemClock(),
+        )
+        self.queues = ("support", "fallback")
+        self._store = store
+
+    async def known_agents(self) -> set[str]:
+        return {a.extension for a in await self._store.list_agents()}
+
+    async def verify(self, day: date) -> tuple[int, int, list[Difference]]:
+        return 0, 0, []
+
+
+async def _no_teams() -> dict[str, str]:
+    return {}
+
+
+async def _announce_nothing(_kind: str, _data: Mapping[str, Any]) -> None:
+    return None
 
 
 class Api:
@@ -357,6 +399,7 @@ async def api(db_engine: Engine, tmp_path: Path) -> AsyncIterator[Api]:
             STAFF: SqlStaff(sessions),
             SESSION_TTL: timedelta(hours=1),
             HUB: AgentHub(),
+            REPORTS: _Reports(sessions, store),
         },
         api_routes(),
         pages(),

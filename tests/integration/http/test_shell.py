@@ -18,6 +18,7 @@ AGENT = "1001"
 PAGES = {item.key: item.path.replace("{agent}", AGENT) for item in NAV}
 LEADS = {
     "board",
+    "reports",
     "wallboard",
     "promises",
     "voicemails",

@@ -75,7 +75,8 @@ async def test_events_are_appended_once_and_legs_add_up_as_the_domain_says(
     )
     by_queue: dict[str, Tally] = {}
     for day, slot, queue, t in rows:
-        assert day == "2026-12-01" and 39 <= slot <= 40  # Moscow's local quarter-hours
+        assert day == "2026-12-01"
+        assert 39 <= slot <= 40  # Moscow's local quarter-hours
         by_queue[queue] = by_queue.get(queue, Tally()) + t
     for queue in ("support", "sales"):
         legs = [
@@ -118,14 +119,20 @@ async def test_an_agents_wrap_up_lands_on_their_last_answered_call(
     legs = await reports.legs((date(2026, 12, 1), date(2026, 12, 1)), (), ("1001",), (), 5, None)
     assert legs[0]["wrap_up"] == 5.5
     changes, before = await reports.state_changes(T0, T0 + timedelta(hours=1), ())
-    assert [c.to for c in changes] == ["available"] and before == {}
+    assert [c.to for c in changes] == ["available"]
+    assert before == {}
 
 
 def test_announced_changes_are_logged_in_their_own_transaction(db_engine: Engine) -> None:
     sessions = make_sessions(db_engine)
-    with pytest.raises(RuntimeError), sessions.begin() as s:
-        write_events(s, [Event("callback.requested", {"callback": {"id": 1}})])
-        raise RuntimeError("the change failed")
+
+    def failing_change() -> None:
+        with sessions.begin() as s:
+            write_events(s, [Event("callback.requested", {"callback": {"id": 1}})])
+            raise RuntimeError("the change failed")
+
+    with pytest.raises(RuntimeError):
+        failing_change()
     with sessions() as s:
         assert s.scalar(select(func.count()).select_from(EventLogRow)) == 0
     with sessions.begin() as s:

@@ -44,13 +44,17 @@ def test_rates_over_too_few_calls_raise_nothing() -> None:
 
 def test_an_alert_is_raised_once_and_cleared_once() -> None:
     active, raised, cleared = step({}, {("waiting", "support"): (4, 3)}, T0)
-    assert [a.key for a in raised] == [("waiting", "support")] and cleared == []
+    assert [a.key for a in raised] == [("waiting", "support")]
+    assert cleared == []
     later = T0 + timedelta(seconds=10)
     active, raised, cleared = step(active, {("waiting", "support"): (5, 3)}, later)
-    assert raised == [] and cleared == []
-    assert active["waiting", "support"].since == T0 and active["waiting", "support"].value == 5
+    assert raised == []
+    assert cleared == []
+    assert active["waiting", "support"].since == T0
+    assert active["waiting", "support"].value == 5
     active, raised, cleared = step(active, {}, later)
-    assert active == {} and [a.key for a in cleared] == [("waiting", "support")]
+    assert active == {}
+    assert [a.key for a in cleared] == [("waiting", "support")]
 
 
 @pytest.mark.parametrize("entry", ["lunch", "lunch=", "=60", "lunch=-5", "lunch=soon"])

@@ -49,7 +49,8 @@ def test_an_answer_is_never_undone_by_a_later_abandon_or_overflow() -> None:
     answered = LoggedEvent("call.answered", T0, "1.3", "support", "1001", {"wait": 3})
     for late in ("call.abandoned", "call.overflowed"):
         leg = _run(answered, LoggedEvent(late, T0, "1.3", "support", data={"wait": 9}))
-        assert leg is not None and leg.outcome == "answered" and leg.wait == 3
+        assert leg is not None
+        assert (leg.outcome, leg.wait) == ("answered", 3)
 
 
 def test_events_that_are_no_leg_leave_it_alone() -> None:
@@ -107,8 +108,8 @@ def test_queue_log_lines_are_the_events_the_daemon_would_have_logged() -> None:
     assert completed.data == {"wait": 3.0, "talk": 3.0, "ended_by": "caller"}
     assert events[5].data == {"position": 1, "wait": 10.0}
     assert events[7].data == {"wait": 18.0, "status": "timeout"}
-    assert events[8].data["to"] == "paused" and events[8].data["reason"] == "lunch"
-    assert events[9].call_id == "" and events[9].data["to"] == "available"
+    assert (events[8].data["to"], events[8].data["reason"]) == ("paused", "lunch")
+    assert (events[9].call_id, events[9].data["to"]) == ("", "available")
 
 
 def test_the_queue_log_and_our_legs_are_compared_call_by_call() -> None:

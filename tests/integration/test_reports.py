@@ -14,15 +14,19 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support.select import Select
 
 from callcenter.cli import main
 from callcenter.domain.tickets import Role
 from callcenter.secrets import load_or_create_secrets
+from tests.support.axe import page_loaded, violations
 from tests.support.calls import new_caller
 from tests.support.daemon_api import api_call, api_token
 from tests.support.instance import DaemonProcess, Instance
 from tests.support.sipp import PHONE_IP, Sipp
 from tests.support.sipp_scenarios import busy_agent_scenario
+from tests.support.staff import sign_in
 from tests.support.until import until
 
 pytestmark = pytest.mark.asterisk
@@ -52,11 +56,6 @@ def _report(daemon: DaemonProcess, token: str, query: str = "") -> Any:
 def _calls(daemon: DaemonProcess, token: str, outcome: str) -> list[dict[str, Any]]:
     body = api_call(daemon, token, "GET", f"/reports/calls?queue=reports&outcome={outcome}")
     return list(body["items"])
-
-
-def _waiting(daemon: DaemonProcess, token: str) -> int:
-    board = api_call(daemon, token, "GET", "/queues/live")
-    return len(next(q for q in board["queues"] if q["queue"] == "reports")["waiting"])
 
 
 def test_figures_match_the_callers_clocks_the_board_and_the_queue_log(
@@ -171,3 +170,71 @@ def test_a_call_the_daemon_never_saw_is_rebuilt_from_the_queue_log(
     assert rows[0]["source"] == "queue_log"
     assert rows[0]["outcome"] in ("abandoned", "short_abandoned")
     assert rows[0]["wait"] == pytest.approx(4.0, abs=TOLERANCE + 0.5)
+
+
+def test_the_reports_page_draws_the_day_and_lists_whom_to_call_back(
+    instance: Instance, daemon: DaemonProcess, browser: Any
+) -> None:
+    sign_in(browser, instance, daemon, Role.SUPERVISOR)
+    browser.get(f"{daemon.url}/reports")
+    page_loaded(browser)
+    Select(browser.find_element(By.ID, "queue")).select_by_value("reports")
+    Select(browser.find_element(By.ID, "interval")).select_by_value("15m")
+    browser.find_element(By.CSS_SELECTOR, "#filters button[type=submit]").click()
+    offered = "return document.querySelector('#total-offered dd')?.textContent || '0'"
+    until(
+        lambda: int(browser.execute_script(offered)) >= 4,
+        15,
+        what="the reports queue's day on the page",
+    )
+    assert browser.find_elements(By.CSS_SELECTOR, "#series rect.bar")
+    assert browser.find_elements(By.CSS_SELECTOR, "#waits rect.abandoned")
+    assert browser.find_elements(By.CSS_SELECTOR, "#heatmap rect.cell")
+    until(
+        lambda: browser.find_elements(By.CSS_SELECTOR, "#calls button.call-back"),
+        10,
+        what="the abandoned callers, each with a call-back button",
+    )
+    href = browser.find_element(By.ID, "calls-csv").get_attribute("href")
+    assert "/api/v1/reports/calls/csv" in href
+    assert "queue=reports" in href
+    assert violations(browser) == []
+
+
+def test_a_queue_over_its_limit_raises_an_alert_on_the_board_then_clears_it(
+    instance: Instance, daemon: DaemonProcess, sipp: Sipp, browser: Any
+) -> None:
+    lead = api_token(instance, Role.SUPERVISOR)
+    number = instance.config.dialplan.virtual_number
+    sign_in(browser, instance, daemon, Role.SUPERVISOR)
+    browser.get(f"{daemon.url}/supervisor")
+    page_loaded(browser)
+    # Two callers wait in reports at once (its limit: one), nobody to answer them.
+    calls = [sipp.call(number, new_caller("79158"), hangup_after=6.0) for _ in range(2)]
+    alert = until(
+        lambda: [
+            a
+            for a in api_call(daemon, lead, "GET", "/reports/alerts")["items"]
+            if (a["rule"], a["subject"]) == ("waiting", "reports")
+        ],
+        15,
+        what="the waiting alert",
+    )
+    assert alert[0]["value"] == 2
+    assert alert[0]["limit"] == 1
+    banner = '#target-alerts p[data-rule="waiting"][data-subject="reports"]'
+    until(lambda: browser.find_elements(By.CSS_SELECTOR, banner), 10, what="the board's banner")
+    for call in calls:
+        call.assert_ok(30)
+    until(
+        lambda: (
+            not any(
+                a["subject"] == "reports" and a["rule"] == "waiting"
+                for a in api_call(daemon, lead, "GET", "/reports/alerts")["items"]
+            )
+        ),
+        15,
+        what="the alert to clear",
+    )
+    until(lambda: not browser.find_elements(By.CSS_SELECTOR, banner), 10, what="the banner to go")
+    assert "alert raised: waiting of reports is 2 (limit 1)" in daemon.log()

@@ -100,16 +100,25 @@ class _Reports:
 
     def __init__(self, sessions: sessionmaker[Session], store: SqlTicketStore) -> None:
         self.reports = Reports(
-            SqlReports(sessions), {"support": Targets(short_abandon=5)}, Targets(),
-            _no_teams, UTC, SystemClock(),
+            SqlReports(sessions),
+            {"support": Targets(short_abandon=5)},
+            Targets(),
+            _no_teams,
+            UTC,
+            SystemClock(),
         )
 
         async def nothing() -> list[tuple[str, int, float]]:
             return []
 
         self.alerts = Alerts(
-            nothing, self.reports.today_figures, list, self.reports.targets_of, {},
-            _announce_nothing, SystemClock(),
+            nothing,
+            self.reports.today_figures,
+            list,
+            self.reports.targets_of,
+            {},
+            _announce_nothing,
+            SystemClock(),
         )
         self.queues = ("support", "fallback")
         self._store = store

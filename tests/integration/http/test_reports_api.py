@@ -51,7 +51,9 @@ async def _seed(api: Api) -> None:
 async def test_bad_input_is_refused_naming_the_parameter(
     api: Api, query: str, field: str, says: str
 ) -> None:
-    resp = await api.client.get(f"/api/v1/reports/queues?{query}", headers=api.auth(Role.SUPERVISOR))
+    resp = await api.client.get(
+        f"/api/v1/reports/queues?{query}", headers=api.auth(Role.SUPERVISOR)
+    )
     body = await resp.json()
     assert resp.status == 422, body
     assert body["error"]["field"] == field

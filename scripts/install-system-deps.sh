@@ -4,7 +4,7 @@
 # (>= 20) or builds a cached Debian root with it (which needs debootstrap).
 # With --tests, also what only the tests need: headless Chromium and its driver (the
 # agent's desk page is tested in a real browser) and espeak-ng (speech for the
-# transcription tests).
+# transcription tests) and Prometheus' promtool (the shipped alert rules are checked).
 set -euo pipefail
 
 need=()
@@ -19,6 +19,7 @@ if [ "${1:-}" = "--tests" ]; then
   command -v chromium >/dev/null 2>&1 || need+=(chromium)
   command -v chromedriver >/dev/null 2>&1 || need+=(chromium-driver)
   command -v espeak-ng >/dev/null 2>&1 || need+=(espeak-ng)
+  command -v promtool >/dev/null 2>&1 || need+=(prometheus)
 fi
 
 if [ ${#need[@]} -eq 0 ]; then

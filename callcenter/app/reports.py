@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import typing
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -22,6 +22,7 @@ from callcenter.domain.alerts import pause_limits
 from callcenter.domain.event_log import LoggedEvent
 from callcenter.domain.queue_events import CallerQueued, QueueEvent
 from callcenter.domain.reconcile import Difference
+from callcenter.domain.reports import Figures
 from callcenter.http import api_reports
 from callcenter.http.api_reports import REPORTS
 from callcenter.http.reports_page import REPORTS_PAGE
@@ -94,6 +95,37 @@ def _metrics(metrics: DaemonMetrics, wiring: ReportsWiring, events: EventLogWiri
         "1 while a target is breached, by rule and queue or agent.",
         wiring.alerts.gauge,
         ("rule", "subject"),
+    )
+    today = wiring.alerts
+
+    def per_queue(
+        read: Callable[[Figures], float | None],
+    ) -> Callable[[], dict[tuple[str, ...], float]]:
+        return lambda: {(q,): v for q, f in today.today.items() if (v := read(f)) is not None}
+
+    metrics.gauge(
+        "callcenter_queue_service_level_today",
+        "Share of today's calls answered within the queue's threshold (reports' definition).",
+        per_queue(lambda f: f.service_level),
+        ("queue",),
+    )
+    metrics.gauge(
+        "callcenter_queue_abandonment_rate_today",
+        "Share of today's calls abandoned (short abandons left out).",
+        per_queue(lambda f: f.abandonment_rate),
+        ("queue",),
+    )
+    metrics.gauge(
+        "callcenter_queue_offered_today",
+        "Calls offered to the queue today (finished: answered, abandoned, overflowed).",
+        per_queue(lambda f: float(f.offered)),
+        ("queue",),
+    )
+    metrics.gauge(
+        "callcenter_queue_service_level_target",
+        "The queue's service-level target (a share, 0-1).",
+        lambda: {(q,): t.target / 100 for q, t in wiring.reports.targets.items()},
+        ("queue",),
     )
     metrics.counter(
         "callcenter_event_log_events",

@@ -42,6 +42,7 @@ class Alerts:
         self._targets, self._limits = targets, dict(pause_limits)
         self._announce, self._clock = announce, clock
         self._active: dict[tuple[str, str], Alert] = {}
+        self.today: Mapping[str, Figures] = {}  # the last look's figures (for /metrics)
 
     def active(self) -> list[Alert]:
         return sorted(self._active.values(), key=lambda a: (a.since, a.rule, a.subject))
@@ -51,8 +52,9 @@ class Alerts:
 
     async def check(self) -> tuple[list[Alert], list[Alert]]:
         """One look: (raised, cleared)."""
+        self.today = await self._today()
         now = breaches(
-            await self._queues(), await self._today(), self._paused(), self._targets, self._limits
+            await self._queues(), self.today, self._paused(), self._targets, self._limits
         )
         self._active, raised, cleared = step(self._active, now, self._clock.now())
         for alert in raised:

@@ -101,10 +101,13 @@ def repeat_report(runs: list[list[StepResult]]) -> list[str]:
     return lines
 
 
-def overhead_report(pairs: list[tuple[StepResult, StepResult]]) -> list[str]:
-    """The catcher's cost: the daemon's CPU per call with it on vs off (same load), each
-    pair in turn and all together."""
-    lines = ["", "stall catcher overhead: daemon CPU per call, on / off (same load, in turn)"]
+def overhead_report(
+    pairs: list[tuple[StepResult, StepResult]], what: str = "stall catcher"
+) -> list[str]:
+    """A part's cost (the stall catcher, the event log): the daemon's CPU per call with it
+    on vs off (same load), call setup p99 (B2) and DTMF → prompt p95 (B3), each pair in
+    turn and all together."""
+    lines = ["", f"{what} overhead: daemon CPU per call, on / off (same load, in turn)"]
     total_on = total_off = 0.0
     for n, (on, off) in enumerate(pairs, 1):
         assert on.seen is not None
@@ -114,7 +117,8 @@ def overhead_report(pairs: list[tuple[StepResult, StepResult]]) -> list[str]:
         lines.append(
             f"  pair {n} at {on.rate:g}/s: {per_on * 1000:.2f} / {per_off * 1000:.2f} ms "
             f"= {ratio(per_on, per_off)}x; setup p99 {ms(percentile(on.setup, 99))} / "
-            f"{ms(percentile(off.setup, 99))} ms"
+            f"{ms(percentile(off.setup, 99))} ms; dtmf→prompt p95 "
+            f"{ms(percentile(on.dtmf_to_prompt, 95))} / {ms(percentile(off.dtmf_to_prompt, 95))} ms"
         )
     share = (total_on - total_off) / total_off * 100 if total_off else float("nan")
     lines.append(f"  all: {ratio(total_on, total_off)}x ({share:+.1f} %, bar ≤ +1 %)")

@@ -16,6 +16,7 @@ once more with the event filters off (``asterisk.event_filters = false``), to co
 
     .venv/bin/python -m benchmarks.ivr_vs_dialplan [--rates 2,5,10,15,20,25,30]
         [--filters-rate 5] [--py-spy DIR]   # DIR: a py-spy profile of each flow step
+        [--event-log-overhead 10]   # B2 and B3 with the event log on vs off, in turn
 
 Needs root (loopback capture) and the sandbox root (``make setup`` builds what is missing).
 """
@@ -208,6 +209,14 @@ def set_stall_catcher(instance: Instance, daemon: DaemonProcess, on: bool) -> No
     daemon.start()
 
 
+def set_event_log(instance: Instance, daemon: DaemonProcess, on: bool) -> None:
+    """Restart the daemon with the event log on (the default) or off ([reports] event_log)."""
+    daemon.stop()
+    instance.env["CALLCENTER_REPORTS__EVENT_LOG"] = "true" if on else "false"
+    instance.config = load_config(None, environ=instance.env)
+    daemon.start()
+
+
 def run_step(
     instance: Instance,
     daemon: DaemonProcess,
@@ -363,6 +372,12 @@ def main() -> None:
         default=0.0,
         help="rate of a flow step with the stall catcher on, then off (0: none)",
     )
+    parser.add_argument(
+        "--event-log-overhead",
+        type=float,
+        default=0.0,
+        help="rate of a flow step with the event log on, then off (0: none)",
+    )
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
     rates = [float(r) for r in args.rates.split(",")]
@@ -416,6 +431,16 @@ def main() -> None:
                     set_stall_catcher(instance, daemon, on=True)
                     pairs.append((on, off))
                 extra += overhead_report(pairs)
+            if args.event_log_overhead:
+                rate, secs = args.event_log_overhead, args.step_seconds
+                pairs = []
+                for _ in range(2):  # on, off, on, off
+                    on = run_step(instance, daemon, sipp, cap, "flow", rate, secs, None, watch)
+                    set_event_log(instance, daemon, on=False)
+                    off = run_step(instance, daemon, sipp, cap, "flow", rate, secs, None, watch)
+                    set_event_log(instance, daemon, on=True)
+                    pairs.append((on, off))
+                extra += overhead_report(pairs, "event log")
             if args.filters_rate:
                 set_event_filters(instance, daemon, on=False)
                 results += [

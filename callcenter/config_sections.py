@@ -226,6 +226,8 @@ class HandoffsConfig:
 
 @dataclasses.dataclass(frozen=True)
 class ReportsConfig:
+    # The event log behind every report (off only to measure what it costs: benchmarks).
+    event_log: bool = True
     # The defaults of every queue's targets (queues.yaml sets a queue's own).
     service_level_target: float = 80.0  # % answered within agents.service_level_seconds
     short_abandon_seconds: float = 5.0  # a caller who hangs up sooner: a short abandon

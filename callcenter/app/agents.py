@@ -62,7 +62,10 @@ class Agents:
         self.ami_queues = AmiQueues(ami)
         self.queue_defs = queue_defs(config)
         self.states = AgentStates(
-            self.desks, self.queue_defs, lambda: datetime.now(UTC), events.writer.agent_changed
+            self.desks,
+            self.queue_defs,
+            lambda: datetime.now(UTC),
+            events.writer.agent_changed if config.reports.event_log else None,
         )
 
         async def today() -> dict[str, QueueKpis]:

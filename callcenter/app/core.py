@@ -79,7 +79,9 @@ def core_parts(
     parts.provide(slots.METRICS, metrics)
     parts.provide(
         slots.CALL_LOG,
-        WriteBehindCallLog(SqlCallLog(sessions, threads, config.cluster.node), threads),
+        WriteBehindCallLog(
+            SqlCallLog(sessions, threads, config.cluster.node, config.reports.event_log), threads
+        ),
     )
     tickets = ticket_store(config, sessions, threads)
     parts.provide(slots.TICKETS, tickets)

@@ -140,8 +140,9 @@ def _plug(parts: Parts, plug: Plug) -> None:
     wiring = ReportsWiring(
         parts[slots.CONFIG], events, parts[slots.AGENTS], webhooks, parts[slots.EVENTS]
     )
-    for kind in (*typing.get_args(QueueEvent), CallerQueued):
-        plug.on_ami(kind, events.writer.queue_event)
+    if parts[slots.CONFIG].reports.event_log:
+        for kind in (*typing.get_args(QueueEvent), CallerQueued):
+            plug.on_ami(kind, events.writer.queue_event)
     plug.after_ami_login(wiring.rebuild)
     plug.run(wiring.tasks)
     plug.on_close(events.writer.close)

@@ -25,7 +25,7 @@ from callcenter.store.models import CallRow
 CallLogOp = Callable[[Session], None]
 
 
-def started_op(r: CallRecord, node: str = "") -> CallLogOp:
+def started_op(r: CallRecord, node: str = "", logged: bool = True) -> CallLogOp:
     """``node``: this daemon's node id (whose Asterisk has the call)."""
 
     def apply(s: Session) -> None:
@@ -48,8 +48,9 @@ def started_op(r: CallRecord, node: str = "") -> CallLogOp:
             )
         )
         s.flush()  # a unique-key clash shows here, on this op, not at commit
-        data = {"dialled": r.dialed, "caller": r.caller}
-        log_events(s, [LoggedEvent("call.entered", r.started_at, r.call_id, data=data)])
+        if logged:
+            data = {"dialled": r.dialed, "caller": r.caller}
+            log_events(s, [LoggedEvent("call.entered", r.started_at, r.call_id, data=data)])
 
     return apply
 
@@ -86,7 +87,7 @@ def ended_op(call_id: str, outcome: CallOutcome, at: datetime) -> CallLogOp:
     return apply
 
 
-def ivr_op(call_id: str, result: IvrResult) -> CallLogOp:
+def ivr_op(call_id: str, result: IvrResult, logged: bool = True) -> CallLogOp:
     def apply(s: Session) -> None:
         row = _existing(s, call_id)
         row.flow = result.flow[:120]
@@ -95,22 +96,23 @@ def ivr_op(call_id: str, result: IvrResult) -> CallLogOp:
         row.outcome_detail = result.detail[:120]
         if result.language:
             row.language = result.language[:10]
-        data = {
-            "flow": result.flow,
-            "path": list(result.path),
-            "language": result.language,
-            "outcome": CallOutcome(result.outcome).value,
-            "detail": result.detail,
-        }
-        at = datetime.now(UTC)
-        event = LoggedEvent(
-            "ivr.finished",
-            at,
-            call_id,
-            data=data,
-            key=f"ivr.finished:{call_id}:{len(row.ivr_path)}",
-        )
-        log_events(s, [event])
+        if logged:
+            data = {
+                "flow": result.flow,
+                "path": list(result.path),
+                "language": result.language,
+                "outcome": CallOutcome(result.outcome).value,
+                "detail": result.detail,
+            }
+            at = datetime.now(UTC)
+            event = LoggedEvent(
+                "ivr.finished",
+                at,
+                call_id,
+                data=data,
+                key=f"ivr.finished:{call_id}:{len(row.ivr_path)}",
+            )
+            log_events(s, [event])
 
     return apply
 
@@ -120,11 +122,16 @@ class SqlCallLog:
     wraps it in :class:`callcenter.store.call_log_writer.WriteBehindCallLog`."""
 
     def __init__(
-        self, sessions: sessionmaker[Session], threads: DbThreads | None = None, node: str = ""
+        self,
+        sessions: sessionmaker[Session],
+        threads: DbThreads | None = None,
+        node: str = "",
+        logged: bool = True,
     ) -> None:
         self._sessions = sessions
         self._threads = threads or DbThreads(1)
         self.node = node  # written on every call this daemon starts
+        self.logged = logged  # calls' events go to the event log too ([reports] event_log)
 
     def apply(self, ops: Sequence[CallLogOp]) -> None:
         """All of ``ops``, in order, in one transaction (synchronously)."""
@@ -138,7 +145,7 @@ class SqlCallLog:
             await self._threads.run(f"call_log.{name}", self.apply, [op])
 
     async def call_started(self, record: CallRecord) -> None:
-        await self._write("started", started_op(record, self.node))
+        await self._write("started", started_op(record, self.node, self.logged))
 
     async def hung_up(self, call_id: str, at: datetime) -> None:
         await self._write("hung_up", hung_up_op(call_id, at))
@@ -150,7 +157,7 @@ class SqlCallLog:
         await self._write("ended", ended_op(call_id, outcome, at))
 
     async def ivr_finished(self, call_id: str, result: IvrResult) -> None:
-        await self._write("ivr", ivr_op(call_id, result))
+        await self._write("ivr", ivr_op(call_id, result, self.logged))
 
     async def recent_ended(self, limit: int) -> list[CallRecord]:
         """The latest ``limit`` ended calls, newest first."""

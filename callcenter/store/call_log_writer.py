@@ -80,7 +80,7 @@ class WriteBehindCallLog:
     # -- writes: queued ----------------------------------------------------------------
 
     async def call_started(self, record: CallRecord) -> None:
-        self._queue(record.call_id, "started", started_op(record, self._log.node))
+        self._queue(record.call_id, "started", started_op(record, self._log.node, self._log.logged))
 
     async def hung_up(self, call_id: str, at: datetime) -> None:
         self.queue_hung_up(call_id, at)
@@ -93,7 +93,7 @@ class WriteBehindCallLog:
         self._queue(call_id, "digit", digit_op(call_id, digit))
 
     async def ivr_finished(self, call_id: str, result: IvrResult) -> None:
-        self._queue(call_id, "ivr", ivr_op(call_id, result))
+        self._queue(call_id, "ivr", ivr_op(call_id, result, self._log.logged))
 
     async def call_ended(self, call_id: str, outcome: CallOutcome, at: datetime) -> None:
         self._queue(call_id, "ended", ended_op(call_id, outcome, at))

@@ -14,7 +14,7 @@ from callcenter.domain.reports import GroupBy, Tally, Targets, tally
 from callcenter.domain.webhooks import Event
 from callcenter.store.db import make_sessions
 from callcenter.store.event_log import SqlEventLog
-from callcenter.store.models import EventLogRow
+from callcenter.store.models import CallRow, EventLogRow
 from callcenter.store.outbox import write_events
 from callcenter.store.reports import SqlReports
 
@@ -139,3 +139,34 @@ def test_announced_changes_are_logged_in_their_own_transaction(db_engine: Engine
         write_events(s, [Event("promise.kept", {"promise": {"id": 1}})], datetime.now(UTC))
     with sessions() as s:
         assert s.scalars(select(EventLogRow.kind)).all() == ["promise.kept"]
+
+
+async def test_legs_are_grouped_by_the_number_dialled_and_the_flow(
+    db_engine: Engine, log: SqlEventLog
+) -> None:
+    sessions = make_sessions(db_engine)
+    with sessions.begin() as s:
+        for n, dialled in ((0, "7000"), (1, "7001"), (2, "7001")):
+            s.add(
+                CallRow(
+                    call_id=f"17000000{n:02d}.1",
+                    linked_id="x",
+                    caller="+7916",
+                    dialed=dialled,
+                    state="ended",
+                    started_at=T0,
+                    flow=f"f{dialled}@v1",
+                )
+            )
+    await log.append([e for n, (q, o, w, t) in enumerate(CALLS[:3]) for e in _call(n, q, o, w, t)])
+    reports = SqlReports(sessions)
+    day = (date(2026, 12, 1), date(2026, 12, 1))
+    for group, values in (
+        (GroupBy.DIALLED, {"7000": 1, "7001": 2}),
+        (GroupBy.FLOW, {"f7000@v1": 1, "f7001@v1": 2}),
+    ):
+        rows = await reports.tallies(day, group, TARGETS, DEFAULT, (), ())
+        found: dict[str, int] = {}
+        for _d, _s, grp, t in rows:
+            found[grp] = found.get(grp, 0) + t.offered
+        assert found == values, group

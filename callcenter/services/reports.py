@@ -37,6 +37,7 @@ class ReportStore(Protocol):
         default: Targets,
         queues: Sequence[str],
         agents: Sequence[str],
+        per: Interval = Interval.QUARTER,
     ) -> list[tuple[str, int, str, Tally]]: ...
 
     async def legs(
@@ -127,7 +128,9 @@ class Reports:
     ) -> QueueReport:
         start, end = self.bounds(days)
         check_range(start, end, interval)
-        rows = await self._store.tallies(days, group, self.targets, self.default, queues, agents)
+        rows = await self._store.tallies(
+            days, group, self.targets, self.default, queues, agents, interval
+        )
         teams = await self._teams() if group is GroupBy.TEAM else {}
         merged: dict[tuple[date, int, str], Tally] = {}
         total = Tally()

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
 from callcenter.domain.agent_report import StateChange
-from callcenter.domain.reports import LEFT, GroupBy, Tally, Targets
+from callcenter.domain.reports import LEFT, GroupBy, Interval, Tally, Targets
 from callcenter.store.db import as_utc
 from callcenter.store.models import CallRow, EventLogRow, QueueLegRow
 
@@ -61,16 +61,23 @@ def tallies(
     default: Targets,
     queues: Sequence[str] = (),
     agents: Sequence[str] = (),
+    per: Interval = Interval.QUARTER,
 ) -> list[tuple[str, int, str, Tally]]:
     """(local day, quarter-hour, group value, tally) for the legs that ended in ``days``
-    (inclusive), of ``queues`` and ``agents`` if given."""
+    (inclusive), of ``queues`` and ``agents`` if given; ``per`` an hour or more, the rows are
+    added up per hour (its first quarter-hour) or per day (quarter-hour 0) already."""
     short = _per_queue(targets, default, "short_abandon")
     threshold = _per_queue(targets, default, "threshold")
     answered = L.outcome == "answered"
     group_col = _group_column(group).label("grp")
+    per_slot = (
+        L.slot
+        if per is Interval.QUARTER
+        else (L.slot - L.slot % 4 if per is Interval.HOUR else literal(0))
+    ).label("at")
     q = select(
         L.day,
-        L.slot,
+        per_slot,
         group_col,
         func.count(),
         _flag(answered),
@@ -92,7 +99,7 @@ def tallies(
         q = q.where(L.queue.in_(queues))
     if agents:
         q = q.where(L.agent.in_(agents))
-    q = q.group_by(L.day, L.slot, group_col)
+    q = q.group_by(L.day, per_slot, group_col)
     out = []
     for day, slot, grp, *sums in s.execute(q):
         n = [int(x or 0) for x in sums[:6]] + [int(sums[10] or 0)]

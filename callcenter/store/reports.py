@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from callcenter.domain.agent_report import StateChange
 from callcenter.domain.event_log import Leg
-from callcenter.domain.reports import GroupBy, Tally, Targets
+from callcenter.domain.reports import GroupBy, Interval, Tally, Targets
 from callcenter.store import report_queries as q
 from callcenter.store.db import as_utc
 from callcenter.store.db_threads import DbThreads
@@ -41,9 +41,10 @@ class SqlReports:
         default: Targets,
         queues: Sequence[str],
         agents: Sequence[str],
+        per: Interval = Interval.QUARTER,
     ) -> list[tuple[str, int, str, Tally]]:
         return await self._read(
-            "tallies", lambda s: q.tallies(s, days, group, targets, default, queues, agents)
+            "tallies", lambda s: q.tallies(s, days, group, targets, default, queues, agents, per)
         )
 
     async def legs(

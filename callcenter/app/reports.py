@@ -60,8 +60,12 @@ class ReportsWiring:
         )
 
     async def _queues_now(self) -> list[tuple[str, int, float]]:
-        view = await self._agents.control.live(datetime.now(UTC))
-        return [(q.queue, len(q.waiting), q.longest_wait) for q in view.queues]
+        """Callers waiting and the longest wait per queue (app_queue's QueueStatus), only
+        when some queue has a limit on them (the look is not free)."""
+        if not any(t.max_waiting or t.max_wait for t in self.reports.targets.values()):
+            return []
+        snapshots = await self._agents.ami_queues.status()
+        return [(q.queue, len(q.waiting), q.longest_wait) for q in snapshots]
 
     async def _announce(self, kind: str, data: Mapping[str, Any]) -> None:
         await self._webhooks.enqueue(kind, data, datetime.now(UTC))

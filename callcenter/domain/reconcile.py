@@ -9,6 +9,9 @@ from collections.abc import Iterable, Sequence
 from callcenter.domain.event_log import Leg, LoggedEvent, leg_after
 
 WAIT_TOLERANCE = 1.5  # s: queue_log counts whole seconds, we count milliseconds
+# A caller refused at the door (the queue full, or nobody to join) never entered the queue:
+# app_queue writes no queue_log line for them, while the dialplan tells us (QUEUESTATUS).
+REFUSED_AT_JOIN = frozenset({"full", "no_agents"})
 
 
 @dataclasses.dataclass(frozen=True)
@@ -40,6 +43,8 @@ def compare(ours: Sequence[Leg], theirs: dict[tuple[str, str], Leg]) -> list[Dif
         if a is None and b is not None:
             out.append(Difference(*key, "missing_here", "", b.outcome))
         elif b is None and a is not None:
+            if a.outcome in REFUSED_AT_JOIN and a.wait < 1:
+                continue
             out.append(Difference(*key, "missing_in_queue_log", a.outcome, ""))
         elif a is not None and b is not None:
             if a.outcome != b.outcome:

@@ -98,8 +98,8 @@ def instance_env(state_dir: Path, **overrides: str) -> dict[str, str]:
         # The team whose agents read their handoffs before taking calls; no agent is in it
         # unless a test puts one there (test_shift_handoff.py, which takes them out again).
         "CALLCENTER_HANDOFFS__READING_REQUIRED": NIGHT_TEAM,
-        # Targets are checked every second (the reports test waits on its alert).
-        "CALLCENTER_REPORTS__ALERT_EVERY_SECONDS": "1",
+        # Targets are checked every 2 s (the reports test waits on its alert).
+        "CALLCENTER_REPORTS__ALERT_EVERY_SECONDS": "2",
     }
     env.update(overrides)
     return env

@@ -137,3 +137,14 @@ def test_the_queue_log_and_our_legs_are_compared_call_by_call() -> None:
 )
 def test_lines_of_no_figure_give_nothing(line: str) -> None:
     assert queue_log_event(line) is None
+
+
+def test_a_caller_refused_at_the_door_is_no_difference() -> None:
+    """app_queue writes no queue_log line for a caller it refused (the queue full, nobody to
+    join): such a leg of ours is expected, not a difference; one who waited first is."""
+    ours = [
+        Leg("1.7", "sales", T0, "full", wait=0.0),
+        Leg("1.8", "sales", T0, "no_agents", wait=0.2),
+        Leg("1.9", "sales", T0, "no_agents", wait=30.0),
+    ]
+    assert [(d.call_id, d.what) for d in compare(ours, {})] == [("1.9", "missing_in_queue_log")]

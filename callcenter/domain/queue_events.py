@@ -112,6 +112,7 @@ LEFT_QUEUE = {
     "LEAVEEMPTY": "no_agents",
     "JOINUNAVAIL": "no_agents",
     "LEAVEUNAVAIL": "no_agents",
+    "KEY": "key",  # ours (callcenter-callback-exit): the caller pressed the callback digit
 }
 
 AgentEvent = AgentRinging | AgentAnswered | AgentRingStopped | AgentCallEnded

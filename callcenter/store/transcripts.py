@@ -47,7 +47,7 @@ class SqlTranscripts:
                     RecordingRow.state == RecordingState.COMPLETE.value,
                     TranscriptionJobRow.id.is_(None),
                 )
-                .order_by(RecordingRow.id)
+                .order_by(RecordingRow.id.desc())  # the newest first: see claim
                 .limit(limit)
             ).all()
             languages = _call_languages(s, list(found))
@@ -70,7 +70,9 @@ class SqlTranscripts:
     ) -> list[TranscriptJob]:
         """Due jobs (pending, or running with an expired lease), now running with the
         next attempt taken — each by exactly one caller, whichever daemon it runs in.
-        ``since``: only of recordings started then or later."""
+        ``since``: only of recordings started then or later. The newest recording first:
+        today's calls are readable while a backlog (transcription just turned on, a node
+        back after an outage) is filled in behind them."""
         return await self._threads.run("transcripts.claim", self._claim, now, lease, limit, since)
 
     def _claim(
@@ -90,7 +92,7 @@ class SqlTranscripts:
                         TranscriptionJobRow.next_attempt_at <= now,
                     ),
                 )
-                .order_by(TranscriptionJobRow.id)
+                .order_by(TranscriptionJobRow.recording_id.desc())
                 .limit(limit)
                 .with_for_update(skip_locked=True)
             ).all()

@@ -191,7 +191,7 @@ async def test_the_ivr_language_of_the_call_picks_the_model(
         await calls.ivr_finished(call_id, result)
         await recorded(recordings, call_id, f"{call_id}.wav", 3.0)
     assert await jobs.enqueue_missing("en", NOW) == 2
-    [ru, plain] = await jobs.claim(NOW, timedelta(minutes=1), limit=2)
+    [plain, ru] = await jobs.claim(NOW, timedelta(minutes=1), limit=2)  # the newest first
     assert (ru.language, plain.language) == ("ru", "en")  # no language set: the default
     policy = TranscriptPolicy({"ru": tmp_path / "ru", "en": tmp_path / "en"}, "en")
     assert policy.model_for("ru") == tmp_path / "ru"

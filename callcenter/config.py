@@ -48,6 +48,7 @@ from callcenter.config_sections import (
     WebhooksConfig,
     WidgetsConfig,
 )
+from callcenter.config_trunks import NumberConfig, TrunkConfig, build_entries
 
 __all__ = [
     "AgentsConfig",
@@ -62,12 +63,14 @@ __all__ = [
     "GuardConfig",
     "HandoffsConfig",
     "InstanceConfig",
+    "NumberConfig",
     "RecordingsConfig",
     "ReportsConfig",
     "SecurityConfig",
     "StaffConfig",
     "TicketsConfig",
     "TranscriptionConfig",
+    "TrunkConfig",
     "VoicemailConfig",
     "WebhooksConfig",
     "WidgetsConfig",
@@ -106,10 +109,15 @@ _SECTION_TYPES: dict[str, type[Any]] = {
 }
 
 
+# Arrays of tables: TOML [[trunks]], or the environment's CALLCENTER_TRUNKS (JSON).
+_ARRAYS: dict[str, type[Any]] = {"trunks": TrunkConfig, "numbers": NumberConfig}
+
+
 def load_config(path: Path | None = None, environ: Mapping[str, str] | None = None) -> Config:
     """Read ``path`` (if given, else ``./callcenter.toml`` when present) and the environment."""
     environ = os.environ if environ is None else environ
     raw: dict[str, dict[str, tuple[Any, str]]] = {}
+    arrays: dict[str, tuple[Any, str]] = {}  # [[trunks]], [[numbers]]
     if path is None and Path(DEFAULT_CONFIG_FILE).is_file():
         path = Path(DEFAULT_CONFIG_FILE)
     if path is not None:
@@ -119,6 +127,9 @@ def load_config(path: Path | None = None, environ: Mapping[str, str] | None = No
             raise ConfigError(f"configuration file {path} does not exist") from exc
         except tomllib.TOMLDecodeError as exc:
             raise ConfigError(f"{path}: invalid TOML: {exc}") from exc
+        for key in _ARRAYS:
+            if key in data:
+                arrays[key] = (data.pop(key), str(path))
         for old_section, values in data.items():
             section = _section_name(old_section, str(path))
             if section not in _SECTION_TYPES:
@@ -127,6 +138,10 @@ def load_config(path: Path | None = None, environ: Mapping[str, str] | None = No
                 raise ConfigError(f"{path}: [{section}] must be a table")
             for key, value in values.items():
                 raw.setdefault(section, {})[key] = (value, str(path))
+    for key in _ARRAYS:
+        if f"{ENV_PREFIX}{key.upper()}" in environ:
+            name = f"{ENV_PREFIX}{key.upper()}"
+            arrays[key] = (environ[name], f"environment {name}")
     for name, value in environ.items():
         if not name.startswith(ENV_PREFIX) or "__" not in name:
             continue
@@ -136,7 +151,10 @@ def load_config(path: Path | None = None, environ: Mapping[str, str] | None = No
             raise ConfigError(f"environment {name}: unknown section {section!r}")
         raw.setdefault(section, {})[key] = (value, f"environment {name}")
     sections = {s: _build_section(s, cls, raw.get(s, {})) for s, cls in _SECTION_TYPES.items()}
-    config = Config(**sections)
+    lines: dict[str, Any] = {
+        key: build_entries(cls, key, *arrays[key]) for key, cls in _ARRAYS.items() if key in arrays
+    }
+    config = Config(**sections, **lines)
     check(config)
     return config
 

@@ -5,6 +5,10 @@ from __future__ import annotations
 
 import dataclasses
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from callcenter.config_trunks import NumberConfig, TrunkConfig
 
 
 class ConfigError(ValueError):
@@ -19,8 +23,11 @@ class InstanceConfig:
 
 @dataclasses.dataclass(frozen=True)
 class AsteriskConfig:
-    # auto: the system's Asterisk (>= 20) if installed, else the debootstrapped sandbox.
+    # auto/sandbox: the embedded Asterisk (a cached Debian root) we start; system: the
+    # machine's, started by its service manager from config_dir (docs/production.md).
     mode: str = "auto"
+    config_dir: str = "/etc/asterisk"  # system: where `callcenter asterisk config` writes
+    modules_dir: str = ""  # system: "" = found under /usr/lib
     sandbox_cache: str = "/var/cache/callcenter/sandbox"
     debian_suite: str = "testing"
     debian_mirror: str = ""  # empty: taken from this machine's apt configuration
@@ -31,9 +38,11 @@ class AsteriskConfig:
     ami_port: int = 5038
     http_port: int = 8088
     start_timeout: float = 30.0
-    # AMI and ARI send only the events the daemon uses. Off: everything (to measure the
-    # difference, or to watch raw events while debugging).
+    # AMI/ARI send only the events the daemon uses (off: everything, to measure or debug).
     event_filters: bool = True
+    external_signaling_address: str = ""  # behind NAT: the public address (production.md)
+    external_media_address: str = ""  # "": external_signaling_address
+    local_net: tuple[str, ...] = ()  # networks not behind the NAT
 
 
 @dataclasses.dataclass(frozen=True)
@@ -44,9 +53,7 @@ class DialplanConfig:
     queues: tuple[str, ...] = ("sales", "support")  # every agent is a member for now
     mailboxes: tuple[str, ...] = ("100",)
     external_allowlist: tuple[str, ...] = ()  # E.164 numbers a flow may transfer to
-    # Who may call the virtual number without an account: the carrier's addresses. Agents'
-    # phones must not share them (requests from them are the trunk's, whoever they name).
-    # The default is one loopback address no phone uses, the demo's "carrier".
+    # The demo trunk's addresses (without [[trunks]]): one loopback address no phone uses.
     trunk_networks: tuple[str, ...] = ("127.0.0.2/32",)
     queues_file: str = "queues.yaml"  # app_queue parameters and limits per queue
     # Supervisors' phones: they may listen to, whisper to or barge into an agent's call
@@ -69,8 +76,7 @@ class DaemonConfig:
     flows_poll_seconds: float = 1.0  # how often flow files are checked for changes
     reconnect_max_delay: float = 5.0
     log_level: str = "INFO"
-    # Where the daemon reaches AMI and ARI (0: Asterisk's own ports). Set only to put a
-    # proxy in between, as the fault benchmarks do to cut the links.
+    # Where the daemon reaches AMI/ARI (0: Asterisk's ports; a proxy in fault benchmarks).
     ami_port: int = 0
     ari_port: int = 0
     # The stall catcher records what the event loop was doing when a tick runs this late
@@ -131,9 +137,7 @@ class RecordingsConfig:
 
 @dataclasses.dataclass(frozen=True)
 class CallbacksConfig:
-    # Where callbacks dial out: the carrier's SIP address (host:port). The demo's carrier
-    # is the loopback address its calls come from.
-    trunk_contact: str = "127.0.0.2:5060"
+    trunk_contact: str = "127.0.0.2:5060"  # the demo trunk's (without [[trunks]])
     # What the customer's phone shows: the centre's public number ("": the virtual number),
     # never the agent's extension.
     caller_id: str = ""
@@ -231,8 +235,7 @@ class ReportsConfig:
     # The defaults of every queue's targets (queues.yaml sets a queue's own).
     service_level_target: float = 80.0  # % answered within agents.service_level_seconds
     short_abandon_seconds: float = 5.0  # a caller who hangs up sooner: a short abandon
-    # A pause longer than this, by reason, raises an alert: ["lunch=60", "meeting=90"]
-    # (minutes).
+    # A pause longer than this (minutes), by reason, raises an alert: ["lunch=60"].
     pause_limits: tuple[str, ...] = ()
     alert_every_seconds: float = 10.0  # how often targets are checked
 
@@ -259,9 +262,8 @@ class ClusterConfig:
     # Agents' phones register at the front; the nodes ring them through it (each agent's
     # contact on every node is sip:EXT@front), so any node can ring any agent.
     agents_at_front: bool = False
-    # Callers whose node failed under them are offered a callback: in the queue their call
-    # was in, or this one for calls that had not reached a queue ("": the first of
-    # dialplan.queues).
+    # Callers whose node failed under them get a callback: in their call's queue, or this
+    # one for calls that had not reached a queue ("": the first of dialplan.queues).
     lost_calls_queue: str = ""
 
 
@@ -286,6 +288,8 @@ class Config:
     handoffs: HandoffsConfig = dataclasses.field(default_factory=HandoffsConfig)
     reports: ReportsConfig = dataclasses.field(default_factory=ReportsConfig)
     cluster: ClusterConfig = dataclasses.field(default_factory=ClusterConfig)
+    trunks: tuple[TrunkConfig, ...] = ()  # [[trunks]] (config_trunks.py)
+    numbers: tuple[NumberConfig, ...] = ()  # [[numbers]]
 
     @property
     def state_dir(self) -> Path:

@@ -30,6 +30,9 @@ class Secrets:
     widget_secret: str = ""  # signs the click-to-call widgets' tokens (HS256)
     web_call_secret: str = ""  # the header the daemon's SIP websocket adds (Asterisk trusts it)
     dial_gate_secret: str = ""  # the dialplan's key to the daemon's dial gate
+    # The carriers' passwords ([[trunks]] that register or authenticate): set by
+    # `callcenter trunks password NAME`, or CALLCENTER_TRUNK_PASSWORD_<NAME> (wins).
+    trunk_passwords: dict[str, str] = dataclasses.field(default_factory=dict)
 
 
 def _token() -> str:
@@ -78,7 +81,39 @@ def load_or_create_secrets(state_dir: Path, agents: tuple[str, ...]) -> Secrets:
         widget_secret=str(data["widget_secret"]),
         web_call_secret=str(data["web_call_secret"]),
         dial_gate_secret=str(data["dial_gate_secret"]),
+        trunk_passwords=_trunk_passwords(data.get("trunk_passwords")),
     )
+
+
+TRUNK_PASSWORD_ENV = "CALLCENTER_TRUNK_PASSWORD_"  # noqa: S105 (a variable's name)
+
+
+def trunk_password_variable(name: str) -> str:
+    """``carrier-2`` → ``CALLCENTER_TRUNK_PASSWORD_CARRIER_2``."""
+    return TRUNK_PASSWORD_ENV + name.upper().replace("-", "_")
+
+
+def _trunk_passwords(stored: object) -> dict[str, str]:
+    passwords = {str(k): str(v) for k, v in stored.items()} if isinstance(stored, dict) else {}
+    for variable, value in os.environ.items():
+        if variable.startswith(TRUNK_PASSWORD_ENV) and value:
+            name = variable[len(TRUNK_PASSWORD_ENV) :].lower().replace("_", "-")
+            passwords[name] = value
+    return passwords
+
+
+def set_trunk_password(state_dir: Path, name: str, password: str) -> None:
+    """Keep ``password`` for trunk ``name`` in secrets.json ("" forgets it)."""
+    load_or_create_secrets(state_dir, ())
+    path = state_dir / SECRETS_FILE
+    data = json.loads(path.read_text(encoding="utf-8"))
+    passwords = dict(data.get("trunk_passwords") or {})
+    if password:
+        passwords[name] = password
+    else:
+        passwords.pop(name, None)
+    data["trunk_passwords"] = passwords
+    _write(path, data)
 
 
 def _write(path: Path, data: dict[str, object]) -> None:

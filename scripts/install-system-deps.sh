@@ -4,7 +4,8 @@
 # (>= 20) or builds a cached Debian root with it (which needs debootstrap).
 # With --tests, also what only the tests need: headless Chromium and its driver (the
 # agent's desk page is tested in a real browser) and espeak-ng (speech for the
-# transcription tests) and Prometheus' promtool (the shipped alert rules are checked).
+# transcription tests), Prometheus' promtool (the shipped alert rules are checked) and
+# systemd-analyze (the shipped units are checked).
 set -euo pipefail
 
 need=()
@@ -15,11 +16,15 @@ command -v make >/dev/null 2>&1 || need+=(make)
 python3 -c 'import venv, ensurepip' >/dev/null 2>&1 || need+=(python3-venv)
 # npm installs what the daemon serves to browsers (JsSIP for the widget's web calls).
 command -v npm >/dev/null 2>&1 || need+=(npm)
+# `callcenter backup` / `restore` of a PostgreSQL database use pg_dump / pg_restore.
+command -v pg_dump >/dev/null 2>&1 || need+=(postgresql-client)
 if [ "${1:-}" = "--tests" ]; then
   command -v chromium >/dev/null 2>&1 || need+=(chromium)
   command -v chromedriver >/dev/null 2>&1 || need+=(chromium-driver)
   command -v espeak-ng >/dev/null 2>&1 || need+=(espeak-ng)
   command -v promtool >/dev/null 2>&1 || need+=(prometheus)
+  # The shipped systemd units are checked with systemd-analyze verify.
+  command -v systemd-analyze >/dev/null 2>&1 || need+=(systemd)
 fi
 
 if [ ${#need[@]} -eq 0 ]; then

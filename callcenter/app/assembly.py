@@ -10,12 +10,14 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from callcenter.asterisk import system_asterisk
 from callcenter.asterisk.confgen_sections import queue_defs
 from callcenter.asterisk.prompts import prompt_exists
 from callcenter.asterisk.runtime import SandboxRuntime
 from callcenter.asterisk.sandbox import Sandbox
 from callcenter.asterisk.sounds import SoundIndex
 from callcenter.config import Config
+from callcenter.config_trunks import routed_flows
 from callcenter.flows.catalog import FlowSet, flow_files, load_catalog
 from callcenter.flows.loader import FlowIssue
 from callcenter.flows.validate import FlowContext
@@ -38,6 +40,7 @@ def flow_context(config: Config, sounds: SoundIndex | None) -> FlowContext:
         entry_points=frozenset(
             q.overflow_target for q in queue_defs(config).values() if q.overflow_target
         ),
+        routed=routed_flows(config.numbers, config.daemon.entry_flow, d.virtual_number),
     )
 
 
@@ -59,6 +62,8 @@ def sound_index(config: Config) -> SoundIndex | None:
 def asterisk_etc(config: Config) -> tuple[Path, int | None]:
     """This instance's Asterisk configuration directory and the group that reads it
     (None when Asterisk is not installed yet: files are then left root's)."""
+    if config.asterisk.mode == "system":  # the machine's Asterisk reads its own directory
+        return Path(config.asterisk.config_dir), system_asterisk.group_id()
     sandbox = Sandbox(config, load_or_create_secrets(config.state_dir, ()))
     try:
         gid: int | None = sandbox.runtime().gid

@@ -4,6 +4,7 @@ sign in to the pages."""
 from __future__ import annotations
 
 from callcenter.config import Config
+from callcenter.config_trunks import trunks_in_use
 from callcenter.secrets import Secrets
 from callcenter.softphone_accounts import sip_host
 
@@ -14,9 +15,10 @@ def banner(config: Config, secrets: Secrets, admin_link: str = "") -> str:
     lines = [
         "",
         f"callcenter is running. Call the virtual number {d.virtual_number}:",
-        f"  sip:{d.virtual_number}@{host}:{a.sip_port} (UDP) from "
-        + ", ".join(d.trunk_networks)
-        + " (dialplan.trunk_networks), or from an agent's softphone.",
+        f"  sip:{d.virtual_number}@{host}:{a.sip_port} (UDP) from a trunk ("
+        + "; ".join(f"{t.name}: {', '.join(t.match) or t.host}" for t in trunks_in_use(config))
+        + "), or from an agent's softphone.",
+        *(f"  number {n.number} → flow {n.flow}" for n in config.numbers),
         "Agents register a softphone (Linphone, Zoiper), from outside the trunk networks, with:",
         f"  server {host}, port {a.sip_port}, transport UDP",
     ]

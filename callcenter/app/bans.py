@@ -16,6 +16,7 @@ from callcenter.app.feature import Feature, Parts, Plug
 from callcenter.asterisk.ari import AriClient
 from callcenter.asterisk.sip_firewall import PjsipBanFile
 from callcenter.config import Config
+from callcenter.config_trunks import trunk_addresses, trunks_in_use
 from callcenter.domain.bans import AuthFailure, BanPolicy
 from callcenter.http import api_bans
 from callcenter.http.api_bans import BANS
@@ -29,7 +30,7 @@ log = logging.getLogger(__name__)
 def ban_policy(config: Config) -> BanPolicy:
     s = config.security
     return BanPolicy.with_exempt(
-        (*config.dialplan.trunk_networks, *s.never_ban),
+        (*trunk_addresses(trunks_in_use(config)), *s.never_ban),
         after=s.ban_after,
         window=s.ban_window_seconds,
         duration=s.ban_seconds,

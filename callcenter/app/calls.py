@@ -69,6 +69,8 @@ class Calls:
             )
 
         ivr = ivr_from(config.daemon.entry_flow)
+        # Each of our numbers ([[numbers]]) into its flow; the virtual number: the entry flow.
+        by_number = {n.number: ivr_from(n.flow) for n in config.numbers}
         web = (
             WebCallIntake(widgets, lambda session, flow: ivr_from(flow)(session))
             if widgets is not None
@@ -81,7 +83,7 @@ class Calls:
                 return await callbacks.handle(session)
             if session.entered.args[:1] == ("web",) and web is not None:
                 return await web.handle(session)
-            return await ivr(session)
+            return await by_number.get(session.entered.dialed, ivr)(session)
 
         self.supervisor = CallSupervisor(
             handler, ari, ami, call_log, SystemClock(), on_ended=self.history.call_ended
@@ -93,8 +95,7 @@ class Calls:
             self.history.call_ended,
             config.dialplan.virtual_number,
         )
-        self._call_log = call_log
-        self._ami = ami
+        self._call_log, self._ami = call_log, ami
         self._background: set[asyncio.Task[None]] = set()
 
     def deliver(self, event: CallEvent) -> None:

@@ -22,6 +22,7 @@ from callcenter.app import (
     reports,
     search,
     transcripts,
+    trunks,
     voicemails,
     webhooks,
     widgets,
@@ -37,6 +38,7 @@ from callcenter.http.tickets_page import TICKETS
 
 FEATURES: tuple[Feature, ...] = (
     bans.FEATURE,
+    trunks.FEATURE,
     agents.FEATURE,
     reports.FEATURE,
     cluster.MEMBERSHIP,

@@ -6,6 +6,7 @@ import dataclasses
 import logging
 from collections.abc import Mapping
 
+from callcenter.asterisk.ami_trunks import TRUNK_EVENTS
 from callcenter.asterisk.security_events import FAILURE_EVENTS
 from callcenter.domain.queue_events import (
     LEFT_QUEUE,
@@ -42,9 +43,10 @@ USED_EVENTS = (
     "QueueMemberAdded",
     "Hangup",
     *FAILURE_EVENTS,
+    *TRUNK_EVENTS,
 )
 # The classes those events belong to (read rights of the daemon's AMI user).
-USED_CLASSES = ("call", "agent", "user", "security")
+USED_CLASSES = ("call", "agent", "user", "security", "system")
 # Without filters (asterisk.event_filters = false, the benchmarks' baseline): everything.
 ALL_CLASSES = ("call", "agent", "user", "dtmf", "reporting", "dialplan")
 

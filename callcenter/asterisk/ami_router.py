@@ -35,6 +35,7 @@ from callcenter.asterisk.ami_events import (
 )
 from callcenter.asterisk.ami_events import translate as queue_event
 from callcenter.asterisk.ami_recordings import PauseRequest, RecordingStarted, recording_event
+from callcenter.asterisk.ami_trunks import TRUNK_EVENTS, registry_event, trunk_user_event
 from callcenter.asterisk.security_events import FAILURE_EVENTS, auth_failure
 from callcenter.domain.bans import AuthFailure
 from callcenter.domain.queue_events import (
@@ -43,6 +44,7 @@ from callcenter.domain.queue_events import (
     MemberReachable,
     QueueEvent,
 )
+from callcenter.domain.trunks import NumberRefused, RegistrationSeen, TrunkFailover
 from callcenter.logs import call_id_var
 
 log = logging.getLogger(__name__)
@@ -68,6 +70,9 @@ AmiEvent = (
     | PauseRequest
     | CallerHungUp
     | AuthFailure
+    | RegistrationSeen
+    | NumberRefused
+    | TrunkFailover
 )
 # Every type a feature may subscribe to.
 EVENT_TYPES: tuple[type, ...] = (
@@ -81,6 +86,9 @@ EVENT_TYPES: tuple[type, ...] = (
     PauseRequest,
     CallerHungUp,
     AuthFailure,
+    RegistrationSeen,
+    NumberRefused,
+    TrunkFailover,
 )
 
 
@@ -102,6 +110,9 @@ def _user_events(message: Mapping[str, str]) -> list[Any]:
         event = translate(message)
         if event is not None:
             found.append(event)
+    trunk = trunk_user_event(message)
+    if trunk is not None:
+        found.append(trunk)
     if message.get("UserEvent") == "CallcenterQueue":  # a caller left unanswered
         queued = queue_event(message)
         if queued is not None:
@@ -126,6 +137,9 @@ def translate_message(message: Mapping[str, str], now: datetime | None = None) -
     if name == "Hangup":
         uid = message.get("Uniqueid", "")
         return [CallerHungUp(uid)] if uid and uid == message.get("Linkedid") else []
+    if name in TRUNK_EVENTS:
+        seen = registry_event(message)
+        return [seen] if seen is not None else []
     if name in FAILURE_EVENTS:
         failure = auth_failure(message, now or datetime.now(UTC))
         return [failure] if failure is not None else []

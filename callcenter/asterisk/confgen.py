@@ -9,7 +9,6 @@ can never add a line to a config file), and the output is deterministic.
 from __future__ import annotations
 
 import dataclasses
-import ipaddress
 import os
 import re
 from collections.abc import Mapping
@@ -28,7 +27,14 @@ from callcenter.asterisk.confgen_sections import (
     queue_section,
     web_call_sections,
 )
+from callcenter.asterisk.confgen_trunks import (
+    number_lines,
+    outbound_lines,
+    transport_nat,
+    trunk_sections,
+)
 from callcenter.config import Config
+from callcenter.config_trunks import trunks_in_use
 from callcenter.domain.cluster import node_addresses, partitions
 from callcenter.secrets import Secrets
 
@@ -72,10 +78,8 @@ def template_values(config: Config, secrets: Secrets, layout: AsteriskLayout) ->
         "recordings": "1" if config.recordings.enabled else "",
         "recording_notice": config.recordings.notice_sound,
         "record_ivr": "1" if config.recordings.enabled and config.recordings.ivr else "",
-        "trunk_contact": config.callbacks.trunk_contact,
         "callback_ring": str(config.callbacks.ring_seconds),
         "callback_offer": config.callbacks.offer_sound,
-        "callback_caller_id": config.callbacks.caller_id or d.virtual_number,
         "callback_gate": f"http://{gate_host(config.daemon.http_host)}:{config.daemon.http_port}"
         + "/internal/callbacks",
         "callback_gate_key": secrets.dial_gate_secret,
@@ -115,11 +119,18 @@ def _link_values(config: Config, secrets: Secrets) -> dict[str, str]:
 
 
 def _phone_values(config: Config, secrets: Secrets, media: str) -> dict[str, str]:
-    """The trunk, the agents' endpoints and who may supervise."""
+    """The trunks and our numbers, the agents' endpoints and who may supervise."""
     d = config.dialplan
     values: dict[str, str] = {}
-    values["trunk_matches"] = "\n".join(
-        f"match = {ipaddress.ip_network(n)}" for n in d.trunk_networks
+    trunks = trunks_in_use(config)
+    a = config.asterisk
+    values["transport_nat"] = transport_nat(
+        a.external_signaling_address, a.external_media_address, a.local_net
+    )
+    values["trunk_sections"] = trunk_sections(trunks, secrets.trunk_passwords, media)
+    values["inbound_numbers"] = number_lines(config.numbers, d.virtual_number)
+    values["outbound_trunks"] = outbound_lines(
+        trunks, config.callbacks.caller_id or d.virtual_number
     )
     # Every agent with a SIP password has an endpoint (``callcenter agents add`` adds them).
     agents = sorted(secrets.agent_passwords)

@@ -63,7 +63,8 @@ def queue_globals(q: QueueDef) -> str:
         f"MAXWAIT_{q.name} = {q.max_wait or ''}\n"
         f"RECORD_{q.name} = {'1' if q.record else ''}\n"
         f"CALLBACK_{q.name} = {q.callback_digit}\n"
-        f"MAILBOX_{q.name} = {q.mailbox}"
+        f"MAILBOX_{q.name} = {q.mailbox}\n"
+        f"CALLER_ID_{q.name} = {q.caller_id}"
     )
 
 

@@ -24,14 +24,9 @@ import subprocess
 import time
 from pathlib import Path
 
+from callcenter.asterisk import system_asterisk
 from callcenter.asterisk.confgen import render_all, template_values, write_config
-from callcenter.asterisk.runtime import (
-    MIN_SYSTEM_MAJOR,
-    Runtime,
-    SandboxRuntime,
-    SystemRuntime,
-    system_asterisk_major,
-)
+from callcenter.asterisk.runtime import Runtime, SandboxRuntime, SystemRuntime
 from callcenter.asterisk.sandbox_probes import (
     ami_banner,
     ari_ok,
@@ -75,25 +70,22 @@ class Sandbox:
         # Kept so the child is reaped by us, not reported as a leaked process.
         self._process: subprocess.Popen[bytes] | None = None
 
-    # -- runtime selection ------------------------------------------------------------
+    @property
+    def system(self) -> bool:
+        """The machine's Asterisk, started by its service manager: never by us."""
+        return self.config.asterisk.mode == "system"
+
     def runtime(self) -> Runtime:
-        a = self.config.asterisk
-        major = system_asterisk_major() if a.mode in ("auto", "system") else None
-        if a.mode == "system" or (a.mode == "auto" and major is not None):
-            if major is None or major < MIN_SYSTEM_MAJOR:
-                raise SandboxError(
-                    f"asterisk.mode=system needs Asterisk >= {MIN_SYSTEM_MAJOR} on PATH "
-                    f"(found {major}); use mode=sandbox"
-                )
+        if self.system:
             return SystemRuntime()
         if os.geteuid() != 0:
             raise SandboxError(
-                "no system Asterisk >= 20 and not root: the sandbox needs root "
-                "(debootstrap, chroot, mounts). Run as root or install Asterisk."
+                "the embedded Asterisk needs root (debootstrap, chroot, mounts): run as root,"
+                " or install Asterisk >= 22 and set asterisk.mode = system"
             )
+        a = self.config.asterisk
         return SandboxRuntime(ensure_root(Path(a.sandbox_cache), a.debian_suite, a.debian_mirror))
 
-    # -- status -----------------------------------------------------------------------
     def state(self) -> SandboxState | None:
         """The recorded instance if its process is still the Asterisk we started."""
         try:
@@ -105,6 +97,8 @@ class Sandbox:
     # -- up ---------------------------------------------------------------------------
     def up(self) -> tuple[SandboxState, bool]:
         """Start Asterisk; returns (state, started) — started is False if already running."""
+        if self.system:
+            return self._system_up(), False
         running = self.state()
         if running is not None:
             return running, False
@@ -159,6 +153,17 @@ class Sandbox:
             raise
         log.info("sandbox up: %s", state.describe())
         return state, True
+
+    def _system_up(self) -> SandboxState:
+        """A system Asterisk is not ours to start: say whether it answers."""
+        a = self.config.asterisk
+        if not system_asterisk.answering(self.config, self.secrets):
+            raise SandboxError(
+                f"asterisk.mode = system: no Asterisk answers on AMI {a.ami_port} and ARI"
+                f" {a.http_port}. Render its configuration (callcenter asterisk config --out"
+                f" {a.config_dir}) and start it (systemctl start asterisk)"
+            )
+        return SandboxState(0, "system", "/", a.config_dir, a.ami_port, a.http_port, a.sip_port)
 
     def _prepare_dirs(self, runtime: Runtime) -> None:
         """The instance's directories, Asterisk's to write."""
@@ -225,6 +230,12 @@ class Sandbox:
                 out += [f"--- {path}", *tail]
         return "\n".join(out) or f"(no log in {self.instance_dir / 'log'})"
 
+    def wait(self) -> int:
+        """Wait for the Asterisk this object started to exit; its exit code."""
+        if self._process is None:
+            raise SandboxError("this process did not start the instance's Asterisk")
+        return self._process.wait()
+
     # -- down -------------------------------------------------------------------------
     def down(self) -> SandboxState | None:
         """Stop the Asterisk this instance started; None if none was running."""
@@ -251,11 +262,14 @@ class Sandbox:
         with contextlib.suppress(ProcessLookupError):
             os.kill(pid, signal.SIGKILL)
 
-    # -- reload -----------------------------------------------------------------------
     def reload(self) -> bool:
         """Re-render the configuration and have a running Asterisk reload PJSIP and the
         queues: new agents can register, removed ones cannot; calls in progress stay up.
         Returns False when this instance's Asterisk is not running (nothing to reload)."""
+        if self.system:
+            system_asterisk.render(self.config, self.secrets, system_asterisk.owner())
+            system_asterisk.reload(self.config, self.secrets)
+            return True
         if self.state() is None:
             return False
         runtime = self.runtime()
@@ -278,7 +292,6 @@ class Sandbox:
                 raise SandboxError(f"asterisk -rx {command!r} failed: {result.stderr.strip()}")
         return True
 
-    # -- cli --------------------------------------------------------------------------
     def cli_command(self, command: str | None) -> list[str]:
         """argv for ``asterisk -r`` (interactive) or ``-rx COMMAND`` against this instance."""
         runtime = self.runtime()

@@ -17,8 +17,10 @@ def chown_tree(top: Path, uid: int, gid: int) -> None:
     os.chown(top, uid, gid)
     for directory, _dirs, files in os.walk(top):
         for entry in [directory, *(os.path.join(directory, f) for f in files)]:
-            if os.lstat(entry).st_uid != uid:
-                os.chown(entry, uid, gid, follow_symlinks=False)
+            # A running Asterisk's files come and go (its database's journal): gone is fine.
+            with contextlib.suppress(FileNotFoundError):
+                if os.lstat(entry).st_uid != uid:
+                    os.chown(entry, uid, gid, follow_symlinks=False)
 
 
 def process_alive(pid: int) -> bool:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -80,15 +81,27 @@ def _sandbox(obj: _Ctx) -> Sandbox:
 
 
 @sandbox.command("up")
+@click.option(
+    "--foreground",
+    is_flag=True,
+    help="Stay until Asterisk exits (SIGTERM stops it): for a service manager (systemd).",
+)
 @click.pass_obj
-def sandbox_up(obj: _Ctx) -> None:
+def sandbox_up(obj: _Ctx, foreground: bool) -> None:
     """Start Asterisk and wait until AMI and ARI answer."""
     setup_logging("INFO")
+    box = _sandbox(obj)
     try:
-        state, started = _sandbox(obj).up()
+        state, started = box.up()
     except (SandboxError, TemplateError) as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(("started: " if started else "already running: ") + state.describe())
+    if foreground:
+        if not started:
+            raise click.ClickException("Asterisk was started by another process: not ours to watch")
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(sig, lambda *_: box.down())
+        sys.exit(box.wait())
 
 
 @sandbox.command("down")
@@ -132,33 +145,37 @@ def asterisk() -> None:
 
 
 @asterisk.command("config")
-@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path))
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Where (default: asterisk.config_dir, /etc/asterisk).",
+)
+@click.option("--owner", help="UID:GID Asterisk runs as (default: the system's asterisk user).")
 @click.pass_obj
-def asterisk_config(obj: _Ctx, out_dir: Path) -> None:
-    """Render Asterisk's configuration files into OUT (for a system Asterisk)."""
-    from callcenter.asterisk.confgen import (
-        AsteriskLayout,
-        render_all,
-        template_values,
-        write_config,
-    )
+def asterisk_config(obj: _Ctx, out_dir: Path | None, owner: str | None) -> None:
+    """Render what a system Asterisk (>= 22, asterisk.mode = system) needs into its
+    configuration directory, and make the instance's directories its to write."""
+    from callcenter.asterisk import system_asterisk
 
     cfg = obj.config()
+    if out_dir is not None:
+        a = dataclasses.replace(cfg.asterisk, config_dir=str(out_dir.resolve()))
+        cfg = dataclasses.replace(cfg, asterisk=a)
+    ids = system_asterisk.owner()
+    if owner:
+        uid, _, gid = owner.partition(":")
+        if not (uid.isdigit() and gid.isdigit()):
+            raise click.BadParameter(f"{owner!r} is not UID:GID", param_hint="--owner")
+        ids = int(uid), int(gid)
     secrets = load_or_create_secrets(cfg.state_dir, cfg.dialplan.phones)
-    inst = cfg.state_dir / "asterisk"
-    layout = AsteriskLayout(
-        etc_dir=str(out_dir.resolve()),
-        lib_dir=str(inst / "lib"),
-        spool_dir=str(inst / "spool"),
-        run_dir=str(inst / "run"),
-        log_dir=str(inst / "log"),
-        mod_dir="/usr/lib/x86_64-linux-gnu/asterisk/modules",
-        data_dir="/usr/share/asterisk",
-        moh_dir="/usr/share/asterisk/moh",
-    )
-    files = render_all(template_values(cfg, secrets, layout))
-    write_config(out_dir, files)
-    click.echo(f"wrote {len(files)} files to {out_dir}")
+    try:
+        written = system_asterisk.render(cfg, secrets, ids)
+    except (SandboxError, TemplateError) as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"wrote {written} files to {cfg.asterisk.config_dir}")
+    if cfg.asterisk.mode != "system":
+        click.echo("set asterisk.mode = system so that the daemon drives it (and starts none)")
 
 
 for _command in group_commands():

@@ -25,6 +25,7 @@ happens at the limits. Parse, then validate every issue with its path; pure (no 
         alert_wait: 120           # …a caller waiting longer (s)…
         alert_abandon_rate: 10    # …more of today's calls abandoned (%); 0 = no alert
         callback_digit: "1"       # waiting callers press it to be called back in their place
+        caller_id: "+74951234567" # shown on its callbacks ("": the trunk's, or the centre's)
         calendar: main.office     # business hours of promises (FLOW.CALENDAR); none: 24/7
         mailbox: "100"            # this queue answers mailbox 100's messages (a callback
                                   # each); callers at its limits leave one there when the
@@ -75,6 +76,7 @@ KNOWN_KEYS = {
     "music",
     "skills",
     "callback_digit",
+    "caller_id",
     "calendar",
     "staffing",
     "mailbox",
@@ -112,6 +114,7 @@ class QueueDef:
     record: bool = True
     retention_days: int = 0  # 0: the recordings.retention_days default
     callback_digit: str = ""  # "": waiting callers are not offered a callback
+    caller_id: str = ""  # what its callbacks show ("": the trunk's, or the centre's number)
     calendar: str = ""  # FLOW.CALENDAR: business hours of this queue's promises; "": 24/7
     mailbox: str = ""  # the voicemail box whose messages this queue answers
     # The roster: (days 0=mon…6=sun, start minute, end minute, agents), local time of the

@@ -62,6 +62,36 @@ def parse_queue_defs(
     return defs
 
 
+TEXT_FIELDS = ("mailbox", "caller_id", "callback_digit")
+
+
+def _text(
+    key: str,
+    value: object,
+    where: str,
+    mailboxes: Iterable[str] | None,
+    bad: Callable[[str, str], None],
+) -> str | None:
+    """A mailbox, caller id or callback digit, checked (None: ``bad`` was told why)."""
+    text = str(value) if isinstance(value, int | str) and not isinstance(value, bool) else ""
+    if key == "mailbox":
+        if not re.fullmatch(r"[0-9]{2,10}", text):
+            bad(where, f"{value!r} is not a mailbox (2-10 digits, quoted)")
+        elif mailboxes is not None and text not in set(mailboxes):
+            bad(where, f"no mailbox {text!r} (dialplan.mailboxes)")
+        else:
+            return text
+    elif key == "caller_id":
+        if isinstance(value, str) and re.fullmatch(r"\+?[0-9]{2,15}", value):
+            return value
+        bad(where, f'{value!r} is not a phone number (quoted, e.g. "+74951234567")')
+    elif re.fullmatch(r"[0-9]", text):
+        return text
+    else:
+        bad(where, f"{value!r} is not one digit 0-9")
+    return None
+
+
 def _queue_values(
     spec: Mapping[str, object],
     path: str,
@@ -81,21 +111,10 @@ def _queue_values(
             staffing = _staffing(value, f"{path}.staffing", bad)
             if staffing is not None:
                 values[key] = staffing
-        elif key == "mailbox":
-            text = (
-                str(value) if isinstance(value, int | str) and not isinstance(value, bool) else ""
-            )
-            if not re.fullmatch(r"[0-9]{2,10}", text):
-                bad(f"{path}.{key}", f"{value!r} is not a mailbox (2-10 digits, quoted)")
-            elif mailboxes is not None and text not in set(mailboxes):
-                bad(f"{path}.{key}", f"no mailbox {text!r} (dialplan.mailboxes)")
-            else:
+        elif key in TEXT_FIELDS:
+            text = _text(key, value, f"{path}.{key}", mailboxes, bad)
+            if text is not None:
                 values[key] = text
-        elif key == "callback_digit":
-            if re.fullmatch(r"[0-9]", str(value)) and not isinstance(value, bool):
-                values[key] = str(value)
-            else:
-                bad(f"{path}.{key}", f"{value!r} is not one digit 0-9")
         elif key in BOOL_FIELDS:
             if isinstance(value, bool):
                 values[key] = value

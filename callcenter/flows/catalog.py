@@ -72,6 +72,18 @@ def load_texts(
         seen[flow.name] = source
         loaded.append((flow, pos))
     issues += validate_flows(loaded, ctx)
+    issues += [
+        FlowIssue(
+            "(configuration)",
+            1,
+            1,
+            origin,
+            "unknown-flow",
+            f"calls go to flow {flow!r}, which no file defines (flows: {', '.join(sorted(seen))})",
+        )
+        for origin, flow in ctx.routed.items()
+        if flow not in seen
+    ]
     if issues:
         return None, issues
     digest = hashlib.sha256("".join(f.version for f, _ in loaded).encode()).hexdigest()[:12]

@@ -12,7 +12,7 @@ from __future__ import annotations
 import dataclasses
 import re
 import zoneinfo
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 
 from callcenter.flows.loader import FlowIssue, _Positions
 from callcenter.flows.model import ENDS_CALL, WAITS_FOR_INPUT, Flow, Node, Prompt
@@ -31,6 +31,8 @@ class FlowContext:
     prompt_exists: Callable[[str, str], bool] | None = None
     # (flow, node) calls enter from outside the flow, e.g. a queue's overflow_node: reachable.
     entry_points: frozenset[tuple[str, str]] = frozenset()
+    # Where the configuration sends calls, {what sends them: flow}: each flow must exist.
+    routed: Mapping[str, str] = dataclasses.field(default_factory=dict)
 
 
 def validate_flows(flows: Iterable[tuple[Flow, _Positions]], ctx: FlowContext) -> list[FlowIssue]:

@@ -36,6 +36,7 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "workspace:read": STAFF,  # agents: their own desk
     "agents:pause": STAFF,
     "queues:read": LEADS,
+    "trunks:read": LEADS,  # carriers, registrations, our numbers, refused calls
     "agents:listen": LEADS,
     "security:bans": frozenset({Role.ADMIN}),
     "recordings:read": STAFF,  # agents: the calls they took (checked per recording)

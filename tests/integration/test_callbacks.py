@@ -102,8 +102,9 @@ def test_a_callback_keeps_the_callers_place_and_the_promise_is_kept(
     call_first.assert_ok(30)
     call_later.assert_ok(30)
     assert invites(agent) == [first, asker, later]  # the place was kept
-    # The customer's phone shows the centre's number, not the agent's extension.
-    assert invites(customer) == [instance.config.dialplan.virtual_number]
+    # The customer's phone shows the queue's number (queues.yaml caller_id), not the
+    # agent's extension.
+    assert invites(customer) == ["74951110000"]
     done = until(
         lambda: (c := callback_of(daemon, lead, asker)) and c["state"] == "completed" and c,
         20,

@@ -66,3 +66,25 @@ def test_the_dashboard_is_grafana_json_with_a_prometheus_source() -> None:
     assert dash["uid"] == "callcenter"
     assert {p["datasource"]["type"] for p in dash["panels"]} == {"prometheus"}
     assert all(p["targets"][0]["expr"] for p in dash["panels"])
+
+
+def test_the_systemd_units_pass_systemd_analyze_verify(tmp_path: Path) -> None:
+    """As an install would place them: the paths point at this checkout's virtualenv."""
+    tool = shutil.which("systemd-analyze")
+    if tool is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail("CI needs systemd-analyze (make test installs Debian's systemd)")
+        pytest.skip("systemd-analyze is not installed")
+    units = []
+    for unit in sorted((REPO / "deploy" / "systemd").glob("*.service")):
+        text = unit.read_text().replace("/opt/callcenter", str(REPO))
+        assert "Restart=" in text, unit.name
+        assert "NoNewPrivileges=yes" in text, unit.name
+        (tmp_path / unit.name).write_text(text)
+        units.append(str(tmp_path / unit.name))
+    assert len(units) == 2
+    verified = subprocess.run(
+        [tool, "verify", "--man=no", *units], capture_output=True, text=True, check=False
+    )
+    assert verified.returncode == 0, verified.stdout + verified.stderr
+    assert verified.stderr.strip() == ""

@@ -30,6 +30,7 @@ from callcenter.domain.reconcile import Difference
 from callcenter.domain.recordings import RecordingFilter, RecordingState
 from callcenter.domain.reports import Targets
 from callcenter.domain.tickets import Role
+from callcenter.domain.trunks import RegistrationSeen, TrunkLine
 from callcenter.domain.voicemails import VoicemailSource, live_key
 from callcenter.domain.widgets import Widget
 from callcenter.flows.catalog import flow_files, load_catalog
@@ -50,6 +51,7 @@ from callcenter.http.api_reports import REPORTS
 from callcenter.http.api_routes import CONTROL, STORE
 from callcenter.http.api_search import SEARCH
 from callcenter.http.api_transcripts import TRANSCRIPTS
+from callcenter.http.api_trunks import NUMBERS, TRUNKS
 from callcenter.http.api_voicemails import VOICEMAILS
 from callcenter.http.api_webhooks import WEBHOOKS
 from callcenter.http.api_widgets import WIDGETS
@@ -69,6 +71,7 @@ from callcenter.services.recordings import RecordingPolicy, Recordings
 from callcenter.services.reports import Reports
 from callcenter.services.supervision import Supervision
 from callcenter.services.transcripts import TranscriptPolicy, Transcripts
+from callcenter.services.trunks import Trunks
 from callcenter.services.voicemails import Arrived, VoicemailPolicy, Voicemails
 from callcenter.services.webhooks import Webhooks
 from callcenter.services.widgets import Widgets
@@ -292,6 +295,13 @@ class _Cluster:
         return await self.membership.view()
 
 
+class _NoRegistrations:
+    """Asterisk has not said anything of the registration yet."""
+
+    async def registrations(self) -> list[RegistrationSeen]:
+        return []
+
+
 class _Gate:
     node, key = "main", GATE_KEY
 
@@ -409,6 +419,12 @@ async def api(db_engine: Engine, tmp_path: Path) -> AsyncIterator[Api]:
             SESSION_TTL: timedelta(hours=1),
             HUB: AgentHub(),
             REPORTS: _Reports(sessions, store),
+            TRUNKS: Trunks(
+                [TrunkLine("carrier", "sip.example.net:5060", True, "sip:u@sip.example.net:5060")],
+                _NoRegistrations(),
+                SystemClock(),
+            ),
+            NUMBERS: [{"number": "7000", "flow": "main", "name": "dialplan.virtual_number"}],
         },
         api_routes(),
         pages(),

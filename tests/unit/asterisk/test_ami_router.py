@@ -8,6 +8,7 @@ import pytest
 from callcenter.asterisk.ami_callbacks import CallbackReport
 from callcenter.asterisk.ami_events import USED_EVENTS
 from callcenter.asterisk.ami_router import AmiRouter, CallerHungUp, translate_message
+from callcenter.asterisk.ami_trunks import registration_details
 from callcenter.domain.bans import AuthFailure
 from callcenter.domain.queue_events import (
     AgentAnswered,
@@ -16,6 +17,7 @@ from callcenter.domain.queue_events import (
     MemberPaused,
     MemberReachable,
 )
+from callcenter.domain.trunks import NumberRefused, RegistrationSeen, TrunkFailover
 from callcenter.logs import call_id_var
 
 CONNECT = {
@@ -127,3 +129,48 @@ def test_the_table_lists_every_type_and_who_listens() -> None:
     assert table["AgentAnswered"] == ["agents"]
     assert table["CallerHungUp"] == []
     assert router.ami_events() == USED_EVENTS
+
+
+def test_trunk_news_becomes_typed_events() -> None:
+    registry = {
+        "Event": "Registry",
+        "ChannelType": "PJSIP",
+        "Username": "sip:u@sip.example.net",
+        "Domain": "sip:sip.example.net",
+        "Status": "Registered",
+    }
+    assert translate_message(registry) == [RegistrationSeen("sip:u@sip.example.net", "registered")]
+    assert translate_message({**registry, "ChannelType": "IAX2"}) == []
+    refused = {
+        "Event": "UserEvent",
+        "UserEvent": "CallcenterRefused",
+        "Number": "74959999",
+        "Caller": "79161234567",
+        "Trunk": "carrier",
+    }
+    assert translate_message(refused) == [NumberRefused("74959999", "79161234567", "carrier")]
+    failover = {
+        "Event": "UserEvent",
+        "UserEvent": "CallcenterTrunk",
+        "Trunk": "busy",
+        "State": "failover",
+        "Status": "CONGESTION",
+    }
+    assert translate_message(failover) == [TrunkFailover("busy", "CONGESTION")]
+
+
+def test_the_registrations_listing_is_read_by_name() -> None:
+    reply = [
+        {"Response": "Success", "EventList": "start"},
+        {
+            "Event": "OutboundRegistrationDetail",
+            "ObjectName": "carrier",
+            "ClientUri": "sip:u@x",
+            "Status": "Rejected",
+            "NextReg": "12",
+        },
+        {"Event": "AuthDetail", "ObjectName": "carrier-auth"},
+        {"Event": "OutboundRegistrationDetailComplete", "EventList": "Complete"},
+    ]
+    (detail,) = registration_details(reply)
+    assert (detail.name, detail.status, detail.next_seconds) == ("carrier", "rejected", 12)

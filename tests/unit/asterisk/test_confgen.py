@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import configparser
+import re
 from pathlib import Path
 
 import pytest
@@ -73,8 +74,15 @@ def test_ami_and_ari_listen_on_loopback_only(files: dict[str, str]) -> None:
 
 def test_daemon_ami_user_has_least_privilege(files: dict[str, str]) -> None:
     user = _ini(files["manager.conf"])["callcenterd"]
-    rights = set(user["read"].split(",")) | set(user["write"].split(","))
-    assert not rights & {"system", "command", "config", "all"}
+    # No right to act on the system, run commands or change configuration: with "system"
+    # write, Originate could run System() — a shell. The registrations' state is read with
+    # "reporting" (PJSIPShowRegistrationsOutbound takes either).
+    assert not set(user["write"].split(",")) & {"system", "command", "config", "all"}
+    # Reading "system" events is let through for one event only (the filter): Registry.
+    assert not set(user["read"].split(",")) & {"command", "config", "all"}
+    system_events = {"Registry"}
+    filtered = re.findall(r"^eventfilter\(name\((\w+)\)\) =$", files["manager.conf"], re.M)
+    assert system_events <= set(filtered)
     assert user["permit"].startswith("127.0.0.1")
 
 
@@ -180,7 +188,8 @@ def test_ami_sends_only_the_events_the_daemon_uses(files: dict[str, str]) -> Non
     from callcenter.asterisk.ami_events import USED_EVENTS
 
     user = _ini(files["manager.conf"])["callcenterd"]
-    assert user["read"] == "call,agent,user,security"  # call: Hangup (lost calls)
+    # call: Hangup (lost calls); system: Registry (trunks), nothing else of it (the filters)
+    assert user["read"] == "call,agent,user,security,system"
     filters = [ln for ln in files["manager.conf"].splitlines() if ln.startswith("eventfilter")]
     assert filters == [f"eventfilter(name({name})) =" for name in USED_EVENTS]
 

@@ -31,10 +31,33 @@ def test_bad_env_type_exits_nonzero(env: dict[str, str]) -> None:
 
 def test_asterisk_config_renders_files(tmp_path: Path, env: dict[str, str]) -> None:
     out = tmp_path / "etc"
-    result = CliRunner().invoke(main, ["asterisk", "config", "--out", str(out)], env=env)
+    modules = {"CALLCENTER_ASTERISK__MODULES_DIR": "/usr/lib/asterisk/modules"}
+    result = CliRunner().invoke(
+        main, ["asterisk", "config", "--out", str(out)], env={**env, **modules}
+    )
     assert result.exit_code == 0, result.output
     assert (out / "manager.conf").exists()
     assert (out / "dialplan" / "callcenter.conf").exists()
+    conf = (out / "asterisk.conf").read_text()
+    assert f"astetcdir => {out}" in conf
+    assert f"astlogdir => {tmp_path / 'state' / 'asterisk' / 'log'}" in conf
+    assert "asterisk.mode = system" in result.output  # this one is not in system mode
+
+
+def test_asterisk_config_without_modules_names_the_key(tmp_path: Path, env: dict[str, str]) -> None:
+    result = CliRunner().invoke(
+        main, ["asterisk", "config", "--out", str(tmp_path / "etc")], env=env
+    )
+    assert result.exit_code != 0
+    assert "asterisk.modules_dir" in result.output
+
+
+def test_asterisk_config_refuses_a_bad_owner(tmp_path: Path, env: dict[str, str]) -> None:
+    result = CliRunner().invoke(
+        main, ["asterisk", "config", "--out", str(tmp_path / "e"), "--owner", "asterisk"], env=env
+    )
+    assert result.exit_code != 0
+    assert "UID:GID" in result.output
 
 
 def test_db_upgrade_builds_the_schema(env: dict[str, str], tmp_path: Path) -> None:

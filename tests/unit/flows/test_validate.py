@@ -124,3 +124,18 @@ def test_a_node_a_queue_overflows_to_counts_as_reachable(tmp_path: Path) -> None
     flow_set, issues = load_catalog([path], with_overflow, tmp_path)
     assert issues == []
     assert flow_set is not None
+
+
+def test_a_number_routed_to_a_flow_no_file_defines_is_an_issue(tmp_path: Path) -> None:
+    (tmp_path / "main.yaml").write_text(
+        "spec_version: 1\nname: main\nentry: s\nnodes:\n  s: {type: hangup}\n"
+    )
+    ctx = dataclasses.replace(
+        CTX, routed={"daemon.entry_flow (7000)": "main", "numbers[1] (74951110002)": "sales"}
+    )
+    flow_set, issues = load_catalog(flow_files(tmp_path), ctx, tmp_path)
+    assert flow_set is None
+    (issue,) = issues
+    assert (issue.code, issue.path) == ("unknown-flow", "numbers[1] (74951110002)")
+    assert "'sales'" in issue.message
+    assert "flows: main" in issue.message

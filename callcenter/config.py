@@ -48,6 +48,7 @@ from callcenter.config_sections import (
     WebhooksConfig,
     WidgetsConfig,
 )
+from callcenter.config_tls import TlsConfig
 from callcenter.config_trunks import NumberConfig, TrunkConfig, build_entries
 
 __all__ = [
@@ -69,6 +70,7 @@ __all__ = [
     "SecurityConfig",
     "StaffConfig",
     "TicketsConfig",
+    "TlsConfig",
     "TranscriptionConfig",
     "TrunkConfig",
     "VoicemailConfig",
@@ -106,6 +108,7 @@ _SECTION_TYPES: dict[str, type[Any]] = {
     "handoffs": HandoffsConfig,
     "reports": ReportsConfig,
     "cluster": ClusterConfig,
+    "tls": TlsConfig,
 }
 
 

@@ -11,7 +11,6 @@ from pathlib import Path
 import phonenumbers
 
 from callcenter.config_sections import (
-    AsteriskConfig,
     CallbacksConfig,
     ClusterConfig,
     Config,
@@ -23,7 +22,7 @@ from callcenter.config_sections import (
     VoicemailConfig,
     WidgetsConfig,
 )
-from callcenter.config_trunks import check_numbers, check_trunks
+from callcenter.config_trunks import check_nat, check_numbers, check_tls, check_trunks
 from callcenter.domain.alerts import pause_limits
 from callcenter.domain.cluster import ClusterError, node_addresses, partitions
 
@@ -38,18 +37,6 @@ def _is_e164(number: str) -> bool:
         return False
     formatted = phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
     return phonenumbers.is_valid_number(parsed) and formatted == number
-
-
-def _check_nat(a: AsteriskConfig) -> None:
-    for key in ("external_signaling_address", "external_media_address"):
-        value = getattr(a, key)
-        if value and not re.fullmatch(r"[A-Za-z0-9.:-]{1,253}", value):
-            raise ConfigError(f"asterisk.{key}: {value!r} is not an address or host name")
-    for net in a.local_net:
-        try:
-            ipaddress.ip_network(net, strict=False)
-        except ValueError:
-            raise ConfigError(f"asterisk.local_net: {net!r} is not a network") from None
 
 
 def _check_callbacks(c: CallbacksConfig) -> None:
@@ -259,7 +246,8 @@ def _check_features(config: Config) -> None:
             f" dialplan.queues {list(d.queues)}"
         )
     _check_transcription(config.transcription)
-    _check_nat(config.asterisk)
+    check_nat(config.asterisk)
+    check_tls(config.tls, config.asterisk.sip_port)
     check_trunks(config.trunks, d.phones)
     check_numbers(config.numbers, d.phones)
     if config.webhooks.sweep_seconds <= 0 or config.webhooks.retry_seconds <= 0:

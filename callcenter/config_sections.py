@@ -7,6 +7,11 @@ import dataclasses
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from callcenter.config_cluster import ClusterConfig
+from callcenter.config_tls import TlsConfig
+
+__all__ = ["ClusterConfig", "TlsConfig"]  # (defined apart; read from here as the rest)
+
 if TYPE_CHECKING:
     from callcenter.config_trunks import NumberConfig, TrunkConfig
 
@@ -241,33 +246,6 @@ class ReportsConfig:
 
 
 @dataclasses.dataclass(frozen=True)
-class ClusterConfig:
-    # This node's id in the shared database's ``nodes`` (its claims carry it). One node
-    # is the embedded default: nothing else changes for a single machine.
-    node: str = "main"
-    # How long a heartbeat holds the node's lease: a node silent this long takes no new
-    # work, and the others take over its claims (callbacks waiting for an agent).
-    lease_seconds: float = 10.0
-    # The queues whose work (callback placeholders) this node takes; empty: every queue.
-    queues: tuple[str, ...] = ()
-    # The SIP front (Kamailio, ``callcenter cluster front up``): where callers reach it,
-    # every node's Asterisk (``NODE=IPV4:PORT``), and each virtual number's nodes, home
-    # first (``NUMBER=HOME/STANDBY``). A number whose home node stops answering probes
-    # (every ``probe_seconds``) is sent to the next node of its list.
-    front_bind: str = "127.0.0.2"
-    front_port: int = 5070
-    nodes: tuple[str, ...] = ()
-    partitions: tuple[str, ...] = ()
-    probe_seconds: int = 1
-    # Agents' phones register at the front; the nodes ring them through it (each agent's
-    # contact on every node is sip:EXT@front), so any node can ring any agent.
-    agents_at_front: bool = False
-    # Callers whose node failed under them get a callback: in their call's queue, or this
-    # one for calls that had not reached a queue ("": the first of dialplan.queues).
-    lost_calls_queue: str = ""
-
-
-@dataclasses.dataclass(frozen=True)
 class Config:
     instance: InstanceConfig = dataclasses.field(default_factory=InstanceConfig)
     asterisk: AsteriskConfig = dataclasses.field(default_factory=AsteriskConfig)
@@ -288,6 +266,7 @@ class Config:
     handoffs: HandoffsConfig = dataclasses.field(default_factory=HandoffsConfig)
     reports: ReportsConfig = dataclasses.field(default_factory=ReportsConfig)
     cluster: ClusterConfig = dataclasses.field(default_factory=ClusterConfig)
+    tls: TlsConfig = dataclasses.field(default_factory=TlsConfig)  # config_tls.py
     trunks: tuple[TrunkConfig, ...] = ()  # [[trunks]] (config_trunks.py)
     numbers: tuple[NumberConfig, ...] = ()  # [[numbers]]
 

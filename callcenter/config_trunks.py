@@ -1,5 +1,6 @@
-"""The carrier side of the configuration: ``[[trunks]]`` (how calls reach us and leave
-us) and ``[[numbers]]`` (which number dialled in goes to which flow). Parsed from TOML
+"""The lines in and out: ``[[trunks]]`` (how calls reach us and leave us) and
+``[[numbers]]`` (which number dialled in goes to which flow), and the checks of the NAT
+keys and of ``[tls]`` (phones outside the office). Parsed from TOML
 arrays of tables, or from ``CALLCENTER_TRUNKS`` / ``CALLCENTER_NUMBERS`` (the same as a
 JSON array); every problem names its entry (``trunks[1] (carrier).host``).
 
@@ -15,9 +16,11 @@ import json
 import re
 import typing
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
-from callcenter.config_sections import ConfigError
+from callcenter.config_sections import AsteriskConfig, ConfigError
+from callcenter.config_tls import TlsConfig
 
 CODECS = ("ulaw", "alaw", "g722", "opus", "gsm", "g729", "ilbc", "slin")
 # Endpoint names Asterisk already has: a trunk may not take them.
@@ -211,3 +214,28 @@ def trunk_addresses(trunks: Sequence[TrunkConfig]) -> tuple[str, ...]:
             if entry and _is_network(entry) and entry not in found:
                 found.append(entry)
     return tuple(found)
+
+
+def check_nat(a: AsteriskConfig) -> None:
+    for key in ("external_signaling_address", "external_media_address"):
+        value = getattr(a, key)
+        if value and not re.fullmatch(r"[A-Za-z0-9.:-]{1,253}", value):
+            raise ConfigError(f"asterisk.{key}: {value!r} is not an address or host name")
+    for net in a.local_net:
+        try:
+            ipaddress.ip_network(net, strict=False)
+        except ValueError:
+            raise ConfigError(f"asterisk.local_net: {net!r} is not a network") from None
+
+
+def check_tls(t: TlsConfig, sip_port: int) -> None:
+    if not 0 <= t.port <= 65535:
+        raise ConfigError(f"tls.port: {t.port} is not a port (0: off)")
+    if t.enabled and t.port == sip_port:
+        raise ConfigError(f"tls.port: {t.port} is asterisk.sip_port already")
+    if bool(t.cert_file) != bool(t.key_file):
+        raise ConfigError("tls: cert_file and key_file go together (neither: a lab's own)")
+    for key in ("cert_file", "key_file"):
+        value = getattr(t, key)
+        if value and not Path(value).is_file():
+            raise ConfigError(f"tls.{key}: {value} is not a file")

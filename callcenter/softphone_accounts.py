@@ -34,8 +34,11 @@ class SoftphoneAccounts:
         password = secrets.agent_passwords.get(ext)
         if password is None:
             return None
+        tls = self._config.tls
+        port = tls.port if tls.enabled else self._config.asterisk.sip_port
+        transport = "tls" if tls.enabled else "udp"
         return SoftphoneAccount(
-            sip_host(self._config), self._config.asterisk.sip_port, ext, password, display_name
+            sip_host(self._config), port, ext, password, display_name, transport, tls.srtp
         )
 
     def account(self, ext: str, token: str) -> SoftphoneAccount | None:

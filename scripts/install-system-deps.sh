@@ -18,6 +18,8 @@ python3 -c 'import venv, ensurepip' >/dev/null 2>&1 || need+=(python3-venv)
 command -v npm >/dev/null 2>&1 || need+=(npm)
 # `callcenter backup` / `restore` of a PostgreSQL database use pg_dump / pg_restore.
 command -v pg_dump >/dev/null 2>&1 || need+=(postgresql-client)
+# [tls] without a certificate of the admin's: a lab's self-signed pair is made with openssl.
+command -v openssl >/dev/null 2>&1 || need+=(openssl)
 if [ "${1:-}" = "--tests" ]; then
   command -v chromium >/dev/null 2>&1 || need+=(chromium)
   command -v chromedriver >/dev/null 2>&1 || need+=(chromium-driver)

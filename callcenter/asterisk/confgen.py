@@ -14,6 +14,7 @@ import re
 from collections.abc import Mapping
 from pathlib import Path
 
+from callcenter.asterisk import tls_files
 from callcenter.asterisk.ami_events import ALL_CLASSES, USED_CLASSES, USED_EVENTS
 from callcenter.asterisk.confgen_sections import (
     PROJECT_ROOT,
@@ -28,8 +29,10 @@ from callcenter.asterisk.confgen_sections import (
     web_call_sections,
 )
 from callcenter.asterisk.confgen_trunks import (
+    SRTP,
     number_lines,
     outbound_lines,
+    tls_transport,
     transport_nat,
     trunk_sections,
 )
@@ -118,16 +121,24 @@ def _link_values(config: Config, secrets: Secrets) -> dict[str, str]:
     return values
 
 
+def _transport_values(config: Config) -> dict[str, str]:
+    """NAT on the transports, and TLS for phones."""
+    a = config.asterisk
+    nat = transport_nat(a.external_signaling_address, a.external_media_address, a.local_net)
+    cert, key = tls_files.paths(config)
+    tls = tls_transport(a.sip_bind, config.tls.port, str(cert), str(key), nat)
+    return {"transport_nat": nat, "tls_transport": tls}
+
+
 def _phone_values(config: Config, secrets: Secrets, media: str) -> dict[str, str]:
     """The trunks and our numbers, the agents' endpoints and who may supervise."""
     d = config.dialplan
     values: dict[str, str] = {}
     trunks = trunks_in_use(config)
-    a = config.asterisk
-    values["transport_nat"] = transport_nat(
-        a.external_signaling_address, a.external_media_address, a.local_net
-    )
+    values.update(_transport_values(config))
     values["trunk_sections"] = trunk_sections(trunks, secrets.trunk_passwords, media)
+    if config.tls.enabled and config.tls.srtp:
+        media = f"{media}\n{SRTP}"  # the phones' endpoints (the carriers' stay RTP)
     values["inbound_numbers"] = number_lines(config.numbers, d.virtual_number)
     values["outbound_trunks"] = outbound_lines(
         trunks, config.callbacks.caller_id or d.virtual_number

@@ -133,3 +133,21 @@ def transport_nat(signaling: str, media: str, local_net: Sequence[str]) -> str:
             *(f"local_net = {net}" for net in local_net),
         ]
     )
+
+
+def tls_transport(bind: str, port: int, cert: str, key: str, nat: str) -> str:
+    """Phones over TLS ([tls]); without it a comment."""
+    if port <= 0:
+        return "; (no TLS for phones: tls.port)"
+    for value in (bind, cert, key):
+        check_value(value)
+    return (
+        f"[transport-tls]\ntype = transport\nprotocol = tls\nbind = {bind}:{port}\n"
+        f"cert_file = {cert}\npriv_key_file = {key}\nmethod = tlsv1_2\n"
+        f"{nat if not nat.startswith(';') else ''}"
+    ).rstrip()
+
+
+# A phone that offers or accepts SRTP keys (SDES, over TLS) gets encrypted media; one that
+# does not (plain UDP) keeps RTP: the agents' endpoints serve both.
+SRTP = "media_encryption = sdes\nmedia_encryption_optimistic = yes"

@@ -24,7 +24,7 @@ import subprocess
 import time
 from pathlib import Path
 
-from callcenter.asterisk import system_asterisk
+from callcenter.asterisk import system_asterisk, tls_files
 from callcenter.asterisk.confgen import render_all, template_values, write_config
 from callcenter.asterisk.runtime import Runtime, SandboxRuntime, SystemRuntime
 from callcenter.asterisk.sandbox_probes import (
@@ -106,24 +106,11 @@ class Sandbox:
         runtime = self.runtime()
         layout = runtime.layout(self.instance_dir)
         self._prepare_dirs(runtime)
-        write_config(
-            self.instance_dir / "etc",
-            render_all(template_values(self.config, self.secrets, layout)),
-            gid=runtime.gid,
-        )
+        self._write_config(runtime)
         console = self.instance_dir / "log" / "console.log"
+        asterisk = ["asterisk", "-f", "-U", "asterisk", "-G", "asterisk"]
         argv = runtime.command(
-            [
-                "asterisk",
-                "-f",
-                "-U",
-                "asterisk",
-                "-G",
-                "asterisk",
-                "-C",
-                f"{layout.etc_dir}/asterisk.conf",
-            ],
-            shared=[self.instance_dir],
+            [*asterisk, "-C", f"{layout.etc_dir}/asterisk.conf"], shared=[self.instance_dir]
         )
         with open(console, "ab") as out:
             proc = subprocess.Popen(
@@ -153,6 +140,14 @@ class Sandbox:
             raise
         log.info("sandbox up: %s", state.describe())
         return state, True
+
+    def _write_config(self, runtime: Runtime) -> None:
+        """Asterisk's files (and, for TLS without a certificate of the admin's, a lab's
+        self-signed pair), readable by Asterisk's group only."""
+        tls_files.ensure(self.config, runtime.uid, runtime.gid)
+        layout = runtime.layout(self.instance_dir)
+        files = render_all(template_values(self.config, self.secrets, layout))
+        write_config(self.instance_dir / "etc", files, gid=runtime.gid)
 
     def _system_up(self) -> SandboxState:
         """A system Asterisk is not ours to start: say whether it answers."""
@@ -272,13 +267,7 @@ class Sandbox:
             return True
         if self.state() is None:
             return False
-        runtime = self.runtime()
-        layout = runtime.layout(self.instance_dir)
-        write_config(
-            self.instance_dir / "etc",
-            render_all(template_values(self.config, self.secrets, layout)),
-            gid=runtime.gid,
-        )
+        self._write_config(self.runtime())
         for command in ("module reload res_pjsip.so", "queue reload all"):
             result = subprocess.run(
                 self.cli_command(command),

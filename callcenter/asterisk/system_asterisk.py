@@ -20,6 +20,7 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
+from callcenter.asterisk import tls_files
 from callcenter.asterisk.confgen import AsteriskLayout, render_all, template_values, write_config
 from callcenter.asterisk.sandbox_probes import ami_banner, ari_ok, chown_tree
 from callcenter.asterisk.sandbox_root import SandboxError
@@ -78,6 +79,8 @@ def render(config: Config, secrets: Secrets, ids: tuple[int, int] | None) -> int
     if ids is None and (inst / "recordings").is_dir():  # again: as it was rendered first
         first = (inst / "recordings").stat()
         ids = first.st_uid, first.st_gid
+    if ids is not None:
+        tls_files.ensure(config, *ids)
     files = render_all(template_values(config, secrets, layout(config)))
     write_config(etc, files, gid=ids[1] if ids else None)
     for d in ("lib", "lib/keys", "spool", *SPOOLS, "run", "log", "recordings", "prompts"):

@@ -19,6 +19,7 @@ class SoftphoneAccount:
     password: str
     display_name: str = ""
     transport: str = "udp"
+    srtp: bool = False  # encrypted media (only over TLS: its keys travel in the SDP)
 
     def lines(self) -> list[str]:
         return [
@@ -27,7 +28,12 @@ class SoftphoneAccount:
             f"transport {self.transport.upper()}",
             f"user      {self.user}",
             f"password  {self.password}",
+            *(["media     SRTP (SDES)"] if self.secure_media else []),
         ]
+
+    @property
+    def secure_media(self) -> bool:
+        return self.srtp and self.transport == "tls"
 
 
 def linphone_xml(account: SoftphoneAccount) -> str:
@@ -51,6 +57,15 @@ def linphone_xml(account: SoftphoneAccount) -> str:
             entry("userid", account.user),
             entry("passwd", account.password),
             "  </section>",
+            *(
+                [
+                    '  <section name="sip">',
+                    entry("media_encryption", "srtp"),
+                    "  </section>",
+                ]
+                if account.secure_media
+                else []
+            ),
             "</config>",
             "",
         ]

@@ -13,7 +13,7 @@ from callcenter.asterisk.runtime import Runtime
 from tests.support.ports import free_port, free_udp_range
 from tests.support.until import until
 
-SETTING = re.compile(r"^\s+(server|port|transport|user|password)\s+(\S+)\s*$", re.MULTILINE)
+SETTING = re.compile(r"^\s+(server|port|transport|user|password|media)\s+(\S+).*$", re.MULTILINE)
 
 
 def printed_settings(output: str) -> dict[str, str]:
@@ -48,6 +48,7 @@ def start_softphone(
     tone: int = 440,
     listen_ip: str = "127.0.0.1",
     dial: str = "",
+    cafile: Path | None = None,
 ) -> Softphone:
     """baresip registered with ``settings``, answering every call at once (a ``tone`` Hz
     sine as its microphone, the speaker into ``heard.wav``). With ``dial``, it is a caller
@@ -59,7 +60,9 @@ def start_softphone(
         f"sip_listen {listen_ip}:{free_port(socket.SOCK_DGRAM, span=2)}\n"
         "module_path /usr/lib/baresip/modules\n"
         "module g711.so\nmodule ausine.so\nmodule aufile.so\n"
-        "module account.so\nmodule menu.so\n"
+        # SRTP before the accounts: an account's mediaenc must exist when it is read.
+        + ("module srtp.so\n" if cafile is not None else "")
+        + "module account.so\nmodule menu.so\n"
         f"audio_source ausine,{tone}\n"
         "ausrc_srate 48000\n"  # ausine makes 48 kHz only; baresip resamples for PCMU
         f"audio_player aufile,{work / 'heard.wav'}\n"
@@ -67,11 +70,17 @@ def start_softphone(
         f"rtp_ports {rtp}-{rtp + 19}\n"
     )
     s = settings
+    if cafile is not None:  # SIP over TLS, trusting the server's (self-signed) certificate
+        (work / "ca.pem").write_bytes(cafile.read_bytes())
+        with open(work / "config", "a") as config:
+            config.write(f"sip_cafile {work / 'ca.pem'}\n")
     account = f"<sip:{s['user']}@{s['server']}:{s['port']};transport={s['transport'].lower()}>"
     if dial:
         account += ";answermode=auto;regint=0"
     else:
         account += f";auth_user={s['user']};auth_pass={s['password']};answermode=auto;regint=60"
+        if s.get("media", "").upper() == "SRTP":
+            account += ";mediaenc=srtp"
     (work / "accounts").write_text(account + "\n")
     log = work / "baresip.log"
     argv = ["baresip", "-f", str(work), *(["-e", f"/dial {dial}"] if dial else [])]

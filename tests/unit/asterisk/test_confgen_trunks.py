@@ -137,3 +137,40 @@ def test_behind_nat_the_transport_says_the_public_address_outside_the_local_nets
 def test_a_bad_nat_address_is_refused_naming_the_key() -> None:
     with pytest.raises(ConfigError, match=r"asterisk\.local_net: 'home'"):
         load_config(None, environ={"CALLCENTER_ASTERISK__LOCAL_NET": "home"})
+
+
+def test_tls_for_phones_adds_a_transport_and_srtp_on_the_phones_only(tmp_path: Path) -> None:
+    config = load_config(
+        None,
+        environ={
+            "CALLCENTER_TLS__PORT": "5061",
+            "CALLCENTER_INSTANCE__STATE_DIR": str(tmp_path),
+            "CALLCENTER_ASTERISK__SIP_BIND": "192.0.2.10",
+        },
+    )
+    secrets = load_or_create_secrets(tmp_path, config.dialplan.agents)
+    pjsip = render_all(template_values(config, secrets, LAYOUT))["pjsip.conf"]
+    tls = pjsip.split("[transport-tls]")[1].split("\n\n")[0]
+    assert "protocol = tls\nbind = 192.0.2.10:5061" in tls
+    assert f"cert_file = {tmp_path / 'asterisk/lib/keys/tls-cert.pem'}" in tls
+    agent = pjsip.split("[1001]\ntype = endpoint")[1].split("\n\n")[0]
+    assert "media_encryption = sdes\nmedia_encryption_optimistic = yes" in agent
+    trunk = pjsip.split("[trunk]\ntype = endpoint")[1].split("\n\n")[0]
+    assert "media_encryption" not in trunk
+
+
+@pytest.mark.parametrize(
+    ("env", "culprit"),
+    [
+        ({"CALLCENTER_TLS__PORT": "5060"}, "tls.port: 5060 is asterisk.sip_port"),
+        ({"CALLCENTER_TLS__PORT": "5061", "CALLCENTER_TLS__CERT_FILE": "/x.pem"}, "go together"),
+        (
+            {"CALLCENTER_TLS__CERT_FILE": "/nonexistent.pem", "CALLCENTER_TLS__KEY_FILE": "/k"},
+            "tls.cert_file: /nonexistent.pem is not a file",
+        ),
+    ],
+)
+def test_bad_tls_settings_name_the_key(env: dict[str, str], culprit: str) -> None:
+    with pytest.raises(ConfigError) as raised:
+        load_config(None, environ=env)
+    assert culprit in str(raised.value)

@@ -103,3 +103,15 @@ def test_linphone_document_is_xml_with_the_account() -> None:
     assert entries["reg_proxy"] == "<sip:10.0.0.5:5060;transport=udp>"
     assert entries["username"] == "1005"
     assert entries["passwd"] == "p<&>w"
+    assert "media_encryption" not in entries  # plain UDP: no keys in the clear
+
+
+def test_on_tls_the_phone_is_asked_for_srtp_and_the_settings_say_so() -> None:
+    account = SoftphoneAccount("10.0.0.5", 5061, "1005", "pw", "Olga", "tls", srtp=True)
+    root = ET.fromstring(linphone_xml(account))  # noqa: S314 (our own document)
+    ns = {"lp": "http://www.linphone.org/xsds/lpconfig.xsd"}
+    entries = {e.get("name"): e.text for e in root.iterfind(".//lp:entry", ns)}
+    assert entries["reg_proxy"] == "<sip:10.0.0.5:5061;transport=tls>"
+    assert entries["media_encryption"] == "srtp"
+    assert "media     SRTP (SDES)" in account.lines()
+    assert "transport TLS" in account.lines()

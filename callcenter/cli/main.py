@@ -54,8 +54,16 @@ def config() -> None:
 @config.command("check")
 @click.pass_obj
 def config_check(obj: _Ctx) -> None:
-    """Validate the configuration and print it resolved (without secrets)."""
-    click.echo(json.dumps(dataclasses.asdict(obj.config()), indent=2))
+    """Validate the configuration and print it resolved (without secrets); the flows our
+    numbers lead to must exist."""
+    from callcenter.app.assembly import flow_loader
+
+    cfg = obj.config()
+    _flows, issues = flow_loader(cfg, None)()
+    routing = [i for i in issues if i.source == "(configuration)"]
+    if routing:
+        raise click.ClickException("\n".join(f"{i.path}: {i.message}" for i in routing))
+    click.echo(json.dumps(dataclasses.asdict(cfg), indent=2))
 
 
 @main.command()

@@ -27,7 +27,13 @@ from callcenter.store.db import make_engine, make_sessions
 from callcenter.store.event_log import SqlEventLog
 from callcenter.store.staff import SqlStaff
 from tests.support.axe import page_loaded, violations
-from tests.support.calls import call_record, ended_call, new_caller, path_nodes
+from tests.support.calls import (
+    call_on_ticket,
+    call_record,
+    ended_call,
+    new_caller,
+    path_nodes,
+)
 from tests.support.carrier import ACCOUNT, Carrier
 from tests.support.daemon_api import api_call, api_status, api_token
 from tests.support.instance import DaemonProcess, Instance
@@ -197,6 +203,8 @@ def test_each_number_leads_to_its_flow_and_a_stranger_is_refused(lines: Lines) -
     support, russian = ended_call(ours, first), ended_call(ours, second)
     assert (support.dialed, path_nodes(support)[0]) == (SUPPORT, "main.route")
     assert (russian.dialed, russian.flow.split("@")[0]) == (RUSSIAN, "linesru")
+    on_ticket = until(lambda: call_on_ticket(ours, russian.call_id), 15, what="on its ticket")
+    assert on_ticket["dialed"] == RUSSIAN  # the ticket says which line they called
     assert russian.outcome is CallOutcome.COMPLETED
     engine = make_engine(ours.config.database_url)
     try:

@@ -94,3 +94,17 @@ def test_debug_events_shows_who_listens_to_what(env: dict[str, str]) -> None:
     ]
     assert "after every ARI connect → bans, calls, lost_calls" in lines
     assert "in-process events: every event → webhooks; callback.completed → voicemails" in lines
+
+
+def test_config_check_refuses_a_number_routed_to_a_flow_no_file_defines(
+    tmp_path: Path, env: dict[str, str]
+) -> None:
+    cfg = tmp_path / "cc.toml"
+    cfg.write_text('[[numbers]]\nnumber = "74951110001"\nflow = "sales"\n')
+    result = CliRunner().invoke(main, ["--config", str(cfg), "config", "check"], env=env)
+    assert result.exit_code != 0
+    assert "numbers[0] (74951110001): calls go to flow 'sales'" in result.output
+    cfg.write_text('[[numbers]]\nnumber = "74951110001"\nflow = "main"\n')
+    result = CliRunner().invoke(main, ["--config", str(cfg), "config", "check"], env=env)
+    assert result.exit_code == 0, result.output
+    assert '"flow": "main"' in result.output

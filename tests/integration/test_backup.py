@@ -20,13 +20,11 @@ from callcenter.app.assembly import ticket_store
 from callcenter.cli import main
 from callcenter.domain.tickets import Role
 from callcenter.store.db import make_engine, make_sessions
-from tests.support.calls import call_on_ticket, ended_call, new_caller
+from tests.support.calls import call_on_ticket, new_caller
 from tests.support.daemon_api import api_call, api_token
 from tests.support.instance import DaemonProcess, Instance, instance_env
-from tests.support.recordings import recording_audio, recording_of
-from tests.support.rtp_audio import tone_pcap
+from tests.support.recordings import recorded_queue_call, recording_audio
 from tests.support.sipp import Sipp
-from tests.support.sipp_scenarios import DEMO_TO_SUPPORT
 from tests.support.until import until
 
 pytestmark = pytest.mark.asterisk
@@ -64,28 +62,7 @@ def test_a_backup_during_a_call_restores_into_a_fresh_instance(
     t0 = datetime.now(UTC)
     lead = api_token(instance, Role.SUPERVISOR)
     # A call answered and recorded, finished before the backup.
-    # Both say something (a tone): MixMonitor writes what arrives.
-    agent = sipp.agent_phone(
-        "1001",
-        instance.secrets.agent_passwords["1001"],
-        talk_until_bye=30,
-        audio=str(tone_pcap(sipp.work_dir / "agent.pcap", 1000.0, 20)),
-    )
-    answered = new_caller()
-    sipp.call(
-        instance.config.dialplan.virtual_number,
-        answered,
-        digits=DEMO_TO_SUPPORT,
-        hangup_after=8,
-        audio=str(tone_pcap(sipp.work_dir / "caller.pcap", 440.0, 20)),
-    ).assert_ok(40)
-    agent.assert_ok(30)
-    record = ended_call(instance, answered)
-    done = until(
-        lambda: recording_of(daemon, lead, "1001", "complete", call_id=record.call_id),
-        30,
-        what="the answered call's recording",
-    )
+    record, done = recorded_queue_call(instance, daemon, sipp, lead)
     until(lambda: call_on_ticket(instance, record.call_id), 15, what="the call on its ticket")
     number = ticket_number(instance, record.call_id)
     _, _, audio = recording_audio(daemon, lead, done["id"])

@@ -16,7 +16,7 @@ from callcenter.store.db import make_engine, make_sessions
 from callcenter.store.staff import SqlStaff
 from tests.support.axe import page_loaded, violations
 from tests.support.instance import DaemonProcess, Instance
-from tests.support.staff import sign_in
+from tests.support.staff import sign_in, speak
 from tests.support.until import until
 
 pytestmark = pytest.mark.asterisk
@@ -112,12 +112,7 @@ def test_the_pages_speak_the_accounts_language(
     instance: Instance, daemon: DaemonProcess, browser: Any
 ) -> None:
     sign_in(browser, instance, daemon, Role.SUPERVISOR)
-    user = browser.find_element(By.ID, "shell-user").text
-    engine = make_engine(instance.config.database_url)
-    try:
-        SqlStaff(make_sessions(engine)).set_locale_sync(user, "ru")
-    finally:
-        engine.dispose()
+    speak(browser, instance, "ru")
     browser.get(f"{daemon.url}/promises")
     page_loaded(browser)
     assert browser.find_element(By.TAG_NAME, "html").get_attribute("lang") == "ru"

@@ -18,13 +18,11 @@ from callcenter.asterisk import system_asterisk
 from callcenter.cli import main
 from callcenter.domain.calls import CallOutcome
 from callcenter.domain.tickets import Role
-from tests.support.calls import ended_call, new_caller
+from tests.support.calls import call_on_ticket
 from tests.support.daemon_api import api_token
 from tests.support.instance import DaemonProcess, Instance
-from tests.support.recordings import recording_of
-from tests.support.rtp_audio import tone_pcap
+from tests.support.recordings import recorded_queue_call
 from tests.support.sipp import Sipp
-from tests.support.sipp_scenarios import DEMO_TO_SUPPORT
 from tests.support.until import until
 
 pytestmark = pytest.mark.asterisk
@@ -99,29 +97,10 @@ def test_a_queue_call_through_a_system_asterisk_is_answered_recorded_and_on_its_
 ) -> None:
     ours, daemon, sipp = system
     lead = api_token(ours, Role.SUPERVISOR)
-    # Both say something (a tone): MixMonitor writes what arrives.
-    agent = sipp.agent_phone(
-        "1001",
-        ours.secrets.agent_passwords["1001"],
-        talk_until_bye=30,
-        audio=str(tone_pcap(sipp.work_dir / "agent.pcap", 1000.0, 20)),
-    )
-    caller = new_caller()
-    sipp.call(
-        ours.config.dialplan.virtual_number,
-        caller,
-        digits=DEMO_TO_SUPPORT,
-        hangup_after=8,
-        audio=str(tone_pcap(sipp.work_dir / "caller.pcap", 440.0, 20)),
-    ).assert_ok(40)
-    agent.assert_ok(30)
-    record = ended_call(ours, caller)
+    record, done = recorded_queue_call(ours, daemon, sipp, lead)
     assert record.outcome is CallOutcome.QUEUE
-    done = until(
-        lambda: recording_of(daemon, lead, "1001", "complete", call_id=record.call_id),
-        30,
-        what="the recording",
-    )
     assert Path(ours.config.state_dir / "asterisk" / "recordings").is_dir()
     assert done["duration"] > 3
+    on_ticket = until(lambda: call_on_ticket(ours, record.call_id), 15, what="on its ticket")
+    assert on_ticket["queue"] == "support"
     sipp.unregister_all()

@@ -17,7 +17,6 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
-from selenium.webdriver.common.by import By
 
 from callcenter.cli import main
 from callcenter.domain.calls import CallOutcome
@@ -25,7 +24,6 @@ from callcenter.domain.tickets import Role
 from callcenter.secrets import set_trunk_password
 from callcenter.store.db import make_engine, make_sessions
 from callcenter.store.event_log import SqlEventLog
-from callcenter.store.staff import SqlStaff
 from tests.support.axe import page_loaded, violations
 from tests.support.calls import (
     call_on_ticket,
@@ -40,7 +38,7 @@ from tests.support.instance import DaemonProcess, Instance
 from tests.support.ports import free_port
 from tests.support.sipp import PHONE_IP, Sipp, SippRun
 from tests.support.sipp_scenarios import answer_scenario, reject_scenario
-from tests.support.staff import sign_in
+from tests.support.staff import sign_in, speak
 from tests.support.until import until
 
 pytestmark = pytest.mark.asterisk
@@ -137,12 +135,7 @@ def test_registration_needs_the_right_password_and_shows_everywhere(
     assert (code, body["trunks"]) == (503, "down")
     # The board says it, in the supervisor's language.
     sign_in(browser, ours, daemon, Role.SUPERVISOR)
-    user = browser.find_element(By.ID, "shell-user").text
-    engine = make_engine(ours.config.database_url)
-    try:
-        SqlStaff(make_sessions(engine)).set_locale_sync(user, "ru")
-    finally:
-        engine.dispose()
+    speak(browser, ours, "ru")
     browser.get(f"{daemon.url}/supervisor")
     page_loaded(browser)
     line = until(

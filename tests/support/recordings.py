@@ -10,8 +10,14 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from callcenter.domain.calls import CallRecord
+from tests.support.calls import ended_call, new_caller
 from tests.support.daemon_api import api_call
-from tests.support.instance import DaemonProcess
+from tests.support.instance import DaemonProcess, Instance
+from tests.support.rtp_audio import tone_pcap
+from tests.support.sipp import Sipp
+from tests.support.sipp_scenarios import DEMO_TO_SUPPORT
+from tests.support.until import until
 
 
 def recording_of(
@@ -63,3 +69,33 @@ def channel_levels(wav_bytes: bytes, tmp: Path) -> tuple[float, float]:
         sum(abs(s) for s in left) / max(1, len(left)),
         sum(abs(s) for s in right) / max(1, len(right)),
     )
+
+
+def recorded_queue_call(
+    instance: Instance, daemon: DaemonProcess, sipp: Sipp, token: str
+) -> tuple[CallRecord, dict[str, Any]]:
+    """A caller into the support queue answered by agent 1001 and hung up 8 s in, each
+    saying a tone (MixMonitor writes what arrives: silence on both sides leaves an empty
+    file); the call's record and its complete recording."""
+    agent = sipp.agent_phone(
+        "1001",
+        instance.secrets.agent_passwords["1001"],
+        talk_until_bye=30,
+        audio=str(tone_pcap(sipp.work_dir / "agent.pcap", 1000.0, 20)),
+    )
+    caller = new_caller()
+    sipp.call(
+        instance.config.dialplan.virtual_number,
+        caller,
+        digits=DEMO_TO_SUPPORT,
+        hangup_after=8,
+        audio=str(tone_pcap(sipp.work_dir / "caller.pcap", 440.0, 20)),
+    ).assert_ok(40)
+    agent.assert_ok(30)
+    record = ended_call(instance, caller)
+    done = until(
+        lambda: recording_of(daemon, token, "1001", "complete", call_id=record.call_id),
+        30,
+        what="the answered call's recording",
+    )
+    return record, done

@@ -7,6 +7,7 @@ import itertools
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from selenium.webdriver.common.by import By
 from sqlalchemy.orm import Session, sessionmaker
 
 from callcenter.domain.tickets import Role
@@ -51,3 +52,13 @@ def desk_connected(browser: Any) -> bool:
             " && document.getElementById('state').className === 'idle'"
         )
     )
+
+
+def speak(browser: Any, instance: Instance, locale: str) -> None:
+    """The signed-in account's language, as `staff locale` sets it (the next page uses it)."""
+    user = browser.find_element(By.ID, "shell-user").text
+    engine = make_engine(instance.config.database_url)
+    try:
+        SqlStaff(make_sessions(engine)).set_locale_sync(user, locale)
+    finally:
+        engine.dispose()

@@ -153,8 +153,15 @@ def restore(config: Config, archive: Path, progress: Progress = lambda _name: No
         raise BackupError(
             f"{config.state_dir} holds an instance: restore into a fresh state directory"
         )
-    with tarfile.open(archive, "r:gz") as tar:
-        manifest = _checked(tar)  # nothing is written before every file is known whole
+    try:
+        tar = tarfile.open(archive, "r:gz")  # noqa: SIM115 (closed by the with below)
+    except (tarfile.TarError, OSError) as exc:
+        raise BackupError(f"{archive}: not a callcenter backup ({exc})") from None
+    with tar:
+        try:
+            manifest = _checked(tar)  # nothing is written before every file is known whole
+        except (tarfile.TarError, KeyError, ValueError, EOFError, OSError) as exc:
+            raise BackupError(f"{archive}: not a callcenter backup, or damaged ({exc})") from None
         if manifest["database"] != kind_of(config.database_url):
             raise BackupError(
                 f"the backup holds a {manifest['database']} database; database.url is"

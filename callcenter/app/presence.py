@@ -99,12 +99,16 @@ class PresenceWiring:
         Resynced when the logged-in set in the store, or this Asterisk's members, differ
         from what they were after the last resync (a logout here undone elsewhere before
         the next look leaves the store's set as it was, but not the members)."""
-        now = (await self.logged_in(), await self._members())
+        logged = await self.logged_in()
+        now = (logged, await self._members())
         if now != self._logged:  # also the first look: what it saw may have moved since
             if self._logged is not None:
                 log.info("agents logged in or queue members changed: resyncing the members")
             await self.resync()
-            now = (await self.logged_in(), await self._members())
+            # Kept: the logins the resync was asked to follow, not a second read — a login
+            # another node commits while the resync runs is then a difference next time
+            # (read again here, it was taken as followed and never applied).
+            now = (logged, await self._members())
         self._logged = now
 
     async def _members(self) -> frozenset[str]:

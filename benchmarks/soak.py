@@ -23,8 +23,10 @@ import contextlib
 import dataclasses
 import json
 import logging
+import os
 import signal
 import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -35,6 +37,7 @@ from pathlib import Path
 
 from sqlalchemy import text
 
+from benchmarks.asterisk_state import LEFT, heap_kept, snapshot
 from benchmarks.daemon_metrics import scrape
 from benchmarks.soak_report import report
 from benchmarks.stats import keep_or_remove
@@ -75,6 +78,10 @@ class Soak:
     lag_p99: list[float] = dataclasses.field(default_factory=list)  # ms, one per sample
     ami_bytes: float = 0.0  # received by the daemon's last run (since its last start)
     ari_bytes: float = 0.0
+    # Asterisk's console over the run (every minute) and what it held at the end
+    states: list[tuple[float, dict[str, int]]] = dataclasses.field(default_factory=list)
+    left: dict[str, int] = dataclasses.field(default_factory=dict)
+    trimmed: tuple[float, float] | None = None  # Asterisk's RSS before/after malloc_trim
 
 
 def rss_mb(pid: int | None) -> float | None:
@@ -113,7 +120,13 @@ class Rig:
     """One instance with its daemon behind AMI/ARI proxies, agents answering."""
 
     def __init__(
-        self, state: Path, agents: int, url: str, filters: bool = True, rec: bool = True
+        self,
+        state: Path,
+        agents: int,
+        url: str,
+        filters: bool = True,
+        rec: bool = True,
+        extra: dict[str, str] | None = None,
     ) -> None:
         self.agents = [str(1001 + n) for n in range(agents)]  # the demo transfers to 1001
         rtp = free_udp_range(4000)
@@ -130,6 +143,7 @@ class Rig:
         }
         if url:
             overrides["CALLCENTER_DATABASE__URL"] = url
+        overrides.update(extra or {})
         self.instance = Instance.create(state, **overrides)
         self.daemon = DaemonProcess(self.instance, state / "daemon.log")
         self.state = state
@@ -137,6 +151,9 @@ class Rig:
     @contextlib.contextmanager
     def running(self) -> Iterator[Rig]:
         a = self.instance.config.asterisk
+        # Stopped with a signal, the benchmark still stops its Asterisk and daemon (they run
+        # in sessions of their own: left running, they would load every later measurement).
+        before = signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
         self.instance.sandbox.up()
         with (
             TcpProxy(self.ami_port, a.ami_port) as self.ami_proxy,
@@ -148,6 +165,7 @@ class Rig:
             finally:
                 self.daemon.stop()
                 self.instance.sandbox.down()
+                signal.signal(signal.SIGTERM, before)
 
     def asterisk_pid(self) -> int | None:
         state = self.instance.sandbox.state()
@@ -195,6 +213,7 @@ def soak(
     talk: float = 4.0,
     event_filters: bool = True,
     recordings: bool = True,
+    trim: bool = False,
 ) -> Soak:
     rig = Rig(state, agents, database_url, event_filters, recordings)
     seconds = minutes * 60
@@ -262,7 +281,22 @@ def soak(
         blame(result, periods)
         time.sleep(2.0)
         check_records(rig, result, numbers)
+        result.left = left_behind(rig)
+        pid = rig.asterisk_pid()
+        if trim and pid:
+            result.trimmed = heap_kept(pid)
     return result
+
+
+def left_behind(rig: Rig, limit: float = 120.0) -> dict[str, int]:
+    """What Asterisk still holds once the last call ended and the recordings were swept
+    (given up to ``limit`` seconds to settle)."""
+    end = time.monotonic() + limit
+    while True:
+        now = snapshot(rig.instance)
+        if not any(now[k] for k in LEFT) or time.monotonic() > end:
+            return now
+        time.sleep(5.0)
 
 
 def start_agents(rig: Rig, sipp: Sipp, talk: float, calls: int) -> list[SippRun]:
@@ -294,6 +328,9 @@ def sample(rig: Rig, result: Soak, started: float, stop: threading.Event) -> Non
             mb = rss_mb(pid)
             if mb is not None:
                 series.append((t, mb))
+        if not result.states or t - result.states[-1][0] >= 60:
+            with contextlib.suppress(Exception):  # Asterisk restarting: the next minute
+                result.states.append((t, snapshot(rig.instance)))
         status, body = health(rig.daemon)
         lag = body.get("loop_lag_ms") if status else None
         if isinstance(lag, dict) and "p99" in lag:
@@ -373,7 +410,10 @@ def main() -> None:
     parser.add_argument("--no-event-filters", action="store_true", help="AMI/ARI send all")
     parser.add_argument("--no-recordings", action="store_true", help="calls not recorded")
     parser.add_argument("--keep", action="store_true", help="keep the state directory")
+    parser.add_argument("--malloc-arena-max", type=int, default=0, help="glibc's, for Asterisk")
     args = parser.parse_args()
+    if args.malloc_arena_max:
+        os.environ["MALLOC_ARENA_MAX"] = str(args.malloc_arena_max)  # inherited by Asterisk
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
     faults = [f for f in args.faults.split(",") if f]
     state = Path(tempfile.mkdtemp(prefix="cc-bench-soak-", dir="/var/tmp"))
@@ -388,6 +428,7 @@ def main() -> None:
             url,
             event_filters=not args.no_event_filters,
             recordings=not args.no_recordings,
+            trim=True,
         )
     print(report(result))
     keep_or_remove(state, args.keep)

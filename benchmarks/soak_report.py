@@ -11,10 +11,14 @@ if TYPE_CHECKING:
     from benchmarks.soak import Soak
 
 
-def slope_per_hour(series: list[tuple[float, float]]) -> float:
-    """MB per hour over the longest stretch without a restart (a drop of over 30 %)."""
+WARM_UP = 300.0  # seconds: the slope "after warm-up" leaves these out
+
+
+def slope_per_hour(series: list[tuple[float, float]], after: float = 0.0) -> float:
+    """MB per hour over the longest stretch without a restart (a drop of over 30 %), of
+    the samples ``after`` seconds into the run."""
     stretches: list[list[tuple[float, float]]] = [[]]
-    for t, mb in series:
+    for t, mb in (p for p in series if p[0] >= after):
         if stretches[-1] and mb < 0.7 * stretches[-1][-1][1]:
             stretches.append([])
         stretches[-1].append((t, mb))
@@ -68,13 +72,32 @@ def report(r: Soak) -> str:
         f"{(r.ami_bytes + r.ari_bytes) / max(1, r.answered):.0f} B "
         f"(AMI {r.ami_bytes / max(1, r.answered):.0f}, ARI {r.ari_bytes / max(1, r.answered):.0f})",
         f"  memory slope: daemon {slope_per_hour(r.daemon_rss):+.1f} MB/h, Asterisk "
-        f"{slope_per_hour(r.asterisk_rss):+.1f} MB/h (longest stretch without a restart)",
+        f"{slope_per_hour(r.asterisk_rss):+.1f} MB/h (longest stretch without a restart);"
+        f" after {WARM_UP / 60:g} min of warm-up: daemon"
+        f" {slope_per_hour(r.daemon_rss, WARM_UP):+.1f} MB/h, Asterisk"
+        f" {slope_per_hour(r.asterisk_rss, WARM_UP):+.1f} MB/h",
+        "  Asterisk's heap at the end: "
+        + (
+            f"{r.trimmed[0]:.0f} MB, {r.trimmed[1]:.0f} MB after malloc_trim (freed but kept"
+            f" by glibc: {r.trimmed[0] - r.trimmed[1]:.0f} MB)"
+            if r.trimmed
+            else "(not trimmed: no gdb)"
+        ),
+        "  left behind at the end: "
+        + (", ".join(f"{k} {v}" for k, v in r.left.items()) if r.left else "(not read)"),
         "",
         "fault               at (s)  lost calls  /healthz green after (s)",
     ]
     for f in r.faults:
         green = "never (120 s)" if f.recovered_after is None else f"{f.recovered_after:.1f}"
         lines.append(f"  {f.name:<17} {f.at:>6.0f}  {f.failed_calls:>10}  {green:>24}")
+    if r.states:
+        lines += ["", "Asterisk over the run (every minute): min  channels  bridges  queued tasks"]
+        for t, st in r.states:
+            lines.append(
+                f"  {t / 60:5.1f} {st['channels']:>9} {st['bridges']:>8}"
+                f" {st['taskprocessor_queued']:>13}"
+            )
     lines += ["", "daemon memory:", *chart(r.daemon_rss)]
     lines += ["", "Asterisk memory:", *chart(r.asterisk_rss)]
     return "\n".join(lines)

@@ -26,6 +26,7 @@ from typing import Any
 
 from callcenter.config_checks import check, transcription_models
 from callcenter.config_sections import (
+    AdmissionConfig,
     AgentsConfig,
     AsteriskConfig,
     CallbacksConfig,
@@ -52,6 +53,7 @@ from callcenter.config_tls import TlsConfig
 from callcenter.config_trunks import NumberConfig, TrunkConfig, build_entries
 
 __all__ = [
+    "AdmissionConfig",
     "AgentsConfig",
     "AsteriskConfig",
     "CallbacksConfig",
@@ -109,6 +111,7 @@ _SECTION_TYPES: dict[str, type[Any]] = {
     "reports": ReportsConfig,
     "cluster": ClusterConfig,
     "tls": TlsConfig,
+    "admission": AdmissionConfig,
 }
 
 

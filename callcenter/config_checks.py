@@ -10,6 +10,7 @@ from pathlib import Path
 
 import phonenumbers
 
+from callcenter.config_admission import check_admission
 from callcenter.config_sections import (
     CallbacksConfig,
     ClusterConfig,
@@ -248,6 +249,7 @@ def _check_features(config: Config) -> None:
     _check_transcription(config.transcription)
     check_nat(config.asterisk)
     check_tls(config.tls, config.asterisk.sip_port)
+    check_admission(config.admission, d.queues)
     check_trunks(config.trunks, d.phones)
     check_numbers(config.numbers, d.phones)
     if config.webhooks.sweep_seconds <= 0 or config.webhooks.retry_seconds <= 0:

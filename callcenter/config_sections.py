@@ -7,17 +7,16 @@ import dataclasses
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from callcenter.config_admission import AdmissionConfig
 from callcenter.config_cluster import ClusterConfig
+from callcenter.config_error import ConfigError
 from callcenter.config_tls import TlsConfig
 
-__all__ = ["ClusterConfig", "TlsConfig"]  # (defined apart; read from here as the rest)
+# (defined apart; read from here as the rest)
+__all__ = ["AdmissionConfig", "ClusterConfig", "ConfigError", "TlsConfig"]
 
 if TYPE_CHECKING:
     from callcenter.config_trunks import NumberConfig, TrunkConfig
-
-
-class ConfigError(ValueError):
-    """A configuration value is missing, unknown or of the wrong type; names the key."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -267,6 +266,7 @@ class Config:
     reports: ReportsConfig = dataclasses.field(default_factory=ReportsConfig)
     cluster: ClusterConfig = dataclasses.field(default_factory=ClusterConfig)
     tls: TlsConfig = dataclasses.field(default_factory=TlsConfig)  # config_tls.py
+    admission: AdmissionConfig = dataclasses.field(default_factory=AdmissionConfig)
     trunks: tuple[TrunkConfig, ...] = ()  # [[trunks]] (config_trunks.py)
     numbers: tuple[NumberConfig, ...] = ()  # [[numbers]]
 

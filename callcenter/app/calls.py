@@ -15,9 +15,9 @@ from callcenter.app.assembly import SystemClock, prompts_dir
 from callcenter.app.feature import Feature, Parts, Plug
 from callcenter.asterisk.ami import AmiClient
 from callcenter.asterisk.ari import AriClient
-from callcenter.asterisk.fallback_spool import FallbackSpool
+from callcenter.asterisk.fallback_spool import CAPACITY, FallbackSpool
 from callcenter.config import Config
-from callcenter.domain.calls import CallEvent, CallOutcome
+from callcenter.domain.calls import CallEvent, CallOutcome, FallbackCall
 from callcenter.flows.catalog import flow_files
 from callcenter.services.call_history import CallHistory
 from callcenter.services.call_session import CallSession
@@ -32,6 +32,8 @@ from callcenter.services.web_calls import WebCallIntake
 from callcenter.services.widgets import Widgets
 from callcenter.store.call_log_writer import WriteBehindCallLog
 from callcenter.store.ticket_store import SqlTicketStore
+
+Then = Callable[[FallbackCall], Awaitable[CallOutcome]]
 
 log = logging.getLogger(__name__)
 
@@ -88,15 +90,23 @@ class Calls:
         self.supervisor = CallSupervisor(
             handler, ari, ami, call_log, SystemClock(), on_ended=self.history.call_ended
         )
-        # Calls the daemon never took still land on tickets (the dialplan's spool).
-        self.fallback_calls = FallbackCalls(
-            FallbackSpool(spool_dir),
-            call_log,
-            self.history.call_ended,
-            config.dialplan.virtual_number,
+        self.fallback_calls, self.capacity_calls = self._spools(
+            config, spool_dir, call_log, callbacks.from_spool
         )
         self._call_log, self._ami = call_log, ami
         self._background: set[asyncio.Task[None]] = set()
+
+    def _spools(
+        self, config: Config, spool_dir: Path, call_log: WriteBehindCallLog, then: Then
+    ) -> tuple[FallbackCalls, FallbackCalls]:
+        """Calls the daemon never took still land on tickets (the dialplan's spool); callers
+        beyond the load while it was down are called back (admission's capacity spool)."""
+        number = config.dialplan.virtual_number
+        ended = self.history.call_ended
+        return (
+            FallbackCalls(FallbackSpool(spool_dir), call_log, ended, number),
+            FallbackCalls(FallbackSpool(spool_dir, CAPACITY), call_log, ended, number, then=then),
+        )
 
     def deliver(self, event: CallEvent) -> None:
         self.supervisor.deliver(event)
@@ -132,6 +142,7 @@ class Calls:
             asyncio.create_task(self._watch_flows(), name="flows-watch"),
             asyncio.create_task(self.history.backfill(self._call_log), name="backfill"),
             asyncio.create_task(self.fallback_calls.run(), name="fallback-import"),
+            asyncio.create_task(self.capacity_calls.run(), name="capacity-import"),
         ]
 
 

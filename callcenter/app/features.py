@@ -7,6 +7,7 @@ root.)"""
 from __future__ import annotations
 
 from callcenter.app import (
+    admission,
     agents,
     bans,
     callbacks,
@@ -39,6 +40,7 @@ from callcenter.http.tickets_page import TICKETS
 FEATURES: tuple[Feature, ...] = (
     bans.FEATURE,
     trunks.FEATURE,
+    admission.FEATURE,
     agents.FEATURE,
     reports.FEATURE,
     cluster.MEMBERSHIP,

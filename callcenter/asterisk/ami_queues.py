@@ -79,6 +79,8 @@ class AmiQueues:
                 "Application": "ChanSpy",
                 "Data": f"{channel},qwE",
                 "CallerID": "callcenter <whisper>",
+                # The words go into the caller's recording too (callcenter-side-record).
+                "Variable": f"CC_WHISPER_TO={channel}",
                 "Async": "true",
                 "Timeout": "5000",
             }

@@ -24,6 +24,7 @@ from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
+from callcenter.asterisk.ami_admission import admission_event
 from callcenter.asterisk.ami_callbacks import CallbackReport, callback_report
 from callcenter.asterisk.ami_events import (
     USED_EVENTS,
@@ -37,6 +38,7 @@ from callcenter.asterisk.ami_events import translate as queue_event
 from callcenter.asterisk.ami_recordings import PauseRequest, RecordingStarted, recording_event
 from callcenter.asterisk.ami_trunks import TRUNK_EVENTS, registry_event, trunk_user_event
 from callcenter.asterisk.security_events import FAILURE_EVENTS, auth_failure
+from callcenter.domain.admission import AdmissionSeen
 from callcenter.domain.bans import AuthFailure
 from callcenter.domain.queue_events import (
     CallerQueued,
@@ -73,6 +75,7 @@ AmiEvent = (
     | RegistrationSeen
     | NumberRefused
     | TrunkFailover
+    | AdmissionSeen
 )
 # Every type a feature may subscribe to.
 EVENT_TYPES: tuple[type, ...] = (
@@ -89,6 +92,7 @@ EVENT_TYPES: tuple[type, ...] = (
     RegistrationSeen,
     NumberRefused,
     TrunkFailover,
+    AdmissionSeen,
 )
 
 
@@ -110,9 +114,9 @@ def _user_events(message: Mapping[str, str]) -> list[Any]:
         event = translate(message)
         if event is not None:
             found.append(event)
-    trunk = trunk_user_event(message)
-    if trunk is not None:
-        found.append(trunk)
+    for other in (trunk_user_event(message), admission_event(message)):
+        if other is not None:
+            found.append(other)
     if message.get("UserEvent") == "CallcenterQueue":  # a caller left unanswered
         queued = queue_event(message)
         if queued is not None:

@@ -37,6 +37,7 @@ from callcenter.asterisk.confgen_trunks import (
     trunk_sections,
 )
 from callcenter.config import Config
+from callcenter.config_admission import callback_queue
 from callcenter.config_trunks import trunks_in_use
 from callcenter.domain.cluster import node_addresses, partitions
 from callcenter.secrets import Secrets
@@ -87,6 +88,12 @@ def template_values(config: Config, secrets: Secrets, layout: AsteriskLayout) ->
         + "/internal/callbacks",
         "callback_gate_key": secrets.dial_gate_secret,
         "cluster_node": config.cluster.node,
+        "admit_max_calls": str(config.admission.max_calls),
+        "admit_max_rate": str(config.admission.max_rate),
+        "admit_mode": config.admission.mode,
+        "admit_queue": callback_queue(config.admission, d.queues),
+        "admit_announcement": config.admission.announcement,
+        "callback_thanks": config.callbacks.thanks_sound,
     }
     for value in values.values():
         check_value(value)

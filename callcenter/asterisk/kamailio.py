@@ -103,6 +103,7 @@ def render_front(config: Config, etc_dir: Path, run_dir: Path) -> dict[str, str]
         "kamailio_partitions": partition_routes(parts),
         "kamailio_db_url": kamailio_db_url(config.database_url),
         "kamailio_realm": REALM,
+        "kamailio_retry_after": str(config.admission.retry_after),
     }
     return {
         "kamailio.cfg": render_text("kamailio.cfg", TEMPLATE.read_text(encoding="utf-8"), values),

@@ -18,6 +18,7 @@ import os
 import wave
 from pathlib import Path
 
+from callcenter.asterisk.recording_sides import mix, sides_of
 from callcenter.domain.recordings import (
     CALL_ID,
     CHANNELS,
@@ -103,16 +104,22 @@ class RecordingFiles:
             raise RecordingError(f"recording path {raw_path!r} is not one of ours")
         raw, wav = self.absolute(raw_path), self.absolute(wav_path(raw_path))
         if raw.exists():
+            sides = sides_of(raw)  # a barge: added to what the caller hears
             part = wav.with_suffix(".wav.part")
+            frame = 0
             with open(raw, "rb") as source, wave.open(str(part), "wb") as out:
                 out.setnchannels(CHANNELS)
                 out.setsampwidth(SAMPLE_BYTES)
                 out.setframerate(SAMPLE_RATE)
                 while chunk := source.read(CHUNK):
                     # A frame is both channels' samples: a torn last frame is dropped.
-                    out.writeframesraw(chunk[: len(chunk) - len(chunk) % (CHANNELS * 2)])
+                    chunk = chunk[: len(chunk) - len(chunk) % (CHANNELS * 2)]
+                    out.writeframesraw(mix(chunk, frame, sides) if sides else chunk)
+                    frame += len(chunk) // (CHANNELS * 2)
             os.replace(part, wav)
             raw.unlink()
+            for side in sides:
+                side.path.unlink(missing_ok=True)
         if not wav.exists():
             return FileFacts(wav_path(raw_path), None)
         digest = hashlib.sha256()

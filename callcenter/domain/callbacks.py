@@ -84,7 +84,7 @@ class Callback:
     agent: str = ""
     outcome: str = ""  # the last DIALSTATUS, or why it was cancelled
     reason: str = ""  # why they asked (the IVR's words, an API caller's note)
-    source: str = "queue"  # queue, ivr, api
+    source: str = "queue"  # queue, ivr, api, capacity (admission), spool
     owner_node: str = ""  # the node whose placeholder holds the current attempt
     fence: int = 0  # that node's epoch when it claimed it
 

@@ -131,9 +131,11 @@ TAP_CHANNELS = ("Snoop/", "UnicastRTP/")
 
 @dataclasses.dataclass(frozen=True)
 class FallbackCall:
-    """A call the dialplan sent to the fallback queue (from its spool line)."""
+    """A call the dialplan sent to the fallback queue, or (``queue`` set) a caller beyond
+    the load it offered a callback while the daemon was down (from its spool line)."""
 
     call_id: str
     linked_id: str
     at: datetime
     caller: str
+    queue: str = ""

@@ -42,6 +42,10 @@ class RecordingError(ValueError):
     """A marker or a request that names something that is not a recording of ours."""
 
 
+class RecordingPending(RecordingError):
+    """A recording that cannot be finished yet (a side of it is still being written)."""
+
+
 @dataclasses.dataclass(frozen=True)
 class Pause:
     """A PCI pause: seconds from the recording's start; ``end`` None while paused."""

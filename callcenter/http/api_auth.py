@@ -37,6 +37,7 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "agents:pause": STAFF,
     "queues:read": LEADS,
     "trunks:read": LEADS,  # carriers, registrations, our numbers, refused calls
+    "admission:read": LEADS,  # the load taken, the door, callers refused or offered callbacks
     "agents:listen": LEADS,
     "security:bans": frozenset({Role.ADMIN}),
     "recordings:read": STAFF,  # agents: the calls they took (checked per recording)

@@ -26,7 +26,7 @@ from callcenter.domain.callbacks import (
     dialable,
     time_of_day,
 )
-from callcenter.domain.calls import CallOutcome, DtmfReceived, IvrResult
+from callcenter.domain.calls import CallOutcome, DtmfReceived, FallbackCall, IvrResult
 from callcenter.domain.dial_guard import DialAttempt, Refusal
 from callcenter.domain.promises import spoken_due
 from callcenter.services.call_prompts import ask, say
@@ -41,6 +41,7 @@ log = logging.getLogger(__name__)
 CONFIRM_SECONDS = 6.0  # to press 1 or 2 after the number is read back
 KEY_IN_SECONDS = 8.0  # between digits keyed in
 MAX_DIGITS = 15
+_REASONS = {"queue": "asked while waiting in {queue}"}
 
 
 class CallbackIntake:
@@ -120,7 +121,7 @@ class CallbackIntake:
                     joined_at=joined,
                     priority=priority,
                     source=source,
-                    reason=f"asked while waiting in {queue}" if source == "queue" else "IVR",
+                    reason=_REASONS.get(source, "IVR").format(queue=queue),
                     at=at,
                 )
             )
@@ -140,6 +141,30 @@ class CallbackIntake:
             await session.hangup()
             return CallOutcome.COMPLETED
         return await self._tell(session, answer, queue, language, record)
+
+    async def from_spool(self, call: FallbackCall) -> CallOutcome:
+        """A caller beyond the load who asked to be called back (the capacity spool, which
+        the dialplan writes without waiting on the daemon): the request is made at their
+        caller id, with its promise. A caller id no callback may dial is logged, and
+        nothing is requested."""
+        try:
+            number = dialable(call.caller, self._numbers, "caller id")
+            answer = await self._callbacks.request(
+                CallbackRequest(
+                    queue=call.queue,
+                    number=number,
+                    call_id=call.call_id,
+                    joined_at=call.at,
+                    priority=0,
+                    source="capacity",
+                    reason="offered at capacity (admission)",
+                )
+            )
+        except (CallbackError, RequestRefused, Refusal) as exc:
+            log.warning("capacity caller %s not called back: %s", call.caller, exc)
+            return CallOutcome.COMPLETED
+        log.info("callback %d for a caller beyond the load (spool)", answer.callback.id)
+        return CallOutcome.CALLBACK
 
     async def _tell(
         self, session: CallSession, answer: CallbackAnswer, queue: str, language: str, record: bool

@@ -14,7 +14,7 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 
-from callcenter.domain.calls import CallOutcome, CallRecord
+from callcenter.domain.calls import CallOutcome, CallRecord, FallbackCall
 from callcenter.logs import call_id_var
 from callcenter.services.ports import CallLog, FallbackSource
 
@@ -29,9 +29,12 @@ class FallbackCalls:
         archive: Callable[[str], Awaitable[None]],
         dialed: str,
         every: float = 5.0,
+        then: Callable[[FallbackCall], Awaitable[CallOutcome]] | None = None,
     ) -> None:
+        """``then``: what is done for each new call before it is archived (the capacity
+        spool's callback request), returning the call's outcome; default: fallback."""
         self._spool, self._log, self._archive = spool, call_log, archive
-        self._dialed, self._every = dialed, every
+        self._dialed, self._every, self._then = dialed, every, then
 
     async def import_once(self) -> int:
         """Import what the spool holds now; returns how many calls were new."""
@@ -46,9 +49,12 @@ class FallbackCalls:
                     call.call_id, call.linked_id, call.caller, self._dialed, call.at
                 )
                 await self._log.call_started(record)
-                await self._log.call_ended(call.call_id, CallOutcome.FALLBACK, call.at)
+                outcome = CallOutcome.FALLBACK if self._then is None else await self._then(call)
+                await self._log.call_ended(call.call_id, outcome, call.at)
                 await self._archive(call.call_id)
-                log.info("fallback call from %s imported (the daemon never took it)", call.caller)
+                log.info(
+                    "%s call from %s imported (the daemon never took it)", outcome, call.caller
+                )
                 new += 1
             finally:
                 call_id_var.reset(token)

@@ -14,6 +14,7 @@ from callcenter.domain import recordings as rules
 from callcenter.domain.recordings import (
     Marker,
     Recording,
+    RecordingPending,
     RecordingState,
 )
 from callcenter.logs import call_id_var
@@ -71,6 +72,8 @@ class RecordingSweeper:
             try:
                 await self._lanes.run(marker.call_id, self._adopt(marker))
                 await self._files.drop_marker(marker)
+            except RecordingPending as exc:
+                log.info("%s: adopted at a later sweep", exc)
             except Exception:
                 log.exception("recording not adopted; the marker stays for the next sweep")
             finally:

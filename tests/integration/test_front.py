@@ -108,6 +108,34 @@ def test_a_caller_through_the_front_reaches_the_home_node(front: Any) -> None:
     assert kamailio.state() is not None
 
 
+def test_when_no_node_takes_the_call_the_carrier_gets_503_with_retry_after(front: Any) -> None:
+    """Both nodes refuse at admission (mode "refuse", the door closed): the front answers
+    503 with Retry-After ([admission] retry_after), so a carrier overflows elsewhere."""
+    _kamailio, a, b, callers = front
+    for node in (a, b):
+        node.instance.asterisk_cli("dialplan set global ADMIT_MODE refuse")
+        node.instance.asterisk_cli("dialplan set global ADMIT_CLOSED_UNTIL 4102444800")
+    try:
+        call = callers.start(
+            "call-refused",
+            caller_scenario(new_caller(), hangup_after=3, routed=True),
+            service=a.instance.config.dialplan.virtual_number,
+            local_ip=TRUNK_IP,
+        )
+        call.wait(30)
+        answer = call.output() + _messages(call)
+        assert re.search(r"SIP/2.0 503 .*\n(?:.*\n)*?Retry-After: 60", answer), answer[-2000:]
+    finally:
+        for node in (a, b):
+            node.instance.asterisk_cli("dialplan set global ADMIT_MODE callback")
+            node.instance.asterisk_cli("dialplan set global ADMIT_CLOSED_UNTIL 0")
+
+
+def _messages(run: SippRun) -> str:
+    path = run.log.with_suffix(".messages")
+    return path.read_text(errors="replace") if path.exists() else ""
+
+
 def test_a_restarted_front_still_knows_the_phones_registered_there(front: Any) -> None:
     kamailio, a, _b, callers = front
     port = callers.register_agent("1001", kamailio.passwords["1001"])

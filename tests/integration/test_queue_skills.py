@@ -163,8 +163,22 @@ def test_a_caller_behind_a_busy_agent_hears_our_estimate_then_overflows_to_a_flo
     assert told is not None
     assert f"Attaching spy channel Local/1-{told[1]}@callcenter-whisper" in heard
     assert '"queue-youarenext")' in heard
+    # The words are recorded apart (MixMonitor cannot hear a whisper on the caller's own
+    # channel) and added to what the caller hears in their recording; nothing is left over.
+    assert re.search(
+        r'MixMonitor\("Local/1-\d+@callcenter-whisper-[^"]+", "[^"]+-side-\d+-R\.raw', heard
+    )
 
     record = ended_call(instance, second, timeout=30)
+    recordings = instance.sandbox.instance_dir / "recordings"
+    until(
+        lambda: (
+            list(recordings.rglob(f"{record.call_id}.wav"))
+            and not list(recordings.rglob(f"{record.call_id}-side-*"))
+        ),
+        30,
+        what="the whisper added to the caller's recording",
+    )
     assert path_nodes(record)[-2:] == ["billingq.billing", "billingq.call_back"]
     # The callback node asked for a number to call back (1666… is no number a callback may
     # dial) and, with none keyed in, promised nothing: no callback was made.

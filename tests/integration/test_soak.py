@@ -2,7 +2,8 @@
 the queue, answered by SIPp agents, while the AMI link is cut for 10 s, then the ARI link,
 then the daemon is killed with -9 and restarted. Nothing may be lost: every caller is
 answered, every call is written down once (the ones the daemon never took too, through
-the fallback spool), and /healthz is green again within seconds of each fault."""
+the fallback spool), /healthz is green again within seconds of each fault, and at the end
+Asterisk holds no channel, bridge or recording of it."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from benchmarks.asterisk_state import LEFT
 from benchmarks.soak import report, soak
 
 pytestmark = pytest.mark.asterisk
@@ -39,3 +41,5 @@ def test_a_short_soak_with_faults_loses_nothing_and_writes_nothing_twice(
         assert fault.recovered_after is not None, text
         assert fault.recovered_after < 30, text
     assert len(result.daemon_rss) >= 10, text
+    # Nothing left behind: no channel, Local channel or bridge, every recording adopted.
+    assert {k: result.left[k] for k in LEFT} == dict.fromkeys(LEFT, 0), text

@@ -1,6 +1,7 @@
 """Listen, whisper, barge on a real call. The caller and the agent are baresip softphones,
 each saying a tone of its own and keeping what it hears; the supervisor is a SIPp leg
-saying a third tone. Who heard whom is read out of what each phone played."""
+saying a third tone. Who heard whom is read out of what each phone played — and what the
+caller heard, barge included, out of the call's recording."""
 
 from __future__ import annotations
 
@@ -15,8 +16,8 @@ from callcenter.domain.tickets import Role
 from tests.support.baresip import Softphone, start_softphone
 from tests.support.daemon_api import api_call, api_token
 from tests.support.instance import SUPERVISOR, DaemonProcess, Instance
-from tests.support.recordings import recording_of
-from tests.support.rtp_audio import heard_levels, tone_pcap
+from tests.support.recordings import recording_audio, recording_of
+from tests.support.rtp_audio import channels, heard_levels, tone_levels, tone_pcap
 from tests.support.sipp import TRUNK_IP, Sipp
 from tests.support.until import until
 
@@ -120,6 +121,7 @@ def test_a_supervisor_barges_in_from_the_board(
     instance: Instance, daemon: DaemonProcess, sipp: Sipp, tmp_path: Path, straight_to_support: str
 ) -> None:
     lead = api_token(instance, Role.SUPERVISOR)
+    since = datetime.now(UTC)
     agent, caller = _on_a_call(instance, daemon, tmp_path, straight_to_support)
     try:
         # The board's button: Asterisk rings the supervisor's phone into the call.
@@ -145,6 +147,18 @@ def test_a_supervisor_barges_in_from_the_board(
     supervisor_phone.assert_ok(40)  # ChanSpy ended with the agent's call (E)
     assert _heard(agent, SUPERVISOR_HZ) > LOUD
     assert _heard(caller, SUPERVISOR_HZ) > LOUD  # barge: the caller hears them too
+    # …and so does the call's recording: what the caller hears (right) holds the barge,
+    # what the caller says (left) does not.
+    done = until(
+        lambda: recording_of(daemon, lead, "1001", "complete", since), 30, what="recording"
+    )
+    status, _headers, audio = recording_audio(daemon, lead, done["id"])
+    assert status == 200
+    (tmp_path / "recorded.wav").write_bytes(audio)
+    left, right = channels(tmp_path / "recorded.wav")
+    assert max(tone_levels(right, SUPERVISOR_HZ)) > LOUD
+    assert max(tone_levels(left, SUPERVISOR_HZ)) < QUIET
+    assert max(tone_levels(right, AGENT_HZ)) > LOUD  # the agent is still there
 
 
 def _played(phone: Softphone) -> float:

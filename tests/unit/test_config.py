@@ -59,6 +59,13 @@ def test_env_lists_are_comma_separated() -> None:
         ("[cluster]\nlease_seconds = 0.5\n", "cluster.lease_seconds: 0.5"),
         ('[cluster]\nqueues = ["Sales!"]\n', "cluster.queues: 'Sales!'"),
         ('[cluster]\nlost_calls_queue = "nowhere"\n', "cluster.lost_calls_queue: 'nowhere'"),
+        ("[admission]\nmax_calls = -1\n", "admission: max_calls (-1)"),
+        ('[admission]\nmode = "drop"\n', "admission.mode: 'drop'"),
+        ('[admission]\ncallback_queue = "nowhere"\n', "admission.callback_queue: 'nowhere'"),
+        ('[admission]\nannouncement = "../x"\n', "admission.announcement: '../x'"),
+        ("[admission]\nretry_after = 0\n", "admission.retry_after: 0"),
+        ("[admission]\nmax_asterisk_cpu = 1.5\n", "max_asterisk_cpu within 0..1"),
+        ("[admission]\nclose_seconds = 0.5\n", "admission.close_seconds: 0.5"),
     ],
 )
 def test_bad_file_values_name_the_key(tmp_path: Path, text: str, culprit: str) -> None:

@@ -18,6 +18,8 @@ from callcenter.app.features import api_routes, pages
 from callcenter.app.search import search_service
 from callcenter.asterisk.recording_files import RecordingFiles
 from callcenter.asterisk.voicemail_files import VoicemailFiles
+from callcenter.config_admission import AdmissionConfig
+from callcenter.domain.admission import AdmissionSeen, Door, Limits, Outcome
 from callcenter.domain.bans import BanPolicy
 from callcenter.domain.callbacks import Callback, NumberPolicy
 from callcenter.domain.cluster import ClusterView, LeasePolicy
@@ -36,6 +38,7 @@ from callcenter.domain.widgets import Widget
 from callcenter.flows.catalog import flow_files, load_catalog
 from callcenter.flows.validate import FlowContext
 from callcenter.http.agent_desk import HUB, AgentHub
+from callcenter.http.api_admission import ADMISSION
 from callcenter.http.api_agents import SUPERVISION
 from callcenter.http.api_auth import KEYS
 from callcenter.http.api_bans import BANS
@@ -58,6 +61,7 @@ from callcenter.http.api_widgets import WIDGETS
 from callcenter.http.callback_gate import CALLBACK_GATE
 from callcenter.http.server import build_app
 from callcenter.http.staff_auth import SESSION_TTL, STAFF
+from callcenter.services.admission import Admission
 from callcenter.services.agent_control import AgentControl
 from callcenter.services.alerts import Alerts
 from callcenter.services.bans import SipBans
@@ -425,6 +429,7 @@ async def api(db_engine: Engine, tmp_path: Path) -> AsyncIterator[Api]:
                 SystemClock(),
             ),
             NUMBERS: [{"number": "7000", "flow": "main", "name": "dialplan.virtual_number"}],
+            ADMISSION: (_admission(), AdmissionConfig(max_calls=30, mode="refuse")),
         },
         api_routes(),
         pages(),
@@ -435,3 +440,25 @@ async def api(db_engine: Engine, tmp_path: Path) -> AsyncIterator[Api]:
         yield Api(client, tokens, store, ban_store, recorded, voicemails, tmp_path, sessions)
     finally:
         await client.close()
+
+
+class _NoDoor:
+    async def close(self, until: object, why: str) -> None:
+        return None
+
+    async def reopen(self) -> None:
+        return None
+
+    async def calls_up(self) -> int:
+        return 3
+
+
+def _admission() -> Admission:
+    """Two callers refused at the ceiling, one admitted."""
+    admission = Admission(
+        Door(Limits(0.5, 0.9)), _NoDoor(), lambda: None, SystemClock(), callback_queue="support"
+    )
+    admission.counts.add(Outcome.ADMITTED)
+    admission.seen(AdmissionSeen(Outcome.REFUSED, "calls"))
+    admission.seen(AdmissionSeen(Outcome.REFUSED, "calls"))
+    return admission

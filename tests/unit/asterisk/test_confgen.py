@@ -218,7 +218,8 @@ def test_rtp_binds_to_the_sip_address_when_sip_listens_on_one(tmp_path: Path) ->
 
 def test_queue_calls_are_recorded_per_speaker_by_the_dialplan(files: dict[str, str]) -> None:
     dialplan = files["dialplan/callcenter.conf"]
-    (line,) = [ln for ln in dialplan.splitlines() if "MixMonitor(" in ln]
+    record = dialplan.split("[callcenter-record]")[1].split("\n[")[0]
+    (line,) = [ln for ln in record.splitlines() if "MixMonitor(" in ln]
     # D: two channels (caller left, what they hear right), .raw as D requires.
     assert "MixMonitor(/i/recordings/${CC_RECORDING},D," in line
     # The marker is written then renamed; nothing the caller controls reaches the shell.
@@ -226,6 +227,13 @@ def test_queue_calls_are_recorded_per_speaker_by_the_dialplan(files: dict[str, s
     assert "CALLERID" not in line
     assert dialplan.count("Gosub(callcenter-record,s,1(") == 2  # queues and the fallback
     assert "RECORDINGS = 1" in files["extensions.conf"]
+    # A barge and the wait announcer's words: recorded apart, added to the call's (sides).
+    side = dialplan.split("[callcenter-side-record]")[1].split("\n[")[0]
+    assert "MixMonitor(/i/recordings/${CC_SIDE}.raw,D,mv " in side
+    assert "${CC_SIDE}.side)" in side
+    spy = dialplan.split("[callcenter-spy]")[1].split("\n[")[0]
+    assert spy.index("callcenter-side-record,s,1(") < spy.index("ChanSpy(")
+    assert "callcenter-side-record,s,1(${CC_WHISPER_TO},R)" in dialplan
 
 
 def test_only_supervisor_endpoints_spy_and_on_the_exact_channel(tmp_path: Path) -> None:
@@ -246,3 +254,29 @@ def test_ivr_legs_are_recorded_from_the_start_when_asked(tmp_path: Path) -> None
     assert "RECORD_IVR = 1" in files["extensions.conf"]
     inbound = files["dialplan/callcenter.conf"].split("[from-trunk]")[1].split("Stasis(")[0]
     assert 'GosubIf($["${RECORD_IVR}" = "1"]?callcenter-record,s,1)' in inbound
+
+
+def test_admission_holds_in_the_dialplan_before_the_ivr(tmp_path: Path) -> None:
+    config = load_config(
+        None,
+        environ={
+            "CALLCENTER_ADMISSION__MAX_CALLS": "30",
+            "CALLCENTER_ADMISSION__MAX_RATE": "4",
+            "CALLCENTER_ADMISSION__MODE": "refuse",
+        },
+    )
+    secrets = load_or_create_secrets(tmp_path, config.dialplan.agents)
+    files = render_all(template_values(config, secrets, LAYOUT))
+    globals_ = files["extensions.conf"]
+    for line in ("ADMIT_MAX_CALLS = 30", "ADMIT_MAX_RATE = 4", "ADMIT_MODE = refuse"):
+        assert line in globals_
+    assert "ADMIT_QUEUE = sales" in globals_  # callback_queue "": the first queue
+    assert "ADMIT_CLOSED_UNTIL = 0" in globals_
+    inbound = files["dialplan/callcenter.conf"].split("[callcenter-inbound]")[1]
+    gate = inbound.index("Gosub(callcenter-admission,s,1)")
+    assert gate < inbound.index("Stasis(${ARI_APP},inbound)")
+    assert "callcenter-overload,s,1" in inbound[gate : inbound.index("Stasis(")]
+    overload = files["dialplan/callcenter.conf"].split("[callcenter-overload]")[1].split("\n[")[0]
+    assert "Hangup(34)" in overload  # 503
+    assert "Stasis(" not in overload  # nothing waits on the daemon, whose load may be why
+    assert "/i/spool/callcenter-capacity-${UNIQUEID}.call" in overload

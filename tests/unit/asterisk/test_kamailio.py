@@ -39,6 +39,8 @@ def test_the_front_keeps_registrations_and_digests_in_the_clusters_postgresql(
     assert f'auth_check("{REALM}", "sip_front_subscribers", "1")' in cfg
     assert 'save("sip_front_locations")' in cfg
     assert 'lookup("sip_front_locations")' in cfg
+    # No node takes the call: the carrier is told when to try again ([admission]).
+    assert cfg.count('append_to_reply("Retry-After: 60\\r\\n");') == 2
     assert "{{" not in cfg
     assert files["dispatcher.list"].splitlines()[1:] == [
         "1 sip:10.0.0.11:5060 0 100 node=a",

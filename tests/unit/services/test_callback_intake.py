@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 from callcenter.domain.business_hours import Calendar
 from callcenter.domain.callbacks import Callback, CallbackError, CallbackState, NumberPolicy
-from callcenter.domain.calls import CallEntered, CallOutcome, CallRecord
+from callcenter.domain.calls import CallEntered, CallOutcome, CallRecord, FallbackCall
 from callcenter.domain.promises import Promise, PromiseKind
 from callcenter.services.call_session import CallSession
 from callcenter.services.callback_intake import CallbackIntake
@@ -110,3 +110,25 @@ async def test_from_the_queue_the_due_time_is_said_in_the_calls_language(tmp_pat
     await intake.handle(session)
     said = {lang for media, lang in tel.languages if media.startswith("sound:digits/")}
     assert said == {"ru"}
+
+
+async def test_the_capacity_spool_requests_a_callback_at_the_caller_id(tmp_path: Path) -> None:
+    intake, _tel, requests, _ = setup(tmp_path)
+    call = FallbackCall("c4", "c4", NOW, "79161234567", "support")
+    assert await intake.from_spool(call) is CallOutcome.CALLBACK
+    [asked] = requests.asked
+    assert asked.reason == "offered at capacity (admission)"
+    assert (asked.queue, asked.number, asked.source, asked.joined_at) == (
+        "support",
+        "+79161234567",
+        "capacity",
+        NOW,
+    )
+    # A withheld or foreign caller id: nothing requested, nothing raised.
+    assert await intake.from_spool(FallbackCall("c5", "c5", NOW, "", "support")) is (
+        CallOutcome.COMPLETED
+    )
+    assert await intake.from_spool(FallbackCall("c6", "c6", NOW, "12025550100", "support")) is (
+        CallOutcome.COMPLETED
+    )
+    assert len(requests.asked) == 1

@@ -4,7 +4,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
-from callcenter.asterisk.fallback_spool import FallbackSpool
+from callcenter.asterisk.fallback_spool import CAPACITY, FallbackSpool
 from callcenter.domain.calls import CallOutcome, CallRecord, FallbackCall
 from callcenter.services.fallback_calls import FallbackCalls
 from tests.support.fakes import MemoryCallLog
@@ -63,3 +63,37 @@ async def test_unknown_calls_are_recorded_once_known_ones_left_alone() -> None:
     assert record.dialed == "7000"
     assert archived == ["2.1"]
     assert spool.done_count == 2
+
+
+def test_the_capacity_spool_carries_the_queue(tmp_path: Path) -> None:
+    (tmp_path / "callcenter-capacity-1796.4.call").write_text(
+        "1796.4|1796.4|1796124000|79161234567|support"
+    )
+    (tmp_path / "callcenter-capacity-1796.5.call").write_text(
+        "1796.5|1796.5|1796124000|79161234567|sup;port"
+    )
+    (tmp_path / "callcenter-fallback-1796.6.call").write_text("1796.6|1796.6|1796124000|100")
+    spool = FallbackSpool(tmp_path, CAPACITY)
+    [call] = spool.take()
+    assert (call.call_id, call.caller, call.queue) == ("1796.4", "79161234567", "support")
+    spool.done()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["callcenter-fallback-1796.6.call"]
+
+
+async def test_then_decides_the_outcome_of_each_new_call() -> None:
+    log = MemoryCallLog()
+    seen: list[str] = []
+
+    async def archive(_call_id: str) -> None:
+        return None
+
+    async def then(call: FallbackCall) -> CallOutcome:
+        seen.append(call.queue)
+        return CallOutcome.CALLBACK
+
+    spool = ListSpool([FallbackCall("3.1", "3.1", T0, "+7916", "support")])
+    assert await FallbackCalls(spool, log, archive, "7000", then=then).import_once() == 1
+    record = await log.get("3.1")
+    assert record is not None
+    assert record.outcome is CallOutcome.CALLBACK
+    assert seen == ["support"]

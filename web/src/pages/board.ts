@@ -9,6 +9,7 @@ import { dateTime, duration, number, percent, time } from "../shell/format";
 import { t } from "../shell/i18n";
 import { showAlerts } from "../parts/alert_banner";
 import { showTrunks } from "../parts/trunk_banner";
+import { showAdmission } from "../parts/admission_line";
 import { markLoaded, startPage } from "../shell/shell";
 import { stackedBars } from "../ui/bars";
 import { byId, cell, errorText, h, input, link } from "../ui/dom";
@@ -118,6 +119,7 @@ async function spy(agent: string, mode: "listen" | "whisper" | "barge"): Promise
 
 const targets = () => showAlerts(byId("target-alerts"));
 const trunks = () => showTrunks(byId("trunk-alarms"));
+const admission = () => showAdmission(byId("admission"));
 
 async function alarms(): Promise<void> {
   // Missing-recording alarms: never silent (the newest five; all on the recordings page).
@@ -187,7 +189,7 @@ async function refresh(): Promise<void> {
   } catch (err) {
     byId("queues").textContent = errorText(err);
   }
-  for (const part of [targets, trunks, alarms, transcripts, handoffs]) await part().catch(() => undefined);
+  for (const part of [targets, trunks, admission, alarms, transcripts, handoffs]) await part().catch(() => undefined);
   markLoaded();
   window.setTimeout(() => void refresh(), 2000);
 }

@@ -1,0 +1,78 @@
+"""What a running Asterisk holds, read over its console: channels (and Local ones),
+bridges, the work queued in its task processors, and the recordings still open or never
+adopted on disk. A soak ends with every one of them at 0."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+from tests.support.instance import Instance
+
+
+def _count(pattern: str, text: str) -> int:
+    match = re.search(pattern, text)
+    return int(match[1]) if match else 0
+
+
+def taskprocessors(text: str) -> tuple[int, int]:
+    """(tasks queued now over every task processor, the deepest queue ever seen)."""
+    queued = deepest = 0
+    for line in text.splitlines():
+        cells = line.split()
+        if len(cells) >= 6 and all(c.isdigit() for c in cells[-5:]):
+            queued += int(cells[-4])
+            deepest = max(deepest, int(cells[-3]))
+    return queued, deepest
+
+
+def snapshot(instance: Instance) -> dict[str, int]:
+    cli = instance.asterisk_cli
+    concise = cli("core show channels concise")
+    bridges = [
+        ln for ln in cli("bridge show all").splitlines()[1:] if re.match(r"^[0-9a-f-]{8,}", ln)
+    ]
+    queued, deepest = taskprocessors(cli("core show taskprocessors"))
+    recordings = instance.sandbox.instance_dir / "recordings"
+    return {
+        "channels": _count(r"(\d+) active channels?", cli("core show channels count")),
+        "local_channels": sum(1 for ln in concise.splitlines() if ln.startswith("Local/")),
+        "bridges": len(bridges),
+        "taskprocessor_queued": queued,
+        "taskprocessor_deepest": deepest,
+        "recordings_open": _files(recordings, "*.raw"),
+        "recording_sides": _files(recordings, "*-side-*"),
+    }
+
+
+def _files(root: Path, pattern: str) -> int:
+    return sum(1 for _ in root.rglob(pattern)) if root.exists() else 0
+
+
+LEFT = ("channels", "local_channels", "bridges", "recordings_open", "recording_sides")
+
+
+def rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def heap_kept(pid: int) -> tuple[float, float] | None:
+    """Asterisk's RSS before and after glibc is asked to give its free heap back
+    (``malloc_trim(0)`` called in the process by gdb): what falls is memory freed but kept
+    by the allocator, what stays is in use — a leak stays. None without gdb."""
+    gdb = shutil.which("gdb")
+    if gdb is None:
+        return None
+    before = rss_mb(pid)
+    subprocess.run(
+        [gdb, "-p", str(pid), "-batch", "-ex", "call (int) malloc_trim(0)"],
+        capture_output=True,
+        timeout=120,
+        check=False,
+    )
+    return before, rss_mb(pid)

@@ -21,10 +21,12 @@ def taskprocessors(text: str) -> tuple[int, int]:
     """(tasks queued now over every task processor, the deepest queue ever seen)."""
     queued = deepest = 0
     for line in text.splitlines():
+        # Processor, Processed, In Queue, Max Depth, Low water, High water (and, on 22,
+        # Low time and High time)
         cells = line.split()
-        if len(cells) >= 6 and all(c.isdigit() for c in cells[-5:]):
-            queued += int(cells[-4])
-            deepest = max(deepest, int(cells[-3]))
+        if len(cells) >= 6 and all(c.isdigit() for c in cells[1:4]):
+            queued += int(cells[2])
+            deepest = max(deepest, int(cells[3]))
     return queued, deepest
 
 
@@ -69,10 +71,13 @@ def heap_kept(pid: int) -> tuple[float, float] | None:
     if gdb is None:
         return None
     before = rss_mb(pid)
+    if not before:
+        return None
     subprocess.run(
         [gdb, "-p", str(pid), "-batch", "-ex", "call (int) malloc_trim(0)"],
         capture_output=True,
         timeout=120,
         check=False,
     )
-    return before, rss_mb(pid)
+    after = rss_mb(pid)
+    return (before, after) if after else None  # gone: no reading

@@ -26,14 +26,13 @@ from pathlib import Path
 
 from sqlalchemy import bindparam, text
 
-from benchmarks.recorded_knee import channels_up, drained, read_rtts
+from benchmarks.recorded_knee import drained, place_callers, read_rtts
 from benchmarks.soak import Rig, start_agents, totals
 from benchmarks.stats import keep_or_remove, ms, percentile
 from callcenter.asterisk.process_cpu import cpu_seconds
 from callcenter.store.db import make_engine
 from tests.support.rtp_audio import tone_pcap
 from tests.support.sipp import Sipp
-from tests.support.sipp_scenarios import DEMO_TO_SUPPORT, caller_scenario
 
 log = logging.getLogger("benchmarks.overload")
 
@@ -90,20 +89,7 @@ def offer(rig: Rig, sipp: Sipp, load: Load, seconds: float, tone: str, first: in
     name = f"over-{load.times:g}"
     pid = rig.asterisk_pid() or 0
     cpu0, began = cpu_seconds(pid) or 0.0, time.monotonic()
-    run = sipp.start(
-        name,
-        caller_scenario("[field0]", digits=DEMO_TO_SUPPORT, bye_timeout=120, audio=tone),
-        service=rig.instance.config.dialplan.virtual_number,
-        timeout=seconds + 400,
-        load=[
-            *("-r", f"{load.rate:g}", "-m", str(calls), "-l", str(calls), "-inf", str(csv)),
-            *("-trace_stat", "-stf", str(stats), "-fd", "5", "-trace_rtt", "-rtt_freq", "1"),
-        ],
-        trace_messages=False,
-    )
-    while run.process.poll() is None:
-        load.most_up = max(load.most_up, channels_up(rig))
-        time.sleep(2.0)
+    load.most_up = place_callers(rig, sipp, name, load.rate, calls, csv, tone, seconds + 400)
     load.cpu_share = ((cpu_seconds(pid) or 0.0) - cpu0) / (time.monotonic() - began)
     load.succeeded, load.failed = totals(stats)
     load.setup = read_rtts(rig, name)

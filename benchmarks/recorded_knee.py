@@ -73,7 +73,8 @@ def read_rtts(rig: Rig, name: str) -> list[float]:
     in its working directory, the runtime's root; read, then removed from there."""
     root = Path(getattr(rig.instance.runtime, "root", "/"))
     out: list[float] = []
-    for path in root.glob(f"*-{name}_*_rtt.csv"):
+    # SIPp names the file after its scenario's, cut at the first dot ("over-1.5" → "over-1").
+    for path in root.glob(f"*-{name.split('.')[0]}_*_rtt.csv"):
         for line in path.read_text().splitlines()[1:]:
             cells = line.split(";")
             try:
@@ -99,6 +100,31 @@ def drained(rig: Rig, limit: float = 180.0) -> None:
         time.sleep(1.0)
 
 
+def place_callers(
+    rig: Rig, sipp: Sipp, name: str, rate: float, calls: int, csv: Path, tone: str, timeout: float
+) -> int:
+    """``calls`` callers of ``csv`` at ``rate`` through the IVR to support (audio from the
+    caller; SIPp's stats and response times kept): until the last one ended, returns the
+    most calls up at once."""
+    stats = csv.with_suffix(".stats.csv")
+    run = sipp.start(
+        name,
+        caller_scenario("[field0]", digits=DEMO_TO_SUPPORT, bye_timeout=120, audio=tone),
+        service=rig.instance.config.dialplan.virtual_number,
+        timeout=timeout,
+        load=[
+            *("-r", f"{rate:g}", "-m", str(calls), "-l", str(calls), "-inf", str(csv)),
+            *("-trace_stat", "-stf", str(stats), "-fd", "5", "-trace_rtt", "-rtt_freq", "1"),
+        ],
+        trace_messages=False,
+    )
+    most = 0
+    while run.process.poll() is None:
+        most = max(most, channels_up(rig))
+        time.sleep(2.0)
+    return most
+
+
 def run_step(rig: Rig, sipp: Sipp, step: Step, seconds: float, tone: str, pid: int) -> Step:
     rig.instance.asterisk_cli(f"dialplan set global RECORDINGS {int(step.recorded)}")
     calls = step.offered = max(1, round(step.rate * seconds))
@@ -108,20 +134,7 @@ def run_step(rig: Rig, sipp: Sipp, step: Step, seconds: float, tone: str, pid: i
     stats = csv.with_suffix(".stats.csv")
     cpu0 = cpu_seconds(pid) or 0.0
     name = f"callers-{step.rate:g}-{int(step.recorded)}-{step.arrangement}"
-    run = sipp.start(
-        name,
-        caller_scenario("[field0]", digits=DEMO_TO_SUPPORT, bye_timeout=120, audio=tone),
-        service=rig.instance.config.dialplan.virtual_number,
-        timeout=seconds + 300,
-        load=[
-            *("-r", f"{step.rate:g}", "-m", str(calls), "-l", str(calls), "-inf", str(csv)),
-            *("-trace_stat", "-stf", str(stats), "-fd", "5", "-trace_rtt", "-rtt_freq", "1"),
-        ],
-        trace_messages=False,
-    )
-    while run.process.poll() is None:
-        step.most_up = max(step.most_up, channels_up(rig))
-        time.sleep(2.0)
+    step.most_up = place_callers(rig, sipp, name, step.rate, calls, csv, tone, seconds + 300)
     step.cpu = (cpu_seconds(pid) or 0.0) - cpu0
     step.answered, step.failed = totals(stats)
     step.setup = read_rtts(rig, name)

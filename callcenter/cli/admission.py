@@ -14,27 +14,14 @@ import time
 
 import click
 
-from callcenter.asterisk.ami import AmiClient
 from callcenter.asterisk.ami_admission import AmiDoor, DoorReading
-from callcenter.cli.common import HasConfig
+from callcenter.cli.common import HasConfig, asking_asterisk
 from callcenter.config import Config
 from callcenter.config_admission import callback_queue
-from callcenter.secrets import load_or_create_secrets
 
 
 async def _reading(cfg: Config) -> DoorReading:
-    secrets = load_or_create_secrets(cfg.state_dir, ())
-    ami = AmiClient(cfg.asterisk.ami_port, secrets.ami_user, secrets.ami_password)
-    await ami.start()
-    try:
-        if not await ami.wait_connected(timeout=5):
-            raise click.ClickException(
-                f"Asterisk's AMI does not answer on 127.0.0.1:{cfg.asterisk.ami_port}"
-                " (is it running? callcenter sandbox up)"
-            )
-        return await AmiDoor(ami).reading()
-    finally:
-        await ami.close()
+    return await asking_asterisk(cfg, lambda ami: AmiDoor(ami).reading())
 
 
 @click.group()

@@ -5,13 +5,16 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
-from typing import Protocol
+from collections.abc import Awaitable, Callable
+from typing import Protocol, TypeVar
 
 import click
 from sqlalchemy.orm import Session, sessionmaker
 
 from callcenter.app import ticket_store
+from callcenter.asterisk.ami import AmiClient
 from callcenter.config import Config
+from callcenter.secrets import load_or_create_secrets
 from callcenter.store.api_keys import SqlApiKeys
 from callcenter.store.db import make_engine, make_sessions
 from callcenter.store.migrate import upgrade
@@ -37,6 +40,26 @@ def open_store(cfg: Config) -> SqlTicketStore:
 
 def open_keys(cfg: Config) -> SqlApiKeys:
     return SqlApiKeys(sessions_for(cfg))
+
+
+T = TypeVar("T")
+
+
+async def asking_asterisk(cfg: Config, ask: Callable[[AmiClient], Awaitable[T]]) -> T:
+    """``ask`` the running Asterisk over AMI (the daemon's user), or a clear error if its
+    AMI does not answer."""
+    secrets = load_or_create_secrets(cfg.state_dir, ())
+    ami = AmiClient(cfg.asterisk.ami_port, secrets.ami_user, secrets.ami_password)
+    await ami.start()
+    try:
+        if not await ami.wait_connected(timeout=5):
+            raise click.ClickException(
+                f"Asterisk's AMI does not answer on 127.0.0.1:{cfg.asterisk.ami_port}"
+                " (is it running? callcenter sandbox up)"
+            )
+        return await ask(ami)
+    finally:
+        await ami.close()
 
 
 def group_commands() -> list[click.Command]:

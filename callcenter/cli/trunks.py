@@ -16,7 +16,7 @@ import click
 from callcenter.asterisk.ami import AmiClient
 from callcenter.asterisk.ami_trunks import AmiTrunks
 from callcenter.asterisk.sandbox import Sandbox
-from callcenter.cli.common import HasConfig
+from callcenter.cli.common import HasConfig, asking_asterisk
 from callcenter.config import Config
 from callcenter.config_trunks import trunks_in_use
 from callcenter.domain.trunks import BY_ADDRESS, REGISTERED, RegistrationSeen
@@ -24,18 +24,10 @@ from callcenter.secrets import load_or_create_secrets, set_trunk_password, trunk
 
 
 async def _registrations(cfg: Config) -> dict[str, RegistrationSeen]:
-    secrets = load_or_create_secrets(cfg.state_dir, ())
-    ami = AmiClient(cfg.asterisk.ami_port, secrets.ami_user, secrets.ami_password)
-    await ami.start()
-    try:
-        if not await ami.wait_connected(timeout=5):
-            raise click.ClickException(
-                f"Asterisk's AMI does not answer on 127.0.0.1:{cfg.asterisk.ami_port}"
-                " (is it running? callcenter sandbox up)"
-            )
+    async def ask(ami: AmiClient) -> dict[str, RegistrationSeen]:
         return {r.trunk: r for r in await AmiTrunks(ami).registrations()}
-    finally:
-        await ami.close()
+
+    return await asking_asterisk(cfg, ask)
 
 
 @click.group()

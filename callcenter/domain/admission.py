@@ -3,7 +3,8 @@
 The dialplan holds the fixed ceilings itself (concurrent calls, calls per second); this
 is the door the daemon closes on top of them while a live signal is past its limit.
 Contract: :meth:`Door.look` takes one sample of the signals and returns the command for
-the dialplan — :class:`Close` (renewed on every look while a signal is past its limit, so
+the dialplan — :class:`Close` once a signal has been past its limit for ``past_looks``
+looks in a row (renewed on every look while a signal is past its limit, so
 the door reopens by itself if the daemon dies), :class:`Reopen` once every signal has been
 calm (below ``calm`` times its limit) for ``calm_looks`` looks in a row, or None. Every change
 of state is logged once. Counters: what the dialplan said of each caller.
@@ -39,6 +40,7 @@ class Limits:
     max_loop_lag: float  # 0: not watched
     max_asterisk_cpu: float  # 0: not watched
     close_seconds: float = 3.0
+    past_looks: int = 2  # close when a signal is past its limit this many looks in a row
     calm: float = 0.8  # reopen below this share of every limit …
     calm_looks: int = 3  # … for this many looks in a row
 
@@ -79,6 +81,7 @@ class Door:
         self.closed_since: datetime | None = None
         self.why = ""
         self._calm = 0
+        self._past = 0
 
     @property
     def open(self) -> bool:
@@ -86,6 +89,9 @@ class Door:
 
     def look(self, signals: Signals, now: datetime) -> Close | Reopen | None:
         past = past_limits(signals, self.limits)
+        self._past = self._past + 1 if past else 0
+        if past and self.closed_since is None and self._past < self.limits.past_looks:
+            return None  # one late look (a collection, a burst) is not overload yet
         if past:
             self._calm = 0
             why = ",".join(past)

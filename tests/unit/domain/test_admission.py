@@ -14,7 +14,9 @@ from callcenter.domain.admission import (
 )
 
 T0 = datetime(2026, 12, 7, 9, 0, tzinfo=UTC)
-LIMITS = Limits(max_loop_lag=0.5, max_asterisk_cpu=0.9, close_seconds=3.0, calm_looks=3)
+LIMITS = Limits(
+    max_loop_lag=0.5, max_asterisk_cpu=0.9, close_seconds=3.0, past_looks=1, calm_looks=3
+)
 CALM = Signals(0.01, 0.2)
 
 
@@ -95,3 +97,11 @@ def test_counts_by_outcome_and_the_not_admitted_by_reason() -> None:
     counts.add(Outcome.REFUSED, "rate")
     assert counts.by_outcome == {Outcome.ADMITTED: 1, Outcome.CALLBACK: 1, Outcome.REFUSED: 2}
     assert counts.by_reason == {"calls": 1, "rate": 2}
+
+
+def test_one_late_look_is_not_overload() -> None:
+    door = Door(Limits(max_loop_lag=0.5, max_asterisk_cpu=0.9, past_looks=2))
+    assert door.look(Signals(0.6, None), at(0)) is None
+    assert door.look(CALM, at(1)) is None
+    assert door.look(Signals(0.6, None), at(2)) is None
+    assert door.look(Signals(0.6, None), at(3)) == Close(at(6), "loop_lag")

@@ -39,7 +39,7 @@ class Port:
 def rig(cpu: list[float | None]) -> tuple[Admission, Port, SettableClock, list[tuple[str, object]]]:
     port, clock, emitted = Port(), SettableClock(T0), []
     admission = Admission(
-        Door(Limits(0.5, 0.9, close_seconds=3.0, calm_looks=2)),
+        Door(Limits(0.5, 0.9, close_seconds=3.0, past_looks=1, calm_looks=2)),
         port,
         lambda: cpu.pop(0),
         clock,

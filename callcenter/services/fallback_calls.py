@@ -48,8 +48,11 @@ class FallbackCalls:
                 record = CallRecord(
                     call.call_id, call.linked_id, call.caller, self._dialed, call.at
                 )
-                await self._log.call_started(record)
+                # ``then`` before the call is written: a daemon killed in between finds no
+                # call on restart and does it again (a callback request asked twice is the
+                # same request); after it, the call in the log says it was done.
                 outcome = CallOutcome.FALLBACK if self._then is None else await self._then(call)
+                await self._log.call_started(record)
                 await self._log.call_ended(call.call_id, outcome, call.at)
                 await self._archive(call.call_id)
                 log.info(

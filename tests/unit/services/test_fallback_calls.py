@@ -4,6 +4,8 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
+
 from callcenter.asterisk.fallback_spool import CAPACITY, FallbackSpool
 from callcenter.domain.calls import CallOutcome, CallRecord, FallbackCall
 from callcenter.services.fallback_calls import FallbackCalls
@@ -97,3 +99,34 @@ async def test_then_decides_the_outcome_of_each_new_call() -> None:
     assert record is not None
     assert record.outcome is CallOutcome.CALLBACK
     assert seen == ["support"]
+
+
+async def test_a_daemon_killed_between_the_request_and_the_record_requests_again() -> None:
+    """``then`` runs before the call is written: killed in between, the next start finds
+    no call and asks again (the callback store merges a second request for the number)."""
+    log = MemoryCallLog()
+    asked: list[str] = []
+
+    async def archive(_call_id: str) -> None:
+        return None
+
+    async def then(call: FallbackCall) -> CallOutcome:
+        asked.append(call.call_id)
+        return CallOutcome.CALLBACK
+
+    class Killed(Exception):
+        pass
+
+    async def dies(_record: CallRecord) -> None:
+        raise Killed
+
+    spool = ListSpool([FallbackCall("4.1", "4.1", T0, "+7916", "support")])
+    started = log.call_started
+    log.call_started = dies  # type: ignore[method-assign]
+    with pytest.raises(Killed):
+        await FallbackCalls(spool, log, archive, "7000", then=then).import_once()
+    log.call_started = started  # type: ignore[method-assign]
+    assert await FallbackCalls(spool, log, archive, "7000", then=then).import_once() == 1
+    assert asked == ["4.1", "4.1"]
+    assert await FallbackCalls(spool, log, archive, "7000", then=then).import_once() == 0
+    assert asked == ["4.1", "4.1"]  # written down: never asked a third time

@@ -26,12 +26,11 @@ from pathlib import Path
 
 from sqlalchemy import bindparam, text
 
-from benchmarks.recorded_knee import drained, place_callers, read_rtts
-from benchmarks.soak import Rig, start_agents, totals
+from benchmarks.recorded_knee import callers_and_agents, drained, place_callers, read_rtts
+from benchmarks.soak import Rig, totals
 from benchmarks.stats import keep_or_remove, ms, percentile
 from callcenter.asterisk.process_cpu import cpu_seconds
 from callcenter.store.db import make_engine
-from tests.support.rtp_audio import tone_pcap
 from tests.support.sipp import Sipp
 
 log = logging.getLogger("benchmarks.overload")
@@ -141,11 +140,7 @@ def main() -> None:
     rig = Rig(state, args.agents, "", extra=env)
     loads: list[Load] = []
     with rig.running():
-        work = state / "sipp"
-        work.mkdir(exist_ok=True)
-        sipp = Sipp(rig.instance.runtime, work, rig.instance.config.asterisk.sip_port)
-        tone = str(tone_pcap(work / "caller.pcap", 440, 120))
-        phones = start_agents(rig, sipp, args.talk, 100_000)
+        sipp, tone, phones = callers_and_agents(rig, state, args.talk)
         first = 1
         for times in (float(t) for t in args.times.split(",")):
             load = offer(rig, sipp, Load(times, times * args.knee), args.minutes * 60, tone, first)

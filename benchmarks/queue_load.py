@@ -77,6 +77,42 @@ def prepare(state: Path, agents: list[str]) -> tuple[Instance, DaemonProcess]:
     return instance, DaemonProcess(instance, state / "daemon.log")
 
 
+def load_args(description: str, agents: int, rate: float) -> argparse.Namespace:
+    """The load benchmarks' options: agents, callers, their rate, --keep."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--agents", type=int, default=agents)
+    parser.add_argument("--callers", type=int, default=40)
+    parser.add_argument("--rate", type=float, default=rate, help="callers per second")
+    parser.add_argument("--keep", action="store_true")
+    args = parser.parse_args()
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
+    return args
+
+
+def load_setup(
+    prefix: str, args: argparse.Namespace
+) -> tuple[Path, Instance, DaemonProcess, Sipp, Path, list[str], list[str]]:
+    """A prepared instance for ``args.agents`` agents (1001 on, the demo's operator first),
+    SIPp on it, and the callers' file: (state, instance, daemon, sipp, callers file,
+    agents, callers' numbers)."""
+    agents = [str(1001 + n) for n in range(args.agents)]
+    state = Path(tempfile.mkdtemp(prefix=prefix, dir="/var/tmp"))
+    instance, daemon = prepare(state, agents)
+    work = state / "sipp"
+    work.mkdir()
+    sipp = Sipp(instance.runtime, work, instance.config.asterisk.sip_port)
+    callers_csv = work / "callers.csv"
+    return (
+        state,
+        instance,
+        daemon,
+        sipp,
+        callers_csv,
+        agents,
+        callers_file(callers_csv, args.callers),
+    )
+
+
 def callers_file(path: Path, count: int) -> list[str]:
     numbers = [f"8916123{n:04d}" for n in range(1, count + 1)]
     path.write_text("SEQUENTIAL\n" + "".join(f"{n};\n" for n in numbers))
@@ -219,21 +255,10 @@ def pops(log_text: str) -> tuple[list[float], int]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--agents", type=int, default=20)
-    parser.add_argument("--callers", type=int, default=40)
-    parser.add_argument("--rate", type=float, default=4.0, help="callers per second")
-    parser.add_argument("--keep", action="store_true")
-    args = parser.parse_args()
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
-    agents = [str(1001 + n) for n in range(args.agents)]  # 1001 is the demo's operator
-    state = Path(tempfile.mkdtemp(prefix="cc-bench-queue-", dir="/var/tmp"))
-    instance, daemon = prepare(state, agents)
-    work = state / "sipp"
-    work.mkdir()
-    sipp = Sipp(instance.runtime, work, instance.config.asterisk.sip_port)
-    callers_csv = work / "callers.csv"
-    numbers = callers_file(callers_csv, args.callers)
+    args = load_args(__doc__.splitlines()[0], agents=20, rate=4.0)
+    state, instance, daemon, sipp, callers_csv, agents, numbers = load_setup(
+        "cc-bench-queue-", args
+    )
     token = known_callers(instance, numbers)
     a = instance.config.asterisk
     results = {}

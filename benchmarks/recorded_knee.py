@@ -33,7 +33,7 @@ from benchmarks.stats import keep_or_remove, ms, percentile, ratio
 from callcenter.asterisk.confgen import write_config
 from callcenter.asterisk.process_cpu import cpu_seconds
 from tests.support.rtp_audio import tone_pcap
-from tests.support.sipp import Sipp
+from tests.support.sipp import Sipp, SippRun
 from tests.support.sipp_scenarios import DEMO_TO_SUPPORT, caller_scenario
 
 log = logging.getLogger("benchmarks.recorded_knee")
@@ -123,6 +123,16 @@ def place_callers(
         most = max(most, channels_up(rig))
         time.sleep(2.0)
     return most
+
+
+def callers_and_agents(rig: Rig, state: Path, talk: float) -> tuple[Sipp, str, list[SippRun]]:
+    """SIPp in ``state``/sipp, the callers' tone (440 Hz, 120 s) and agents talking ``talk``
+    seconds a call on every agent line (the recorded-knee and overload benchmarks')."""
+    work = state / "sipp"
+    work.mkdir(exist_ok=True)
+    sipp = Sipp(rig.instance.runtime, work, rig.instance.config.asterisk.sip_port)
+    tone = str(tone_pcap(work / "caller.pcap", 440, 120))
+    return sipp, tone, start_agents(rig, sipp, talk, 100_000)
 
 
 def run_step(rig: Rig, sipp: Sipp, step: Step, seconds: float, tone: str, pid: int) -> Step:
@@ -248,11 +258,7 @@ def main() -> None:
     steps: list[Step] = []
     tried: list[Step] = []  # recording arrangements at one rate
     with rig.running():
-        work = state / "sipp"
-        work.mkdir(exist_ok=True)
-        sipp = Sipp(rig.instance.runtime, work, rig.instance.config.asterisk.sip_port)
-        tone = str(tone_pcap(work / "caller.pcap", 440, 120))
-        phones = start_agents(rig, sipp, args.talk, 100_000)
+        sipp, tone, phones = callers_and_agents(rig, state, args.talk)
         pid = rig.asterisk_pid()
         assert pid is not None
         for rate in (float(r) for r in args.rates.split(",")):

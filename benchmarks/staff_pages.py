@@ -77,16 +77,22 @@ def load_times(browser: Any, url: str, loads: int) -> tuple[list[float], list[fl
     return paints, data
 
 
+def running_daemon(prefix: str) -> tuple[Path, Instance, DaemonProcess]:
+    """A fresh instance with Asterisk up and the daemon started (no SIP load)."""
+    state = Path(tempfile.mkdtemp(prefix=prefix, dir="/var/tmp"))
+    instance = Instance.create(state)
+    instance.sandbox.up()
+    daemon = DaemonProcess(instance, state / "daemon.log")
+    daemon.start()
+    return state, instance, daemon
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--loads", type=int, default=15)
     parser.add_argument("--keep", action="store_true")
     args = parser.parse_args()
-    state = Path(tempfile.mkdtemp(prefix="cc-bench-pages-", dir="/var/tmp"))
-    instance = Instance.create(state)
-    instance.sandbox.up()
-    daemon = DaemonProcess(instance, state / "daemon.log")
-    daemon.start()
+    state, instance, daemon = running_daemon("cc-bench-pages-")
     results: dict[str, tuple[list[float], list[float]]] = {}
     try:
         with headless_chromium() as browser:

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from callcenter.config_checks import check, transcription_models
+from callcenter.config_lookups import LookupConfig
 from callcenter.config_sections import (
     AdmissionConfig,
     AgentsConfig,
@@ -49,6 +50,7 @@ from callcenter.config_sections import (
     WebhooksConfig,
     WidgetsConfig,
 )
+from callcenter.config_surveys import SurveyConfig
 from callcenter.config_tls import TlsConfig
 from callcenter.config_trunks import NumberConfig, TrunkConfig, build_entries
 
@@ -66,11 +68,13 @@ __all__ = [
     "GuardConfig",
     "HandoffsConfig",
     "InstanceConfig",
+    "LookupConfig",
     "NumberConfig",
     "RecordingsConfig",
     "ReportsConfig",
     "SecurityConfig",
     "StaffConfig",
+    "SurveyConfig",
     "TicketsConfig",
     "TlsConfig",
     "TranscriptionConfig",
@@ -112,11 +116,16 @@ _SECTION_TYPES: dict[str, type[Any]] = {
     "cluster": ClusterConfig,
     "tls": TlsConfig,
     "admission": AdmissionConfig,
+    "surveys": SurveyConfig,
 }
 
 
 # Arrays of tables: TOML [[trunks]], or the environment's CALLCENTER_TRUNKS (JSON).
-_ARRAYS: dict[str, type[Any]] = {"trunks": TrunkConfig, "numbers": NumberConfig}
+_ARRAYS: dict[str, type[Any]] = {
+    "trunks": TrunkConfig,
+    "numbers": NumberConfig,
+    "lookups": LookupConfig,
+}
 
 
 def load_config(path: Path | None = None, environ: Mapping[str, str] | None = None) -> Config:

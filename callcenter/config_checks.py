@@ -11,6 +11,7 @@ from pathlib import Path
 import phonenumbers
 
 from callcenter.config_admission import check_admission
+from callcenter.config_lookups import check_lookups
 from callcenter.config_sections import (
     CallbacksConfig,
     ClusterConfig,
@@ -23,6 +24,7 @@ from callcenter.config_sections import (
     VoicemailConfig,
     WidgetsConfig,
 )
+from callcenter.config_surveys import check_surveys
 from callcenter.config_trunks import check_nat, check_numbers, check_tls, check_trunks
 from callcenter.domain.alerts import pause_limits
 from callcenter.domain.cluster import ClusterError, node_addresses, partitions
@@ -171,6 +173,7 @@ def check(config: Config) -> None:
     _check_asterisk(config)
     _check_dialplan(config)
     _check_features(config)
+    check_lookups(config.lookups)
 
 
 def _check_asterisk(config: Config) -> None:
@@ -229,10 +232,7 @@ def _check_features(config: Config) -> None:
     d = config.dialplan
     r = config.recordings
     if not re.fullmatch(r"[A-Za-z0-9_/-]{1,120}", r.notice_sound) or ".." in r.notice_sound:
-        raise ConfigError(
-            f"recordings.notice_sound: {r.notice_sound!r} is not a sound name (letters, digits,"
-            " '_', '-', '/')"
-        )
+        raise ConfigError(f"recordings.notice_sound: {r.notice_sound!r} is not a sound name")
     if r.retention_days < 0 or r.slack_seconds < 0 or r.stale_seconds <= 0 or r.sweep_seconds <= 0:
         raise ConfigError("recordings: retention_days and slack_seconds >= 0, the others above 0")
     _check_callbacks(config.callbacks)
@@ -247,6 +247,7 @@ def _check_features(config: Config) -> None:
             f" dialplan.queues {list(d.queues)}"
         )
     _check_transcription(config.transcription)
+    check_surveys(config.surveys)
     check_nat(config.asterisk)
     check_tls(config.tls, config.asterisk.sip_port)
     check_admission(config.admission, d.queues)

@@ -10,12 +10,14 @@ from typing import TYPE_CHECKING
 from callcenter.config_admission import AdmissionConfig
 from callcenter.config_cluster import ClusterConfig
 from callcenter.config_error import ConfigError
+from callcenter.config_surveys import SurveyConfig
 from callcenter.config_tls import TlsConfig
 
 # (defined apart; read from here as the rest)
 __all__ = ["AdmissionConfig", "ClusterConfig", "ConfigError", "TlsConfig"]
 
 if TYPE_CHECKING:
+    from callcenter.config_lookups import LookupConfig
     from callcenter.config_trunks import NumberConfig, TrunkConfig
 
 
@@ -267,8 +269,10 @@ class Config:
     cluster: ClusterConfig = dataclasses.field(default_factory=ClusterConfig)
     tls: TlsConfig = dataclasses.field(default_factory=TlsConfig)  # config_tls.py
     admission: AdmissionConfig = dataclasses.field(default_factory=AdmissionConfig)
+    surveys: SurveyConfig = dataclasses.field(default_factory=SurveyConfig)  # config_surveys
     trunks: tuple[TrunkConfig, ...] = ()  # [[trunks]] (config_trunks.py)
     numbers: tuple[NumberConfig, ...] = ()  # [[numbers]]
+    lookups: tuple[LookupConfig, ...] = ()  # [[lookups]] (config_lookups.py)
 
     @property
     def state_dir(self) -> Path:

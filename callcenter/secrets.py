@@ -30,9 +30,13 @@ class Secrets:
     widget_secret: str = ""  # signs the click-to-call widgets' tokens (HS256)
     web_call_secret: str = ""  # the header the daemon's SIP websocket adds (Asterisk trusts it)
     dial_gate_secret: str = ""  # the dialplan's key to the daemon's dial gate
+    survey_secret: str = ""  # signs the survey links (single use, they expire)
     # The carriers' passwords ([[trunks]] that register or authenticate): set by
     # `callcenter trunks password NAME`, or CALLCENTER_TRUNK_PASSWORD_<NAME> (wins).
     trunk_passwords: dict[str, str] = dataclasses.field(default_factory=dict)
+    # The [[lookups]] endpoints' bearer tokens: `callcenter lookups token NAME`, or
+    # CALLCENTER_LOOKUP_TOKEN_<NAME> (wins).
+    lookup_tokens: dict[str, str] = dataclasses.field(default_factory=dict)
 
 
 def _token() -> str:
@@ -57,6 +61,7 @@ def load_or_create_secrets(state_dir: Path, agents: tuple[str, ...]) -> Secrets:
         "widget_secret",
         "web_call_secret",
         "dial_gate_secret",
+        "survey_secret",
     ):
         if not isinstance(data.get(key), str):
             data[key] = _token()
@@ -81,11 +86,14 @@ def load_or_create_secrets(state_dir: Path, agents: tuple[str, ...]) -> Secrets:
         widget_secret=str(data["widget_secret"]),
         web_call_secret=str(data["web_call_secret"]),
         dial_gate_secret=str(data["dial_gate_secret"]),
+        survey_secret=str(data["survey_secret"]),
         trunk_passwords=_trunk_passwords(data.get("trunk_passwords")),
+        lookup_tokens=_named(data.get("lookup_tokens"), LOOKUP_TOKEN_ENV),
     )
 
 
 TRUNK_PASSWORD_ENV = "CALLCENTER_TRUNK_PASSWORD_"  # noqa: S105 (a variable's name)
+LOOKUP_TOKEN_ENV = "CALLCENTER_LOOKUP_TOKEN_"  # noqa: S105 (a variable's name)
 
 
 def trunk_password_variable(name: str) -> str:
@@ -94,25 +102,39 @@ def trunk_password_variable(name: str) -> str:
 
 
 def _trunk_passwords(stored: object) -> dict[str, str]:
-    passwords = {str(k): str(v) for k, v in stored.items()} if isinstance(stored, dict) else {}
+    return _named(stored, TRUNK_PASSWORD_ENV)
+
+
+def _named(stored: object, env_prefix: str) -> dict[str, str]:
+    """Secrets by name from secrets.json, each overridden by ``<env_prefix><NAME>``."""
+    values = {str(k): str(v) for k, v in stored.items()} if isinstance(stored, dict) else {}
     for variable, value in os.environ.items():
-        if variable.startswith(TRUNK_PASSWORD_ENV) and value:
-            name = variable[len(TRUNK_PASSWORD_ENV) :].lower().replace("_", "-")
-            passwords[name] = value
-    return passwords
+        if variable.startswith(env_prefix) and value:
+            name = variable[len(env_prefix) :].lower().replace("_", "-")
+            values[name] = value
+    return values
 
 
 def set_trunk_password(state_dir: Path, name: str, password: str) -> None:
     """Keep ``password`` for trunk ``name`` in secrets.json ("" forgets it)."""
+    _set_named(state_dir, "trunk_passwords", name, password)
+
+
+def set_lookup_token(state_dir: Path, name: str, token: str) -> None:
+    """Keep ``token`` for lookup endpoint ``name`` in secrets.json ("" forgets it)."""
+    _set_named(state_dir, "lookup_tokens", name, token)
+
+
+def _set_named(state_dir: Path, key: str, name: str, value: str) -> None:
     load_or_create_secrets(state_dir, ())
     path = state_dir / SECRETS_FILE
     data = json.loads(path.read_text(encoding="utf-8"))
-    passwords = dict(data.get("trunk_passwords") or {})
-    if password:
-        passwords[name] = password
+    values = dict(data.get(key) or {})
+    if value:
+        values[name] = value
     else:
-        passwords.pop(name, None)
-    data["trunk_passwords"] = passwords
+        values.pop(name, None)
+    data[key] = values
     _write(path, data)
 
 

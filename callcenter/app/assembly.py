@@ -41,6 +41,7 @@ def flow_context(config: Config, sounds: SoundIndex | None) -> FlowContext:
             q.overflow_target for q in queue_defs(config).values() if q.overflow_target
         ),
         routed=routed_flows(config.numbers, config.daemon.entry_flow, d.virtual_number),
+        lookups=frozenset(lookup.name for lookup in config.lookups),
     )
 
 

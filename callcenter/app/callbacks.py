@@ -9,7 +9,7 @@ import asyncio
 import logging
 import zoneinfo
 from collections.abc import Callable, Coroutine, Mapping
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
@@ -28,51 +28,33 @@ from callcenter.asterisk.ami_callbacks import (
 )
 from callcenter.asterisk.ami_queues import AmiQueues
 from callcenter.config import Config
-from callcenter.domain.business_hours import Calendar
+from callcenter.domain.alerts import Breaches
+from callcenter.domain.callbacks import NumberPolicy
 from callcenter.domain.cluster import Owner
-from callcenter.domain.promises import ALWAYS_OPEN, PromisePolicy
+from callcenter.domain.promises import PromisePolicy
 from callcenter.domain.queue_defs import QueueDef, staffed
 from callcenter.domain.queue_events import AgentAnswered
-from callcenter.domain.queue_view import QueueSnapshot
-from callcenter.http import api_callbacks, api_promises
+from callcenter.http import api_calibration, api_callbacks, api_promises
+from callcenter.http.api_calibration import CALIBRATION
 from callcenter.http.api_callbacks import CALLBACKS
 from callcenter.http.api_promises import PROMISES
 from callcenter.http.callback_gate import CALLBACK_GATE, CALLBACK_GATE_ROUTE
 from callcenter.http.promises_page import PROMISES_PAGE
 from callcenter.services.callback_intake import CallbackIntake
-from callcenter.services.callback_ports import DEFAULT_HANDLE, CallbackPolicy
+from callcenter.services.callback_ports import CallbackPolicy
 from callcenter.services.callback_sweeper import CallbackSweeper
 from callcenter.services.callbacks import Callbacks
 from callcenter.services.dial_guard import DialGuard
-from callcenter.services.flow_registry import FlowRegistry
-from callcenter.services.wait_estimates import NOT_SERVING, WaitEstimates
+from callcenter.services.flow_registry import FlowRegistry, QueueCalendars
+from callcenter.services.promise_calibration import PromiseCalibration
+from callcenter.services.promise_predictions import PromisePredictions
+from callcenter.services.wait_estimates import WaitEstimates, WorkAhead
 from callcenter.store.callbacks import SqlCallbacks
 from callcenter.store.db_threads import DbThreads
+from callcenter.store.promise_history import SqlPromiseHistory
 from callcenter.store.ticket_store import SqlTicketStore
 
 log = logging.getLogger(__name__)
-
-
-class _Work:
-    """The wait ahead of a place in a queue: our estimate from measured handle times, or
-    DEFAULT_HANDLE per caller ahead shared by the agents serving (never None)."""
-
-    def __init__(self, defs: Mapping[str, QueueDef], waits: WaitEstimates) -> None:
-        self._defs = defs
-        self._waits = waits
-
-    async def for_position(self, queue: str, snapshot: QueueSnapshot, position: int) -> float:
-        definition = self._defs.get(queue)
-        estimate = None
-        if definition is not None:
-            try:
-                estimate = await self._waits.for_position(definition, snapshot, position)
-            except Exception as exc:
-                log.warning("no wait estimate for %s: %r", queue, exc)
-        if estimate is not None:
-            return estimate
-        serving = [m for m in snapshot.members if m.state not in NOT_SERVING]
-        return position * DEFAULT_HANDLE / max(1, len(serving))
 
 
 class CallbacksWiring:
@@ -90,6 +72,7 @@ class CallbacksWiring:
         guard: DialGuard | None = None,
         owner: Callable[[], Owner | None] | None = None,
         gate_key: str = "",
+        talking_for: Callable[[str], float | None] = lambda _agent: None,
     ) -> None:
         """``owner``: this node's claim while it holds its lease (the cluster's
         membership); its placeholders dial only through the dial gate (``gate_key``)."""
@@ -98,36 +81,33 @@ class CallbacksWiring:
         self.key = gate_key
         self._every = c.sweep_seconds
         self._queues = dict(queues)
-        self._flows = flows
-        self._unknown: set[str] = set()
+        self.calendar_of = QueueCalendars(self._queues, flows)
         self.store = SqlCallbacks(sessions, threads, owner, config.cluster.queues)
         self.markers = CallbackMarkers(config.state_dir / "asterisk" / "spool" / "callbacks")
         numbers = number_policy(config)
-        policy = CallbackPolicy(
-            numbers=numbers,
-            promise=PromisePolicy(
-                margin=timedelta(minutes=c.margin_minutes),
-                round_minutes=c.round_minutes,
-                floor=timedelta(minutes=c.floor_minutes),
-                at_risk_share=c.at_risk_share,
-            ),
-            max_attempts=c.max_attempts,
-            retry=timedelta(seconds=c.retry_seconds),
-            queues=frozenset(self._queues),
-            roster=self.roster_of,
-        )
+        policy = _policy(config, numbers, frozenset(self._queues), self.roster_of)
         self._ami_queues = AmiQueues(ami)
         placeholders = AmiPlaceholders(ami, self._ami_queues, c.hold_hours)
+        predictions = PromisePredictions(
+            SqlPromiseHistory(sessions, threads),
+            self.calendar_of,
+            self.roster_of,
+            SystemClock(),
+            float(c.retry_seconds),
+            talking_for,
+        )
+        self.calibration = PromiseCalibration(self.store, self.calendar_of)
         self.service = Callbacks(
             self.store,
             placeholders,
             tickets,
-            _Work(self._queues, waits),
+            WorkAhead(self._queues, waits),
             self.calendar_of,
             policy,
             SystemClock(),
             on_event=emit,
             me=lambda: self.node,
+            predictions=predictions,
         )
         self.sweeper = CallbackSweeper(self.service, self.store, placeholders, SystemClock())
         self.intake = CallbackIntake(
@@ -149,25 +129,15 @@ class CallbacksWiring:
 
         return agents_at
 
-    def calendar_of(self, queue: str) -> Calendar:
-        """The queue's business hours (queues.yaml calendar: FLOW.CALENDAR of the flows
-        now loaded); none, or one that does not exist (logged once): around the clock."""
-        name = self._queues[queue].calendar if queue in self._queues else ""
-        if not name:
-            return ALWAYS_OPEN
-        flow, _, calendar = name.partition(".")
-        try:
-            return self._flows.current.flows[flow].calendars[calendar]
-        except KeyError:
-            if name not in self._unknown:
-                self._unknown.add(name)
-                log.error(
-                    "queues.yaml: queues.%s.calendar: no calendar %r in the flows; its"
-                    " promises are computed around the clock",
-                    queue,
-                    name,
-                )
-            return ALWAYS_OPEN
+    async def drift(self) -> Breaches:
+        """The alerts' look at promises: a queue kept too few, or left too much of its
+        windows, over the last 7 days (rules promise_kept_share, promise_median_left)."""
+        now = datetime.now(UTC)
+        found = await self.calibration.calibration(now - timedelta(days=7), now)
+        return {
+            (f"promise_{a.figure}", a.queue): (round(a.value * 100, 1), a.target * 100)
+            for a in found.alerts
+        }
 
     async def take(self, callback_id: int, attempt: int, agent: str) -> bool:
         """The dial gate (:class:`callcenter.http.callback_gate.CallbackGate`)."""
@@ -231,6 +201,28 @@ class CallbacksWiring:
         return [asyncio.create_task(self._sweep_forever(), name="callbacks-sweep")]
 
 
+def _policy(
+    config: Config,
+    numbers: NumberPolicy,
+    queues: frozenset[str],
+    roster: Callable[[str], Callable[[datetime], float] | None],
+) -> CallbackPolicy:
+    c = config.callbacks
+    return CallbackPolicy(
+        numbers=numbers,
+        promise=PromisePolicy(
+            margin=timedelta(minutes=c.margin_minutes),
+            round_minutes=c.round_minutes,
+            floor=timedelta(minutes=c.floor_minutes),
+            at_risk_share=c.at_risk_share,
+        ),
+        max_attempts=c.max_attempts,
+        retry=timedelta(seconds=c.retry_seconds),
+        queues=queues,
+        roster=roster,
+    )
+
+
 def _plug(parts: Parts, plug: Plug) -> None:
     config, agents, cluster = parts[slots.CONFIG], parts[slots.AGENTS], parts[slots.MEMBERSHIP]
     callbacks = CallbacksWiring(
@@ -246,6 +238,7 @@ def _plug(parts: Parts, plug: Plug) -> None:
         parts[slots.DIAL_GUARD].service,
         cluster.owner,
         parts[slots.SECRETS].dial_gate_secret,
+        agents.states.talking_for,
     )
     parts.provide(slots.CALLBACKS, callbacks)
     cluster.adopt_with(callbacks.store.adopt)  # this node's open claims take its new epoch
@@ -256,6 +249,8 @@ def _plug(parts: Parts, plug: Plug) -> None:
     plug.serve(CALLBACKS, callbacks.service)
     plug.serve(PROMISES, callbacks.service)  # the callbacks' service makes and keeps them
     plug.serve(CALLBACK_GATE, callbacks)
+    plug.serve(CALIBRATION, callbacks.calibration)
+    parts[slots.ALERTS].watch(callbacks.drift)  # promises drifting from their targets
 
 
 def _plug_flows(parts: Parts, _plug: Plug) -> None:
@@ -273,9 +268,10 @@ FEATURE = Feature(
         slots.DIAL_GUARD,
         slots.TICKETS,
         slots.EVENTS,
+        slots.ALERTS,
     ),
     provides=(slots.CALLBACKS,),
     build=_plug,
-    routes=(*api_callbacks.ROUTES, *api_promises.ROUTES),
+    routes=(*api_callbacks.ROUTES, *api_promises.ROUTES, *api_calibration.ROUTES),
     pages=(CALLBACK_GATE_ROUTE, PROMISES_PAGE),
 )

@@ -19,11 +19,13 @@ from callcenter.asterisk.fallback_spool import CAPACITY, FallbackSpool
 from callcenter.config import Config
 from callcenter.domain.calls import CallEvent, CallOutcome, FallbackCall
 from callcenter.flows.catalog import flow_files
+from callcenter.http.lookup_client import AiohttpLookups
 from callcenter.services.call_history import CallHistory
 from callcenter.services.call_session import CallSession
 from callcenter.services.call_supervisor import CallSupervisor
 from callcenter.services.callback_intake import CallbackIntake
 from callcenter.services.fallback_calls import FallbackCalls
+from callcenter.services.flow_lookups import Lookups
 from callcenter.services.flow_registry import FlowRegistry
 from callcenter.services.ivr_runner import ivr_handler
 from callcenter.services.voicemail_intake import VoicemailIntake
@@ -53,6 +55,7 @@ class Calls:
         voicemail: VoicemailIntake,
         emit: Callable[[str, Mapping[str, Any]], None] | None = None,
         widgets: Widgets | None = None,
+        lookups: Lookups | None = None,
     ) -> None:
         self._config = config
         self.history = CallHistory(call_log, tickets, emit)
@@ -68,6 +71,7 @@ class Calls:
                 wait_estimates,
                 callbacks,
                 voicemail,
+                lookups,
             )
 
         ivr = ivr_from(config.daemon.entry_flow)
@@ -153,6 +157,8 @@ def _stamp(directory: Path) -> tuple[tuple[str, int, int], ...]:
 def _plug(parts: Parts, plug: Plug) -> None:
     config = parts[slots.CONFIG]
     etc_dir, _gid = parts[slots.ASTERISK_ETC]
+    # What flows' lookup nodes ask: [[lookups]], their tokens from secrets.json.
+    lookups = AiohttpLookups(config.lookups, parts[slots.SECRETS].lookup_tokens)
     calls = Calls(
         config,
         parts[slots.FLOWS],
@@ -166,6 +172,7 @@ def _plug(parts: Parts, plug: Plug) -> None:
         parts[slots.VOICEMAILS].intake,
         parts[slots.EVENTS].emit,
         parts[slots.WIDGETS].service,
+        lookups,
     )
     parts.provide(slots.CALLS, calls)
     plug.on_call_event(calls.deliver)
@@ -174,6 +181,7 @@ def _plug(parts: Parts, plug: Plug) -> None:
 
     async def hand_over() -> None:
         await calls.supervisor.close()  # live calls to the fallback queue
+        await lookups.close()
 
     plug.on_stop(hand_over)
 
@@ -189,6 +197,7 @@ FEATURE = Feature(
         slots.TICKETS,
         slots.EVENTS,
         slots.ASTERISK_ETC,
+        slots.SECRETS,
     ),
     provides=(slots.CALLS,),
     build=_plug,

@@ -152,6 +152,7 @@ def _plug(parts: Parts, plug: Plug) -> None:
     plug.on_close(events.writer.close)
     _metrics(parts[slots.METRICS], wiring, events)
     plug.serve(REPORTS, wiring)
+    parts.provide(slots.ALERTS, wiring.alerts)
 
 
 FEATURE = Feature(
@@ -165,7 +166,7 @@ FEATURE = Feature(
         slots.METRICS,
         slots.EVENTS,
     ),
-    provides=(),
+    provides=(slots.ALERTS,),
     build=_plug,
     routes=tuple(api_reports.ROUTES),
     pages=(REPORTS_PAGE,),

@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from callcenter.app.recordings import RecordingsWiring
     from callcenter.app.voicemails import VoicemailWiring
     from callcenter.app.widgets import DialGuardWiring, WidgetsWiring
+    from callcenter.services.alerts import Alerts
     from callcenter.services.flow_registry import FlowRegistry
 
 # The daemon's core.
@@ -66,6 +67,7 @@ CORE: tuple[Slot[Any], ...] = (
 
 # Provided by features.
 AGENTS: Slot[Agents] = Slot("agents")
+ALERTS: Slot[Alerts] = Slot("alerts")  # the targets' alerts; other features add breaches
 MEMBERSHIP: Slot[ClusterWiring] = Slot("membership")
 DIAL_GUARD: Slot[DialGuardWiring] = Slot("dial_guard")
 FLOWS: Slot[FlowRegistry] = Slot("flows")

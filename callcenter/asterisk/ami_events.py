@@ -42,6 +42,8 @@ USED_EVENTS = (
     "QueueMemberStatus",
     "QueueMemberAdded",
     "Hangup",
+    "Hold",
+    "Unhold",
     *FAILURE_EVENTS,
     *TRUNK_EVENTS,
 )

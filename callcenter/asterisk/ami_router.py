@@ -40,6 +40,7 @@ from callcenter.asterisk.ami_trunks import TRUNK_EVENTS, registry_event, trunk_u
 from callcenter.asterisk.security_events import FAILURE_EVENTS, auth_failure
 from callcenter.domain.admission import AdmissionSeen
 from callcenter.domain.bans import AuthFailure
+from callcenter.domain.quality_checks import HoldChanged
 from callcenter.domain.queue_events import (
     CallerQueued,
     MemberPaused,
@@ -76,6 +77,7 @@ AmiEvent = (
     | NumberRefused
     | TrunkFailover
     | AdmissionSeen
+    | HoldChanged
 )
 # Every type a feature may subscribe to.
 EVENT_TYPES: tuple[type, ...] = (
@@ -93,6 +95,7 @@ EVENT_TYPES: tuple[type, ...] = (
     NumberRefused,
     TrunkFailover,
     AdmissionSeen,
+    HoldChanged,
 )
 
 
@@ -138,6 +141,8 @@ def translate_message(message: Mapping[str, str], now: datetime | None = None) -
     if name in ("QueueMemberStatus", "QueueMemberAdded"):
         status = member_status(message)
         return [status] if status is not None else []
+    if name in ("Hold", "Unhold") and message.get("Linkedid"):
+        return [HoldChanged(message["Linkedid"], name == "Hold")]
     if name == "Hangup":
         uid = message.get("Uniqueid", "")
         return [CallerHungUp(uid)] if uid and uid == message.get("Linkedid") else []

@@ -155,7 +155,8 @@ class AriClient:
             return await getattr(getattr(self._client, resource), operation)(**kwargs)
         except aiohttp.web.HTTPException as exc:
             raise TelephonyError(
-                f"{resource}.{operation}({kwargs}): Asterisk answered {exc.status} {exc.text}"
+                f"{resource}.{operation}({kwargs}): Asterisk answered {exc.status} {exc.text}",
+                exc.status,
             ) from exc
         except (aiohttp.ClientError, OSError) as exc:
             raise TelephonyError(f"{resource}.{operation}({kwargs}): {exc}") from exc

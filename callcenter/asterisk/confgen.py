@@ -94,6 +94,12 @@ def template_values(config: Config, secrets: Secrets, layout: AsteriskLayout) ->
         "admit_queue": callback_queue(config.admission, d.queues),
         "admit_announcement": config.admission.announcement,
         "callback_thanks": config.callbacks.thanks_sound,
+        "survey_notice": config.surveys.notice_sound,
+        "survey_q1": config.surveys.questions[0],
+        "survey_q2": config.surveys.questions[1] if len(config.surveys.questions) > 1 else "",
+        "survey_comment": config.surveys.comment_sound,
+        "survey_comment_seconds": str(config.surveys.comment_seconds),
+        "survey_thanks": config.surveys.thanks_sound,
     }
     for value in values.values():
         check_value(value)

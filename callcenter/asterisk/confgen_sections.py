@@ -62,6 +62,7 @@ def queue_globals(q: QueueDef) -> str:
         f"OVERFLOW_NODE_{q.name} = {node}\n"
         f"MAXWAIT_{q.name} = {q.max_wait or ''}\n"
         f"RECORD_{q.name} = {'1' if q.record else ''}\n"
+        f"SURVEY_{q.name} = {'1' if q.survey else ''}\n"
         f"CALLBACK_{q.name} = {q.callback_digit}\n"
         f"MAILBOX_{q.name} = {q.mailbox}\n"
         f"CALLER_ID_{q.name} = {q.caller_id}"
@@ -85,6 +86,7 @@ joinempty = yes
 leavewhenempty = no
 ringinuse = no
 musicclass = {q.music}
+setinterfacevar = yes
 announce-frequency = {position_every}
 announce-position = {"yes" if position_every else "no"}
 announce-holdtime = no

@@ -187,6 +187,9 @@ class Front:
                     time.sleep(0.1)
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(pid, signal.SIGKILL)
+        if self._process is not None:  # reaped, even when it was gone (a zombie) at once
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                self._process.wait(5)
         self._state.unlink(missing_ok=True)
         self._process = None
         return state

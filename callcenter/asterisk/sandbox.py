@@ -102,6 +102,10 @@ class Sandbox:
         running = self.state()
         if running is not None:
             return running, False
+        if self._process is not None:  # the one started before died (killed): reap it
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                self._process.wait(timeout=5)
+            self._process = None
         self._check_ports()
         runtime = self.runtime()
         layout = runtime.layout(self.instance_dir)
@@ -164,7 +168,13 @@ class Sandbox:
         """The instance's directories, Asterisk's to write."""
         # spool/recording: ARI's stored recordings (voicemail taken by the daemon); Asterisk
         # does not make it itself and fails the recording ("No such file or directory").
-        spools = ("spool/recordings", "spool/callbacks", "spool/recording", "spool/voicemail")
+        spools = (
+            "spool/recordings",
+            "spool/callbacks",
+            "spool/recording",
+            "spool/voicemail",
+            "spool/surveys",
+        )
         for d in ("lib", "lib/keys", "spool", *spools, "run", "log"):
             path = self.instance_dir / d
             path.mkdir(parents=True, exist_ok=True)

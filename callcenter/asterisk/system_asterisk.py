@@ -28,7 +28,13 @@ from callcenter.config import Config
 from callcenter.secrets import Secrets
 
 MODULE_DIRS = ("/usr/lib/x86_64-linux-gnu/asterisk/modules", "/usr/lib/asterisk/modules")
-SPOOLS = ("spool/recordings", "spool/callbacks", "spool/recording", "spool/voicemail")
+SPOOLS = (
+    "spool/recordings",
+    "spool/callbacks",
+    "spool/recording",
+    "spool/voicemail",
+    "spool/surveys",
+)
 
 
 def owner(user: str = "asterisk") -> tuple[int, int] | None:

@@ -9,6 +9,7 @@ import signal
 import subprocess
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -71,9 +72,23 @@ def flows_validate(obj: HasConfig, paths: tuple[Path, ...], no_sounds: bool) -> 
 @click.option("--caller", default="", help="Caller id, e.g. +14155550100")
 @click.option("--known", is_flag=True, help="Treat the caller as known.")
 @click.option("--at", "at_text", default="", help="ISO time (default now, UTC if no zone)")
+@click.option(
+    "--stub",
+    "stub_texts",
+    multiple=True,
+    metavar="ENDPOINT=JSON|TEXT",
+    help='A lookup endpoint\'s answer (orders=\'{"status": "shipped"}\') or its failure '
+    "(orders=timeout); an endpoint without a stub fails.",
+)
 @click.pass_obj
 def flows_simulate(
-    obj: HasConfig, flow: str, digits: str, caller: str, known: bool, at_text: str
+    obj: HasConfig,
+    flow: str,
+    digits: str,
+    caller: str,
+    known: bool,
+    at_text: str,
+    stub_texts: tuple[str, ...],
 ) -> None:
     """Run FLOW without Asterisk and print each step and the outcome."""
     flow_set = _load(obj.config(), (), check_sounds=False)
@@ -85,7 +100,8 @@ def flows_simulate(
         raise click.ClickException(f"--at: {exc}") from exc
     at = at if at.tzinfo else at.replace(tzinfo=UTC)
     groups = [g.strip() for g in digits.split(",") if g.strip()]
-    session, lines = simulate(flow_set.flows, flow, groups, at, caller, known)
+    stubs = dict(_stub(text) for text in stub_texts)
+    session, lines = simulate(flow_set.flows, flow, groups, at, caller, known, stubs)
     click.echo("\n".join(lines))
     click.echo(
         "path: "
@@ -93,6 +109,21 @@ def flows_simulate(
             f"{s.flow}.{s.node}" + (f"[{s.detail}]" if s.detail else "") for s in session.path
         )
     )
+
+
+def _stub(text: str) -> tuple[str, dict[str, Any] | str]:
+    name, sep, value = text.partition("=")
+    if not sep or not name:
+        raise click.BadParameter(
+            f"{text!r} is not ENDPOINT=JSON or ENDPOINT=TEXT", param_hint="--stub"
+        )
+    if value.lstrip().startswith("{"):
+        try:
+            answer = json.loads(value)
+        except json.JSONDecodeError as exc:
+            raise click.BadParameter(f"{name}: {exc}", param_hint="--stub") from None
+        return name, answer
+    return name, value
 
 
 @flows.command("show")

@@ -28,8 +28,8 @@ def search() -> None:
     "--kind",
     "kinds",
     multiple=True,
-    type=click.Choice([k.value for k in InteractionKind]),
-    help="only these interactions (repeatable)",
+    type=click.Choice([*(k.value for k in InteractionKind), "article"]),
+    help="only these interactions, or knowledge base articles (repeatable)",
 )
 @click.option("--ticket", type=int, help="only on this ticket")
 @click.option("--limit", type=click.IntRange(1, 200), default=20, show_default=True)
@@ -50,9 +50,12 @@ def search_find(
         click.echo("nothing found")
     for h in hits:
         at = "" if h.start is None else f" at {int(h.start) // 60:02d}:{int(h.start) % 60:02d}"
+        where = f"#{h.ticket_number}" if h.article_id is None else f"article {h.article_id}"
+        who = SPEAKERS.get(h.speaker, h.speaker)
         click.echo(
-            f"#{h.ticket_number} {h.occurred_at:%Y-%m-%d %H:%M} {h.kind}{at}"
-            f" {SPEAKERS.get(h.speaker, h.speaker)}: {h.text}"
+            f"{where} {h.occurred_at:%Y-%m-%d %H:%M} {h.kind}{at}"
+            + (f" {who}" if who else "")
+            + f": {h.text}"
         )
 
 

@@ -12,7 +12,15 @@ from datetime import datetime
 
 from callcenter.domain.reports import Figures, Targets
 
-RULES = ("waiting", "longest_wait", "service_level", "abandonment_rate", "pause_length")
+RULES = (
+    "waiting",
+    "longest_wait",
+    "service_level",
+    "abandonment_rate",
+    "pause_length",
+    "promise_kept_share",  # promises of the last 7 days (callbacks' calibration)
+    "promise_median_left",
+)
 MIN_CALLS = 5  # a rate over fewer of today's calls says nothing yet
 
 

@@ -101,6 +101,9 @@ class NewCallback:
     requested_at: datetime
     joined_at: datetime
     due_at: datetime  # the promise told to the caller
+    expected_at: datetime | None = None  # the prediction behind it
+    earliest_at: datetime | None = None  # told as a range: from this time
+    basis: str = ""  # what the range was measured on ("measured", "roster")
     priority: int = 0
     call_id: str = ""
     ticket_number: int | None = None

@@ -83,6 +83,11 @@ class Promise:
     closed_at: datetime | None = None
     outcome: str = ""  # why it closed (e.g. "answered", "attempts exhausted")
     escalated_at: datetime | None = None
+    expected_at: datetime | None = None  # the prediction behind the told time
+    earliest_at: datetime | None = None  # told as a range: from this time
+    basis: str = ""  # "measured" (our spread), "roster" (no history yet), "" (older rules)
+    first_due_at: datetime | None = None  # re-promised: the time told first
+    repromised_at: datetime | None = None
 
     @property
     def slack(self) -> float | None:

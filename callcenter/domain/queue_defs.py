@@ -17,6 +17,7 @@ happens at the limits. Parse, then validate every issue with its path; pure (no 
         announce_wait: true       # on entry, tell callers our estimate of their wait…
         announce_wait_every: 60   # …and every N s their position and wait (0 = on entry only)
         record: true              # calls are recorded from entering the queue (default true)
+        survey: true              # callers are asked how it went after the agent hangs up
         retention_days: 365       # recordings kept this long; 0 = recordings.retention_days
         service_level_seconds: 20 # reports: answered within this counts (0 = agents' default)
         service_level_target: 80  # % of calls answered within it (0 = reports' default)
@@ -68,7 +69,7 @@ INT_FIELDS = {
     "alert_wait": (0, 86400),  # s of the longest wait; 0: no alert
     "alert_abandon_rate": (0, 100),  # % of today's calls abandoned; 0: no alert
 }
-BOOL_FIELDS = {"announce_wait", "record"}
+BOOL_FIELDS = {"announce_wait", "record", "survey"}
 KNOWN_KEYS = {
     "strategy",
     "overflow",
@@ -112,6 +113,7 @@ class QueueDef:
     announce_wait: bool = False
     announce_wait_every: int = 0  # s; our periodic position + wait replaces app_queue's
     record: bool = True
+    survey: bool = False  # a post-call survey ([surveys]) after the agent hangs up
     retention_days: int = 0  # 0: the recordings.retention_days default
     callback_digit: str = ""  # "": waiting callers are not offered a callback
     caller_id: str = ""  # what its callbacks show ("": the trunk's, or the centre's number)

@@ -47,14 +47,18 @@ class Line:
 
 @dataclasses.dataclass(frozen=True)
 class SearchHit:
-    ticket_number: int
-    interaction_id: int
+    """A line found: of an interaction (its ticket), or of an article (``article_id``,
+    kind ``article``, no ticket)."""
+
+    ticket_number: int | None
+    interaction_id: int | None
     kind: str
     speaker: str
     text: str
     occurred_at: datetime
     start: float | None = None
     recording_id: int | None = None
+    article_id: int | None = None
 
 
 def parse_query(q: str) -> tuple[Term, ...]:

@@ -32,10 +32,13 @@ EVENT_TYPES = frozenset(
         "transcript.ready",
         "promise.made",
         "promise.at_risk",
+        "promise.repromised",
         "promise.kept",
         "promise.broken",
         "alert.raised",
         "alert.cleared",
+        "survey.answered",
+        "survey.no_answer",
     }
 )
 

@@ -16,12 +16,14 @@ from collections.abc import Mapping
 from datetime import datetime
 
 from callcenter.domain.business_hours import is_open
+from callcenter.flows import lookups, say
 from callcenter.flows.model import Condition, Flow, Node, Prompt
 from callcenter.flows.session import (
     Command,
     Digit,
     Event,
     Finish,
+    LookupDone,
     Play,
     PlaybackDone,
     Session,
@@ -61,6 +63,12 @@ def step(
         if node.type in ("menu", "collect"):
             return dataclasses.replace(session, phase="waiting"), [WaitForInput(_wait(node))]
         return _advance(flows, session, node.next, event.at, [])
+    if isinstance(event, LookupDone):
+        return _looked_up(flows, session, node, event)
+    if session.phase == "looking":  # digits wait for the next input node
+        if isinstance(event, Digit):
+            return dataclasses.replace(session, typeahead=session.typeahead + event.digit), []
+        return session, []
     if isinstance(event, Digit):
         return _digit(flows, session, node, event)
     return _timeout(flows, session, node, event.at)
@@ -111,6 +119,10 @@ def _run(
             session = _visit(session, node, node.language)
             out.append(SetLanguage(node.language))
             session = dataclasses.replace(session, language=node.language, node=node.next)
+        elif kind == "lookup":
+            session = _visit(session, node, node.endpoint)
+            out.append(lookups.request(node, session))
+            return dataclasses.replace(session, phase="looking"), out
         elif kind == "goto":
             target_flow = flows[node.flow]
             session = _visit(session, node, f"{node.flow}.{node.node or target_flow.entry}")
@@ -120,6 +132,18 @@ def _run(
         else:
             return _finish(session, node, out)
     return _finish(session, None, out, reason=f"more than {MAX_HOPS} nodes without waiting")
+
+
+def _looked_up(
+    flows: Mapping[str, Flow], session: Session, node: Node, event: LookupDone
+) -> tuple[Session, list[Command]]:
+    if session.phase != "looking":
+        return session, []
+    values, why = lookups.answer_vars(node, event)
+    if values is None:
+        return _advance(flows, _note(session, f"failed: {why}"), node.on_failure, event.at, [])
+    session = dataclasses.replace(session, vars={**session.vars, **values})
+    return _advance(flows, _note(session, "ok"), node.next, event.at, [])
 
 
 def _finish(
@@ -133,13 +157,9 @@ def _finish(
         finish = Finish("hangup", reason=reason or "flow ended")
     elif node.type == "queue":
         finish = Finish(
-            "queue",
-            node.queue,
-            node.priority,
-            node.timeout,
-            node.on_timeout,
-            announce_recording=node.announce_recording,
-        )
+            "queue", node.queue, node.priority, node.timeout, node.on_timeout,
+            announce_recording=node.announce_recording, survey=node.survey,
+        )  # fmt: skip
     elif node.type == "voicemail":
         finish = Finish("voicemail", node.mailbox)
     elif node.type == "callback":
@@ -273,18 +293,4 @@ def _holds(cond: Condition, session: Session, flow: Flow, at: datetime) -> bool:
 
 
 def _media(prompts: tuple[Prompt, ...], session: Session) -> tuple[str, ...]:
-    out = []
-    for p in prompts:
-        if p.kind == "sound":
-            out.append(f"sound:{p.value}")
-        elif p.kind == "prompt":
-            out.append(f"sound:callcenter/{p.value}")
-        elif p.kind == "digits":
-            out.append(f"digits:{p.value}")
-        elif p.kind == "number":
-            out.append(f"number:{p.value}")
-        else:  # say_var: the digits the caller entered, read back
-            value = session.vars.get(p.value, "")
-            if value:
-                out.append(f"digits:{value}")
-    return tuple(out)
+    return say.media(prompts, session.vars, session.language)

@@ -51,11 +51,17 @@ class Node:
     priority: int = 0
     on_timeout: str = ""
     announce_recording: bool = False  # queue: "this call may be recorded" before joining
+    survey: bool = False  # queue: a post-call survey ([surveys]) even if the queue asks none
     mailbox: str = ""
     ask_time: tuple[Prompt, ...] = ()  # callback: "… or key in the time to call you"
     to: str = ""
     flow: str = ""
     node: str = ""
+    # lookup: the [[lookups]] endpoint, its query {param: variable}, the answer's fields
+    # into variables {variable: dotted path}; on_failure on error, timeout or misfit.
+    endpoint: str = ""
+    params: dict[str, str] = dataclasses.field(default_factory=dict)
+    mapping: dict[str, str] = dataclasses.field(default_factory=dict)
 
     def targets(self) -> list[tuple[str, str]]:
         """(field, node id) for every node this one can go to within its flow."""
@@ -137,6 +143,7 @@ def build_flow(data: dict[str, Any], source: str = "", version: str = "") -> Flo
         "priority",
         "on_timeout",
         "announce_recording",
+        "survey",
         "mailbox",
         "to",
         "flow",
@@ -144,8 +151,9 @@ def build_flow(data: dict[str, Any], source: str = "", version: str = "") -> Flo
     }
     for node_id, raw in data["nodes"].items():
         kwargs: dict[str, Any] = {k: v for k, v in raw.items() if k in simple}
-        if raw["type"] == "queue":
-            kwargs.setdefault("timeout", 0.0)  # a queue waits without limit unless told
+        if raw["type"] in ("queue", "lookup"):
+            # A queue waits without limit unless told; a lookup, as its endpoint allows.
+            kwargs.setdefault("timeout", 0.0)
         if "timeout" in kwargs:
             kwargs["timeout"] = float(kwargs["timeout"])
         nodes[node_id] = Node(
@@ -159,6 +167,9 @@ def build_flow(data: dict[str, Any], source: str = "", version: str = "") -> Flo
             cases=tuple((_condition(c["when"]), c["goto"]) for c in raw.get("cases", ())),
             else_=raw.get("else", ""),
             vars=dict(raw.get("vars", {})),
+            endpoint=raw.get("endpoint", ""),
+            params={str(k): str(v) for k, v in raw.get("params", {}).items()},
+            mapping={str(k): str(v) for k, v in raw.get("map", {}).items()},
             **kwargs,
         )
     calendars = {name: _calendar(c) for name, c in data.get("calendars", {}).items()}

@@ -34,7 +34,16 @@ class Timeout:
     at: datetime
 
 
-Event = Start | Digit | PlaybackDone | Timeout
+@dataclasses.dataclass(frozen=True)
+class LookupDone:
+    """A lookup's answer (its JSON object), or why there is none (``error``)."""
+
+    at: datetime
+    answer: Mapping[str, object] | None = None
+    error: str = ""
+
+
+Event = Start | Digit | PlaybackDone | Timeout | LookupDone
 
 # -- commands --------------------------------------------------------------------------
 
@@ -71,11 +80,22 @@ class Finish:
     resume_node: str = ""
     reason: str = ""
     announce_recording: bool = False
+    survey: bool = False  # queue: a post-call survey, whatever the queue's own setting
     # callback: what asks the caller for a time to be called at (media, as for Play)
     ask_time: tuple[str, ...] = ()
 
 
-Command = Play | StopPlayback | WaitForInput | SetLanguage | Finish
+@dataclasses.dataclass(frozen=True)
+class Lookup:
+    """Ask ``endpoint`` (a [[lookups]] name) with ``params`` as its query; ``seconds``: the
+    longest to wait (0: as long as the endpoint allows). Answered by :class:`LookupDone`."""
+
+    endpoint: str
+    params: Mapping[str, str]
+    seconds: float = 0.0
+
+
+Command = Play | StopPlayback | WaitForInput | SetLanguage | Finish | Lookup
 
 # -- session ---------------------------------------------------------------------------
 
@@ -94,7 +114,7 @@ class Step:
 class Session:
     flow: str
     node: str = ""
-    phase: str = "new"  # new, playing, waiting, done
+    phase: str = "new"  # new, playing, waiting, looking, done
     language: str = "en"
     vars: Mapping[str, str] = dataclasses.field(default_factory=dict)
     caller: str = ""

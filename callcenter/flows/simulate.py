@@ -1,13 +1,16 @@
 """Run a flow without Asterisk: scripted digits in, every command and the outcome out.
 
 Each entry of ``digit_groups`` answers one wait for input (``["1", "1234#"]``); when the
-script runs out, waits time out. Prompts are taken as played to the end.
+script runs out, waits time out. Prompts are taken as played to the end. A lookup gets its
+endpoint's stub from ``stubs``: a JSON object (the answer) or a text (the failure, e.g.
+"timeout"); an endpoint without a stub fails ("no stub"), as a real one that is down would.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime
+from typing import Any
 
 from callcenter.flows import engine
 from callcenter.flows import session as flow_session
@@ -23,6 +26,7 @@ def simulate(
     at: datetime,
     caller: str = "",
     caller_known: bool = False,
+    stubs: Mapping[str, Mapping[str, Any] | str] | None = None,
 ) -> tuple[flow_session.Session, list[str]]:
     lines: list[str] = []
     groups = list(digit_groups)
@@ -31,6 +35,12 @@ def simulate(
         lines += [f"  {_describe(c)}" for c in commands]
         if session.phase == "done":
             break
+        asked = [c for c in commands if isinstance(c, flow_session.Lookup)]
+        if session.phase == "looking" and asked:
+            done = _stubbed(asked[-1], (stubs or {}).get(asked[-1].endpoint), at)
+            lines.append(f"endpoint answers {done.error or dict(done.answer or {})}")
+            session, commands = engine.step(flows, session, done)
+            continue
         if session.phase == "waiting":
             if groups:
                 group = groups.pop(0)
@@ -47,6 +57,16 @@ def simulate(
     return session, lines
 
 
+def _stubbed(
+    asked: flow_session.Lookup, stub: Mapping[str, Any] | str | None, at: datetime
+) -> flow_session.LookupDone:
+    if stub is None:
+        return flow_session.LookupDone(at, error=f"no stub for {asked.endpoint!r}")
+    if isinstance(stub, str):
+        return flow_session.LookupDone(at, error=stub or "failed")
+    return flow_session.LookupDone(at, answer=stub)
+
+
 def _describe(command: flow_session.Command) -> str:
     if isinstance(command, flow_session.Play):
         return f"play [{command.language}] " + " ".join(command.media)
@@ -56,6 +76,9 @@ def _describe(command: flow_session.Command) -> str:
         return f"language {command.language}"
     if isinstance(command, flow_session.StopPlayback):
         return "stop prompt (barge-in)"
+    if isinstance(command, flow_session.Lookup):
+        query = "&".join(f"{k}={v}" for k, v in command.params.items())
+        return f"lookup {command.endpoint}?{query}"
     target = f" {command.target}" if command.target else ""
     extra = f" priority {command.priority}" if command.priority else ""
     reason = f" ({command.reason})" if command.reason else ""

@@ -3,8 +3,8 @@
 Rules (codes), one broken-flow fixture each in ``tests/unit/flows/broken/``:
 unknown-node, unreachable-node, silent-loop, unknown-queue, unknown-mailbox,
 unknown-calendar, unknown-flow, bad-pattern, bad-timezone, missing-sound,
-transfer-not-allowed, bad-length (plus syntax, unsafe-yaml, duplicate-key and schema
-from the loader).
+transfer-not-allowed, bad-length, unknown-endpoint, unset-variable (plus syntax,
+unsafe-yaml, duplicate-key and schema from the loader).
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ import zoneinfo
 from collections.abc import Callable, Iterable, Mapping
 
 from callcenter.flows.loader import FlowIssue, _Positions
+from callcenter.flows.lookups import CALLER
 from callcenter.flows.model import ENDS_CALL, WAITS_FOR_INPUT, Flow, Node, Prompt
 
 
@@ -33,14 +34,64 @@ class FlowContext:
     entry_points: frozenset[tuple[str, str]] = frozenset()
     # Where the configuration sends calls, {what sends them: flow}: each flow must exist.
     routed: Mapping[str, str] = dataclasses.field(default_factory=dict)
+    # The [[lookups]] endpoints a lookup node may name.
+    lookups: frozenset[str] = frozenset()
 
 
 def validate_flows(flows: Iterable[tuple[Flow, _Positions]], ctx: FlowContext) -> list[FlowIssue]:
     pairs = list(flows)
     names = {f.name for f, _ in pairs}
+    # Variables carry over a goto: one set in any flow may be used in another.
+    known = {CALLER} | {var for f, _ in pairs for var in variables_set(f)}
     issues: list[FlowIssue] = []
     for flow, pos in pairs:
         issues += _validate(flow, pos, ctx, names)
+        issues += _variables(flow, pos, known)
+    return issues
+
+
+def variables_set(flow: Flow) -> set[str]:
+    """What the flow's nodes put in variables: collect, set and lookup."""
+    out: set[str] = set()
+    for node in flow.nodes.values():
+        out |= ({node.var} if node.type == "collect" else set()) | set(node.vars)
+        out |= set(node.mapping)
+    return out
+
+
+def _variables(flow: Flow, pos: _Positions, known: set[str]) -> list[FlowIssue]:
+    """Every variable said, branched on or sent must be one some node sets."""
+    issues = []
+    for node in flow.nodes.values():
+        base: tuple[str | int, ...] = ("nodes", node.id)
+        used: list[tuple[tuple[str | int, ...], str]] = []
+        for field in ("prompts", "invalid_prompts", "no_input_prompts", "ask_time"):
+            prompts = getattr(node, field)
+            used += [
+                ((*base, field, i) if len(prompts) > 1 else (*base, field), p.value)
+                for i, p in enumerate(prompts)
+                if p.kind.startswith("say_")
+            ]
+        used += [
+            ((*base, "cases", i), str(c.arg))
+            for i, (c, _) in enumerate(node.cases)
+            if c.kind in ("var_equals", "var_set")
+        ]
+        used += [((*base, "params", name), var) for name, var in node.params.items()]
+        for path, var in used:
+            if var not in known:
+                line, col = pos.at(path)
+                issues.append(
+                    FlowIssue(
+                        flow.source,
+                        line,
+                        col,
+                        ".".join(map(str, path)),
+                        "unset-variable",
+                        f"variable {var!r} is set by no node (collect var, set vars or a "
+                        "lookup's map)",
+                    )
+                )
     return issues
 
 
@@ -103,6 +154,8 @@ def _check_node(
             "transfer-not-allowed",
             f"{node.to!r} is neither an agent extension nor an allowlisted number",
         )
+    if node.type == "lookup" and node.endpoint not in ctx.lookups:
+        _unknown_endpoint(node, base, ctx, issue)
     if node.type == "collect":
         if node.pattern:
             try:
@@ -123,6 +176,16 @@ def _check_node(
                 re.compile(str(cond.arg))
             except re.error as exc:
                 issue((*base, "cases"), "bad-pattern", f"invalid regular expression: {exc}")
+    _check_prompts(node, base, ctx, languages, issue)
+
+
+def _check_prompts(
+    node: Node,
+    base: tuple[str, ...],
+    ctx: FlowContext,
+    languages: set[str],
+    issue: Callable[..., None],
+) -> None:
     for field, prompts in (
         ("prompts", node.prompts),
         ("invalid_prompts", node.invalid_prompts),
@@ -138,6 +201,17 @@ def _check_node(
                     f"{prompt.kind} {prompt.value!r} has no file for "
                     f"language(s) {', '.join(sorted(missing))}",
                 )
+
+
+def _unknown_endpoint(
+    node: Node, base: tuple[str, ...], ctx: FlowContext, issue: Callable[..., None]
+) -> None:
+    known = ", ".join(sorted(ctx.lookups)) or "none: add [[lookups]] to the configuration"
+    issue(
+        (*base, "endpoint"),
+        "unknown-endpoint",
+        f"lookup endpoint {node.endpoint!r} is not configured (known: {known})",
+    )
 
 
 def _missing_in(prompt: Prompt, languages: set[str], ctx: FlowContext) -> set[str]:

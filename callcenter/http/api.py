@@ -17,6 +17,7 @@ from callcenter.http.api_auth import (
 from callcenter.http.api_document import QUERY_SCHEMAS, openapi
 from callcenter.http.api_errors import MAX_BODY, ApiError, Handler, errors_middleware
 from callcenter.http.api_routes import CONTROL, Route
+from callcenter.http.api_schemas import text_param
 
 PREFIX = "/api/v1"
 
@@ -48,29 +49,48 @@ def build_api(services: Mapping[web.AppKey[Any], Any], routes: Sequence[Route]) 
 
 
 def _checked_query(route: Route) -> Handler:
-    """The route's handler, behind a check of its string query parameters against the
-    document (length, pattern): what the document declares is what is enforced."""
-    strings = {
+    """The route's handler, behind a check of its query parameters against the document
+    (a string's length, pattern and enum; an integer's bounds): what the document declares
+    is what is enforced."""
+    declared = {
         n: schema
         for n in route.query
         if n != "contact"
-        and (schema := route.query_schema(n, QUERY_SCHEMAS)).get("type") == "string"
+        and (schema := text_param(route.query_schema(n, QUERY_SCHEMAS))).get("type")
+        in ("string", "integer")
     }
-    if not strings:
+    if not declared:
         return route.handler
 
     async def checked(request: web.Request) -> web.StreamResponse:
-        for name, schema in strings.items():
+        for name, schema in declared.items():
             value = request.query.get(name)
-            if value is None:
-                continue
-            if len(value) > schema.get("maxLength", len(value)):
-                raise ApiError(
-                    422, "invalid_field", f"{name}: over {schema['maxLength']} characters", name
-                )
-            if "pattern" in schema and re.search(schema["pattern"], value) is None:
-                raise ApiError(422, "invalid_field", f"{name}: {value!r} is not allowed", name)
+            if value is not None:
+                _check_param(name, value, schema)
         return await route.handler(request)
 
     functools.update_wrapper(checked, route.handler)  # keeps its name and permission
     return checked
+
+
+def _check_param(name: str, value: str, schema: dict[str, Any]) -> None:
+    if schema.get("type") == "integer":
+        try:
+            number = int(value)
+        except ValueError:
+            raise ApiError(
+                422, "invalid_field", f"{name}: {value!r} is not a whole number", name
+            ) from None
+        low, high = schema.get("minimum"), schema.get("maximum")
+        if (low is not None and number < low) or (high is not None and number > high):
+            raise ApiError(422, "invalid_field", f"{name}: {number} is not {low}..{high}", name)
+        return
+    if len(value) > schema.get("maxLength", len(value)):
+        raise ApiError(422, "invalid_field", f"{name}: over {schema['maxLength']} characters", name)
+    if "\x00" in value:  # PostgreSQL text (and most clients) cannot hold NUL
+        raise ApiError(422, "invalid_field", f"{name}: holds a NUL character", name)
+    if "pattern" in schema and re.search(schema["pattern"], value) is None:
+        raise ApiError(422, "invalid_field", f"{name}: {value!r} is not allowed", name)
+    if "enum" in schema and value not in schema["enum"]:
+        allowed = ", ".join(schema["enum"])
+        raise ApiError(422, "invalid_field", f"{name}: {value!r} is not one of {allowed}", name)

@@ -60,6 +60,16 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "directory:read": LEADS,  # the queues as configured, the agents with their skills
     "staff:manage": frozenset({Role.ADMIN}),  # staff accounts: list, disable, enable
     "reports:read": LEADS,  # figures, the calls behind them, exports, alerts, verify
+    "answers:read": ALL,  # canned answers: the desk, the ticket page, the chat side
+    "answers:write": LEADS,
+    "articles:read": ALL,  # the knowledge base: staff and the chat side
+    "articles:write": LEADS,
+    "topics:manage": LEADS,  # tags: categories, colours, synonyms, retired
+    "surveys:read": LEADS,  # callers' answers (an agent's own only once a supervisor saw them)
+    "surveys:link": ALL,  # a survey link for a web callback or a chat-side call
+    "quality:read": STAFF,  # scorecards; evaluations (an agent: their own)
+    "quality:review": LEADS,  # review recorded calls, evaluate, supersede, sample
+    "quality:respond": frozenset({Role.AGENT}),  # acknowledge or dispute one's own evaluation
 }
 
 KEYS: web.AppKey[ApiKeys] = web.AppKey("api_keys")

@@ -16,7 +16,7 @@ from callcenter.http.api_auth import (
 )
 from callcenter.http.api_params import MAX_ID
 from callcenter.http.api_routes import Route
-from callcenter.http.api_schemas import ERROR
+from callcenter.http.api_schemas import ERROR, text_param
 
 ID = {"type": "integer", "minimum": 1, "maximum": MAX_ID}
 
@@ -36,6 +36,8 @@ PATH_SCHEMAS: dict[str, dict[str, Any]] = {
     "callback_id": ID,
     "webhook_id": ID,
     "voicemail_id": ID,
+    "answer_id": ID,
+    "article_id": ID,
     "widget_id": {"type": "string", "pattern": "^[a-z][a-z0-9-]{1,39}$", "examples": ["shop"]},
     "file": {
         "type": "string",
@@ -43,6 +45,13 @@ PATH_SCHEMAS: dict[str, dict[str, Any]] = {
         "examples": ["main.yaml"],
     },
     "version_id": ID,
+    "survey_id": ID,
+    "evaluation_id": ID,
+    "token": {
+        "type": "string",
+        "pattern": "^[0-9]{1,12}[.][0-9]{1,12}[.][A-Za-z0-9_-]{1,40}$",  # api_surveys.TOKEN
+        "examples": ["1.1767225600.AbCd"],
+    },
     "username": {
         "type": "string",
         "pattern": "^[a-z0-9][a-z0-9._-]{1,39}$",
@@ -145,7 +154,7 @@ def _parameters(route: Route) -> list[dict[str, Any]]:
             "name": n,
             "in": "query",
             "required": n in route.required_query,
-            "schema": route.query_schema(n, QUERY_SCHEMAS),
+            "schema": text_param(route.query_schema(n, QUERY_SCHEMAS)),
         }
         for n in route.query
     ]
@@ -190,7 +199,9 @@ def operation(route: Route, pause_reasons: tuple[str, ...]) -> dict[str, Any]:
             "required": True,
             "content": {"application/json": {"schema": request}},
         }
-    if route.method == "POST":  # the only method the idempotency middleware serves
+    # POST is the only method the idempotency middleware serves, and only behind a token
+    # (a public route's credential is in its path or body: the widget's, a survey link's).
+    if route.method == "POST" and hasattr(route.handler, PERMISSION_ATTR):
         op["parameters"].append(
             {
                 "name": "Idempotency-Key",
@@ -209,6 +220,7 @@ ERRORS = {
     404: "NotFound",
     409: "Conflict",
     413: "TooLarge",
+    410: "Gone",
     416: "RangeNotSatisfiable",
     422: "Invalid",
     429: "TooManyRequests",

@@ -20,7 +20,9 @@ from callcenter.services.ports import TelephonyError
 
 log = logging.getLogger(__name__)
 
-MAX_BODY = 1024 * 1024
+# The largest body a schema allows must fit: a flow's text is up to 256 Ki characters, and
+# JSON may write each as an escaped surrogate pair (12 bytes) — 3 MiB, plus the rest.
+MAX_BODY = 4 * 1024 * 1024
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 

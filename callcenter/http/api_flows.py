@@ -126,6 +126,7 @@ async def simulate_flow(request: web.Request) -> web.Response:
             body.get("digits", []),
             body.get("caller", ""),
             at,
+            body.get("stubs", {}),
         )
     except FlowDraftError as exc:
         raise _refused(exc) from None

@@ -25,6 +25,13 @@ SIMULATE = obj(
         "digits": {"type": "array", "items": string(32), "maxItems": 50},
         "caller": string(32),
         "at": {**DATETIME, "description": "the time of day to simulate (default: now)"},
+        "stubs": {
+            "type": "object",
+            "maxProperties": 20,
+            "additionalProperties": {"oneOf": [{"type": "object"}, string(200)]},
+            "description": "a lookup endpoint's answer (an object), or its failure (a text); "
+            "an endpoint without one fails",
+        },
     },
     ("file", "text", "flow"),
 )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from callcenter.domain.surveys import shown
 from callcenter.domain.tickets import (
     CallerHistory,
     Customer,
@@ -63,7 +64,7 @@ def interaction(i: Interaction) -> dict[str, Any]:
         "source": i.source,
         "source_id": i.source_id,
         "linked_id": i.linked_id,
-        "data": dict(i.data),
+        "data": shown(i.data),  # a caller's survey only once a supervisor reviewed it
     }
 
 

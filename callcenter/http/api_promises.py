@@ -32,6 +32,11 @@ PROMISE = obj(
         "outcome": TEXT,
         "escalated_at": OPT_TIME,
         "slack": {"type": ["number", "null"]},
+        "expected_at": OPT_TIME,
+        "earliest_at": OPT_TIME,
+        "basis": {"type": "string", "enum": ["", "measured", "roster"]},
+        "first_due_at": OPT_TIME,
+        "repromised_at": OPT_TIME,
     },
     ("id", "kind", "subject_id", "queue", "made_at", "due_at", "state"),
 )
@@ -75,6 +80,11 @@ def promise_json(x: Promise) -> dict[str, Any]:
         "outcome": x.outcome,
         "escalated_at": iso_time(x.escalated_at),
         "slack": x.slack,
+        "expected_at": iso_time(x.expected_at),
+        "earliest_at": iso_time(x.earliest_at),
+        "basis": x.basis,
+        "first_due_at": iso_time(x.first_due_at),
+        "repromised_at": iso_time(x.repromised_at),
     }
 
 

@@ -26,6 +26,17 @@ def _enum(values: type[Any]) -> dict[str, Any]:
     return {"type": "string", "enum": [v.value for v in values]}
 
 
+NO_NUL = "^[^\\x00]*$"  # no text a store keeps may hold NUL (PostgreSQL cannot)
+
+
+def text_param(schema: dict[str, Any]) -> dict[str, Any]:
+    """A query parameter's schema as the document states it: a free string (no pattern,
+    enum or format of its own) may hold any character but NUL."""
+    if schema.get("type") != "string" or {"pattern", "enum", "format"} & set(schema):
+        return schema
+    return {**schema, "pattern": NO_NUL}
+
+
 def obj(properties: dict[str, Any], required: tuple[str, ...] = ()) -> dict[str, Any]:
     return {
         "type": "object",

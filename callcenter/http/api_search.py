@@ -1,7 +1,8 @@
 """/api/v1/search: words found in call transcripts, voicemail transcripts, chat messages,
-emails and notes alike — each hit with its ticket, interaction, speaker and second in the
-recording. Whoever may read tickets may search them (the chat side included: a customer
-never repeats what they said on the phone)."""
+emails, notes and knowledge base articles alike — each hit with its ticket, interaction,
+speaker and second in the recording (an article's: the article). Whoever may read tickets
+may search them (the chat side included: a customer never repeats what they said on the
+phone)."""
 
 from __future__ import annotations
 
@@ -19,11 +20,12 @@ from callcenter.http.api_schemas import DATETIME, ID, obj
 from callcenter.services.search import Search
 
 SEARCH: web.AppKey[Search] = web.AppKey("search")
-_KINDS = [k.value for k in InteractionKind]
+_KINDS = [*(k.value for k in InteractionKind), "article"]
 HIT = obj(
     {
-        "ticket_number": ID,
-        "interaction_id": ID,
+        "ticket_number": {**ID, "type": ["integer", "null"]},
+        "interaction_id": {**ID, "type": ["integer", "null"]},
+        "article_id": {**ID, "type": ["integer", "null"]},
         "kind": {"type": "string", "enum": _KINDS},
         "speaker": {"type": "string"},
         "text": {"type": "string"},
@@ -52,6 +54,7 @@ def hit_json(hit: SearchHit) -> dict[str, Any]:
         "start": hit.start,
         "recording_id": hit.recording_id,
         "audio_url": audio,
+        "article_id": hit.article_id,
     }
 
 
@@ -60,12 +63,14 @@ async def search(request: web.Request) -> web.Response:
     service = request.app.get(SEARCH)
     if service is None:
         raise ApiError(503, "unavailable", "search is not offered by this server")
-    kinds = p.enum_list(request, "kind", InteractionKind)
+    kinds = [k for k in request.query.get("kind", "").split(",") if k]
+    if any(k not in _KINDS for k in kinds):
+        raise ApiError(422, "invalid_field", f"kind: one of {', '.join(_KINDS)}", "kind")
     try:
         hits = await service.find(
             request.query.get("q", ""),
             p.limit(request),
-            [k.value for k in kinds],
+            kinds,
             p.optional_int(request, "ticket"),
         )
     except SearchError as exc:

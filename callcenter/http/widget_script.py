@@ -99,6 +99,17 @@ async def sip_socket(request: web.Request) -> web.StreamResponse:
     browser = web.WebSocketResponse(protocols=("sip",), max_msg_size=MAX_SIP_MESSAGE)
     await browser.prepare(request)
     log.info("web call %s: SIP websocket open (widget %s)", session, call.widget.id)
+    widgets.lines.opened(session)
+    try:
+        await _carry(browser, bridge, session)
+    finally:
+        widgets.lines.closed(session)
+    log.info("web call %s: SIP websocket closed", session)
+    return browser
+
+
+async def _carry(browser: web.WebSocketResponse, bridge: WebCallBridge, session: str) -> None:
+    """SIP both ways between the browser and Asterisk's websocket, until either closes."""
     async with aiohttp.ClientSession() as client:
         try:
             asterisk = await client.ws_connect(
@@ -107,9 +118,9 @@ async def sip_socket(request: web.Request) -> web.StreamResponse:
         except aiohttp.ClientError as exc:
             log.error("web call %s: Asterisk's websocket unreachable: %s", session, exc)
             await browser.close(code=1011, message=b"telephony unavailable")
-            return browser
+            return
         up = asyncio.create_task(_browser_to_asterisk(browser, asterisk, bridge, session))
-        down = asyncio.create_task(_asterisk_to_browser(asterisk, browser))
+        down = asyncio.create_task(_asterisk_to_browser(asterisk, browser, session))
         _done, pending = await asyncio.wait(
             {up, down}, timeout=bridge.max_seconds, return_when=asyncio.FIRST_COMPLETED
         )
@@ -117,8 +128,6 @@ async def sip_socket(request: web.Request) -> web.StreamResponse:
             task.cancel()
         await asterisk.close()
         await browser.close()
-    log.info("web call %s: SIP websocket closed", session)
-    return browser
 
 
 async def _browser_to_asterisk(
@@ -129,21 +138,27 @@ async def _browser_to_asterisk(
 ) -> None:
     async for message in browser:
         if message.type is not aiohttp.WSMsgType.TEXT:
+            log.warning("web call %s: the browser sent %s, closing", session, message.type.name)
             break
         stamped = stamp(message.data, bridge.secret, session)
         if stamped is None:
             log.warning("web call %s: not a SIP message, closing", session)
             break
+        if stamped.startswith(("BYE ", "CANCEL ")):
+            log.info("web call %s: the browser ends it (%s)", session, stamped.split(" ", 1)[0])
         await asterisk.send_str(stamped)
+    log.info("web call %s: the browser's websocket ended (%s)", session, browser.close_code)
 
 
 async def _asterisk_to_browser(
-    asterisk: aiohttp.ClientWebSocketResponse, browser: web.WebSocketResponse
+    asterisk: aiohttp.ClientWebSocketResponse, browser: web.WebSocketResponse, session: str
 ) -> None:
     async for message in asterisk:
         if message.type is not aiohttp.WSMsgType.TEXT:
+            log.warning("web call %s: Asterisk sent %s, closing", session, message.type.name)
             break
         await browser.send_str(message.data)
+    log.info("web call %s: Asterisk's websocket ended (%s)", session, asterisk.close_code)
 
 
 def add_widget_routes(

@@ -11,7 +11,7 @@ import logging
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any
 
-from callcenter.domain.alerts import Alert, breaches, step
+from callcenter.domain.alerts import Alert, Breaches, breaches, step
 from callcenter.domain.reports import Figures, Targets
 from callcenter.services.ports import Clock
 
@@ -42,7 +42,21 @@ class Alerts:
         self._targets, self._limits = targets, dict(pause_limits)
         self._announce, self._clock = announce, clock
         self._active: dict[tuple[str, str], Alert] = {}
+        self._sources: list[Callable[[], Awaitable[Breaches]]] = []
         self.today: Mapping[str, Figures] = {}  # the last look's figures (for /metrics)
+
+    def watch(self, source: Callable[[], Awaitable[Breaches]]) -> None:
+        """Another feature's breaches, looked at with ours (e.g. promises drifting)."""
+        self._sources.append(source)
+
+    async def _more(self) -> Breaches:
+        out: Breaches = {}
+        for source in self._sources:
+            try:
+                out |= await source()
+            except Exception:
+                log.exception("alerts: a source not looked at")
+        return out
 
     def active(self) -> list[Alert]:
         return sorted(self._active.values(), key=lambda a: (a.since, a.rule, a.subject))
@@ -56,6 +70,7 @@ class Alerts:
         now = breaches(
             await self._queues(), self.today, self._paused(), self._targets, self._limits
         )
+        now |= await self._more()
         self._active, raised, cleared = step(self._active, now, self._clock.now())
         for alert in raised:
             log.warning(

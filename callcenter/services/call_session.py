@@ -104,6 +104,17 @@ class CallSession:
         await self._command("hangup")
         self._gone = True
 
+    async def end_anywhere(self) -> bool:
+        """Hang the channel up wherever it is now — here, or back in the dialplan after
+        :meth:`continue_in_dialplan` (a queue, a bridge). True if it was still up."""
+        try:
+            await self._telephony.hangup(self.call_id)
+        except TelephonyError as exc:
+            if exc.status == 404:
+                return False
+            raise
+        return True
+
     async def record(self, name: str, limits: RecordLimits) -> None:
         if self._gone:
             raise CallGone(self.call_id)

@@ -44,6 +44,14 @@ class CallbackStore(Protocol):
         self, promise_id: int, changes: dict[str, Any], announce: Announce[Promise] | None = None
     ) -> Promise: ...
     async def open_promises(self) -> list[Promise]: ...
+    async def repromise(
+        self,
+        promise_id: int,
+        due_at: datetime,
+        earliest_at: datetime | None,
+        at: datetime,
+        announce: Announce[Promise] | None = None,
+    ) -> Promise: ...
     async def search(
         self, state: CallbackState | None, queue: str, limit: int, before: int | None
     ) -> Page[Callback]: ...

@@ -35,6 +35,7 @@ from callcenter.domain.callbacks import (
     dialable,
     position_for,
 )
+from callcenter.domain.promise_predictor import Prediction
 from callcenter.domain.promises import (
     Promise,
     PromiseDay,
@@ -58,6 +59,7 @@ from callcenter.services.callback_ports import (
 )
 from callcenter.services.callback_reports import CallbackReports
 from callcenter.services.ports import Clock, TelephonyError
+from callcenter.services.promise_predictions import PromisePredictions, predicted_or_none
 from callcenter.services.promise_projection import (
     PromiseProjection,
     due_for,
@@ -69,6 +71,10 @@ from callcenter.services.promise_projection import (
 __all__ = ["CallbackAnswer", "CallbackPolicy", "CallbackRequest", "Callbacks"]
 
 log = logging.getLogger(__name__)
+
+Plan = tuple[
+    datetime | None, datetime, datetime, int, float, QueueSnapshot | None, Prediction | None
+]
 
 
 class Callbacks:
@@ -83,10 +89,13 @@ class Callbacks:
         clock: Clock,
         on_event: Callable[[str, Mapping[str, Any]], None] | None = None,
         me: Callable[[], str | None] = lambda: None,
+        predictions: PromisePredictions | None = None,
     ) -> None:
         """``me``: this node's id in a cluster (placeholders of callbacks another node
-        took over are not placed again here); None: a single daemon."""
+        took over are not placed again here); None: a single daemon. ``predictions``:
+        promises predicted and calibrated (else the roster and a fixed margin)."""
         self._me = me
+        self._predictions = predictions
         self._store = store
         self._dialer = dialer
         self._tickets = tickets
@@ -108,7 +117,7 @@ class Callbacks:
             self._on_event,
         )
         self.projection = PromiseProjection(
-            store, dialer, work, calendar_of, policy, clock, self._on_event
+            store, dialer, work, calendar_of, policy, clock, self._on_event, predictions
         )
 
     # -- requests ---------------------------------------------------------------------
@@ -121,7 +130,8 @@ class Callbacks:
         ticket = req.ticket_number
         if ticket is None and req.call_id:
             ticket = await self._tickets.call_ticket(req.call_id)
-        first_attempt, joined, due, position, work, snapshot = await self._plan(req, now, joined)
+        plan = await self._plan(req, now, joined)
+        first_attempt, joined, due, position, work, snapshot, predicted = plan
         announcer: Announcer[tuple[Callback, Promise]] = Announcer(
             lambda made: [
                 Event("callback.requested", {"callback": made[0], "promise": made[1]}),
@@ -135,6 +145,9 @@ class Callbacks:
                 requested_at=now,
                 joined_at=joined,
                 due_at=due,
+                expected_at=predicted.expected if predicted else None,
+                earliest_at=predicted.earliest if predicted and predicted.ranged else None,
+                basis=predicted.basis if predicted else "",
                 priority=req.priority,
                 call_id=req.call_id,
                 ticket_number=ticket,
@@ -155,10 +168,9 @@ class Callbacks:
             await self.place(callback, snapshot)
         return CallbackAnswer(callback, promise, True)
 
-    async def _plan(
-        self, req: CallbackRequest, now: datetime, joined: datetime
-    ) -> tuple[datetime | None, datetime, datetime, int, float, QueueSnapshot | None]:
-        """(first attempt if scheduled, joined, due, place, work ahead, the queue seen)."""
+    async def _plan(self, req: CallbackRequest, now: datetime, joined: datetime) -> Plan:
+        """(first attempt if scheduled, joined, due, place, work ahead, the queue seen,
+        the prediction behind the due time)."""
         calendar = self._calendar_of(req.queue)
         first_attempt: datetime | None = None
         snapshot: QueueSnapshot | None = None
@@ -174,15 +186,20 @@ class Callbacks:
             waited = (now - joined).total_seconds()
             position = position_for(waited, req.priority, waiting_of(snapshot))
             work = await self._work.for_position(req.queue, snapshot, position)
+            predicted = await predicted_or_none(
+                self._predictions, req.queue, snapshot, position, now
+            )
+            if predicted is not None:
+                return None, joined, predicted.due, position, work, snapshot, predicted
             due = due_for(
                 self._policy, req.queue, calendar, now, work, snapshot, self._policy.promise
             )
-        return first_attempt, joined, due, position, work, snapshot
+        return first_attempt, joined, due, position, work, snapshot, None
 
     async def quote(self, queue: str) -> tuple[datetime, float]:
         """(due, work ahead in seconds) a callback asked now for ``queue`` would get."""
         args = (self._dialer, self._work, self._policy, self._calendar_of, self._clock)
-        return await quote(*args, queue)
+        return await quote(*args, queue, self._predictions)
 
     async def place(self, callback: Callback, snapshot: QueueSnapshot | None = None) -> None:
         """Put the (claimed, waiting) callback's placeholder into its queue; if Asterisk

@@ -12,6 +12,7 @@ import dataclasses
 import logging
 import os
 import re
+from collections.abc import Mapping
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Protocol
@@ -133,14 +134,23 @@ class FlowEditor:
             await self._versions.record(name, text, FROM_DISK, "", self._clock.now())
 
     def simulate(
-        self, file: str, text: str, flow: str, digits: list[str], caller: str, at: datetime
+        self,
+        file: str,
+        text: str,
+        flow: str,
+        digits: list[str],
+        caller: str,
+        at: datetime,
+        stubs: Mapping[str, Mapping[str, Any] | str] | None = None,
     ) -> list[str]:
         flows, issues = self.check(file, text)
         if flows is None:
             raise FlowDraftError(f"{file}: {len(issues)} problem(s); fix them first", issues)
         if flow not in flows.flows:
             raise FlowDraftError(f"flow {flow!r}: not in {', '.join(sorted(flows.flows))}")
-        _, lines = simulate(flows.flows, flow, digits, at, caller, caller_known=bool(caller))
+        _, lines = simulate(
+            flows.flows, flow, digits, at, caller, caller_known=bool(caller), stubs=stubs
+        )
         return lines
 
     def graph(self, file: str, text: str) -> list[dict[str, Any]]:

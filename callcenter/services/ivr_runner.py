@@ -22,6 +22,7 @@ from callcenter.flows import engine
 from callcenter.flows import session as flow_session
 from callcenter.flows.catalog import FlowSet
 from callcenter.services.call_session import CallSession, Handler
+from callcenter.services.flow_lookups import Lookups, look_up
 from callcenter.services.ports import CallerDirectory, Clock
 from callcenter.services.wait_estimates import announced_minutes
 
@@ -81,10 +82,12 @@ def ivr_handler(
     waits: WaitEstimator | None = None,
     callbacks: CallbackTaker | None = None,
     voicemail: VoicemailTaker | None = None,
+    lookups: Lookups | None = None,
 ) -> Handler:
     async def handle(session: CallSession) -> CallOutcome | None:
         flow_set = flows()  # pinned for the whole call
         runner = _Run(session, flow_set, clock, prompts_dir, waits, callbacks, voicemail)
+        runner.lookups = lookups
         return await runner.run(entry_flow, await directory.is_known(session.entered.caller))
 
     return handle
@@ -113,6 +116,8 @@ class _Run:
         self.pending: list[str] = []  # the rest of the current prompt, item by item
         self.language = "en"
         self.deadline: float | None = None
+        self.lookups: Lookups | None = None
+        self.answered: flow_session.LookupDone | None = None  # fed to the engine next
 
     def _start_point(self, entry_flow: str) -> tuple[str, str]:
         args = self.session.entered.args
@@ -173,6 +178,8 @@ class _Run:
             self.deadline = time.monotonic() + command.seconds
         elif isinstance(command, flow_session.SetLanguage):
             await self.session.set_variable("CHANNEL(language)", command.language)
+        elif isinstance(command, flow_session.Lookup):
+            self.answered = await look_up(self.lookups, command, self.clock.now())
 
     async def _play_next(self) -> bool:
         """Start the next item of the prompt; False when the prompt is over."""
@@ -190,6 +197,9 @@ class _Run:
         return uri
 
     async def _next_event(self) -> flow_session.Event | None:
+        if self.answered is not None:
+            done, self.answered = self.answered, None
+            return done
         timeout = None if self.deadline is None else max(0.0, self.deadline - time.monotonic())
         event = await self.session.next_event(timeout=timeout)
         now = self.clock.now()
@@ -250,6 +260,8 @@ class _Run:
                 "CC_RESUME": f"{state.flow},{finish.resume_node}" if finish.resume_node else "",
                 # The dialplan says "this call may be recorded" before recording starts.
                 "CC_REC_NOTICE": "1" if finish.announce_recording else "",
+                # The flow asks for the post-call survey (else the queue's survey: true).
+                "CC_SURVEY": "1" if finish.survey else "",
                 # Said before the caller joins the queue (dialplan): our estimate, if any.
                 "CC_WAIT_MINUTES": announced_minutes(
                     await self.waits.estimate(finish.target) if self.waits else None

@@ -39,7 +39,12 @@ class RecordLimits:
 
 
 class TelephonyError(RuntimeError):
-    """Asterisk refused or could not carry out a command (e.g. the channel is gone)."""
+    """Asterisk refused or could not carry out a command (e.g. the channel is gone).
+    ``status``: Asterisk's HTTP answer when it gave one (404: no such channel)."""
+
+    def __init__(self, message: str, status: int | None = None) -> None:
+        super().__init__(message)
+        self.status = status
 
 
 class Telephony(Protocol):

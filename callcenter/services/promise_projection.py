@@ -17,6 +17,7 @@ from typing import Any
 
 from callcenter.domain.business_hours import Calendar
 from callcenter.domain.callbacks import Callback, CallbackError, CallbackState, position_for
+from callcenter.domain.promise_predictor import Prediction
 from callcenter.domain.promises import (
     Promise,
     PromisePolicy,
@@ -35,6 +36,7 @@ from callcenter.services.callback_ports import (
     WorkEstimator,
 )
 from callcenter.services.ports import Clock, TelephonyError
+from callcenter.services.promise_predictions import PromisePredictions, predicted_or_none
 
 log = logging.getLogger(__name__)
 
@@ -62,6 +64,7 @@ async def quote(
     calendar_of: Callable[[str], Calendar],
     clock: Clock,
     queue: str,
+    predictions: PromisePredictions | None = None,
 ) -> tuple[datetime, float]:
     """(due, work ahead in seconds) of a callback asked now at the back of ``queue``
     (the widget shows both before anyone asks); CallbackError for an unknown queue."""
@@ -69,7 +72,10 @@ async def quote(
         raise CallbackError(f"queue: no such queue {queue!r}")
     calendar, now = calendar_of(queue), clock.now()
     snapshot = await queue_snapshot(dialer, queue)
-    ahead = await work.for_position(queue, snapshot, position_for(0.0, 0, waiting_of(snapshot)))
+    position = position_for(0.0, 0, waiting_of(snapshot))
+    ahead = await work.for_position(queue, snapshot, position)
+    if (p := await predicted_or_none(predictions, queue, snapshot, position, now)) is not None:
+        return p.due, ahead
     return due_for(policy, queue, calendar, now, ahead, snapshot, policy.promise), ahead
 
 
@@ -103,7 +109,9 @@ class PromiseProjection:
         policy: CallbackPolicy,
         clock: Clock,
         on_event: Callable[[str, Mapping[str, Any]], None],
+        predictions: PromisePredictions | None = None,
     ) -> None:
+        self._predictions = predictions
         self._store = store
         self._dialer = dialer
         self._work = work
@@ -134,29 +142,70 @@ class PromiseProjection:
                 continue
             if cb.queue not in snapshots:
                 snapshots[cb.queue] = await queue_snapshot(self._dialer, cb.queue)
-            snapshot = snapshots[cb.queue]
-            position = position_for(
-                (now - cb.joined_at).total_seconds(), cb.priority, waiting_of(snapshot, cb)
-            )
-            start = max(now, cb.next_attempt_at or now)
-            calendar = self._calendar_of(cb.queue)
+            await self._project_one(promise, cb, snapshots[cb.queue], now, exact)
+
+    async def _project_one(
+        self,
+        promise: Promise,
+        cb: Callback,
+        snapshot: QueueSnapshot,
+        now: datetime,
+        exact: PromisePolicy,
+    ) -> None:
+        position = position_for(
+            (now - cb.joined_at).total_seconds(), cb.priority, waiting_of(snapshot, cb)
+        )
+        start = max(now, cb.next_attempt_at or now)
+        calendar = self._calendar_of(cb.queue)
+        p = await predicted_or_none(self._predictions, cb.queue, snapshot, position, start)
+        if p is not None:
+            projected = p.expected
+            missed = promise.expected_at is not None and p.misses(promise.due_at)
+            if missed and await self._repromise(promise, p, now):
+                return
+        else:
             wait = await self._work.for_position(cb.queue, snapshot, position)
             projected = due_for(self._policy, cb.queue, calendar, start, wait, snapshot, exact)
-            changes: dict[str, Any] = {"projected_at": projected}
-            risky = at_risk(promise, projected, now, calendar, self._policy.promise.at_risk_share)
-            if risky and promise.state is PromiseState.OPEN:
-                changes |= {"state": PromiseState.AT_RISK, "escalated_at": now}
-            escalated: Announcer[Promise] = Announcer(_escalation(promise.state))
-            stored = await self._store.update_promise(promise.id, changes, escalated)
-            if stored.state is PromiseState.AT_RISK and promise.state is PromiseState.OPEN:
-                log.warning(
-                    "promise %d (callback %d) at risk: projected %s, due %s",
-                    promise.id,
-                    cb.id,
-                    projected.isoformat(timespec="minutes"),
-                    promise.due_at.isoformat(timespec="minutes"),
-                )
-                escalated.tell(self._on_event)
+        changes: dict[str, Any] = {"projected_at": projected}
+        if promise.expected_at is not None:  # predicted: at risk when it will be missed
+            risky = projected > promise.due_at
+        else:
+            share = self._policy.promise.at_risk_share
+            risky = at_risk(promise, projected, now, calendar, share)
+        if risky and promise.state is PromiseState.OPEN:
+            changes |= {"state": PromiseState.AT_RISK, "escalated_at": now}
+        escalated: Announcer[Promise] = Announcer(_escalation(promise.state))
+        stored = await self._store.update_promise(promise.id, changes, escalated)
+        if stored.state is PromiseState.AT_RISK and promise.state is PromiseState.OPEN:
+            log.warning(
+                "promise %d (callback %d) at risk: projected %s, due %s",
+                promise.id,
+                cb.id,
+                projected.isoformat(timespec="minutes"),
+                promise.due_at.isoformat(timespec="minutes"),
+            )
+            escalated.tell(self._on_event)
+
+    async def _repromise(self, promise: Promise, p: Prediction, now: datetime) -> bool:
+        """Tell a new time before the old one passes (once per promise): True if told."""
+        if promise.repromised_at is not None or now >= promise.due_at or p.due <= promise.due_at:
+            return False
+        told: Announcer[Promise] = Announcer(
+            lambda stored: [Event("promise.repromised", {"promise": stored})]
+        )
+        earliest = p.earliest if p.ranged else None
+        stored = await self._store.repromise(promise.id, p.due, earliest, now, told)
+        if stored.repromised_at != now:
+            return False
+        log.warning(
+            "promise %d re-promised: %s was to be missed (expected %s), now %s",
+            promise.id,
+            promise.due_at.isoformat(timespec="minutes"),
+            p.expected.isoformat(timespec="minutes"),
+            p.due.isoformat(timespec="minutes"),
+        )
+        told.tell(self._on_event)
+        return True
 
 
 def _escalation(was: PromiseState) -> Callable[[Promise], list[Event]]:

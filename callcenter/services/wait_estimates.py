@@ -22,6 +22,7 @@ from typing import Protocol
 from callcenter.domain.queue_defs import QueueDef
 from callcenter.domain.queue_stats import QueueCall, estimated_wait
 from callcenter.domain.queue_view import QueueSnapshot
+from callcenter.services.callback_ports import DEFAULT_HANDLE
 from callcenter.services.ports import Clock, QueueControl
 
 log = logging.getLogger(__name__)
@@ -124,3 +125,26 @@ def announced_minutes(seconds: float | None) -> str:
     if seconds is None or seconds < 10:
         return ""
     return str(max(1, -(-int(seconds) // 60)))
+
+
+class WorkAhead:
+    """The wait ahead of a place in a queue (the callbacks' WorkEstimator): our estimate
+    from measured handle times, or DEFAULT_HANDLE per caller ahead shared by the agents
+    serving (never None)."""
+
+    def __init__(self, defs: Mapping[str, QueueDef], waits: WaitEstimates) -> None:
+        self._defs = defs
+        self._waits = waits
+
+    async def for_position(self, queue: str, snapshot: QueueSnapshot, position: int) -> float:
+        definition = self._defs.get(queue)
+        estimate = None
+        if definition is not None:
+            try:
+                estimate = await self._waits.for_position(definition, snapshot, position)
+            except Exception as exc:
+                log.warning("no wait estimate for %s: %r", queue, exc)
+        if estimate is not None:
+            return estimate
+        serving = [m for m in snapshot.members if m.state not in NOT_SERVING]
+        return position * DEFAULT_HANDLE / max(1, len(serving))

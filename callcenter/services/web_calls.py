@@ -4,8 +4,9 @@ Contract: the dialplan hands the call over with Stasis args ``web,WIDGET,SESSION
 session the daemon's SIP websocket put in the INVITE, which only a page admitted by
 :meth:`~callcenter.services.widgets.Widgets.admit_call` has. An unknown session, or one
 of another widget, is hung up (nothing else is reachable from a web call). Otherwise the
-call is recorded as a web call from its page (the agent's pop shows it) and goes into the
-widget's flow, or straight into its queue.
+call is tied to its websocket (:class:`~callcenter.services.web_call_lines.WebCallLines`:
+it ends when the browser's websocket is gone for good), recorded as a web call from its
+page (the agent's pop shows it) and goes into the widget's flow, or straight into its queue.
 """
 
 from __future__ import annotations
@@ -38,6 +39,8 @@ class WebCallIntake:
             )
             await session.hangup()
             return CallOutcome.COMPLETED
+        # A browser gone without a BYE: its call ends with its websocket.
+        self._widgets.lines.answered(call.session, session.end_anywhere)
         widget = call.widget
         log.info(
             "web call from %s (widget %s) -> %s",

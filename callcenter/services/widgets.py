@@ -29,6 +29,7 @@ from callcenter.services.callback_ports import CallbackAnswer, CallbackRequest
 from callcenter.services.callbacks import Callbacks
 from callcenter.services.dial_guard import DialGuard
 from callcenter.services.ports import Clock
+from callcenter.services.web_call_lines import WebCallLines
 
 log = logging.getLogger(__name__)
 
@@ -95,6 +96,7 @@ class Widgets:
         self.web_calls = web_calls  # the SIP websocket path to Asterisk is there
         self._used: dict[str, datetime] = {}  # jti → its expiry (single use)
         self._calls: dict[str, WebCall] = {}
+        self.lines = WebCallLines()  # each web call's websocket, and its call
 
     # -- admin ------------------------------------------------------------------------
     async def define(self, widget: Widget, create: bool) -> Widget:

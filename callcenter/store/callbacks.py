@@ -91,6 +91,9 @@ class SqlCallbacks(PromiseRows):
                         queue=new.queue,
                         made_at=new.requested_at,
                         due_at=new.due_at,
+                        expected_at=new.expected_at,
+                        earliest_at=new.earliest_at,
+                        basis=new.basis,
                         state=PromiseState.OPEN.value,
                         ticket_id=new.ticket_number,
                     )

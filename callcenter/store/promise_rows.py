@@ -21,6 +21,7 @@ from callcenter.store.models import CallbackRow, PromiseRow
 from callcenter.store.outbox import Announce, write_events
 
 _OPEN = tuple(s.value for s in OPEN_STATES)
+_OPEN_PROMISE = (PromiseState.OPEN.value, PromiseState.AT_RISK.value)
 
 
 class PromiseRows:
@@ -67,6 +68,42 @@ class PromiseRows:
                     if isinstance(value, PromiseState):
                         value = value.value
                     setattr(row, "ticket_id" if name == "ticket_number" else name, value)
+                s.flush()
+                if announce is not None:
+                    write_events(s, announce(promise_of(row)))
+            return promise_of(row)
+
+    async def repromise(
+        self,
+        promise_id: int,
+        due_at: datetime,
+        earliest_at: datetime | None,
+        at: datetime,
+        announce: Announce[Promise] | None = None,
+    ) -> Promise:
+        """A new time told before the old one passed: ``due_at`` moves (the first told time
+        is kept in ``first_due_at``), the promise is open again. Once per promise: a
+        re-promised or closed one is returned unchanged, nothing announced."""
+        return await self._threads.run(
+            "promises.repromise", self._repromise, promise_id, due_at, earliest_at, at, announce
+        )
+
+    def _repromise(
+        self,
+        promise_id: int,
+        due_at: datetime,
+        earliest_at: datetime | None,
+        at: datetime,
+        announce: Announce[Promise] | None,
+    ) -> Promise:
+        with self._sessions.begin() as s:
+            row = s.get(PromiseRow, promise_id, with_for_update=True)
+            if row is None:
+                raise LookupError(f"promise {promise_id}: no such promise")
+            if row.state in _OPEN_PROMISE and row.repromised_at is None:
+                row.first_due_at, row.due_at = row.due_at, due_at
+                row.earliest_at, row.repromised_at = earliest_at, at
+                row.state = PromiseState.OPEN.value
                 s.flush()
                 if announce is not None:
                     write_events(s, announce(promise_of(row)))
@@ -144,4 +181,9 @@ def promise_of(row: PromiseRow) -> Promise:
         closed_at=optional_utc(row.closed_at),
         outcome=row.outcome,
         escalated_at=optional_utc(row.escalated_at),
+        expected_at=optional_utc(row.expected_at),
+        earliest_at=optional_utc(row.earliest_at),
+        basis=row.basis or "",
+        first_due_at=optional_utc(row.first_due_at),
+        repromised_at=optional_utc(row.repromised_at),
     )

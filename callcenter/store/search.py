@@ -11,15 +11,20 @@ returns the lines holding every term, best first, each with its interaction's ti
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import column, delete, func, select, table, text
 from sqlalchemy.orm import Session, sessionmaker
 
+from callcenter.domain.articles import Article
+from callcenter.domain.articles import lines_of as article_lines
 from callcenter.domain.search import SearchHit, Term, fts5_query, lines_of, tsquery
 from callcenter.store.db import as_utc
 from callcenter.store.db_threads import DbThreads
-from callcenter.store.models import InteractionRow, SearchLineRow
+from callcenter.store.models import ArticleRow, InteractionRow, SearchLineRow
+
+ARTICLE = "article"  # the kind of an article's lines
 
 FTS_CONFIG = "simple"  # as migration 0013's index: the same expression, or no index
 REINDEX_BATCH = 500
@@ -46,6 +51,20 @@ def index_interaction(s: Session, row: InteractionRow) -> int:
     return len(lines)
 
 
+def article_of(row: ArticleRow) -> Article:
+    """What the index needs of an article's row: its title and body."""
+    return Article(row.id, row.slug, row.title, row.body)
+
+
+def index_article(s: Session, article_id: int, article: Article, at: datetime) -> int:
+    """Replace an article's lines with what it says now (its title, its paragraphs)."""
+    s.execute(delete(SearchLineRow).where(SearchLineRow.article_id == article_id))
+    lines = article_lines(article)
+    for line in lines:
+        s.add(SearchLineRow(article_id=article_id, kind=ARTICLE, occurred_at=at, text=line))
+    return len(lines)
+
+
 class SqlSearch:
     def __init__(self, sessions: sessionmaker[Session], threads: DbThreads | None = None) -> None:
         self._sessions = sessions
@@ -67,10 +86,11 @@ class SqlSearch:
         kinds: Sequence[str] = (),
         ticket: int | None = None,
     ) -> list[SearchHit]:
-        """Lines holding every term (``kinds``: of those interaction kinds only;
-        ``ticket``: on that ticket only), the best matches first, newest among equals."""
+        """Lines holding every term (``kinds``: of those interaction kinds — or ``article``
+        — only; ``ticket``: on that ticket only), the best matches first, newest among
+        equals."""
         with self._sessions() as s:
-            query = select(SearchLineRow, InteractionRow.ticket_id).join(
+            query = select(SearchLineRow, InteractionRow.ticket_id).outerjoin(
                 InteractionRow, InteractionRow.id == SearchLineRow.interaction_id
             )
             if s.get_bind().dialect.name == "postgresql":
@@ -98,8 +118,8 @@ class SqlSearch:
         return await self._threads.run("search.reindex", self.reindex_sync)
 
     def reindex_sync(self) -> int:
-        """Every interaction's lines written anew (after an import that bypassed the
-        store, or to rebuild the index); how many lines there are."""
+        """Every interaction's and article's lines written anew (after an import that
+        bypassed the store, or to rebuild the index); how many lines there are."""
         lines, last = 0, 0
         while True:
             with self._sessions.begin() as s:
@@ -114,13 +134,20 @@ class SqlSearch:
                 for row in rows:
                     lines += index_interaction(s, row)
             if not rows:
-                return lines
+                return lines + self._reindex_articles()
             last = rows[-1].id
+
+    def _reindex_articles(self) -> int:
+        with self._sessions.begin() as s:
+            return sum(
+                index_article(s, row.id, article_of(row), row.updated_at)
+                for row in s.scalars(select(ArticleRow))
+            )
 
 
 def _hit(line: SearchLineRow, ticket_id: Any) -> SearchHit:
     return SearchHit(
-        ticket_number=int(ticket_id),
+        ticket_number=int(ticket_id) if ticket_id is not None else None,
         interaction_id=line.interaction_id,
         kind=line.kind,
         speaker=line.speaker,
@@ -128,4 +155,5 @@ def _hit(line: SearchLineRow, ticket_id: Any) -> SearchHit:
         occurred_at=as_utc(line.occurred_at),
         start=line.start,
         recording_id=line.recording_id,
+        article_id=line.article_id,
     )

@@ -3,8 +3,7 @@ transaction). Rules come from ``callcenter.domain.tickets``; this module applies
 
 from __future__ import annotations
 
-import re
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -39,10 +38,8 @@ from callcenter.store.models import (
     TicketRow,
 )
 from callcenter.store.search import index_interaction
+from callcenter.store.ticket_tags import tag_rows, tags_put
 
-# A tag: letters (of any script: a Russian or Chinese centre tags in its language) and
-# digits, then those or _.:- (lower-cased; no spaces), at most 64.
-TAG = re.compile(r"^[^\W_][\w.:-]{0,63}$")
 TIMELINE_LIMIT = 500
 
 
@@ -67,20 +64,8 @@ class TicketRepo:
             raise TicketRuleError(field, f"no agent with extension {extension!r}")
         return row
 
-    def tags(self, names: Sequence[str]) -> list[TagRow]:
-        rows = []
-        for name in dict.fromkeys(n.strip().lower() for n in names):
-            if not TAG.match(name):
-                raise TicketRuleError(
-                    "tags", f"{name!r} is not a tag (letters and digits, then _.:-; no spaces)"
-                )
-            row = self.s.scalar(select(TagRow).where(TagRow.name == name))
-            if row is None:
-                row = TagRow(name=name)
-                self.s.add(row)
-                self.s.flush()
-            rows.append(row)
-        return rows
+    def tags(self, names: Sequence[str], kept: Collection[str] = ()) -> list[TagRow]:
+        return tag_rows(self.s, names, kept)
 
     def create(self, new: NewTicket, now: datetime, ambiguous: bool = False) -> TicketRow:
         if new.customer_id is not None:
@@ -101,6 +86,7 @@ class TicketRepo:
         row.tags = self.tags(new.tags)
         self.s.add(row)
         self.s.flush()
+        tags_put(self.s, row, [t.name for t in row.tags], now)
         return row
 
     def update(self, number: int, changes: TicketChanges, now: datetime) -> Ticket:
@@ -118,7 +104,9 @@ class TicketRepo:
         if changes.assignee is not None:
             row.assignee = self.agent(changes.assignee) if changes.assignee else None
         if changes.tags is not None:
-            row.tags = self.tags(changes.tags)
+            before = {t.name for t in row.tags}
+            row.tags = self.tags(changes.tags, kept=before)
+            tags_put(self.s, row, [t.name for t in row.tags if t.name not in before], now)
         if changes.customer_id is not None:
             customer = self.customers.live_row(changes.customer_id)
             row.customer_id = customer.id

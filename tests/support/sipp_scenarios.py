@@ -230,6 +230,27 @@ def answer_scenario(
     )
 
 
+def _from_phone(method: str, cseq: int, sdp: str = "", retrans: bool = False) -> str:
+    """A request inside the dialog of a call this phone answered (its From, To and the
+    caller's Contact captured from the INVITE as ``me``, ``peer`` and ``target``)."""
+    body = (
+        f"Content-Type: application/sdp\nContent-Length: [len]\n\n{sdp}\n"
+        if sdp
+        else ("Content-Length: 0\n")
+    )
+    contact = "Contact: <sip:[local_ip]:[local_port]>\n" if method == "INVITE" else ""
+    attrs = ' retrans="500"' if retrans else ""
+    return f"""  <send{attrs}><![CDATA[
+{method} [$target] SIP/2.0
+Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+From: [$me];tag=[pid]SIPpTag01[call_number]
+To: [$peer]
+Call-ID: [call_id]
+CSeq: {cseq} {method}
+{contact}Max-Forwards: 70
+{body}]]></send>"""
+
+
 def busy_agent_scenario(talk_for: float, ring_for: float = 0.0) -> str:
     """An agent's phone that answers, talks ``talk_for`` seconds and hangs up itself (the
     agent ends the call, as after a finished conversation); run with ``-m N`` for N calls."""
@@ -240,25 +261,43 @@ def busy_agent_scenario(talk_for: float, ring_for: float = 0.0) -> str:
         '<ereg regexp="sip:[^>;]*" search_in="hdr" header="Contact:" assign_to="target"/>'
         "</action></recv>"
     )
-    bye = """  <send retrans="500"><![CDATA[
-BYE [$target] SIP/2.0
-Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
-From: [$me];tag=[pid]SIPpTag01[call_number]
-To: [$peer]
-Call-ID: [call_id]
-CSeq: 2 BYE
-Max-Forwards: 70
-Content-Length: 0
-]]></send>"""
     return "\n".join(
         [
             *_answer("busy agent", capture, ring_for),
             f'  <pause milliseconds="{int(talk_for * 1000)}"/>',
-            bye,
+            _from_phone("BYE", 2, retrans=True),
             '  <recv response="200" timeout="5000"/>',
             "</scenario>\n",
         ]
     )
+
+
+def _reinvite(cseq: int, direction: str) -> str:
+    """A re-INVITE from the phone that answered (the dialog captured by ``busy_agent``'s
+    INVITE receipt): its SDP ``a=sendonly`` puts the call on hold, ``a=sendrecv`` resumes."""
+    sdp = _SDP.replace("o=user1 53655765 2353687637", f"o=user1 53655765 {2353687637 + cseq}")
+    sdp = sdp.replace("a=sendrecv", f"a={direction}")
+    return "\n".join([
+        _from_phone("INVITE", cseq, sdp, retrans=True),
+        '  <recv response="100" optional="true"/>',
+        '  <recv response="200"/>',
+        _from_phone("ACK", cseq),
+    ])  # fmt: skip
+
+
+def holding_agent_scenario(talk_before: float, hold_for: float, talk_after: float) -> str:
+    """An agent's phone that answers, talks, puts the caller on hold (re-INVITE sendonly:
+    Asterisk plays them music and reports Hold), takes them off it (sendrecv: Unhold),
+    talks again and hangs up."""
+    xml = busy_agent_scenario(talk_before)
+    hold = "\n".join([
+        _reinvite(2, "sendonly"),
+        f'  <pause milliseconds="{int(hold_for * 1000)}"/>',
+        _reinvite(3, "sendrecv"),
+        f'  <pause milliseconds="{int(talk_after * 1000)}"/>',
+    ])  # fmt: skip
+    bye_at = xml.index('  <send retrans="500"><![CDATA[\nBYE')
+    return (xml[:bye_at] + hold + "\n" + xml[bye_at:]).replace("CSeq: 2 BYE", "CSeq: 4 BYE")
 
 
 def reject_scenario(status: str = "486 Busy Here") -> str:

@@ -2,7 +2,9 @@
 built only by Alembic migrations (``migrations/``): importing this package registers every
 table on :data:`Base.metadata`, which the migrations compare against."""
 
+from callcenter.store.models.answers import CannedAnswerRow
 from callcenter.store.models.api_keys import ApiTokenRow, IdempotencyRow
+from callcenter.store.models.articles import ArticleRow, ArticleVersionRow
 from callcenter.store.models.bans import SipBanRow
 from callcenter.store.models.base import NAMING_CONVENTION, Base
 from callcenter.store.models.callbacks import OPEN_CALLBACK, CallbackRow, PromiseRow
@@ -13,10 +15,12 @@ from callcenter.store.models.flows import FlowVersionRow
 from callcenter.store.models.front import FrontLocationRow, FrontSubscriberRow
 from callcenter.store.models.handoffs import HandoffReadRow, ShiftHandoffRow, ShiftRow
 from callcenter.store.models.presence import AgentHoldRow
+from callcenter.store.models.quality import EvaluationRow, ScorecardRow
 from callcenter.store.models.recordings import LegalHoldRow, RecordingListenRow, RecordingRow
 from callcenter.store.models.reports import EventLogRow, QueueLegRow
 from callcenter.store.models.search import SearchLineRow
 from callcenter.store.models.staff import StaffLinkRow, StaffSessionRow, StaffUserRow
+from callcenter.store.models.surveys import SurveyRow
 from callcenter.store.models.tickets import (
     AgentRow,
     ContactPointRow,
@@ -26,6 +30,7 @@ from callcenter.store.models.tickets import (
     TicketRow,
     ticket_tags,
 )
+from callcenter.store.models.topics import TagUseRow, TopicTagRow
 from callcenter.store.models.transcripts import TranscriptionJobRow
 from callcenter.store.models.voicemails import VoicemailRow
 from callcenter.store.models.webhooks import WebhookDeliveryRow, WebhookSubscriptionRow
@@ -37,12 +42,16 @@ __all__ = [
     "AgentHoldRow",
     "AgentRow",
     "ApiTokenRow",
+    "ArticleRow",
+    "ArticleVersionRow",
     "Base",
     "CallRow",
     "CallbackRow",
+    "CannedAnswerRow",
     "ContactPointRow",
     "CustomerRow",
     "DialRequestRow",
+    "EvaluationRow",
     "EventLogRow",
     "FlowVersionRow",
     "FrontLocationRow",
@@ -56,6 +65,7 @@ __all__ = [
     "QueueLegRow",
     "RecordingListenRow",
     "RecordingRow",
+    "ScorecardRow",
     "SearchLineRow",
     "ShiftHandoffRow",
     "ShiftRow",
@@ -63,8 +73,11 @@ __all__ = [
     "StaffLinkRow",
     "StaffSessionRow",
     "StaffUserRow",
+    "SurveyRow",
     "TagRow",
+    "TagUseRow",
     "TicketRow",
+    "TopicTagRow",
     "TranscriptionJobRow",
     "VoicemailRow",
     "WebhookDeliveryRow",

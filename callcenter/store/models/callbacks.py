@@ -76,3 +76,10 @@ class PromiseRow(Base):
     closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     outcome: Mapped[str] = mapped_column(String(200), default="")
     escalated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # The prediction behind the told time (migration 0023), and a re-promise: the first
+    # told time is kept, ``due_at`` is the new one told before it passed.
+    expected_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    earliest_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    basis: Mapped[str] = mapped_column(String(10), default="", server_default="")
+    first_due_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    repromised_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

@@ -26,7 +26,11 @@ class SearchLineRow(Base):
     __tablename__ = "search_lines"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    interaction_id: Mapped[int] = mapped_column(ForeignKey("interactions.id"), index=True)
+    # An interaction's line, or (migration 0025) a knowledge base article's: one index.
+    interaction_id: Mapped[int | None] = mapped_column(ForeignKey("interactions.id"), index=True)
+    article_id: Mapped[int | None] = mapped_column(
+        ForeignKey("articles.id", ondelete="CASCADE"), index=True
+    )
     kind: Mapped[str] = mapped_column(String(16))
     speaker: Mapped[str] = mapped_column(String(16), default="")
     start: Mapped[float | None] = mapped_column(Float)  # seconds into the recording

@@ -40,19 +40,25 @@ from callcenter.flows.validate import FlowContext
 from callcenter.http.agent_desk import HUB, AgentHub
 from callcenter.http.api_admission import ADMISSION
 from callcenter.http.api_agents import SUPERVISION
+from callcenter.http.api_answers import ANSWERS
+from callcenter.http.api_articles import ARTICLES, SUGGESTIONS
 from callcenter.http.api_auth import KEYS
 from callcenter.http.api_bans import BANS
+from callcenter.http.api_calibration import CALIBRATION
 from callcenter.http.api_callbacks import CALLBACKS
 from callcenter.http.api_cluster import CLUSTER
 from callcenter.http.api_dial_guard import TICKET_CALLS
 from callcenter.http.api_flows import FLOW_EDITOR
 from callcenter.http.api_handoffs import HANDOFFS
 from callcenter.http.api_promises import PROMISES
+from callcenter.http.api_quality import QUALITY
 from callcenter.http.api_recordings import RECORDINGS
 from callcenter.http.api_refusals import GUARD
 from callcenter.http.api_reports import REPORTS
 from callcenter.http.api_routes import CONTROL, STORE
 from callcenter.http.api_search import SEARCH
+from callcenter.http.api_surveys import SURVEYS, SurveysApi
+from callcenter.http.api_topics import TOPICS
 from callcenter.http.api_transcripts import TRANSCRIPTS
 from callcenter.http.api_trunks import NUMBERS, TRUNKS
 from callcenter.http.api_voicemails import VOICEMAILS
@@ -64,6 +70,8 @@ from callcenter.http.staff_auth import SESSION_TTL, STAFF
 from callcenter.services.admission import Admission
 from callcenter.services.agent_control import AgentControl
 from callcenter.services.alerts import Alerts
+from callcenter.services.answers import Answers
+from callcenter.services.articles import Articles
 from callcenter.services.bans import SipBans
 from callcenter.services.callbacks import CallbackPolicy, Callbacks
 from callcenter.services.cluster import Membership
@@ -71,15 +79,22 @@ from callcenter.services.dial_guard import DialGuard
 from callcenter.services.flow_editor import FlowEditor
 from callcenter.services.flow_registry import FlowRegistry
 from callcenter.services.handoffs import Handoffs
+from callcenter.services.promise_calibration import PromiseCalibration
+from callcenter.services.quality import Quality
 from callcenter.services.recordings import RecordingPolicy, Recordings
 from callcenter.services.reports import Reports
+from callcenter.services.suggestions import Suggestions
 from callcenter.services.supervision import Supervision
+from callcenter.services.surveys import LinkPolicy, Surveys
+from callcenter.services.topics import Topics
 from callcenter.services.transcripts import TranscriptPolicy, Transcripts
 from callcenter.services.trunks import Trunks
 from callcenter.services.voicemails import Arrived, VoicemailPolicy, Voicemails
 from callcenter.services.webhooks import Webhooks
 from callcenter.services.widgets import Widgets
+from callcenter.store.answers import SqlAnswers
 from callcenter.store.api_keys import SqlApiKeys
+from callcenter.store.articles import SqlArticles
 from callcenter.store.bans import SqlSipBans
 from callcenter.store.callbacks import SqlCallbacks
 from callcenter.store.cluster import SqlNodes
@@ -88,10 +103,14 @@ from callcenter.store.db_threads import DbThreads
 from callcenter.store.dial_guard import SqlDialAudit, SqlPendingNumbers
 from callcenter.store.flow_versions import SqlFlowVersions
 from callcenter.store.handoffs import SqlHandoffs
+from callcenter.store.quality import SqlQuality
 from callcenter.store.recordings import SqlRecordings
 from callcenter.store.reports import SqlReports
 from callcenter.store.staff import SqlStaff
+from callcenter.store.survey_reports import SqlSurveyReports
+from callcenter.store.surveys import SqlSurveys
 from callcenter.store.ticket_store import SqlTicketStore
+from callcenter.store.topics import SqlTopics
 from callcenter.store.transcripts import SqlTranscripts
 from callcenter.store.voicemails import SqlVoicemails
 from callcenter.store.webhooks import SqlWebhooks
@@ -171,6 +190,11 @@ class Api:
     def auth(self, role: Role) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.tokens[role]}"}
 
+    def agent_auth(self, ext: str) -> dict[str, str]:
+        """An agent's token for ``ext`` (the role's own is 1001's)."""
+        token = SqlApiKeys(self.sessions).create_token(f"test-agent-{ext}", Role.AGENT, ext)[1]
+        return {"Authorization": f"Bearer {token}"}
+
 
 async def _health() -> dict[str, bool]:
     return {"db": True}
@@ -212,6 +236,25 @@ class _Work:
 class _Sender:
     async def post(self, url: str, body: bytes, headers: Mapping[str, str]) -> int:
         return 204
+
+
+async def _agent_name(ext: str) -> str:
+    return {"1001": "Anna Petrova"}.get(ext, "")
+
+
+class _NoComments:
+    """Survey comments' audio: none here (test_surveys.py records real ones)."""
+
+    async def adopt_comment(self, call_id: str, path: str, at: datetime, queue: str) -> None:
+        return None
+
+
+def survey_api(sessions: sessionmaker[Session], store: SqlTicketStore, spool: Path) -> SurveysApi:
+    surveys = Surveys(
+        SqlSurveys(sessions), store, _NoComments(), spool, LinkPolicy(b"survey-key" * 4),
+        SystemClock(),
+    )  # fmt: skip
+    return SurveysApi(surveys, SqlSurveyReports(sessions), UTC)
 
 
 class _NoDecoder:
@@ -408,10 +451,29 @@ async def api(db_engine: Engine, tmp_path: Path) -> AsyncIterator[Api]:
             SUPERVISION: supervision,
             CALLBACKS: callbacks,
             PROMISES: callbacks,
+            CALIBRATION: PromiseCalibration(SqlCallbacks(sessions), lambda _queue: ALWAYS_OPEN),
             WEBHOOKS: Webhooks(SqlWebhooks(sessions), _Sender(), SystemClock()),
             VOICEMAILS: voicemails,
             TRANSCRIPTS: transcripts,
             SEARCH: search_service(sessions, DbThreads(1)),
+            ARTICLES: (articles := Articles(SqlArticles(sessions), SystemClock())),
+            SUGGESTIONS: Suggestions(articles),
+            TOPICS: Topics(SqlTopics(sessions), SystemClock()),
+            SURVEYS: survey_api(sessions, store, tmp_path / "surveys"),
+            QUALITY: Quality(
+                SqlQuality(sessions),
+                recordings,
+                SqlTranscripts(sessions),
+                _agent_name,
+                SystemClock(),
+            ),
+            ANSWERS: Answers(
+                SqlAnswers(sessions),
+                store,
+                SqlCallbacks(sessions).open_promises,
+                SystemClock(),
+                "Europe/Moscow",
+            ),
             WIDGETS: widgets,
             GUARD: guard,
             TICKET_CALLS: callbacks,

@@ -8,6 +8,8 @@ from typing import Any
 import pytest
 
 from callcenter.domain.tickets import Role
+from callcenter.http.api_errors import MAX_BODY
+from callcenter.http.api_flows_schemas import FLOW_TEXT
 from tests.integration.http.conftest import Api
 
 V1 = "/api/v1"
@@ -246,8 +248,8 @@ async def test_bad_customer_input_is_422_naming_the_field(
     assert err["error"].get("field") == field
 
 
-async def test_a_body_over_one_mebibyte_is_413(api: Api) -> None:
-    big = io.BytesIO(b'{"name": "' + b"x" * (1024 * 1024) + b'"}')
+async def test_a_body_over_the_limit_is_413(api: Api) -> None:
+    big = io.BytesIO(b'{"name": "' + b"x" * MAX_BODY + b'"}')
     resp = await api.client.post(
         f"{V1}/customers",
         data=big,
@@ -255,6 +257,20 @@ async def test_a_body_over_one_mebibyte_is_413(api: Api) -> None:
     )
     assert resp.status == 413
     assert (await resp.json())["error"]["id"] == "body_too_large"
+
+
+async def test_the_longest_text_a_schema_allows_fits_the_limit_escaped(api: Api) -> None:
+    """A flow's text at its maxLength, every character an escaped surrogate pair (12 bytes
+    of JSON): read and judged on its content (the checker's issue), never 413."""
+    text = "\\ud83d\\ude00" * FLOW_TEXT["maxLength"]
+    body = ('{"file": "big.yaml", "text": "' + text + '"}').encode()
+    resp = await api.client.post(
+        f"{V1}/flows/check",
+        data=io.BytesIO(body),
+        headers={**api.auth(Role.ADMIN), "Content-Type": "application/json"},
+    )
+    assert resp.status == 200, await resp.text()
+    assert [i["code"] for i in (await resp.json())["issues"]] == ["unsafe-yaml"]
 
 
 async def test_unknown_ticket_is_404_and_bad_status_is_422(api: Api) -> None:

@@ -21,9 +21,14 @@ LEADS = {
     "reports",
     "wallboard",
     "promises",
+    "topics",
+    "surveys",
+    "evaluations",
     "voicemails",
     "recordings",
     "search",
+    "answers",
+    "articles",
     "flows",
     "queues",
     "agents",
@@ -31,7 +36,7 @@ LEADS = {
     "cluster",
 }
 ALLOWED = {
-    Role.AGENT: {"desk", "recordings", "search"},
+    Role.AGENT: {"desk", "recordings", "search", "answers", "articles", "evaluations"},
     Role.SUPERVISOR: LEADS,
     Role.ADMIN: LEADS | {"staff", "webhooks", "security"},
 }

@@ -10,6 +10,7 @@ from callcenter.asterisk.ami_events import USED_EVENTS
 from callcenter.asterisk.ami_router import AmiRouter, CallerHungUp, translate_message
 from callcenter.asterisk.ami_trunks import registration_details
 from callcenter.domain.bans import AuthFailure
+from callcenter.domain.quality_checks import HoldChanged
 from callcenter.domain.queue_events import (
     AgentAnswered,
     AgentCallEnded,
@@ -63,6 +64,13 @@ def test_only_the_callers_hangup_is_a_caller_hangup() -> None:
     agent_leg = {"Event": "Hangup", "Uniqueid": "1.2", "Linkedid": "1.1"}
     assert translate_message(caller) == [CallerHungUp("1.1")]
     assert translate_message(agent_leg) == []
+
+
+def test_hold_and_unhold_of_any_leg_are_the_conversations() -> None:
+    held = {"Event": "Hold", "Uniqueid": "1.2", "Linkedid": "1.1", "MusicClass": "default"}
+    assert translate_message(held) == [HoldChanged("1.1", True)]
+    assert translate_message({**held, "Event": "Unhold"}) == [HoldChanged("1.1", False)]
+    assert translate_message({"Event": "Hold", "Uniqueid": "1.2"}) == []
 
 
 def test_a_security_event_is_an_auth_failure_at_the_time_given() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -15,6 +16,7 @@ from callcenter.domain.callbacks import NewCallback
 from callcenter.store.callbacks import SqlCallbacks
 from callcenter.store.db import make_engine, make_sessions
 from callcenter.store.migrate import upgrade
+from tests.support.promises import served_promise
 
 
 @pytest.fixture
@@ -79,3 +81,32 @@ def test_webhooks_add_list_remove(env: dict[str, str]) -> None:
     assert runner.invoke(main, ["webhooks", "remove", "1"], env=env).exit_code == 0
     assert "no webhooks" in runner.invoke(main, ["webhooks", "list"], env=env).output
     assert "no deliveries" in runner.invoke(main, ["webhooks", "deliveries", "1"], env=env).output
+
+
+def test_promises_calibration_lists_told_against_served_and_exits_1_on_drift(
+    env: dict[str, str],
+) -> None:
+    config = load_config(None, environ=env)
+    engine = make_engine(config.database_url)
+    made = datetime.now(UTC) - timedelta(hours=2)
+    with make_sessions(engine).begin() as s:  # ten served at once on a 40-minute promise
+        for n in range(10):
+            at = made - timedelta(minutes=n)
+            s.add(served_promise(500 + n, "sales", at, timedelta(minutes=40), timedelta(minutes=4)))
+    engine.dispose()
+    runner = CliRunner()
+    shown = runner.invoke(main, ["promises", "calibration"], env=env)
+    assert shown.exit_code == 1, shown.output
+    assert "ALERT sales: median_left 90% (target 25%)" in shown.output
+    whole = next(
+        line for line in shown.output.splitlines() if line.startswith("sales") and " all " in line
+    )
+    assert whole.split()[2:6] == ["10", "10", "0", "0"]  # made, kept, re-promised, broken
+    as_json = runner.invoke(main, ["promises", "calibration", "--json"], env=env)
+    found = json.loads(as_json.output)
+    assert found["queues"][0]["median_window"] == 2400.0
+    assert found["alerts"] == [
+        {"queue": "sales", "figure": "median_left", "value": 0.9, "target": 0.25}
+    ]
+    # The day's summary is still the group's own command.
+    assert "sales" in runner.invoke(main, ["promises"], env=env).output

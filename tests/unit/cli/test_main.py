@@ -93,7 +93,10 @@ def test_debug_events_shows_who_listens_to_what(env: dict[str, str]) -> None:
         "recordings",
     ]
     assert "after every ARI connect → bans, calls, lost_calls" in lines
-    assert "in-process events: every event → webhooks; callback.completed → voicemails" in lines
+    assert (
+        "in-process events: every event → webhooks; callback.completed → voicemails,"
+        " transcript.ready → surveys"
+    ) in lines
 
 
 def test_config_check_refuses_a_number_routed_to_a_flow_no_file_defines(

@@ -262,3 +262,11 @@ def test_a_silent_loop_that_escaped_validation_cannot_spin() -> None:
         flow_session.Finish("hangup", reason=f"more than {e.MAX_HOPS} nodes without waiting")
     ]
     assert session.phase == "done"
+
+
+def test_a_queue_node_asks_for_the_survey_and_the_recording_notice() -> None:
+    text = doc("  start: {type: queue, queue: sales, survey: true, announce_recording: true}\n")
+    _, commands = run(flows(text))
+    assert commands == [flow_session.Finish("queue", "sales", announce_recording=True, survey=True)]
+    plain = doc("  start: {type: queue, queue: sales}\n")
+    assert run(flows(plain))[1] == [flow_session.Finish("queue", "sales")]

@@ -56,6 +56,8 @@ def test_every_rule_has_a_fixture() -> None:
         "bad-timezone",
         "missing-sound",
         "transfer-not-allowed",
+        "unknown-endpoint",
+        "unset-variable",
         "schema",
         "syntax",
         "unsafe-yaml",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Mapping
 from pathlib import Path
 
 import pytest
@@ -18,6 +19,7 @@ from callcenter.domain.calls import (
 from callcenter.flows.catalog import FlowSet
 from callcenter.flows.loader import load_flow_text
 from callcenter.services.call_supervisor import CallSupervisor
+from callcenter.services.flow_lookups import LookupFailed
 from callcenter.services.ivr_runner import ivr_handler
 from tests.support.fakes import FakeTelephony, FixedClock, MemoryCallLog
 
@@ -183,3 +185,68 @@ async def test_a_voicemail_node_hands_the_call_to_the_daemons_intake() -> None:
     assert messages.taken == [("c1", "100", "en")]
     assert not [c for c in tel.commands if c[0] == "continue"]  # not Asterisk's VoiceMail()
     assert log.records["c1"].outcome is CallOutcome.VOICEMAIL
+
+
+LOOKUP_FLOW = """spec_version: 1
+name: main
+entry: find
+nodes:
+  find:
+    type: lookup
+    endpoint: orders
+    params: {from: caller}
+    map: {total: total}
+    timeout: 2
+    next: say
+    on_failure: sorry
+  say: {type: hangup, prompts: [{say_number: total}]}
+  sorry: {type: hangup, prompts: sorry}
+"""
+
+
+class Shop:
+    """The Lookups port: answers after ``delay`` seconds (loop time), or fails."""
+
+    def __init__(self, delay: float = 0.0, answer: dict[str, object] | None = None) -> None:
+        self.delay, self.answer = delay, answer
+        self.asked: list[tuple[str, dict[str, str]]] = []
+
+    def limit(self, endpoint: str) -> float | None:
+        return 5.0 if endpoint == "orders" else None
+
+    async def fetch(self, endpoint: str, params: Mapping[str, str]) -> Mapping[str, object]:
+        self.asked.append((endpoint, dict(params)))
+        await asyncio.sleep(self.delay)
+        if self.answer is None:
+            raise LookupFailed("shop.internal answered 500")
+        return self.answer
+
+
+def lookup_setup(shop: Shop):  # type: ignore[no-untyped-def]
+    parsed, issues, _ = load_flow_text(LOOKUP_FLOW, "main.yaml")
+    assert parsed is not None, issues
+    flows = FlowSet({"main": parsed}, "v1")
+    tel, log = FakeTelephony(), MemoryCallLog()
+    handler = ivr_handler(lambda: flows, "main", log, FixedClock(), Path("/p"), lookups=shop)
+    return CallSupervisor(handler, tel, tel, log, FixedClock()), tel, log
+
+
+@pytest.mark.parametrize(
+    ("shop", "heard", "detail"),
+    [
+        (Shop(answer={"total": 42}), "number:42", "orders ok"),
+        (Shop(answer=None), "sound:sorry", "orders failed: shop.internal answered 500"),
+        (Shop(delay=3, answer={"total": 1}), "sound:sorry", "orders failed: no answer within 2s"),
+    ],
+)
+async def test_a_lookup_is_asked_and_its_answer_or_failure_decides_the_next_prompt(
+    shop: Shop, heard: str, detail: str
+) -> None:
+    sup, tel, log = lookup_setup(shop)
+    sup.deliver(enter())
+    await asyncio.sleep(2.5)  # loop time: the slow shop is cut off at the node's 2 s
+    sup.deliver(PlaybackFinished("c1", "pb1"))
+    await wait_done(sup)
+    assert shop.asked == [("orders", {"from": "+79123456789"})]
+    assert ("play", "c1", heard) in tel.commands
+    assert log.records["c1"].ivr_path[0]["detail"] == detail

@@ -4,10 +4,11 @@
 // codes, a call, an unregistered phone) the desk shows what the daemon knows.
 
 import "./desk.css";
-import { send, useSession } from "../api/client";
+import { get, send, useSession } from "../api/client";
 import { t } from "../shell/i18n";
 import { markLoaded, startPage } from "../shell/shell";
 import { byId, errorText, h, input, item, link } from "../ui/dom";
+import { answerPicker, pickerParts } from "../ui/answer_picker";
 import { clearErrors, showError, type FieldMap } from "../ui/forms";
 import { agentState } from "../ui/states";
 import type { DeskMessage, Pop, Presence } from "../parts/desk_messages";
@@ -38,8 +39,32 @@ function showPresence(p: Presence): void {
   showState();
 }
 
+// Suggested articles: the knowledge base ranked for what is known of the call — the IVR
+// path, the open tickets' tags, and what the caller has said so far (live transcript).
+let said = "";
+let heard = ""; // both sides' final lines: what wrap-up's tag suggestions come from
+let known: { ivr: string[]; tags: string[] } = { ivr: [], tags: [] };
+let suggestTimer = 0;
+function suggest(): void {
+  window.clearTimeout(suggestTimer);
+  suggestTimer = window.setTimeout(() => void loadSuggestions().catch(() => undefined), 300);
+}
+async function loadSuggestions(): Promise<void> {
+  const query = { q: said.slice(-2000), tags: known.tags.join(",").slice(0, 1000), ivr: known.ivr.join(",").slice(0, 1000), language: ctx.locale, limit: 3 };
+  const { items } = await get("/suggestions", { query });
+  byId("suggested").replaceChildren(...items.map((a) => h("li", { "data-article": String(a.id) }, link(`/articles?id=${a.id}`, a.title))));
+}
+
 function showPop(pop: Pop): void {
   const hist = pop.history;
+  said = "";
+  heard = "";
+  known = {
+    ivr: pop.ivr_path.flatMap((s) => [s.node, s.detail ?? ""]).filter(Boolean),
+    tags: (hist?.open_tickets ?? []).flatMap((tk) => tk.tags ?? []),
+  };
+  byId("suggested").replaceChildren();
+  suggest();
   const who = hist?.customer ? `${hist.customer.name} (${hist.phone})` : t("desk.unknown_caller", { number: hist ? hist.phone : pop.caller || t("desk.withheld") });
   byId("caller").textContent = who + (hist?.ambiguous ? " — " + t("desk.ambiguous") : "");
   for (const id of ["ivr", "tickets", "recent", "handoff-notes"]) byId(id).replaceChildren();
@@ -91,6 +116,7 @@ async function recording(action: "pause" | "resume"): Promise<void> {
 byId("rec-pause").addEventListener("click", () => void recording("pause"));
 byId("rec-resume").addEventListener("click", () => void recording("resume"));
 
+answerPicker(pickerParts("answer"), input("note"), () => (current && "ticket" in current ? current.ticket : undefined), ctx.locale);
 const wrapFields: FieldMap = { tags: [input("tags"), byId("tags-error")], body: [input("note"), byId("note-error")] };
 byId("wrapup", HTMLFormElement).addEventListener("submit", (ev) => {
   ev.preventDefault();
@@ -124,8 +150,33 @@ function liveLine(msg: Extract<DeskMessage, { kind: "transcript" }>): void {
     list.appendChild(li);
   }
   li.className = `live-line speaker-${l.speaker}` + (l.final ? " final" : " partial");
+  if (l.final) heard += " " + l.text;
+  if (l.final && l.speaker === "caller") {
+    said += " " + l.text;
+    suggest();
+  }
   li.replaceChildren(h("b", {}, (l.speaker === "agent" ? t("speaker.agent") : t("speaker.caller")) + ": "), h("span", {}, l.text));
   byId("work").hidden = false;
+}
+
+// Wrap-up: tags the call's words name, offered as buttons the agent accepts (or not).
+async function offerTags(): Promise<void> {
+  const box = byId("tag-offers");
+  box.replaceChildren();
+  if (!heard.trim()) return;
+  const { items } = await get("/topics/suggest", { query: { q: heard.slice(-8000) } });
+  box.replaceChildren(
+    ...items.map((x) => {
+      const b = h("button", { type: "button", class: "tag-offer", "data-tag": x.name }, "+ " + x.name);
+      b.addEventListener("click", () => {
+        const tags = input("tags");
+        const now = tags.value.split(",").map((v) => v.trim()).filter(Boolean);
+        if (!now.includes(x.name)) tags.value = [...now, x.name].join(", ");
+        b.remove();
+      });
+      return b;
+    }),
+  );
 }
 
 function onMessage(msg: DeskMessage): void {
@@ -173,6 +224,7 @@ function onMessage(msg: DeskMessage): void {
     showState();
     byId("wrapup").hidden = false;
     byId("saved").textContent = "";
+    void offerTags().catch(() => undefined);
   }
 }
 

@@ -137,6 +137,15 @@ byId("publish-form", HTMLFormElement).addEventListener("submit", (ev) => {
 byId("simulate-form", HTMLFormElement).addEventListener("submit", (ev) => {
   ev.preventDefault();
   const at = input("sim-at").value;
+  const stubsText = byId("sim-stubs", HTMLTextAreaElement).value.trim();
+  let stubs: Record<string, unknown> = {};
+  try {
+    stubs = stubsText ? (JSON.parse(stubsText) as Record<string, unknown>) : {};
+    if (typeof stubs !== "object" || stubs === null || Array.isArray(stubs)) throw new Error("{…}");
+  } catch (err) {
+    byId("sim-out").textContent = t("flows.stubs_invalid", { error: String((err as Error).message) });
+    return;
+  }
   const body = {
     file: fileSelect.value,
     text: yaml.value,
@@ -144,6 +153,7 @@ byId("simulate-form", HTMLFormElement).addEventListener("submit", (ev) => {
     digits: input("sim-digits").value.split(/\s+/).filter(Boolean),
     caller: input("sim-caller").value.trim(),
     ...(at ? { at: new Date(at).toISOString() } : {}),
+    ...(stubsText ? { stubs: stubs as Record<string, Record<string, never> | string> } : {}),
   };
   send("post", "/flows/simulate", { body })
     .then((out) => (byId("sim-out").textContent = out.lines.join("\n")))

@@ -13,7 +13,7 @@ import { transcriptLines } from "../ui/transcript";
 
 type Recording = Answer<operations["get_recording"]>;
 
-startPage();
+const page = startPage();
 const player = byId("player", HTMLAudioElement);
 const filters = byId("filters", HTMLFormElement);
 let nextCursor: string | null = null;
@@ -136,6 +136,9 @@ async function show(id: number): Promise<void> {
       " ",
       link(`/tickets/${r.ticket_number}`, t("recordings.timeline")),
     );
+  }
+  if (r.kind === "call" && r.state === "complete" && (page.role === "admin" || page.role === "supervisor")) {
+    ticket.append(" ", link(`/recordings/${r.id}/review`, t("recordings.review")));
   }
   drawTimeline(r);
   if (r.state === "complete" && r.audio_url) {

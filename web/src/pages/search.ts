@@ -41,8 +41,13 @@ async function find(): Promise<void> {
     cell(row, hit.start == null ? "" : clock(hit.start));
     marked(cell(row, ""), hit.text, words);
     const a = document.createElement("a");
-    a.href = `/tickets/${hit.ticket_number}` + (hit.start == null ? "" : `?t=${hit.start}`) + `#interaction-${hit.interaction_id}`;
-    a.textContent = "#" + hit.ticket_number;
+    if (hit.article_id != null) {
+      a.href = `/articles?q=${encodeURIComponent(q)}`;
+      a.textContent = t("kind.article");
+    } else {
+      a.href = `/tickets/${hit.ticket_number}` + (hit.start == null ? "" : `?t=${hit.start}`) + `#interaction-${hit.interaction_id}`;
+      a.textContent = "#" + hit.ticket_number;
+    }
     cell(row, "").appendChild(a);
   }
   hits.hidden = !body.items.length;

@@ -9,6 +9,7 @@ import { clock, dateTime } from "../shell/format";
 import { t } from "../shell/i18n";
 import { markLoaded, startPage } from "../shell/shell";
 import { byId, h, input, link } from "../ui/dom";
+import { answerPicker, pickerParts } from "../ui/answer_picker";
 import { clearErrors, showError, type FieldMap } from "../ui/forms";
 import { transcriptLines, type Utterance } from "../ui/transcript";
 
@@ -131,6 +132,7 @@ byId("change", HTMLFormElement).addEventListener("submit", (ev) => {
 });
 
 const noteBody = byId("note-body", HTMLTextAreaElement);
+answerPicker(pickerParts("answer"), noteBody, () => number, ctx.locale);
 const noteFields: FieldMap = { body: [noteBody, byId("note-error")] };
 byId("add-note", HTMLFormElement).addEventListener("submit", (ev) => {
   ev.preventDefault();

@@ -5,7 +5,7 @@
 import { get } from "../api/client";
 import { number } from "../shell/format";
 import { t, type MessageKey } from "../shell/i18n";
-import { h } from "../ui/dom";
+import { h, link } from "../ui/dom";
 
 const seen = new Set<string>();
 let first = true;
@@ -26,9 +26,12 @@ function tone(): void {
 export async function showAlerts(box: HTMLElement): Promise<void> {
   const items = (await get("/reports/alerts")).items;
   box.replaceChildren(
-    ...items.map((a) =>
-      h("p", { "data-rule": a.rule, "data-subject": a.subject }, t(`reports.alert_${a.rule}` as MessageKey, { subject: a.subject, value: number(a.value), limit: number(a.limit) })),
-    ),
+    ...items.map((a) => {
+      const p = h("p", { "data-rule": a.rule, "data-subject": a.subject }, t(`reports.alert_${a.rule}` as MessageKey, { subject: a.subject, value: number(a.value), limit: number(a.limit) }));
+      // A tag spiking: the tickets behind it, one click away.
+      if (a.rule === "tag_spike") p.append(" ", link(`/topics?tag=${encodeURIComponent(a.subject)}`, t("topics.tickets_of", { tag: a.subject })));
+      return p;
+    }),
   );
   box.hidden = items.length === 0;
   const fresh = items.filter((a) => !seen.has(a.rule + ":" + a.subject));

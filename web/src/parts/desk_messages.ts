@@ -14,7 +14,7 @@ export interface Pop {
     ambiguous?: boolean;
     customer?: { name: string } | null;
     handoff_notes?: { ticket_number: number; author?: string; body: string }[];
-    open_tickets: { number: number; subject: string; status: string }[];
+    open_tickets: { number: number; subject: string; status: string; tags?: string[] }[];
     recent: { occurred_at: string; kind: string; body?: string; data?: { recording_id?: number; recording_state?: string } }[];
   } | null;
 }

@@ -113,8 +113,10 @@ function start(script: HTMLScriptElement): void {
     const sending = async () => {
       const body: Record<string, string> = { token: await token(), number: wanted, page: location.href.slice(0, 300) };
       if (at.value) body.at = new Date(at.value).toISOString();
-      const answer = await call<{ promise: { due_at: string }; callback_id: number }>("/callbacks", body);
-      ui.result!.textContent = wt("thanks", { due: fmt(answer.promise.due_at) });
+      const answer = await call<{ promise: { due_at: string; earliest_at?: string | null }; callback_id: number }>("/callbacks", body);
+      const { due_at: due, earliest_at: from } = answer.promise;
+      // A wide spread is said as a range ("between 14:30 and 15:00"), else "by 14:35".
+      ui.result!.textContent = from ? wt("thanks_range", { from: fmt(from), due: fmt(due) }) : wt("thanks", { due: fmt(due) });
       host.dataset.promise = answer.promise.due_at;
       host.dataset.callback = String(answer.callback_id);
     };

@@ -188,6 +188,8 @@ def _plug(parts: Parts, plug: Plug) -> None:
     plug.on_ami(MemberPaused, agents.member_paused)
     plug.on_ami(MemberReachable, agents.member_reachable)
     plug.on_ami(AgentRequest, agents.agent_request)
+    # Figures that reached a call before its ticket did are written once it has one.
+    plug.listen("call.ended", agents.queue_calls.call_on_ticket)
     plug.after_ami_login(agents.ami_login)
     plug.run(agents.tasks)
     plug.on_close(agents.close)

@@ -91,7 +91,8 @@ class WaitEstimates:
         ]
         seconds = estimated_wait(position, len(serving), handle, spent)
         log.info(
-            "wait estimate for %s position %d: %s s (%d waiting, %d serving, %d busy, AHT %.0f s)",
+            "wait estimate for %s position %d: %s s (%d waiting, %d serving, %d busy, AHT %.0f s,"
+            " talked %s s)",
             queue.name,
             position,
             "none" if seconds is None else f"{seconds:.0f}",
@@ -99,6 +100,7 @@ class WaitEstimates:
             len(serving),
             len(busy),
             handle,
+            "/".join(f"{t:.0f}" for t in spent) or "-",
         )
         return seconds
 

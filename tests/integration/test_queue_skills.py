@@ -121,30 +121,49 @@ def test_a_caller_behind_a_busy_agent_hears_our_estimate_then_overflows_to_a_flo
     try:
         phone = sipp.agent_phone("1088", billing_agent, talk_until_bye=40)
         number = instance.config.dialplan.virtual_number
+        # 1088 answers after the last look that found them not yet on the call.
+        not_yet = [time.monotonic()]
         first = sipp.call(number, new_caller("1666"), hangup_after=32)
-        until(
-            lambda: _agents(daemon, supervisor)["1088"]["state"] == "on_call",
-            20,
-            what="1088 on the first billing call",
-        )
+
+        def on_call() -> bool:
+            looked = time.monotonic()
+            answered = _agents(daemon, supervisor)["1088"]["state"] == "on_call"
+            if not answered:
+                not_yet.append(looked)
+            return answered
+
+        until(on_call, 20, what="1088 on the first billing call")
+        log_from = len(daemon.log())
         second = new_caller("1666")
         # 1088 is busy: about the rest of a handle time, said on entry and whispered 15 s
         # in; then billing's 18 s max_wait sends the caller back to the callback node.
-        sipp.call(number, second, bye_timeout=60).assert_ok(70)
+        second_call = sipp.call(number, second, bye_timeout=60)
+        # The second caller's estimate is made on entry: 1088 had talked at most this long.
+        talked_at_most = until(
+            lambda: (
+                "(0 waiting, 1 serving, 1 busy" in daemon.log()[log_from:]
+                and time.monotonic() - not_yet[-1]
+            ),
+            30,
+            what="the second caller's wait estimate",
+        )
+        second_call.assert_ok(70)
         first.assert_ok(40)
         phone.assert_ok(40)
     finally:
         api_call(daemon, supervisor, "POST", "/agents/1088/logout")
     # The measured handle time (100 s, less when earlier tests' short calls count) less
-    # the few seconds 1088 has already talked.
+    # what 1088 has already talked (since the answer the daemon saw).
     estimate = re.search(
         r"wait estimate for billing position 1: (\d+) s \(0 waiting, 1 serving, 1 busy, "
-        r"AHT (\d+) s\)",
-        daemon.log(),
+        r"AHT (\d+) s, talked (\d+) s\)",
+        daemon.log()[log_from:],
     )
     assert estimate is not None
-    seconds, handle = int(estimate[1]), int(estimate[2])
-    assert handle - 10 <= seconds <= handle
+    seconds, handle, talked = int(estimate[1]), int(estimate[2]), int(estimate[3])
+    assert 50 <= handle <= 100
+    assert talked <= talked_at_most + 1
+    assert abs(seconds - (handle - talked)) <= 1
     minutes = math.ceil(seconds / 60)
     with asterisk_log.open("rb") as log:
         log.seek(heard_from)

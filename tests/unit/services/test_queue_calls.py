@@ -5,6 +5,7 @@ from typing import Any
 import pytest
 
 from callcenter.domain.queue_events import (
+    AgentAnswered,
     AgentCallEnded,
     AgentRinging,
     CallerAbandoned,
@@ -45,9 +46,55 @@ async def test_answered_and_abandoned_calls_carry_their_figures() -> None:
     ]
 
 
-async def test_a_call_not_on_a_ticket_is_logged(caplog: pytest.LogCaptureFixture) -> None:
-    await QueueCallRecorder(Store(known=False)).handle(CallerAbandoned("1.2", "sales", 1, 2.0))
-    assert "call not on a ticket" in caplog.text
+async def test_figures_before_the_ticket_are_held_and_written_when_the_call_lands() -> None:
+    store = Store(known=False)
+    recorder = QueueCallRecorder(store)
+    await recorder.handle(AgentAnswered("1.2", "sales", "1001", 4.0, 1.0))
+    await recorder.handle(AgentCallEnded("1.2", "sales", "1001", 4.0, 30.0, "caller"))
+    assert len(store.updates) == 2  # looked twice for the first, then held without asking
+    store.known = True
+    await recorder.call_on_ticket({"call_id": "1.2", "outcome": "completed"})
+    assert store.updates[-1] == (
+        "1.2",
+        {
+            "queue": "sales",
+            "agent": "1001",
+            "wait": 4.0,
+            "talk": 30.0,
+            "queue_outcome": "answered",
+            "ended_by": "caller",
+        },
+    )
+    await recorder.call_on_ticket({"call_id": "1.2"})  # written once
+    assert len(store.updates) == 3
+
+
+class LandsBetweenLooks(Store):
+    """The call reaches its ticket while its first figures are being written."""
+
+    async def update_call(self, call_id: str, changes: dict[str, Any]) -> Any:
+        made = await super().update_call(call_id, changes)
+        self.known = True
+        return made
+
+
+async def test_a_call_landing_between_the_two_looks_gets_its_figures_at_once() -> None:
+    store = LandsBetweenLooks(known=False)
+    recorder = QueueCallRecorder(store)
+    await recorder.handle(CallerAbandoned("1.3", "sales", 1, 2.0))
+    assert [c for _, c in store.updates][-1]["queue_outcome"] == "abandoned"
+    await recorder.call_on_ticket({"call_id": "1.3"})  # nothing left held
+    assert len(store.updates) == 2
+
+
+async def test_beyond_the_held_calls_the_oldest_figures_are_dropped_and_said(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    recorder = QueueCallRecorder(Store(known=False), held_calls=2)
+    for n in range(3):
+        await recorder.handle(CallerAbandoned(f"1.{n}", "sales", 1, 2.0))
+    assert "call 1.0 never reached its ticket; queue figures lost" in caplog.text
+    assert "1.1 never" not in caplog.text
 
 
 async def test_a_leg_left_unanswered_is_kept_when_the_next_queue_answers() -> None:

@@ -12,6 +12,7 @@ OK); Asterisk's CPU.
 Targets: 0 admitted calls lost, every other caller told, 0 callbacks lost.
 
     .venv/bin/python -m benchmarks.overload --knee 6 --max-calls 60 [--times 1.5,2 --minutes 5]
+        [--max-entry-lag 0]   # the door blind to callers the daemon takes late (to compare)
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from benchmarks.recorded_knee import callers_and_agents, drained, place_callers,
 from benchmarks.soak import Rig, totals
 from benchmarks.stats import keep_or_remove, ms, percentile
 from callcenter.asterisk.process_cpu import cpu_seconds
+from callcenter.config_admission import AdmissionConfig
 from callcenter.store.db import make_engine
 from tests.support.sipp import Sipp
 
@@ -51,13 +53,14 @@ class Load:
     setup: list[float] = dataclasses.field(default_factory=list)
     cpu_share: float = 0.0
     most_up: int = 0
+    told_why: dict[str, int] = dataclasses.field(default_factory=dict)  # by the door's reason
 
 
-def outcomes(rig: Rig, numbers: list[str]) -> tuple[set[str], set[str], set[str], set[str]]:
+def outcomes(rig: Rig, numbers: list[str]) -> tuple[set[str], dict[str, str], set[str], set[str]]:
     """Callers the daemon took into the IVR (admitted); callers the dialplan did not admit
     and offered a callback (told: its log line); of those, the ones who asked for it (the
     capacity spool imported: a call without a flow); and the numbers with a callback
-    request from admission (stored)."""
+    request from admission (stored). The told come with why (calls, rate, a signal)."""
     engine = make_engine(rig.instance.config.database_url)
     ours = {f"+{n}" for n in numbers} | set(numbers)
     try:
@@ -72,8 +75,11 @@ def outcomes(rig: Rig, numbers: list[str]) -> tuple[set[str], set[str], set[str]
     finally:
         engine.dispose()
     log = rig.instance.sandbox.instance_dir / "log" / "messages.log"
-    said = re.findall(r"admission: \+?(\d+) not admitted", log.read_text(errors="replace"))
-    told = set(said) & {n.lstrip("+") for n in ours}
+    said = re.findall(
+        r"admission: \+?(\d+) not admitted \(([a-z_,]*)\)", log.read_text(errors="replace")
+    )
+    mine = {n.lstrip("+") for n in ours}
+    told = {number: why for number, why in said if number in mine}
     admitted = {c.lstrip("+") for c, flow, _o in rows if flow}
     asked = {c.lstrip("+") for c, flow, _o in rows if not flow}
     return admitted, told, asked, stored & asked
@@ -96,14 +102,19 @@ def offer(rig: Rig, sipp: Sipp, load: Load, seconds: float, tone: str, first: in
     time.sleep(5.0)  # the last callback requests committed
     admitted, told, asked, stored = outcomes(rig, numbers)
     load.admitted, load.offered_callback = len(admitted), len(told)
+    for why in told.values():
+        load.told_why[why] = load.told_why.get(why, 0) + 1
     load.promised, load.callbacks = len(asked), len(stored)
     # A caller SIPp failed who was admitted: an admitted call lost.
     load.admitted_lost = max(0, load.admitted + load.offered_callback - load.succeeded)
     return load
 
 
-def report(loads: list[Load], max_rate: int, max_calls: int) -> None:
-    print(f"[admission] max_rate = {max_rate}, max_calls = {max_calls}, mode = callback")
+def report(loads: list[Load], max_rate: int, max_calls: int, entry_lag: float) -> None:
+    print(
+        f"[admission] max_rate = {max_rate}, max_calls = {max_calls}, mode = callback,"
+        f" max_entry_lag = {entry_lag:g}"
+    )
     print(
         f"{'load':>5} {'rate/s':>6} {'offered':>7} {'admitted':>8} {'lost':>5}"
         f" {'told':>5} {'asked':>6} {'stored':>6} {'untold':>6} {'setup p50':>9} {'p95 ms':>7}"
@@ -117,6 +128,9 @@ def report(loads: list[Load], max_rate: int, max_calls: int) -> None:
             f" {ms(percentile(x.setup, 50)):>9} {ms(percentile(x.setup, 95)):>7}"
             f" {x.most_up:>4} {x.cpu_share:>6.0%}"
         )
+    for x in loads:
+        whys = ", ".join(f"{why} {n}" for why, n in sorted(x.told_why.items())) or "-"
+        print(f"{x.times:>4g}x told because: {whys}")
 
 
 def main() -> None:
@@ -128,14 +142,24 @@ def main() -> None:
     parser.add_argument("--minutes", type=float, default=5.0)
     parser.add_argument("--talk", type=float, default=4.0)
     parser.add_argument("--agents", type=int, default=40)
+    parser.add_argument(
+        "--max-entry-lag",
+        type=float,
+        default=AdmissionConfig.max_entry_lag,
+        help="seconds (0: not watched, to compare)",
+    )
     parser.add_argument("--keep", action="store_true")
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
     max_rate = args.max_rate or int(args.knee)
     state = Path(tempfile.mkdtemp(prefix="cc-bench-over-", dir="/var/tmp"))
+    shipped = AdmissionConfig()  # the live signals as shipped (the suite turns them off)
     env = {
         "CALLCENTER_ADMISSION__MAX_CALLS": str(args.max_calls),
         "CALLCENTER_ADMISSION__MAX_RATE": str(max_rate),
+        "CALLCENTER_ADMISSION__MAX_LOOP_LAG": str(shipped.max_loop_lag),
+        "CALLCENTER_ADMISSION__MAX_ASTERISK_CPU": str(shipped.max_asterisk_cpu),
+        "CALLCENTER_ADMISSION__MAX_ENTRY_LAG": str(args.max_entry_lag),
     }
     rig = Rig(state, args.agents, "", extra=env)
     loads: list[Load] = []
@@ -150,7 +174,7 @@ def main() -> None:
         for phone in phones:
             phone.process.kill()
             phone.process.wait()
-    report(loads, max_rate, args.max_calls)
+    report(loads, max_rate, args.max_calls, args.max_entry_lag)
     keep_or_remove(state, args.keep)
 
 

@@ -3,11 +3,11 @@
 Two ceilings hold in the dialplan itself, so they hold with the daemon down: concurrent
 inbound calls (``max_calls``) and new calls per second (``max_rate``). The daemon closes
 the door for a few seconds at a time while a live signal is past its limit (its event
-loop's lag, Asterisk's CPU), renewing while the signal lasts; if the daemon dies the door
-reopens by itself. A caller beyond the load hears ``announcement`` and is offered a
-callback (``mode = "callback"``), or is refused at SIP level with 503 (``mode =
-"refuse"``, so a carrier with another route overflows there; a SIP front adds
-``Retry-After``). 0 turns a limit off.
+loop's lag, Asterisk's CPU, how late it takes the callers admitted), renewing while the
+signal lasts; if the daemon dies the door reopens by itself. A caller beyond the load hears
+``announcement`` and is offered a callback (``mode = "callback"``), or is refused at SIP
+level with 503 (``mode = "refuse"``, so a carrier with another route overflows there; a
+SIP front adds ``Retry-After``). 0 turns a limit off.
 """
 
 from __future__ import annotations
@@ -35,6 +35,9 @@ class AdmissionConfig:
     # Live signals, sampled every second by the daemon; 0 turns one off.
     max_loop_lag: float = 0.5  # seconds the daemon's event loop is late
     max_asterisk_cpu: float = 0.9  # Asterisk's share of the machine's cores
+    # Seconds an admitted caller's channel may wait for the daemon to take it (StasisStart):
+    # past it, callers are queueing in front of the IVR, unanswered, and more would wait longer.
+    max_entry_lag: float = 2.0
     close_seconds: float = 3.0  # how long one look closes the door (renewed while it lasts)
 
 
@@ -57,6 +60,8 @@ def check_admission(c: AdmissionConfig, queues: tuple[str, ...]) -> None:
         raise ConfigError(f"admission.retry_after: {c.retry_after} is not within 1..86400")
     if c.max_loop_lag < 0 or not 0 <= c.max_asterisk_cpu <= 1:
         raise ConfigError("admission: max_loop_lag must be 0 or more, max_asterisk_cpu within 0..1")
+    if not 0 <= c.max_entry_lag <= 60:
+        raise ConfigError(f"admission.max_entry_lag: {c.max_entry_lag} is not within 0..60")
     if not 1 <= c.close_seconds <= 60:
         raise ConfigError(f"admission.close_seconds: {c.close_seconds} is not within 1..60")
 

@@ -69,12 +69,17 @@ def _plug(parts: Parts, plug: Plug) -> None:
     c = config.admission
     cpu = CpuShare(lambda: asterisk_pid(config, secrets))
     admission = Admission(
-        Door(Limits(c.max_loop_lag, c.max_asterisk_cpu, c.close_seconds)),
+        Door(
+            Limits(
+                c.max_loop_lag, c.max_asterisk_cpu, c.close_seconds, max_entry_lag=c.max_entry_lag
+            )
+        ),
         AmiDoor(parts[slots.AMI]),
         cpu.look,
         _Clock(),
         parts[slots.EVENTS].emit,
         callback_queue=callback_queue(c, config.dialplan.queues),
+        on_entry=parts[slots.METRICS].entry_lag.observe,
     )
     plug.on_ami(AdmissionSeen, admission.seen)
     plug.on_call_event(admission.entered)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from callcenter.domain.calls import (
@@ -46,7 +47,8 @@ def translate(event: dict[str, Any]) -> CallEvent | MediaTapEnded | None:
         linked = (channel.get("channelvars") or {}).get("CHANNEL(linkedid)") or call_id
         args = tuple(event.get("args", ()))
         language = str(channel.get("language", "") or "")
-        return CallEntered(call_id, linked, caller, dialed, args, language)
+        created = _time(channel.get("creationtime"))
+        return CallEntered(call_id, linked, caller, dialed, args, language, created)
     if kind == "ChannelDtmfReceived":
         return DtmfReceived(call_id, str(event.get("digit", "")))
     if kind == "PlaybackFinished":
@@ -72,3 +74,11 @@ def translate(event: dict[str, Any]) -> CallEvent | MediaTapEnded | None:
     if kind in ("ChannelHangupRequest", "ChannelDestroyed"):
         return CallLeft(call_id, hung_up=True)
     return None
+
+
+def _time(value: object) -> datetime | None:
+    """ARI's time (``2026-12-07T17:01:47.519+0000``); None when absent or not one."""
+    try:
+        return datetime.strptime(str(value), "%Y-%m-%dT%H:%M:%S.%f%z")
+    except ValueError:
+        return None

@@ -1,4 +1,5 @@
-"""Admission: whether the centre takes one more caller now, from the live signals.
+"""Admission: whether the centre takes one more caller now, from the live signals (the
+daemon's event loop lag, Asterisk's CPU, how late the daemon takes the calls admitted).
 
 The dialplan holds the fixed ceilings itself (concurrent calls, calls per second); this
 is the door the daemon closes on top of them while a live signal is past its limit.
@@ -26,13 +27,16 @@ class Outcome(enum.StrEnum):
     CALLBACK = "callback"  # announcement, then a callback offered
 
 
-REASONS = ("calls", "rate", "loop_lag", "asterisk_cpu")
+REASONS = ("calls", "rate", "loop_lag", "asterisk_cpu", "entry_lag")
 
 
 @dataclasses.dataclass(frozen=True)
 class Signals:
     loop_lag: float  # seconds, the worst over the last look
     asterisk_cpu: float | None  # share of all cores; None: not measurable here
+    # Seconds from a call's channel being made to the daemon taking it (StasisStart), the
+    # worst over the last look (0: no call taken): callers admitted but not yet served.
+    entry_lag: float = 0.0
 
 
 @dataclasses.dataclass(frozen=True)
@@ -40,6 +44,7 @@ class Limits:
     max_loop_lag: float  # 0: not watched
     max_asterisk_cpu: float  # 0: not watched
     close_seconds: float = 3.0
+    max_entry_lag: float = 0.0  # 0: not watched
     past_looks: int = 2  # close when a signal is past its limit this many looks in a row
     calm: float = 0.8  # reopen below this share of every limit …
     calm_looks: int = 3  # … for this many looks in a row
@@ -72,6 +77,8 @@ def past_limits(signals: Signals, limits: Limits, share: float = 1.0) -> list[st
     cpu = signals.asterisk_cpu
     if limits.max_asterisk_cpu > 0 and cpu is not None and cpu >= share * limits.max_asterisk_cpu:
         past.append("asterisk_cpu")
+    if limits.max_entry_lag > 0 and signals.entry_lag >= share * limits.max_entry_lag:
+        past.append("entry_lag")
     return past
 
 
@@ -97,11 +104,13 @@ class Door:
             why = ",".join(past)
             if self.closed_since is None or why != self.why:
                 log.warning(
-                    "admission: door %s -> closed (%s: loop lag %.0f ms, Asterisk CPU %s)",
+                    "admission: door %s -> closed (%s: loop lag %.0f ms, Asterisk CPU %s,"
+                    " entry lag %.0f ms)",
                     "open" if self.closed_since is None else f"closed ({self.why})",
                     why,
                     signals.loop_lag * 1000,
                     "-" if signals.asterisk_cpu is None else f"{signals.asterisk_cpu:.0%}",
+                    signals.entry_lag * 1000,
                 )
                 self.closed_since = self.closed_since or now
                 self.why = why

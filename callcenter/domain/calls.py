@@ -81,6 +81,7 @@ class CallEntered:
     dialed: str
     args: tuple[str, ...]
     language: str = ""  # the channel's (the IVR sets it): what prompts and due times are said in
+    created: datetime | None = None  # when Asterisk made the channel (ARI's creationtime)
 
 
 @dataclasses.dataclass(frozen=True)

@@ -27,6 +27,7 @@ LIMITS = obj(
         "retry_after": _INT,
         "max_loop_lag": _NUMBER,
         "max_asterisk_cpu": _NUMBER,
+        "max_entry_lag": _NUMBER,
     },
     (
         "max_calls",
@@ -36,6 +37,7 @@ LIMITS = obj(
         "retry_after",
         "max_loop_lag",
         "max_asterisk_cpu",
+        "max_entry_lag",
     ),
 )
 ADMISSION_STATE = obj(
@@ -45,7 +47,8 @@ ADMISSION_STATE = obj(
         "why": {"type": "string"},
         "closed_since": _NULLABLE_TIME,
         "signals": obj(
-            {"loop_lag": _NUMBER, "asterisk_cpu": _NULLABLE_NUMBER}, ("loop_lag", "asterisk_cpu")
+            {"loop_lag": _NUMBER, "asterisk_cpu": _NULLABLE_NUMBER, "entry_lag": _NUMBER},
+            ("loop_lag", "asterisk_cpu", "entry_lag"),
         ),
         "counts": obj(
             {"admitted": _INT, "refused": _INT, "callback": _INT},
@@ -67,6 +70,7 @@ def limits_json(c: AdmissionConfig, queue: str) -> dict[str, object]:
         "retry_after": c.retry_after,
         "max_loop_lag": c.max_loop_lag,
         "max_asterisk_cpu": c.max_asterisk_cpu,
+        "max_entry_lag": c.max_entry_lag,
     }
 
 

@@ -20,6 +20,7 @@ Reading = float | Mapping[tuple[str, ...], float]
 LAG_BUCKETS = (0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5)
 STALL_BUCKETS = (0.05, 0.075, 0.1, 0.25, 0.5, 1.0, 2.5, 10.0)
 STORE_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 5.0)
+ENTRY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.0, 5.0, 10.0, 30.0)
 
 
 class _Read:
@@ -74,6 +75,13 @@ class DaemonMetrics:
             "Stalls the stall catcher recorded (a tick later than its threshold), by length; "
             "what the loop was doing is in the log and in /healthz.",
             buckets=STALL_BUCKETS,
+            registry=self.registry,
+        )
+        self.entry_lag = Histogram(
+            "callcenter_admission_entry_lag_seconds",
+            "How long each inbound caller admitted waited for the daemon to take the call "
+            "(channel made → StasisStart handled; admission's entry_lag signal).",
+            buckets=ENTRY_BUCKETS,
             registry=self.registry,
         )
         self._live = _LiveCollector()

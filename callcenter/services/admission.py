@@ -1,6 +1,8 @@
 """Admission control, the daemon's part (the rules are :class:`~callcenter.domain.admission.
 Door`'s; the fixed ceilings are the dialplan's): every second the live signals — how late a
-100 ms timer of the event loop fired at worst, Asterisk's CPU — are looked at and the
+100 ms timer of the event loop fired at worst, Asterisk's CPU, how late the daemon took the
+inbound calls admitted (their channel made → StasisStart handled: Asterisk's Stasis backlog,
+the ARI link and our loop together) — are looked at and the
 door's command is carried out (the dialplan's globals over AMI); the callers the dialplan
 did not admit, and the calls the daemon took, are counted. The door is renewed on every
 look while it stays closed, so an Asterisk restart or an AMI cut closes it again at the
@@ -54,7 +56,9 @@ class Admission:
         emit: Callable[[str, Mapping[str, Any]], None] | None = None,
         every: float = 1.0,
         callback_queue: str = "",
+        on_entry: Callable[[float], None] | None = None,
     ) -> None:
+        self._on_entry = on_entry or (lambda _seconds: None)
         self.callback_queue = callback_queue  # whose agents call back the not admitted
         self.door, self._port, self._cpu, self._clock = door, port, asterisk_cpu, clock
         self._emit = emit or (lambda _kind, _data: None)
@@ -62,13 +66,19 @@ class Admission:
         self.counts = Counts()
         self.signals = Signals(0.0, None)
         self._worst_lag = 0.0
+        self._worst_entry = 0.0
         self._port_failing = False
         self.calls_up: int | None = None  # at the last look; None: not known
 
     def entered(self, event: object) -> None:
-        """A call the daemon took (ARI): an inbound one was admitted by the dialplan."""
+        """A call the daemon took (ARI): an inbound one was admitted by the dialplan, and
+        waited this long for us since its channel was made."""
         if isinstance(event, CallEntered) and event.args[:1] == ("inbound",):
             self.counts.add(Outcome.ADMITTED)
+            if event.created is not None:
+                late = (self._clock.now() - event.created).total_seconds()
+                self._worst_entry = max(self._worst_entry, late)
+                self._on_entry(late)
 
     def seen(self, event: AdmissionSeen, _received: float = 0.0) -> None:
         self.counts.add(event.outcome, event.reason)
@@ -78,8 +88,8 @@ class Admission:
 
     async def look(self) -> None:
         """One look at the signals, the door's command carried out."""
-        self.signals = Signals(self._worst_lag, self._cpu())
-        self._worst_lag = 0.0
+        self.signals = Signals(self._worst_lag, self._cpu(), self._worst_entry)
+        self._worst_lag = self._worst_entry = 0.0
         was_open = self.door.open
         command = self.door.look(self.signals, self._clock.now())
         try:
@@ -122,6 +132,7 @@ class Admission:
             "closed_since": door.closed_since.isoformat() if door.closed_since else None,
             "signals": {
                 "loop_lag": round(self.signals.loop_lag, 4),
+                "entry_lag": round(self.signals.entry_lag, 4),
                 "asterisk_cpu": None
                 if self.signals.asterisk_cpu is None
                 else round(self.signals.asterisk_cpu, 3),

@@ -9,6 +9,7 @@ command line and /metrics say what happened."""
 from __future__ import annotations
 
 import json
+import re
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -105,6 +106,12 @@ def test_beyond_the_ceiling_a_caller_is_offered_a_callback_and_it_shows(
     with urllib.request.urlopen(f"{daemon.url}/metrics", timeout=5) as resp:  # noqa: S310
         metrics = resp.read().decode()
     assert 'callcenter_admission_calls_total{outcome="callback"} 1.0' in metrics
+    # How late the daemon took the admitted call, from the channel's creation time as the
+    # real Asterisk gives it: a few milliseconds, never hours (a misread time zone).
+    taken = float(re.search(r"callcenter_admission_entry_lag_seconds_count (\S+)", metrics)[1])
+    waited = float(re.search(r"callcenter_admission_entry_lag_seconds_sum (\S+)", metrics)[1])
+    assert taken >= 1
+    assert 0 <= waited <= 30 * taken
     sign_in(browser, instance, daemon, Role.SUPERVISOR)
     browser.get(f"{daemon.url}/supervisor")
     page_loaded(browser)

@@ -119,10 +119,12 @@ def instance_env(state_dir: Path, **overrides: str) -> dict[str, str]:
         "CALLCENTER_HANDOFFS__READING_REQUIRED": NIGHT_TEAM,
         # Targets are checked every 2 s (the reports test waits on its alert).
         "CALLCENTER_REPORTS__ALERT_EVERY_SECONDS": "2",
-        # The door stays open whatever the suite's load does to the loop or to Asterisk's
-        # CPU (test_admission closes it on purpose); the ceilings stay as shipped.
+        # The door stays open whatever the suite's load does to the loop, to Asterisk's
+        # CPU or to how late calls are taken (test_admission closes it on purpose); the
+        # ceilings stay as shipped.
         "CALLCENTER_ADMISSION__MAX_LOOP_LAG": "0",
         "CALLCENTER_ADMISSION__MAX_ASTERISK_CPU": "0",
+        "CALLCENTER_ADMISSION__MAX_ENTRY_LAG": "0",
     }
     env.update(overrides)
     return env

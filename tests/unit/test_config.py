@@ -66,6 +66,7 @@ def test_env_lists_are_comma_separated() -> None:
         ("[admission]\nretry_after = 0\n", "admission.retry_after: 0"),
         ("[admission]\nmax_asterisk_cpu = 1.5\n", "max_asterisk_cpu within 0..1"),
         ("[admission]\nclose_seconds = 0.5\n", "admission.close_seconds: 0.5"),
+        ("[admission]\nmax_entry_lag = -1\n", "admission.max_entry_lag: -1"),
     ],
 )
 def test_bad_file_values_name_the_key(tmp_path: Path, text: str, culprit: str) -> None:

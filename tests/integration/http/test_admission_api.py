@@ -17,7 +17,7 @@ async def test_leads_read_the_ceilings_the_door_and_the_counts(api: Api) -> None
     assert body["limits"]["max_calls"] == 30
     assert body["limits"]["mode"] == "refuse"
     assert body["limits"]["callback_queue"] == "support"
-    assert body["signals"] == {"loop_lag": 0.0, "asterisk_cpu": None}
+    assert body["signals"] == {"loop_lag": 0.0, "asterisk_cpu": None, "entry_lag": 0.0}
 
 
 async def test_agents_may_not(api: Api) -> None:

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from callcenter.asterisk.ari_events import USED_TYPES, translate
 from callcenter.domain.calls import (
     CallEntered,
@@ -34,6 +36,19 @@ def test_the_channels_language_comes_with_the_call() -> None:
     event = translate({"type": "StasisStart", "args": ["callback"], "channel": channel})
     assert isinstance(event, CallEntered)
     assert event.language == "ru"
+
+
+def test_the_channels_creation_time_comes_with_the_call_and_a_bad_one_is_none() -> None:
+    channel = {**CHANNEL, "creationtime": "2026-12-07T17:01:47.519+0000"}
+    event = translate({"type": "StasisStart", "args": ["inbound"], "channel": channel})
+    assert isinstance(event, CallEntered)
+    assert event.created == datetime(2026, 12, 7, 17, 1, 47, 519000, tzinfo=UTC)
+    for bad in ("yesterday", None, 17):
+        event = translate(
+            {"type": "StasisStart", "args": [], "channel": {**CHANNEL, "creationtime": bad}}
+        )
+        assert isinstance(event, CallEntered)
+        assert event.created is None
 
 
 def test_linkedid_falls_back_to_the_channel_id() -> None:

@@ -94,8 +94,8 @@ def test_debug_events_shows_who_listens_to_what(env: dict[str, str]) -> None:
     ]
     assert "after every ARI connect → bans, calls, lost_calls" in lines
     assert (
-        "in-process events: every event → webhooks; callback.completed → voicemails,"
-        " transcript.ready → surveys"
+        "in-process events: every event → webhooks; call.ended → agents,"
+        " callback.completed → voicemails, transcript.ready → surveys"
     ) in lines
 
 

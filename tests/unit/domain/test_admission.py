@@ -15,7 +15,12 @@ from callcenter.domain.admission import (
 
 T0 = datetime(2026, 12, 7, 9, 0, tzinfo=UTC)
 LIMITS = Limits(
-    max_loop_lag=0.5, max_asterisk_cpu=0.9, close_seconds=3.0, past_looks=1, calm_looks=3
+    max_loop_lag=0.5,
+    max_asterisk_cpu=0.9,
+    close_seconds=3.0,
+    past_looks=1,
+    calm_looks=3,
+    max_entry_lag=2.0,
 )
 CALM = Signals(0.01, 0.2)
 
@@ -36,6 +41,7 @@ def test_an_open_door_with_calm_signals_says_nothing() -> None:
         (Signals(0.6, 0.2), "loop_lag"),
         (Signals(0.01, 0.95), "asterisk_cpu"),
         (Signals(0.7, 0.99), "loop_lag,asterisk_cpu"),
+        (Signals(0.01, 0.2, 2.5), "entry_lag"),
     ],
 )
 def test_a_signal_past_its_limit_closes_the_door_for_close_seconds(

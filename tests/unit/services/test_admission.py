@@ -86,3 +86,33 @@ def test_the_admitted_are_the_inbound_calls_taken_the_others_what_the_dialplan_s
     assert state["counts"] == {"admitted": 1, "refused": 1, "callback": 1}
     assert state["by_reason"] == {"calls": 1, "asterisk_cpu": 1}
     assert ("admission.changed", {"outcome": "refused", "reason": "asterisk_cpu"}) in emitted
+
+
+async def test_admitted_callers_the_daemon_takes_late_close_the_door_until_taken_on_time() -> None:
+    port, clock = Port(), SettableClock(T0)
+    limits = Limits(0.0, 0.0, close_seconds=3.0, past_looks=2, calm_looks=2, max_entry_lag=2.0)
+    admission = Admission(Door(limits), port, lambda: None, clock)
+
+    def taken(late: float, args: tuple[str, ...] = ("inbound",)) -> None:
+        made = clock.now() - timedelta(seconds=late)
+        admission.entered(CallEntered("1.1", "1.1", "+7916", "7000", args, "", made))
+
+    async def look() -> None:
+        await admission.look()
+        clock.at += timedelta(seconds=1)
+
+    taken(0.05)
+    taken(2.5)  # the worst of the look counts
+    await look()
+    assert admission.signals.entry_lag == 2.5
+    taken(600.0, ("resume", "main", "menu"))  # a call back from a queue: made long ago
+    taken(3.0)
+    await look()
+    assert [c[0] for c in port.commands] == ["close"]
+    assert admission.door.why == "entry_lag"
+    await look()  # no call taken in the look: nothing late
+    assert admission.signals.entry_lag == 0.0
+    taken(0.1)
+    await look()
+    assert admission.door.open
+    assert admission.state()["signals"]["entry_lag"] == 0.1

@@ -33,6 +33,22 @@ def slope_per_hour(series: list[tuple[float, float]], after: float = 0.0) -> flo
     return cov / var * 3600 if var else math.nan
 
 
+def between_faults(r: Soak, series: list[tuple[float, float]]) -> list[str]:
+    """MB per hour in each stretch between faults (from 60 s after one to the next; the
+    first from 2 minutes in): which fault, if any, the growth follows."""
+    marks = [(0.0, "start")] + [(f.at, f.name) for f in r.faults]
+    ends = [f.at for f in r.faults] + [r.seconds]
+    lines = []
+    for (began, name), end in zip(marks, ends, strict=True):
+        # 60 s after a fault; from the start, past the first calls' growth (half-way at most)
+        start = began + 60.0 if name != "start" else min(120.0, end / 2)
+        stretch = [(t, mb) for t, mb in series if start <= t < end]
+        rate = slope_per_hour(stretch) if len(stretch) >= 3 else math.nan
+        span = f"{start / 60:5.1f} to {end / 60:5.1f} min"
+        lines.append(f"  after {name:<17} {span}  {rate:+8.1f} MB/h")
+    return lines
+
+
 def chart(series: list[tuple[float, float]], width: int = 60, height: int = 8) -> list[str]:
     """Memory over time as rows of blocks (one column per time slice)."""
     if not series:
@@ -100,4 +116,6 @@ def report(r: Soak) -> str:
             )
     lines += ["", "daemon memory:", *chart(r.daemon_rss)]
     lines += ["", "Asterisk memory:", *chart(r.asterisk_rss)]
+    lines += ["", "Asterisk memory slope between faults:", *between_faults(r, r.asterisk_rss)]
+    lines += ["", "daemon memory slope between faults:", *between_faults(r, r.daemon_rss)]
     return "\n".join(lines)

@@ -19,7 +19,9 @@ from callcenter.app.feature import Feature, Parts, Plug
 from callcenter.asterisk.ami import AmiClient
 from callcenter.asterisk.ami_events import AgentRequest
 from callcenter.asterisk.ami_queues import AmiQueues
+from callcenter.asterisk.ami_router import CallerHungUp
 from callcenter.asterisk.confgen_sections import queue_defs
+from callcenter.asterisk.queue_log import call_completed, queue_log_path
 from callcenter.config import Config
 from callcenter.domain.queue_events import MemberPaused, MemberReachable, QueueEvent
 from callcenter.domain.queue_stats import QueueKpis, kpis_of
@@ -32,6 +34,7 @@ from callcenter.http.wallboard_page import WALLBOARD_PAGE
 from callcenter.logs import call_id_var
 from callcenter.services.agent_control import AgentControl
 from callcenter.services.agent_states import AgentStates
+from callcenter.services.complete_backstop import CompleteBackstop, Completed
 from callcenter.services.ports import CallLog, TelephonyError
 from callcenter.services.queue_calls import QueueCallRecorder
 from callcenter.services.screen_pop import ScreenPop
@@ -91,8 +94,20 @@ class Agents:
         self.wait_announcer = WaitAnnouncer(self.ami_queues, self.wait_estimates, self.queue_defs)
         self.supervision = Supervision(self.ami_queues, frozenset(config.dialplan.supervisors))
         self._ami = ami
+        self.backstop: CompleteBackstop | None = None  # set when plugged (it redelivers)
+
+    async def completed(self, call_id: str) -> Completed | None:
+        """The queue_log's line that ended the call's answered leg (the backstop's look)."""
+        path = queue_log_path(self._config.state_dir)
+        found = await asyncio.to_thread(call_completed, path, call_id)
+        if found is None:
+            return None
+        data = found.data
+        return float(data.get("wait", 0)), float(data.get("talk", 0)), str(data["ended_by"])
 
     def queue_event(self, event: QueueEvent, received: float) -> None:
+        if self.backstop is not None:
+            self.backstop.seen(event)
         for work in (
             self.states.handle(event),
             self.screen_pop.handle(event, received),
@@ -169,7 +184,13 @@ class Agents:
             asyncio.create_task(self.wait_announcer.run(), name="wait-announcer"),
         ]
 
+    def caller_hung_up(self, event: CallerHungUp, _received: float) -> None:
+        if self.backstop is not None:
+            self.backstop.caller_hung_up(event.call_id)
+
     async def close(self) -> None:
+        if self.backstop is not None:
+            await self.backstop.close()
         self.states.close()
         await self.desks.close()
 
@@ -188,6 +209,14 @@ def _plug(parts: Parts, plug: Plug) -> None:
     plug.on_ami(MemberPaused, agents.member_paused)
     plug.on_ami(MemberReachable, agents.member_reachable)
     plug.on_ami(AgentRequest, agents.agent_request)
+    # An AgentComplete that never came is recovered from the queue_log once the caller hangs up.
+    backstop = agents.backstop = CompleteBackstop(agents.completed, plug.redeliver)
+    plug.on_ami(CallerHungUp, agents.caller_hung_up)
+    parts[slots.METRICS].counter(
+        "callcenter_ami_recovered_events",
+        "AgentComplete events AMI never delivered, recovered from Asterisk's queue_log.",
+        lambda: float(backstop.recovered),
+    )
     # Figures that reached a call before its ticket did are written once it has one.
     plug.listen("call.ended", agents.queue_calls.call_on_ticket)
     plug.after_ami_login(agents.ami_login)
@@ -206,7 +235,14 @@ def _plug(parts: Parts, plug: Plug) -> None:
 
 FEATURE = Feature(
     "agents",
-    needs=(slots.CONFIG, slots.AMI, slots.TICKETS, slots.CALL_LOG, slots.EVENT_LOG),
+    needs=(
+        slots.CONFIG,
+        slots.AMI,
+        slots.TICKETS,
+        slots.CALL_LOG,
+        slots.EVENT_LOG,
+        slots.METRICS,
+    ),
     provides=(slots.AGENTS,),
     build=_plug,
     routes=(*api_agents.ROUTES, *api_directory.ROUTES),

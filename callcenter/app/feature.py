@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import time
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from typing import Any, Generic, TypeVar
 
@@ -105,6 +106,11 @@ class Plug:
 
     def on_ami(self, kind: type[E], handler: Callable[[E, float], None]) -> None:
         self._c.router.subscribe(self.feature, kind, handler)
+
+    def redeliver(self, event: Any) -> None:
+        """An AMI event recovered from Asterisk's own record (it never came over AMI):
+        delivered to every feature that listens, as if it had come."""
+        self._c.router.deliver(event, time.monotonic())
 
     def on_call_event(self, sink: Callable[[Any], None]) -> None:
         self._c.call_sinks.append((self.feature, sink))

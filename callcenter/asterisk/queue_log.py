@@ -37,3 +37,23 @@ def day_events(path: Path, day: date, zone: tzinfo) -> list[LoggedEvent]:
     """The lines of one local day."""
     start = datetime.combine(day, time(), zone)
     return read_events(path, start, start + timedelta(days=1))
+
+
+def call_completed(path: Path, call_id: str, tail_bytes: int = 1 << 20) -> LoggedEvent | None:
+    """The line that ended ``call_id``'s answered leg (COMPLETECALLER, COMPLETEAGENT or a
+    transfer) among the last ``tail_bytes`` of the queue_log; None when there is none."""
+    try:
+        with path.open("rb") as log:
+            size = log.seek(0, 2)
+            log.seek(max(0, size - tail_bytes))
+            text = log.read().decode("utf-8", errors="replace")
+    except OSError:
+        return None
+    needle = f"|{call_id}|"
+    for line in reversed(text.splitlines()):
+        if needle not in line:
+            continue
+        event = queue_log_event(line)
+        if event is not None and event.call_id == call_id and "ended_by" in event.data:
+            return event
+    return None

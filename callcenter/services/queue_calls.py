@@ -13,6 +13,7 @@ between the two looks is not missed; writing the same figures twice changes noth
 from __future__ import annotations
 
 import logging
+import re
 from collections import OrderedDict
 from collections.abc import Mapping
 from typing import Any, Protocol
@@ -28,6 +29,7 @@ from callcenter.logs import call_id_var
 
 log = logging.getLogger(__name__)
 
+UNIQUEID = re.compile(r"\d+\.\d+$")  # a channel's Uniqueid (a node's name may prefix it)
 HELD_CALLS = 1000  # calls whose figures wait for their ticket; beyond, the oldest are dropped
 
 
@@ -84,6 +86,9 @@ class QueueCallRecorder:
             self._hold(call_id, changes)
             return
         if await self._store.update_call(call_id, changes) is not None:
+            return
+        if not UNIQUEID.search(call_id):  # a callback's placeholder: never on a ticket
+            log.debug("queue figures of %s kept nowhere: %s", call_id, changes)
             return
         self._hold(call_id, changes)
         held = self._held.get(call_id)

@@ -16,7 +16,7 @@ from callcenter.secrets import load_or_create_secrets
 from callcenter.softphone_accounts import SoftphoneAccounts
 from tests.support.baresip import printed_settings, start_softphone
 from tests.support.calls import new_caller, queue_call_on_ticket
-from tests.support.daemon_api import api_call, api_token
+from tests.support.daemon_api import api_call, api_token, log_out
 from tests.support.instance import DaemonProcess, Instance
 from tests.support.sipp import PHONE_IP, Sipp
 from tests.support.sipp_scenarios import DEMO_TO_SUPPORT, register_scenario
@@ -93,6 +93,6 @@ def test_a_real_softphone_with_only_the_printed_settings_registers_and_answers_a
         assert (answered["queue"], answered["agent"]) == ("support", "1066")
         assert answered["talk"] >= 1  # baresip answered by itself and talked
     finally:
-        api_call(daemon, supervisor, "POST", "/agents/1066/logout")
+        log_out(daemon, supervisor, "1066")
         phone.stop()
         cli.invoke(main, ["agents", "remove", "1066"], env=instance.env)

@@ -7,9 +7,12 @@ import signal
 import pytest
 
 from callcenter.domain.calls import CallOutcome
-from tests.support.calls import call_record, ended_call, new_caller
+from callcenter.domain.tickets import Role
+from tests.support.calls import call_record, ended_call, new_caller, queue_call_on_ticket
+from tests.support.daemon_api import api_call, api_token
 from tests.support.instance import DaemonProcess, Instance
 from tests.support.sipp import Sipp
+from tests.support.sipp_scenarios import DEMO_TO_SUPPORT
 from tests.support.until import until
 
 pytestmark = pytest.mark.asterisk
@@ -93,3 +96,42 @@ def test_healthz_follows_asterisk_without_restarting_the_daemon(
     assert "PJSIP/1001" in instance.asterisk_cli("queue show support")
     assert daemon.process is not None
     assert daemon.process.pid == pid
+
+
+def test_an_agent_complete_ami_never_delivered_is_recovered_from_the_queue_log(
+    instance: Instance, daemon: DaemonProcess, sipp: Sipp
+) -> None:
+    """AMI loses app_queue's AgentComplete (here the daemon's AMI user stops letting it
+    through): once the caller has hung up, the daemon finds the call's COMPLETECALLER line
+    in Asterisk's queue_log and delivers the event it missed — the talk reaches the ticket
+    and the agent is free again, without waiting for a member resync."""
+    manager = instance.sandbox.instance_dir / "etc" / "manager.conf"
+    shipped = manager.read_text()
+    assert "eventfilter(name(AgentComplete)) =\n" in shipped
+    daemon.stop()
+    manager.write_text(shipped.replace("eventfilter(name(AgentComplete)) =\n", ""))
+    instance.asterisk_cli("manager reload")
+    try:
+        daemon.start()
+        agent = sipp.agent_phone("1001", instance.secrets.agent_passwords["1001"])
+        caller = new_caller()
+        number = instance.config.dialplan.virtual_number
+        call = sipp.call(number, caller, digits=DEMO_TO_SUPPORT, hangup_after=6)
+        call.assert_ok(40)
+        agent.assert_ok(40)
+        answered = queue_call_on_ticket(instance, caller, "answered")
+        assert (answered["agent"], answered["ended_by"]) == ("1001", "caller")
+        assert answered["talk"] >= 1
+        assert "never came over AMI; recovered from the queue_log (agent 1001" in daemon.log()
+        supervisor = api_token(instance, Role.SUPERVISOR)
+
+        def state_of_1001() -> str:
+            board = api_call(daemon, supervisor, "GET", "/queues/live")
+            return str(next(a for a in board["agents"] if a["agent"] == "1001")["state"])
+
+        until(lambda: state_of_1001() != "on_call", 10, what="1001 free again")
+    finally:
+        daemon.stop()
+        manager.write_text(shipped)
+        instance.asterisk_cli("manager reload")
+        daemon.start()

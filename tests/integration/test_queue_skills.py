@@ -29,7 +29,7 @@ from tests.support.calls import (
     path_nodes,
     queue_call_on_ticket,
 )
-from tests.support.daemon_api import api_call, api_token
+from tests.support.daemon_api import api_call, api_token, log_out
 from tests.support.instance import DaemonProcess, Instance
 from tests.support.sipp import Sipp
 from tests.support.until import until
@@ -151,7 +151,7 @@ def test_a_caller_behind_a_busy_agent_hears_our_estimate_then_overflows_to_a_flo
         first.assert_ok(40)
         phone.assert_ok(40)
     finally:
-        api_call(daemon, supervisor, "POST", "/agents/1088/logout")
+        log_out(daemon, supervisor, "1088")
     # The measured handle time (100 s, less when earlier tests' short calls count) less
     # what 1088 has already talked (since the answer the daemon saw).
     estimate = re.search(

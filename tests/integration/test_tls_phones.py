@@ -18,7 +18,7 @@ from callcenter.cli import main
 from callcenter.domain.tickets import Role
 from tests.support.baresip import printed_settings, start_softphone
 from tests.support.calls import new_caller, queue_call_on_ticket
-from tests.support.daemon_api import api_call, api_token
+from tests.support.daemon_api import api_call, api_token, log_out
 from tests.support.instance import DaemonProcess, Instance
 from tests.support.ports import free_port
 from tests.support.sipp import Sipp
@@ -86,6 +86,6 @@ def test_a_softphone_on_tls_answers_a_queue_call_with_srtp(
         assert "a=crypto:" in answers[0], answers[0]
         assert "SRTP is Enabled" in phone.output()  # and the phone used it
     finally:
-        api_call(daemon, supervisor, "POST", "/agents/1055/logout")
+        log_out(daemon, supervisor, "1055")
         phone.stop()
         cli.invoke(main, ["agents", "remove", "1055"], env=ours.env)

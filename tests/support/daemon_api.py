@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 import urllib.error
 import urllib.request
 from typing import Any
@@ -42,3 +43,16 @@ def api_status(
     except urllib.error.HTTPError as exc:
         with exc:
             return exc.code, json.loads(exc.read() or b"null")
+
+
+def log_out(daemon: DaemonProcess, token: str, agent: str, timeout: float = 30.0) -> None:
+    """Log ``agent`` out of every queue, as a test's cleanup: while the daemon still has
+    them on a call (409) it is asked again, so a test that failed mid-call leaves no agent
+    logged in to answer the next tests' calls."""
+    deadline = time.monotonic() + timeout
+    while True:
+        status, body = api_status(daemon, token, "POST", f"/agents/{agent}/logout")
+        if status != 409 or time.monotonic() > deadline:
+            assert status in (200, 409), (status, body)
+            return
+        time.sleep(0.5)

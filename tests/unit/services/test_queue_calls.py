@@ -107,3 +107,11 @@ async def test_a_leg_left_unanswered_is_kept_when_the_next_queue_answers() -> No
         merged |= changes
     assert (merged["queue"], merged["queue_outcome"], merged["wait"]) == ("support", "answered", 20)
     assert (merged["left_queue"], merged["left_status"]) == ("sales", "timeout")
+
+
+async def test_a_callback_placeholders_figures_are_not_held() -> None:
+    store = Store(known=False)
+    recorder = QueueCallRecorder(store)
+    await recorder.handle(CallerAbandoned("cb11-1q", "messages", 1, 0.0))
+    await recorder.call_on_ticket({"call_id": "cb11-1q"})
+    assert len(store.updates) == 1  # asked once, neither held nor looked for again

@@ -40,6 +40,7 @@ class AgentHub:
 
     def __init__(self) -> None:
         self._sockets: dict[str, set[web.WebSocketResponse]] = defaultdict(set)
+        self.closed = False  # the daemon is stopping: a page that reconnects is refused
 
     def pages(self, agent: str) -> int:
         return len(self._sockets.get(agent, ()))
@@ -62,6 +63,7 @@ class AgentHub:
         self._sockets[agent].discard(ws)
 
     async def close(self) -> None:
+        self.closed = True
         for sockets in list(self._sockets.values()):
             for ws in list(sockets):
                 await ws.close()
@@ -118,9 +120,11 @@ async def desk_socket(request: web.Request) -> web.WebSocketResponse:
     if not same_origin(request):  # a page of another site must not listen to a desk
         raise web.HTTPForbidden(text="websocket from another site refused")
     ext = await _authorised(request)
+    hub = request.app[HUB]
+    if hub.closed:  # the page would reconnect and hold the server's stop for its timeout
+        raise web.HTTPServiceUnavailable(text="the daemon is stopping")
     ws = web.WebSocketResponse(heartbeat=20)
     await ws.prepare(request)
-    hub = request.app[HUB]
     hub.add(ext, ws)
     log.info("desk of %s open (%d page(s))", ext, hub.pages(ext))
     hello: dict[str, object] = {"kind": "hello", "agent": ext}

@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from aiohttp import WSMsgType
 from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy import Engine
 
@@ -79,6 +80,19 @@ async def test_a_pop_published_for_an_agent_reaches_their_open_page(
     assert got["pop"]["history"]["phone"] == "+79161234567"
     await ws.close()
     await other.close()
+
+
+async def test_a_stopping_daemon_closes_the_desks_and_refuses_a_page_that_reconnects(
+    site: tuple[Site, AgentHub],
+) -> None:
+    s, hub = site
+    await s.sign_in(Role.SUPERVISOR)
+    ws = await s.client.ws_connect("/agents/1001/ws")
+    await ws.receive_json()
+    await hub.close()
+    assert (await ws.receive()).type in (WSMsgType.CLOSE, WSMsgType.CLOSED)
+    again = await s.client.get("/agents/1001/ws")  # a reconnect would hold the server's stop
+    assert again.status == 503
 
 
 async def test_pages_send_strangers_to_sign_in_and_back(site: tuple[Site, AgentHub]) -> None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
+from collections.abc import Callable
 from pathlib import Path
 
 from tests.support.instance import Instance
@@ -46,6 +47,22 @@ def snapshot(instance: Instance) -> dict[str, int]:
         "taskprocessor_deepest": deepest,
         "recordings_open": _files(recordings, "*.raw"),
         "recording_sides": _files(recordings, "*-side-*"),
+        **held(cli),
+    }
+
+
+def held(cli: Callable[[str], str]) -> dict[str, int]:
+    """What Asterisk keeps that calls do not show: the AMI event queue (events kept for
+    a session that has not read them), Stasis topics, task processors, threads, ARI
+    applications — a count that grows with the run while calls stay level is the leak."""
+    processors = cli("core show taskprocessors").splitlines()
+    return {
+        "ami_eventq": cli("manager show eventq").count("Usecount:"),
+        "ami_sessions": _count(r"(\d+) users? connected", cli("manager show connected")),
+        "stasis_topics": sum(1 for ln in cli("stasis show topics").splitlines() if ln[:1] != " "),
+        "taskprocessors": sum(1 for ln in processors if len(ln.split()) >= 6),
+        "threads": _count(r"(\d+) threads listed", cli("core show threads")),
+        "ari_apps": sum(1 for ln in cli("ari show apps").splitlines()[2:] if ln.strip()),
     }
 
 
@@ -63,6 +80,9 @@ def rss_mb(pid: int) -> float:
     return 0.0
 
 
+TRIM = "call (int) malloc_trim(0)"
+
+
 def heap_kept(pid: int) -> tuple[float, float] | None:
     """Asterisk's RSS before and after glibc is asked to give its free heap back
     (``malloc_trim(0)`` called in the process by gdb): what falls is memory freed but kept
@@ -74,7 +94,9 @@ def heap_kept(pid: int) -> tuple[float, float] | None:
     if not before:
         return None
     subprocess.run(
-        [gdb, "-p", str(pid), "-batch", "-ex", "call (int) malloc_trim(0)"],
+        # The sandbox's Asterisk runs chrooted: gdb finds its libc through /proc/PID/root
+        # (without it, no symbol malloc_trim and no reading).
+        [gdb, "-p", str(pid), "-batch", "-ex", f"set sysroot /proc/{pid}/root", "-ex", TRIM],
         capture_output=True,
         timeout=120,
         check=False,

@@ -7,12 +7,14 @@ Per load: callers offered; admitted (the daemon took them: their IVR record) and
 lost (SIPp failed them); told (the dialplan's announcement and offer: its log line); of
 those, asked (1 or silence: the capacity spool, imported as a call), and of those, stored
 (a callback request, source "capacity": one asked for and not stored is a callback lost);
-any caller neither admitted nor told. Call setup p50/p95 of every caller (INVITE → 200
-OK); Asterisk's CPU.
+any caller neither admitted nor told. Callers past ``max_told`` being told at once are
+refused with 503 (told so; SIPp counts them failed by design). Call setup p50/p95 of every
+caller answered (INVITE → 200 OK); Asterisk's CPU.
 Targets: 0 admitted calls lost, every other caller told, 0 callbacks lost.
 
     .venv/bin/python -m benchmarks.overload --knee 6 --max-calls 60 [--times 1.5,2 --minutes 5]
         [--max-entry-lag 0]   # the door blind to callers the daemon takes late (to compare)
+        [--max-told 0]        # every caller beyond the load offered a callback (to compare)
 """
 
 from __future__ import annotations
@@ -48,6 +50,7 @@ class Load:
     admitted: int = 0
     admitted_lost: int = 0
     offered_callback: int = 0  # told: the announcement and the offer (the dialplan's)
+    refused: int = 0  # told with 503: beyond max_told callers being told at once
     promised: int = 0  # of those, asked for it (1 or silence: the capacity spool)
     callbacks: int = 0  # of those, with a callback request stored (source "capacity")
     setup: list[float] = dataclasses.field(default_factory=list)
@@ -101,30 +104,31 @@ def offer(rig: Rig, sipp: Sipp, load: Load, seconds: float, tone: str, first: in
     drained(rig, 30.0)  # callback placeholders stay up: a short wait only
     time.sleep(5.0)  # the last callback requests committed
     admitted, told, asked, stored = outcomes(rig, numbers)
-    load.admitted, load.offered_callback = len(admitted), len(told)
+    load.admitted = len(admitted)
+    load.refused = sum(1 for why in told.values() if why == "told")
+    load.offered_callback = len(told) - load.refused
     for why in told.values():
         load.told_why[why] = load.told_why.get(why, 0) + 1
     load.promised, load.callbacks = len(asked), len(stored)
-    # A caller SIPp failed who was admitted: an admitted call lost.
+    # A caller SIPp failed who was admitted (a refused caller fails by design, told so by
+    # the 503): an admitted call lost.
     load.admitted_lost = max(0, load.admitted + load.offered_callback - load.succeeded)
     return load
 
 
-def report(loads: list[Load], max_rate: int, max_calls: int, entry_lag: float) -> None:
-    print(
-        f"[admission] max_rate = {max_rate}, max_calls = {max_calls}, mode = callback,"
-        f" max_entry_lag = {entry_lag:g}"
-    )
+def report(loads: list[Load], env: dict[str, str]) -> None:
+    print("[admission] " + ", ".join(f"{k.rsplit('__')[-1].lower()} = {v}" for k, v in env.items()))
     print(
         f"{'load':>5} {'rate/s':>6} {'offered':>7} {'admitted':>8} {'lost':>5}"
-        f" {'told':>5} {'asked':>6} {'stored':>6} {'untold':>6} {'setup p50':>9} {'p95 ms':>7}"
+        f" {'told':>5} {'503':>5} {'asked':>6} {'stored':>6} {'untold':>6}"
+        f" {'setup p50':>9} {'p95 ms':>7}"
         f" {'up':>4} {'Ast CPU':>7}"
     )
     for x in loads:
-        untold = x.offered - x.admitted - x.offered_callback
+        untold = x.offered - x.admitted - x.offered_callback - x.refused
         print(
             f"{x.times:>4g}x {x.rate:>6g} {x.offered:>7} {x.admitted:>8} {x.admitted_lost:>5}"
-            f" {x.offered_callback:>5} {x.promised:>6} {x.callbacks:>6} {untold:>6}"
+            f" {x.offered_callback:>5} {x.refused:>5} {x.promised:>6} {x.callbacks:>6} {untold:>6}"
             f" {ms(percentile(x.setup, 50)):>9} {ms(percentile(x.setup, 95)):>7}"
             f" {x.most_up:>4} {x.cpu_share:>6.0%}"
         )
@@ -148,6 +152,12 @@ def main() -> None:
         default=AdmissionConfig.max_entry_lag,
         help="seconds (0: not watched, to compare)",
     )
+    parser.add_argument(
+        "--max-told",
+        type=int,
+        default=AdmissionConfig.max_told,
+        help="callers told at once before 503 (0: no limit, to compare)",
+    )
     parser.add_argument("--keep", action="store_true")
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
@@ -160,6 +170,7 @@ def main() -> None:
         "CALLCENTER_ADMISSION__MAX_LOOP_LAG": str(shipped.max_loop_lag),
         "CALLCENTER_ADMISSION__MAX_ASTERISK_CPU": str(shipped.max_asterisk_cpu),
         "CALLCENTER_ADMISSION__MAX_ENTRY_LAG": str(args.max_entry_lag),
+        "CALLCENTER_ADMISSION__MAX_TOLD": str(args.max_told),
     }
     rig = Rig(state, args.agents, "", extra=env)
     loads: list[Load] = []
@@ -174,7 +185,7 @@ def main() -> None:
         for phone in phones:
             phone.process.kill()
             phone.process.wait()
-    report(loads, max_rate, args.max_calls, args.max_entry_lag)
+    report(loads, env)
     keep_or_remove(state, args.keep)
 
 

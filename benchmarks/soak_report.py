@@ -73,6 +73,31 @@ def chart(series: list[tuple[float, float]], width: int = 60, height: int = 8) -
     return rows
 
 
+HELD = (
+    ("channels", "channels"),
+    ("bridges", "bridges"),
+    ("taskprocessor_queued", "queued"),
+    ("ami_eventq", "AMI evq"),
+    ("ami_sessions", "AMI ses"),
+    ("stasis_topics", "topics"),
+    ("taskprocessors", "tps"),
+    ("threads", "threads"),
+    ("ari_apps", "ARI apps"),
+)
+
+
+def held_table(r: Soak) -> list[str]:
+    """What Asterisk held each minute, next to its memory then: the column that climbs
+    with the memory while the calls stay level is where the growth is."""
+    head = "    min      RSS " + "".join(f"{label:>9}" for _, label in HELD)
+    rows = [head]
+    for t, st in r.states:
+        rss = min(r.asterisk_rss, key=lambda p: abs(p[0] - t), default=(t, math.nan))[1]
+        cells = "".join(f"{st.get(key, -1):>9}" for key, _ in HELD)
+        rows.append(f"  {t / 60:5.1f} {rss:8.1f} {cells}")
+    return rows
+
+
 def report(r: Soak) -> str:
     lag = sorted(r.lag_p99)
     lines = [
@@ -108,12 +133,7 @@ def report(r: Soak) -> str:
         green = "never (120 s)" if f.recovered_after is None else f"{f.recovered_after:.1f}"
         lines.append(f"  {f.name:<17} {f.at:>6.0f}  {f.failed_calls:>10}  {green:>24}")
     if r.states:
-        lines += ["", "Asterisk over the run (every minute): min  channels  bridges  queued tasks"]
-        for t, st in r.states:
-            lines.append(
-                f"  {t / 60:5.1f} {st['channels']:>9} {st['bridges']:>8}"
-                f" {st['taskprocessor_queued']:>13}"
-            )
+        lines += ["", "Asterisk over the run (every minute):", *held_table(r)]
     lines += ["", "daemon memory:", *chart(r.daemon_rss)]
     lines += ["", "Asterisk memory:", *chart(r.asterisk_rss)]
     lines += ["", "Asterisk memory slope between faults:", *between_faults(r, r.asterisk_rss)]

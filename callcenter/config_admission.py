@@ -7,7 +7,8 @@ loop's lag, Asterisk's CPU, how late it takes the callers admitted), renewing wh
 signal lasts; if the daemon dies the door reopens by itself. A caller beyond the load hears
 ``announcement`` and is offered a callback (``mode = "callback"``), or is refused at SIP
 level with 503 (``mode = "refuse"``, so a carrier with another route overflows there; a
-SIP front adds ``Retry-After``). 0 turns a limit off.
+SIP front adds ``Retry-After``). Past ``max_told`` callers being told at once, the next are
+refused with 503 in either mode. 0 turns a limit off.
 """
 
 from __future__ import annotations
@@ -28,6 +29,10 @@ class AdmissionConfig:
     # New inbound calls per second; 0: no limit. Set it from the recorded knee of your
     # machine (benchmarks.recorded_knee); the ceiling and the live signals hold without it.
     max_rate: int = 0
+    # Callers beyond the load hearing the announcement and the offer at once; past it they
+    # are refused with 503 even in "callback" mode, so a flood costs Asterisk a SIP answer
+    # rather than a played call each, and the admitted calls keep the CPU. 0: no limit.
+    max_told: int = 30
     mode: str = "callback"  # beyond the load: "callback" (announcement + offer) or "refuse"
     callback_queue: str = ""  # whose agents call back ("": the first of dialplan.queues)
     announcement: str = "all-circuits-busy-now"  # a sound name, said before the offer
@@ -43,10 +48,9 @@ class AdmissionConfig:
 
 def check_admission(c: AdmissionConfig, queues: tuple[str, ...]) -> None:
     """Raise :class:`ConfigError` naming the first key that is wrong."""
-    if c.max_calls < 0 or c.max_rate < 0:
-        raise ConfigError(
-            f"admission: max_calls ({c.max_calls}) and max_rate ({c.max_rate}) must be 0 or more"
-        )
+    for key in ("max_calls", "max_rate", "max_told"):
+        if getattr(c, key) < 0:
+            raise ConfigError(f"admission.{key}: {getattr(c, key)} must be 0 or more")
     if c.mode not in MODES:
         raise ConfigError(f"admission.mode: {c.mode!r} is not one of {list(MODES)}")
     if c.callback_queue and c.callback_queue not in queues:

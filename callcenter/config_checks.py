@@ -13,6 +13,7 @@ import phonenumbers
 from callcenter.config_admission import check_admission
 from callcenter.config_lookups import check_lookups
 from callcenter.config_sections import (
+    ALLOCATORS,
     CallbacksConfig,
     ClusterConfig,
     Config,
@@ -180,6 +181,10 @@ def _check_asterisk(config: Config) -> None:
     a = config.asterisk
     if a.mode not in ("auto", "system", "sandbox"):
         raise ConfigError(f"asterisk.mode must be auto, system or sandbox, got {a.mode!r}")
+    if a.allocator not in ALLOCATORS:
+        raise ConfigError(
+            f"asterisk.allocator must be one of {list(ALLOCATORS)}, got {a.allocator!r}"
+        )
     for key in ("sip_port", "rtp_start", "rtp_end", "ami_port", "http_port"):
         port = getattr(a, key)
         if not 1 <= port <= 65535:

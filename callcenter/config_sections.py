@@ -27,6 +27,9 @@ class InstanceConfig:
     state_dir: str = "var"  # secrets, database, Asterisk runtime files; relative to cwd
 
 
+ALLOCATORS = ("jemalloc", "glibc")  # asterisk.allocator
+
+
 @dataclasses.dataclass(frozen=True)
 class AsteriskConfig:
     # auto/sandbox: the embedded Asterisk (a cached Debian root) we start; system: the
@@ -46,6 +49,10 @@ class AsteriskConfig:
     start_timeout: float = 30.0
     # AMI/ARI send only the events the daemon uses (off: everything, to measure or debug).
     event_filters: bool = True
+    # The sandbox's Asterisk allocates with jemalloc, which gives freed memory back to the
+    # system; with glibc's malloc a burst (an ARI link cut under load) left +50-80 MB kept
+    # for good, and the soak saw Asterisk's memory climb fault after fault ("glibc": as is).
+    allocator: str = "jemalloc"
     external_signaling_address: str = ""  # behind NAT: the public address (production.md)
     external_media_address: str = ""  # "": external_signaling_address
     local_net: tuple[str, ...] = ()  # networks not behind the NAT

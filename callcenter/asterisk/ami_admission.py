@@ -16,6 +16,7 @@ from callcenter.domain.admission import AdmissionSeen, Outcome
 @dataclasses.dataclass(frozen=True)
 class DoorReading:
     calls_up: int  # inbound calls up now (the dialplan's group "inbound")
+    told_up: int  # callers beyond the load being told now (the group "told")
     closed_until: int  # epoch; 0 or past: open
     why: str
 
@@ -45,7 +46,11 @@ class AmiDoor:
         await self._set("ADMIT_CLOSED_WHY", "")
 
     async def calls_up(self) -> int:
-        up = await self._get("GROUP_COUNT(inbound@callcenter)")
+        return await self._count("inbound")
+
+    async def _count(self, group: str) -> int:
+        """Channels in the dialplan's group ``group`` (category ``callcenter``)."""
+        up = await self._get(f"GROUP_COUNT({group}@callcenter)")
         return int(up) if up.isdigit() else 0
 
     async def reading(self) -> DoorReading:
@@ -53,6 +58,7 @@ class AmiDoor:
         until = await self._get("ADMIT_CLOSED_UNTIL")
         return DoorReading(
             calls_up=await self.calls_up(),
+            told_up=await self._count("told"),
             closed_until=int(until) if until.isdigit() else 0,
             why=await self._get("ADMIT_CLOSED_WHY"),
         )

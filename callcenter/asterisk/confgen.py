@@ -90,6 +90,7 @@ def template_values(config: Config, secrets: Secrets, layout: AsteriskLayout) ->
         "cluster_node": config.cluster.node,
         "admit_max_calls": str(config.admission.max_calls),
         "admit_max_rate": str(config.admission.max_rate),
+        "admit_max_told": str(config.admission.max_told),
         "admit_mode": config.admission.mode,
         "admit_queue": callback_queue(config.admission, d.queues),
         "admit_announcement": config.admission.announcement,

@@ -22,6 +22,7 @@ from callcenter.asterisk.confgen import AsteriskLayout
 from callcenter.asterisk.sandbox_root import SandboxError, user_ids
 
 MIN_SYSTEM_MAJOR = 20
+JEMALLOC = "libjemalloc.so.2"
 
 
 class Runtime(Protocol):
@@ -31,6 +32,10 @@ class Runtime(Protocol):
 
     def command(self, argv: Sequence[str], shared: Sequence[Path] = ()) -> list[str]:
         """The argv that runs ``argv`` in this runtime with ``shared`` directories visible."""
+        ...
+
+    def allocator(self, name: str) -> list[str]:
+        """The argv prefix that runs a program with allocator ``name`` (asterisk.allocator)."""
         ...
 
     def layout(self, instance_dir: Path) -> AsteriskLayout: ...
@@ -96,6 +101,17 @@ class SandboxRuntime:
     def layout(self, instance_dir: Path) -> AsteriskLayout:
         return _layout(instance_dir, _module_dir(self.root), "/usr/share/asterisk")
 
+    def allocator(self, name: str) -> list[str]:
+        if name == "glibc":
+            return []
+        found = sorted(self.root.glob(f"usr/lib/*/{JEMALLOC}"))
+        if not found:
+            raise SandboxError(
+                f"asterisk.allocator = {name!r}: no {JEMALLOC} in the sandbox root {self.root}"
+                " (rebuild it: remove the directory and start again)"
+            )
+        return ["env", f"LD_PRELOAD=/{found[0].relative_to(self.root)}"]
+
 
 @dataclasses.dataclass
 class SystemRuntime:
@@ -112,6 +128,9 @@ class SystemRuntime:
 
     def command(self, argv: Sequence[str], shared: Sequence[Path] = ()) -> list[str]:
         return list(argv)
+
+    def allocator(self, name: str) -> list[str]:
+        return []  # its service manager starts it: docs/production.md says how
 
     def layout(self, instance_dir: Path) -> AsteriskLayout:
         return _layout(instance_dir, _module_dir(Path("/")), "/usr/share/asterisk")

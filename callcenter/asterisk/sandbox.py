@@ -112,7 +112,8 @@ class Sandbox:
         self._prepare_dirs(runtime)
         self._write_config(runtime)
         console = self.instance_dir / "log" / "console.log"
-        asterisk = ["asterisk", "-f", "-U", "asterisk", "-G", "asterisk"]
+        malloc = runtime.allocator(self.config.asterisk.allocator)
+        asterisk = [*malloc, "asterisk", "-f", "-U", "asterisk", "-G", "asterisk"]
         argv = runtime.command(
             [*asterisk, "-C", f"{layout.etc_dir}/asterisk.conf"], shared=[self.instance_dir]
         )

@@ -26,6 +26,8 @@ PACKAGES = (
     "asterisk-core-sounds-en-wav",
     "asterisk-core-sounds-ru-wav",
     "asterisk-moh-opsound-wav",
+    # Asterisk's allocator (asterisk.allocator): gives freed memory back (glibc kept it).
+    "libjemalloc2",
     "sip-tester",
     "baresip",
     # The SIP front of a cluster (issue 16): Kamailio with its PostgreSQL driver.

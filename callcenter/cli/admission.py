@@ -43,6 +43,8 @@ def admission_status(obj: HasConfig, as_json: bool) -> None:
         "calls_up": now.calls_up,
         "max_calls": c.max_calls,
         "max_rate": c.max_rate,
+        "told_up": now.told_up,
+        "max_told": c.max_told,
         "mode": c.mode,
         "callback_queue": callback_queue(c, cfg.dialplan.queues),
         "door": "closed" if closed else "open",
@@ -58,6 +60,9 @@ def admission_status(obj: HasConfig, as_json: bool) -> None:
         click.echo(f"door {doc['door']}" + (f" ({now.why})" if closed else ""))
         beyond = "refused with 503" if c.mode == "refuse" else "offered a callback"
         click.echo(f"callers beyond the load: {beyond} ({doc['callback_queue']})")
+        if c.mode != "refuse":
+            told = f"{c.max_told}, then 503" if c.max_told else "no limit"
+            click.echo(f"being told now {now.told_up} of {told}")
     if not doc["admitting"]:
         sys.exit(1)
 

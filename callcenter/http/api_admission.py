@@ -22,6 +22,7 @@ LIMITS = obj(
     {
         "max_calls": _INT,
         "max_rate": _INT,
+        "max_told": _INT,
         "mode": {"type": "string", "enum": ["callback", "refuse"]},
         "callback_queue": {"type": "string"},
         "retry_after": _INT,
@@ -32,6 +33,7 @@ LIMITS = obj(
     (
         "max_calls",
         "max_rate",
+        "max_told",
         "mode",
         "callback_queue",
         "retry_after",
@@ -65,6 +67,7 @@ def limits_json(c: AdmissionConfig, queue: str) -> dict[str, object]:
     return {
         "max_calls": c.max_calls,
         "max_rate": c.max_rate,
+        "max_told": c.max_told,
         "mode": c.mode,
         "callback_queue": queue,
         "retry_after": c.retry_after,

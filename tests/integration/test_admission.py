@@ -1,6 +1,7 @@
 """Admission control on real calls: a centre whose ceiling is one inbound call. A second
 caller is offered a callback (announcement, number read back, the promise said) and it is
-requested; with ``refuse`` they get 503 at SIP level; with the daemon down the ceiling
+requested, and while they are told a third gets 503 (``max_told``); with ``refuse`` they
+get 503 at SIP level; with the daemon down the ceiling
 still holds (the dialplan's own) and a caller beyond it is written to the capacity spool
 and called back once the daemon returns; a daemon whose event loop is late closes the
 door, and it reopens by itself when the daemon stops renewing it. The board, the API, the
@@ -92,7 +93,16 @@ def test_beyond_the_ceiling_a_caller_is_offered_a_callback_and_it_shows(
     code, doc = status(instance)
     assert (code, doc["admitting"], doc["max_calls"]) == (1, False, 1)
     number = mobile()
-    second = sipp.call(instance.config.dialplan.virtual_number, number, bye_timeout=60)
+    instance.asterisk_cli("dialplan set global ADMIT_MAX_TOLD 1")  # as max_told = 1
+    try:
+        second = sipp.call(instance.config.dialplan.virtual_number, number, bye_timeout=60)
+        until(lambda: status(instance)[1]["told_up"] == 1, 15, what="the second caller told")
+        # One caller is being told: the next is refused with 503 though the mode calls back.
+        flood = sipp.call(instance.config.dialplan.virtual_number, mobile(), bye_timeout=10)
+        flood.wait(30)
+        assert "SIP/2.0 503" in messages(flood)
+    finally:
+        instance.asterisk_cli("dialplan set global ADMIT_MAX_TOLD 30")
     second.assert_ok(70)  # answered, told, and hung up by us
     [callback] = until(lambda: callbacks_for(instance, daemon, number), 15, what="the callback")
     assert (callback["source"], callback["queue"]) == ("capacity", "support")
@@ -100,9 +110,10 @@ def test_beyond_the_ceiling_a_caller_is_offered_a_callback_and_it_shows(
     first.assert_ok(30)
     lead = api_token(instance, Role.SUPERVISOR)
     body = api_call(daemon, lead, "GET", "/admission")
-    assert body["counts"]["callback"] == 1
+    assert (body["counts"]["callback"], body["counts"]["refused"]) == (1, 1)
     assert body["counts"]["admitted"] >= 1
-    assert body["by_reason"] == {"calls": 1}
+    assert body["by_reason"] == {"calls": 1, "told": 1}
+    assert body["limits"]["max_told"] == 30
     with urllib.request.urlopen(f"{daemon.url}/metrics", timeout=5) as resp:  # noqa: S310
         metrics = resp.read().decode()
     assert 'callcenter_admission_calls_total{outcome="callback"} 1.0' in metrics

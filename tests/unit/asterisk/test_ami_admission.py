@@ -47,6 +47,32 @@ async def test_the_door_is_two_globals() -> None:
     assert all(a["Action"] == "Setvar" and "Channel" not in a for a in ami.sent)
 
 
+class Reads:
+    """An AMI that answers Getvar from a dict."""
+
+    def __init__(self, values: dict[str, str]) -> None:
+        self.values = values
+
+    async def checked(self, action: dict[str, str]) -> Any:
+        return {"Response": "Success", "Value": self.values.get(action["Variable"], "")}
+
+
+async def test_the_reading_counts_the_callers_admitted_and_those_being_told() -> None:
+    ami = Reads(
+        {
+            "GROUP_COUNT(inbound@callcenter)": "60",
+            "GROUP_COUNT(told@callcenter)": "12",
+            "ADMIT_CLOSED_UNTIL": "1796124003",
+            "ADMIT_CLOSED_WHY": "entry_lag",
+        }
+    )
+    reading = await AmiDoor(ami).reading()  # type: ignore[arg-type]
+    assert (reading.calls_up, reading.told_up) == (60, 12)
+    assert (reading.closed_until, reading.why) == (1796124003, "entry_lag")
+    empty = await AmiDoor(Reads({})).reading()  # type: ignore[arg-type]
+    assert (empty.calls_up, empty.told_up, empty.closed_until) == (0, 0, 0)
+
+
 def test_cpu_share_of_a_process_between_two_looks() -> None:
     times = iter([0.0, 1.0, 2.0])
     pids: list[int | None] = [os.getpid(), os.getpid(), None]

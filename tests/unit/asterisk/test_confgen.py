@@ -263,12 +263,18 @@ def test_admission_holds_in_the_dialplan_before_the_ivr(tmp_path: Path) -> None:
             "CALLCENTER_ADMISSION__MAX_CALLS": "30",
             "CALLCENTER_ADMISSION__MAX_RATE": "4",
             "CALLCENTER_ADMISSION__MODE": "refuse",
+            "CALLCENTER_ADMISSION__MAX_TOLD": "12",
         },
     )
     secrets = load_or_create_secrets(tmp_path, config.dialplan.agents)
     files = render_all(template_values(config, secrets, LAYOUT))
     globals_ = files["extensions.conf"]
-    for line in ("ADMIT_MAX_CALLS = 30", "ADMIT_MAX_RATE = 4", "ADMIT_MODE = refuse"):
+    for line in (
+        "ADMIT_MAX_CALLS = 30",
+        "ADMIT_MAX_RATE = 4",
+        "ADMIT_MODE = refuse",
+        "ADMIT_MAX_TOLD = 12",
+    ):
         assert line in globals_
     assert "ADMIT_QUEUE = sales" in globals_  # callback_queue "": the first queue
     assert "ADMIT_CLOSED_UNTIL = 0" in globals_
@@ -278,5 +284,8 @@ def test_admission_holds_in_the_dialplan_before_the_ivr(tmp_path: Path) -> None:
     assert "callcenter-overload,s,1" in inbound[gate : inbound.index("Stasis(")]
     overload = files["dialplan/callcenter.conf"].split("[callcenter-overload]")[1].split("\n[")[0]
     assert "Hangup(34)" in overload  # 503
+    # Past ADMIT_MAX_TOLD callers being told, the next is refused before anything is played.
+    told = overload.index("GROUP_COUNT(told@callcenter)")
+    assert told < overload.index("Set(GROUP(callcenter)=told)") < overload.index("Answer()")
     assert "Stasis(" not in overload  # nothing waits on the daemon, whose load may be why
     assert "/i/spool/callcenter-capacity-${UNIQUEID}.call" in overload

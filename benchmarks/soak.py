@@ -153,19 +153,22 @@ class Rig:
         a = self.instance.config.asterisk
         # Stopped with a signal, the benchmark still stops its Asterisk and daemon (they run
         # in sessions of their own: left running, they would load every later measurement).
+        # A daemon that never gets healthy still takes its Asterisk down with it.
         before = signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
-        self.instance.sandbox.up()
-        with (
-            TcpProxy(self.ami_port, a.ami_port) as self.ami_proxy,
-            TcpProxy(self.ari_port, a.http_port) as self.ari_proxy,
-        ):
-            self.daemon.start()
-            try:
-                yield self
-            finally:
-                self.daemon.stop()
-                self.instance.sandbox.down()
-                signal.signal(signal.SIGTERM, before)
+        try:
+            self.instance.sandbox.up()
+            with (
+                TcpProxy(self.ami_port, a.ami_port) as self.ami_proxy,
+                TcpProxy(self.ari_port, a.http_port) as self.ari_proxy,
+            ):
+                try:
+                    self.daemon.start()
+                    yield self
+                finally:
+                    self.daemon.stop()
+        finally:
+            self.instance.sandbox.down()
+            signal.signal(signal.SIGTERM, before)
 
     def asterisk_pid(self) -> int | None:
         state = self.instance.sandbox.state()

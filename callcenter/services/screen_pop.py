@@ -72,6 +72,10 @@ class AgentDesks(Protocol):
         """Send to every page open for ``agent``; returns how many got it."""
         ...
 
+    def pages(self, agent: str) -> int:
+        """How many desk pages ``agent`` has open now."""
+        ...
+
 
 class CallTickets(Protocol):
     async def call_ticket(self, call_id: str) -> int | None: ...
@@ -92,6 +96,10 @@ class ScreenPop:
 
         Start these in the order the events came: each agent's are then carried out one
         after the other, in that order."""
+        if isinstance(event, AgentEvent) and not self._desks.pages(event.agent):
+            # Nobody to show it to: no lookups (two store reads per agent rung, the caller's
+            # history the heavier; a queue ringing all its free agents multiplies them).
+            return
         token = call_id_var.set(event.call_id)
         try:
             key = event.agent if isinstance(event, AgentEvent) else f"call:{event.call_id}"

@@ -3,12 +3,16 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import gc
+import importlib.util
+import linecache
+import sys
 import threading
 import time
+from pathlib import Path
 from typing import Any
 
 from callcenter.metrics.loop_lag import LoopLag
-from callcenter.metrics.stall_catcher import Stall, StallCatcher
+from callcenter.metrics.stall_catcher import Stall, StallCatcher, _stack
 
 
 def block_the_loop_on_purpose(seconds: float) -> None:
@@ -139,3 +143,21 @@ def test_the_worst_tick_since_the_last_look_counts_even_when_a_good_one_followed
     assert catcher.look(3.15) is None
     catcher.ticked(0.002, 3.17)
     assert catcher.look(3.16) is None  # on time again: nothing more
+
+
+def test_a_sampled_stack_reads_no_source_file(tmp_path: Path) -> None:
+    """Stacks are names and line numbers: linecache must not keep each file they pass
+    through (it grew the daemon's memory for as long as it ran)."""
+    source = tmp_path / "sampled_module.py"
+    source.write_text("import sys\n\ndef where(stack):\n    return stack(sys._getframe(), 5)\n")
+    spec = importlib.util.spec_from_file_location("sampled_module", source)
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    linecache.checkcache(str(source))
+    stack = module.where(_stack)
+    assert stack[-1] == "where (sampled_module.py:4)"
+    # At most a lazy entry (a loader to call, no lines): the file's lines are not read.
+    assert len(linecache.cache.get(str(source), ())) <= 1
+    sys.modules.pop("sampled_module", None)

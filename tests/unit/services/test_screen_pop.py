@@ -27,15 +27,23 @@ class Desks:
     sent: list[tuple[str, DeskMessage]] = dataclasses.field(default_factory=list)
     broken: bool = False
 
+    open: int = 1
+
     async def publish(self, agent: str, message: DeskMessage) -> int:
         if self.broken:
             raise ConnectionResetError("page gone")
         self.sent.append((agent, message))
         return 1
 
+    def pages(self, agent: str) -> int:
+        return self.open
+
 
 class Tickets:
+    looked_up = 0
+
     async def lookup(self, phone: str = "", email: str = "") -> CallerHistory:
+        Tickets.looked_up += 1
         if not phone[-1:].isdigit():
             raise InvalidContact("phone", "not a number")
         return CallerHistory("+7" + phone[-10:], None)
@@ -63,6 +71,15 @@ async def test_ringing_sends_history_and_ivr_path_to_the_agent() -> None:
     assert message.pop.history is not None
     assert message.pop.history.phone == "+79161234567"
     assert message.pop.ivr_path[0]["detail"] == "pressed:2"
+
+
+async def test_an_agent_without_a_desk_open_costs_no_lookup() -> None:
+    desks = Desks(open=0)
+    pop = await _pop(desks)
+    before = Tickets.looked_up
+    await pop.handle(AgentRinging("1.1", "1.1", "support", "1001", "89161234567"))
+    await pop.handle(AgentAnswered("1.1", "support", "1001", 4.0, 2.0))
+    assert (desks.sent, Tickets.looked_up) == ([], before)
 
 
 async def test_answer_names_the_calls_ticket() -> None:

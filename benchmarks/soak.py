@@ -147,6 +147,7 @@ class Rig:
         self.instance = Instance.create(state, **overrides)
         self.daemon = DaemonProcess(self.instance, state / "daemon.log")
         self.state = state
+        self.phones: list[SippRun] = []  # the agents' SIPp, stopped with the rig
 
     @contextlib.contextmanager
     def running(self) -> Iterator[Rig]:
@@ -167,6 +168,9 @@ class Rig:
                 finally:
                     self.daemon.stop()
         finally:
+            for run in self.phones:
+                run.process.kill()
+                run.process.wait()
             self.instance.sandbox.down()
             signal.signal(signal.SIGTERM, before)
 
@@ -303,7 +307,7 @@ def left_behind(rig: Rig, limit: float = 120.0) -> dict[str, int]:
 
 
 def start_agents(rig: Rig, sipp: Sipp, talk: float, calls: int) -> list[SippRun]:
-    runs = []
+    runs = rig.phones
     for agent in rig.agents:
         # For the whole run (SIPp never refreshes a registration; 7200 s is PJSIP's cap).
         port = sipp.register_agent(agent, rig.instance.secrets.agent_passwords[agent], 7200)

@@ -50,7 +50,7 @@ class AsteriskConfig:
     # AMI/ARI send only the events the daemon uses (off: everything, to measure or debug).
     event_filters: bool = True
     # The sandbox's Asterisk allocates with jemalloc, which gives freed memory back to the
-    # system; with glibc's malloc a burst (an ARI link cut under load) left +50-80 MB kept
+    # system; with glibc's malloc a burst (an ARI link cut under load) left +45 MB kept
     # for good, and the soak saw Asterisk's memory climb fault after fault ("glibc": as is).
     allocator: str = "jemalloc"
     external_signaling_address: str = ""  # behind NAT: the public address (production.md)

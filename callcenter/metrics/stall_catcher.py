@@ -92,8 +92,8 @@ class Stall:
 
 def _stack(frame: Any, depth: int) -> tuple[str, ...]:
     # Names and line numbers only: reading the source lines (extract_stack's default) made
-    # linecache keep every file a sampled stack passed through — +58 MB/h of the daemon's
-    # memory in the soak, growing with each new file a stall was caught in.
+    # linecache keep every file a sampled stack passed through, for good (in the soak:
+    # ~30,000 lines more after 2.5 minutes, growing with each new file a stall was caught in).
     frames = traceback.StackSummary.extract(
         traceback.walk_stack(frame), limit=depth, lookup_lines=False
     )

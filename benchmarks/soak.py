@@ -12,6 +12,7 @@ store), event-loop lag p99, and per fault the calls lost around it and the secon
         [--faults ami_cut,ari_cut,daemon_kill,asterisk_restart,postgres_restart]
         [--sqlite]   # default: PostgreSQL (needed for postgres_restart)
         [--no-recordings]   # the same load with no call recorded (to compare)
+        [--allocator glibc]  # Asterisk on glibc's malloc, as before jemalloc (to compare)
 
 A short version runs in the suite (tests/integration/test_soak.py).
 """
@@ -221,8 +222,10 @@ def soak(
     event_filters: bool = True,
     recordings: bool = True,
     trim: bool = False,
+    allocator: str = "jemalloc",
 ) -> Soak:
-    rig = Rig(state, agents, database_url, event_filters, recordings)
+    extra = {"CALLCENTER_ASTERISK__ALLOCATOR": allocator}
+    rig = Rig(state, agents, database_url, event_filters, recordings, extra)
     seconds = minutes * 60
     result = Soak(seconds)
     calls = max(1, round(rate * seconds))
@@ -418,6 +421,7 @@ def main() -> None:
     parser.add_argument("--no-recordings", action="store_true", help="calls not recorded")
     parser.add_argument("--keep", action="store_true", help="keep the state directory")
     parser.add_argument("--malloc-arena-max", type=int, default=0, help="glibc's, for Asterisk")
+    parser.add_argument("--allocator", default="jemalloc", help="Asterisk's: jemalloc or glibc")
     args = parser.parse_args()
     if args.malloc_arena_max:
         os.environ["MALLOC_ARENA_MAX"] = str(args.malloc_arena_max)  # inherited by Asterisk
@@ -436,6 +440,7 @@ def main() -> None:
             event_filters=not args.no_event_filters,
             recordings=not args.no_recordings,
             trim=True,
+            allocator=args.allocator,
         )
     print(report(result))
     keep_or_remove(state, args.keep)

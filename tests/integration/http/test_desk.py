@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from aiohttp import WSMsgType
+from aiohttp import ClientWebSocketResponse, WSMsgType
 from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy import Engine
 
@@ -60,6 +60,13 @@ async def site(db_engine: Engine) -> AsyncIterator[tuple[Site, AgentHub]]:
         yield Site(client, staff, db_engine), hub
 
 
+async def open_desk(s: Site, agent: str) -> ClientWebSocketResponse:
+    """A desk page's socket for ``agent``, past its hello."""
+    ws = await s.client.ws_connect(f"/agents/{agent}/ws")
+    assert (await ws.receive_json())["kind"] == "hello"
+    return ws
+
+
 async def test_a_pop_published_for_an_agent_reaches_their_open_page(
     site: tuple[Site, AgentHub],
 ) -> None:
@@ -68,10 +75,8 @@ async def test_a_pop_published_for_an_agent_reaches_their_open_page(
     page = await s.client.get("/agents/1001/desk")
     assert page.status == 200
     assert "<title>Desk 1001 — callcenter</title>" in await page.text()
-    ws = await s.client.ws_connect("/agents/1001/ws")
-    assert (await ws.receive_json())["kind"] == "hello"
-    other = await s.client.ws_connect("/agents/1002/ws")
-    await other.receive_json()
+    ws = await open_desk(s, "1001")
+    other = await open_desk(s, "1002")
     history = CallerHistory("+79161234567", None)
     pop = Pop("1.1", "support", "89161234567", history, ({"node": "menu"},), "demo@1")
     assert await hub.publish("1001", DeskMessage("ringing", "1.1", "support", pop=pop)) == 1
@@ -87,8 +92,7 @@ async def test_a_stopping_daemon_closes_the_desks_and_refuses_a_page_that_reconn
 ) -> None:
     s, hub = site
     await s.sign_in(Role.SUPERVISOR)
-    ws = await s.client.ws_connect("/agents/1001/ws")
-    await ws.receive_json()
+    ws = await open_desk(s, "1001")
     await hub.close()
     assert (await ws.receive()).type in (WSMsgType.CLOSE, WSMsgType.CLOSED)
     again = await s.client.get("/agents/1001/ws")  # a reconnect would hold the server's stop

@@ -53,7 +53,8 @@ def prompts_dir(config: Config) -> Path:
 def sound_index(config: Config) -> SoundIndex | None:
     """Asterisk's sounds as this instance's Asterisk sees them (None if not installed yet)."""
     try:
-        runtime = Sandbox(config, load_or_create_secrets(config.state_dir, ())).runtime()
+        sandbox = Sandbox(config, load_or_create_secrets(config.state_dir, ()))
+        runtime = sandbox.runtime(build=False)
     except Exception as exc:
         log.warning("cannot check sound files (%s)", exc)
         return None
@@ -67,7 +68,7 @@ def asterisk_etc(config: Config) -> tuple[Path, int | None]:
         return Path(config.asterisk.config_dir), system_asterisk.group_id()
     sandbox = Sandbox(config, load_or_create_secrets(config.state_dir, ()))
     try:
-        gid: int | None = sandbox.runtime().gid
+        gid: int | None = sandbox.runtime(build=False).gid
     except Exception as exc:
         log.warning("Asterisk's group unknown (%s)", exc)
         gid = None

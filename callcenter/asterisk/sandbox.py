@@ -75,7 +75,7 @@ class Sandbox:
         """The machine's Asterisk, started by its service manager: never by us."""
         return self.config.asterisk.mode == "system"
 
-    def runtime(self) -> Runtime:
+    def runtime(self, build: bool = True) -> Runtime:
         if self.system:
             return SystemRuntime()
         if os.geteuid() != 0:
@@ -84,7 +84,8 @@ class Sandbox:
                 " or install Asterisk >= 22 and set asterisk.mode = system"
             )
         a = self.config.asterisk
-        return SandboxRuntime(ensure_root(Path(a.sandbox_cache), a.debian_suite, a.debian_mirror))
+        cache, suite = Path(a.sandbox_cache), a.debian_suite
+        return SandboxRuntime(ensure_root(cache, suite, a.debian_mirror, build))
 
     def state(self) -> SandboxState | None:
         """The recorded instance if its process is still the Asterisk we started."""
@@ -169,13 +170,8 @@ class Sandbox:
         """The instance's directories, Asterisk's to write."""
         # spool/recording: ARI's stored recordings (voicemail taken by the daemon); Asterisk
         # does not make it itself and fails the recording ("No such file or directory").
-        spools = (
-            "spool/recordings",
-            "spool/callbacks",
-            "spool/recording",
-            "spool/voicemail",
-            "spool/surveys",
-        )
+        kinds = ("recordings", "callbacks", "recording", "voicemail", "surveys")
+        spools = [f"spool/{kind}" for kind in kinds]
         for d in ("lib", "lib/keys", "spool", *spools, "run", "log"):
             path = self.instance_dir / d
             path.mkdir(parents=True, exist_ok=True)

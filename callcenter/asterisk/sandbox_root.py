@@ -69,8 +69,9 @@ def apt_mirror(etc_apt: Path = Path("/etc/apt")) -> str:
     )
 
 
-def ensure_root(cache: Path, suite: str, mirror: str = "") -> Path:
-    """Return a ready root under ``cache``, building it on first use."""
+def ensure_root(cache: Path, suite: str, mirror: str = "", build: bool = True) -> Path:
+    """Return a ready root under ``cache``, building it on first use (with ``build``; else
+    a root not built yet is an error: what only reads the root never waits minutes)."""
     root = cache / stamp(suite) / "root"
     if (root / READY_MARK).exists():
         link_languages(root)
@@ -79,6 +80,8 @@ def ensure_root(cache: Path, suite: str, mirror: str = "") -> Path:
                 fcntl.flock(lock, fcntl.LOCK_EX)
                 isolate_user(root)
         return root
+    if not build:
+        raise SandboxError(f"the Asterisk sandbox root {root} is not built yet (sandbox up)")
     if os.geteuid() != 0:
         raise SandboxError(
             "building the Asterisk sandbox needs root (debootstrap, chroot); "

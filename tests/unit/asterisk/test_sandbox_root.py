@@ -4,7 +4,13 @@ from pathlib import Path
 
 import pytest
 
-from callcenter.asterisk.sandbox_root import SandboxError, apt_mirror, stamp, user_ids
+from callcenter.asterisk.sandbox_root import (
+    SandboxError,
+    apt_mirror,
+    ensure_root,
+    stamp,
+    user_ids,
+)
 
 
 def test_mirror_from_deb822_sources(tmp_path: Path) -> None:
@@ -41,3 +47,11 @@ def test_user_ids_come_from_the_roots_passwd(tmp_path: Path) -> None:
     assert user_ids(tmp_path) == (101, 102)
     with pytest.raises(SandboxError, match="nobody"):
         user_ids(tmp_path, "nobody")
+
+
+def test_a_root_not_built_is_an_error_naming_it_when_building_is_not_asked(
+    tmp_path: Path,
+) -> None:
+    with pytest.raises(SandboxError, match=r"sandbox root .*/root is not built yet"):
+        ensure_root(tmp_path, "bookworm", build=False)
+    assert list(tmp_path.iterdir()) == []  # nothing started: no lock, no directory

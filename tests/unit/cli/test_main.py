@@ -79,9 +79,12 @@ def test_every_group_module_is_found_by_the_root() -> None:
     assert {"tokens", "models", "guard"} <= names  # modules with two groups list both
 
 
-def test_debug_events_shows_who_listens_to_what(env: dict[str, str]) -> None:
+def test_debug_events_shows_who_listens_to_what(tmp_path: Path, env: dict[str, str]) -> None:
+    cache = tmp_path / "roots"  # no Asterisk root built: reading the wiring never builds one
+    env = {**env, "CALLCENTER_ASTERISK__SANDBOX_CACHE": str(cache)}
     result = CliRunner().invoke(main, ["debug", "events"], env=env)
     assert result.exit_code == 0, result.output
+    assert not cache.exists()
     lines = result.output.splitlines()
     assert lines[0] == "features, in the order they are built:"
     assert any(line.startswith("  bans ") for line in lines)

@@ -24,6 +24,7 @@ import contextlib
 import dataclasses
 import json
 import logging
+import math
 import os
 import signal
 import subprocess
@@ -40,6 +41,7 @@ from sqlalchemy import text
 
 from benchmarks.asterisk_state import LEFT, heap_kept, snapshot
 from benchmarks.daemon_metrics import scrape
+from benchmarks.sipp_errors import Lost, lost_calls
 from benchmarks.soak_report import report
 from benchmarks.stats import keep_or_remove
 from benchmarks.tcp_proxy import TcpProxy
@@ -83,6 +85,11 @@ class Soak:
     states: list[tuple[float, dict[str, int]]] = dataclasses.field(default_factory=list)
     left: dict[str, int] = dataclasses.field(default_factory=dict)
     trimmed: tuple[float, float] | None = None  # Asterisk's RSS before/after malloc_trim
+    # The daemon's heap every minute (its /metrics): MB in use, free but kept, mmapped,
+    # trimmed so far, and CPython's allocated blocks
+    daemon_heap: list[tuple[float, dict[str, float]]] = dataclasses.field(default_factory=list)
+    # Every call SIPp gave up, seconds into the run (from its error file)
+    lost: list[tuple[float, Lost]] = dataclasses.field(default_factory=list)
 
 
 def rss_mb(pid: int | None) -> float | None:
@@ -223,8 +230,9 @@ def soak(
     recordings: bool = True,
     trim: bool = False,
     allocator: str = "jemalloc",
+    daemon: dict[str, str] | None = None,
 ) -> Soak:
-    extra = {"CALLCENTER_ASTERISK__ALLOCATOR": allocator}
+    extra = {"CALLCENTER_ASTERISK__ALLOCATOR": allocator, **(daemon or {})}
     rig = Rig(state, agents, database_url, event_filters, recordings, extra)
     seconds = minutes * 60
     result = Soak(seconds)
@@ -238,7 +246,7 @@ def soak(
         sipp = Sipp(rig.instance.runtime, work, rig.instance.config.asterisk.sip_port)
         phones = start_agents(rig, sipp, talk, calls)
         stats = work / "callers-stats.csv"
-        started = time.monotonic()
+        started, started_wall = time.monotonic(), time.time()
         callers = sipp.start(
             "callers",
             caller_scenario("[field0]", digits=DEMO_TO_SUPPORT, bye_timeout=120),
@@ -289,6 +297,8 @@ def soak(
                 f"the callers' SIPp placed no call (exit {code}):\n{callers.output()}"
             )
         blame(result, periods)
+        errors = callers.log.with_suffix(".errors")
+        result.lost = [(x.epoch - started_wall, x) for x in lost_calls(errors)]
         time.sleep(2.0)
         check_records(rig, result, numbers)
         result.left = left_behind(rig)
@@ -341,10 +351,24 @@ def sample(rig: Rig, result: Soak, started: float, stop: threading.Event) -> Non
         if not result.states or t - result.states[-1][0] >= 60:
             with contextlib.suppress(Exception):  # Asterisk restarting: the next minute
                 result.states.append((t, snapshot(rig.instance)))
+            with contextlib.suppress(OSError):  # the daemon restarting: the next minute
+                result.daemon_heap.append((t, daemon_heap(rig)))
         status, body = health(rig.daemon)
         lag = body.get("loop_lag_ms") if status else None
         if isinstance(lag, dict) and "p99" in lag:
             result.lag_p99.append(float(lag["p99"]))
+
+
+def daemon_heap(rig: Rig) -> dict[str, float]:
+    samples = scrape(rig.daemon.url)
+    mb = {
+        dict(labels)["kind"]: v / 1e6
+        for (name, labels), v in samples.items()
+        if name == "callcenter_heap_bytes"
+    }
+    mb["trimmed"] = samples.get(("callcenter_heap_trimmed_bytes_total", ()), 0.0) / 1e6
+    mb["python_blocks"] = samples.get(("callcenter_python_allocated_blocks", ()), math.nan)
+    return mb
 
 
 def read_periods(stats: Path) -> list[tuple[float, int]]:
@@ -422,7 +446,17 @@ def main() -> None:
     parser.add_argument("--keep", action="store_true", help="keep the state directory")
     parser.add_argument("--malloc-arena-max", type=int, default=0, help="glibc's, for Asterisk")
     parser.add_argument("--allocator", default="jemalloc", help="Asterisk's: jemalloc or glibc")
+    parser.add_argument("--malloc-arenas", type=int, help="the daemon's (daemon.malloc_arenas)")
+    parser.add_argument("--heap-trim-seconds", type=float, help="the daemon's (0: never)")
     args = parser.parse_args()
+    daemon = {
+        f"CALLCENTER_DAEMON__{key.upper()}": str(value)
+        for key, value in (
+            ("malloc_arenas", args.malloc_arenas),
+            ("heap_trim_seconds", args.heap_trim_seconds),
+        )
+        if value is not None
+    }
     if args.malloc_arena_max:
         os.environ["MALLOC_ARENA_MAX"] = str(args.malloc_arena_max)  # inherited by Asterisk
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
@@ -441,6 +475,7 @@ def main() -> None:
             recordings=not args.no_recordings,
             trim=True,
             allocator=args.allocator,
+            daemon=daemon,
         )
     print(report(result))
     keep_or_remove(state, args.keep)

@@ -98,6 +98,36 @@ def held_table(r: Soak) -> list[str]:
     return rows
 
 
+def heap_table(r: Soak) -> list[str]:
+    """The daemon's RSS next to its C heap (in use, free but kept, mmapped, given back so
+    far) and CPython's blocks: which of them climbs with the RSS."""
+    rows = ["  min    RSS MB  in use  free kept  mmapped  trimmed  Python blocks"]
+    for t, h in r.daemon_heap:
+        rss = min(r.daemon_rss, key=lambda p: abs(p[0] - t), default=(t, math.nan))[1]
+        cells = "".join(
+            f"{h.get(k, math.nan):>{w}.1f}"
+            for k, w in (("in_use", 8), ("free", 11), ("mmapped", 9), ("trimmed", 9))
+        )
+        rows.append(f"  {t / 60:5.1f} {rss:8.1f}{cells} {h.get('python_blocks', math.nan):>14,.0f}")
+    return rows
+
+
+def lost_table(r: Soak, window: float = 150.0) -> list[str]:
+    """The calls SIPp gave up: counted by reason at each fault, and listed one by one
+    where no fault began in the ``window`` seconds before."""
+    at_fault: dict[str, int] = {}
+    rows = []
+    for t, lost in r.lost:
+        fault = [f for f in r.faults if f.at <= t <= f.at + window]
+        if fault:
+            key = f"{fault[-1].name}: {lost.reason[:70]}"
+            at_fault[key] = at_fault.get(key, 0) + 1
+        else:
+            rows.append(f"  {t:7.1f} s  caller {lost.caller or '?':<12} {lost.reason[:90]}")
+    lines = [f"  {n:>5} calls, {key}" for key, n in sorted(at_fault.items())]
+    return [*lines, f"  at no fault: {len(rows)}", *rows]
+
+
 def report(r: Soak) -> str:
     lag = sorted(r.lag_p99)
     lines = [
@@ -132,8 +162,12 @@ def report(r: Soak) -> str:
     for f in r.faults:
         green = "never (120 s)" if f.recovered_after is None else f"{f.recovered_after:.1f}"
         lines.append(f"  {f.name:<17} {f.at:>6.0f}  {f.failed_calls:>10}  {green:>24}")
+    if r.lost:
+        lines += ["", "calls SIPp gave up (its error file):", *lost_table(r)]
     if r.states:
         lines += ["", "Asterisk over the run (every minute):", *held_table(r)]
+    if r.daemon_heap:
+        lines += ["", "the daemon's heap (every minute):", *heap_table(r)]
     lines += ["", "daemon memory:", *chart(r.daemon_rss)]
     lines += ["", "Asterisk memory:", *chart(r.asterisk_rss)]
     lines += ["", "Asterisk memory slope between faults:", *between_faults(r, r.asterisk_rss)]

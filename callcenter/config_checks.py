@@ -181,10 +181,11 @@ def _check_asterisk(config: Config) -> None:
     a = config.asterisk
     if a.mode not in ("auto", "system", "sandbox"):
         raise ConfigError(f"asterisk.mode must be auto, system or sandbox, got {a.mode!r}")
-    if a.allocator not in ALLOCATORS:
-        raise ConfigError(
-            f"asterisk.allocator must be one of {list(ALLOCATORS)}, got {a.allocator!r}"
-        )
+    for section, value in (("asterisk", a.allocator), ("daemon", config.daemon.allocator)):
+        if value not in ALLOCATORS:
+            raise ConfigError(
+                f"{section}.allocator must be one of {list(ALLOCATORS)}, got {value!r}"
+            )
     for key in ("sip_port", "rtp_start", "rtp_end", "ami_port", "http_port"):
         port = getattr(a, key)
         if not 1 <= port <= 65535:
@@ -193,11 +194,15 @@ def _check_asterisk(config: Config) -> None:
         raise ConfigError(
             f"daemon.http_port must be a port 1..65535, got {config.daemon.http_port}"
         )
-    if not 0 <= config.daemon.stall_threshold_ms <= 60_000:
-        raise ConfigError(
-            "daemon.stall_threshold_ms must be 0 (off) to 60000, got "
-            f"{config.daemon.stall_threshold_ms}"
-        )
+    for key, top in (
+        ("stall_threshold_ms", 60_000),
+        ("malloc_arenas", 64),
+        ("heap_trim_seconds", 86_400),
+    ):
+        if not 0 <= getattr(config.daemon, key) <= top:
+            raise ConfigError(
+                f"daemon.{key} must be 0 (off) to {top}, got {getattr(config.daemon, key)}"
+            )
     if a.rtp_end - a.rtp_start < 10:
         raise ConfigError("asterisk.rtp_end must be at least 10 above asterisk.rtp_start")
     try:

@@ -27,7 +27,7 @@ class InstanceConfig:
     state_dir: str = "var"  # secrets, database, Asterisk runtime files; relative to cwd
 
 
-ALLOCATORS = ("jemalloc", "glibc")  # asterisk.allocator
+ALLOCATORS = ("jemalloc", "glibc")  # asterisk.allocator, daemon.allocator
 
 
 @dataclasses.dataclass(frozen=True)
@@ -95,6 +95,11 @@ class DaemonConfig:
     # The stall catcher records what the event loop was doing when a tick runs this late
     # (stack, task, garbage collections, work in flight); 0 turns it off.
     stall_threshold_ms: float = 40.0
+    # The C heap: at most this many malloc arenas (0: glibc's default, 8 per core), and
+    # its free pages given back every so many seconds (0: never). See docs/production.md.
+    allocator: str = "jemalloc"  # or "glibc" (ALLOCATORS)
+    malloc_arenas: int = 2
+    heap_trim_seconds: float = 60.0
 
 
 @dataclasses.dataclass(frozen=True)

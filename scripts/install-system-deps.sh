@@ -20,6 +20,8 @@ command -v npm >/dev/null 2>&1 || need+=(npm)
 command -v pg_dump >/dev/null 2>&1 || need+=(postgresql-client)
 # [tls] without a certificate of the admin's: a lab's self-signed pair is made with openssl.
 command -v openssl >/dev/null 2>&1 || need+=(openssl)
+# The daemon allocates with jemalloc (daemon.allocator): glibc's malloc keeps what bursts free.
+compgen -G "/usr/lib/*/libjemalloc.so.2" >/dev/null || need+=(libjemalloc2)
 if [ "${1:-}" = "--tests" ]; then
   command -v chromium >/dev/null 2>&1 || need+=(chromium)
   command -v chromedriver >/dev/null 2>&1 || need+=(chromium-driver)

@@ -26,6 +26,7 @@ from callcenter.config import Config
 from callcenter.domain.calls import CallEvent
 from callcenter.http.server import build_app, start_http
 from callcenter.http.staff_auth import STAFF
+from callcenter.metrics.heap import Heap
 
 log = logging.getLogger(__name__)
 
@@ -148,6 +149,11 @@ async def _run_hooks(what: str, hooks: list[tuple[str, Hook]]) -> None:
 
 
 def run_daemon(config: Config) -> int:
+    heap = Heap()
+    if heap.limit_arenas(config.daemon.malloc_arenas):  # before any thread allocates
+        log.info("allocator: glibc, at most %d arenas", config.daemon.malloc_arenas)
+    else:
+        log.info("allocator: %s", heap.allocator or "unknown")
     try:
         daemon = Daemon(config)
     except Exception as exc:

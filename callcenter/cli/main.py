@@ -70,10 +70,16 @@ def config_check(obj: _Ctx) -> None:
 @click.pass_obj
 def run(obj: _Ctx) -> None:
     """Run the daemon (AMI + ARI + HTTP) until SIGTERM or SIGINT."""
-    from callcenter.app import run_daemon
+    from callcenter.allocator import use_allocator
 
     cfg = obj.config()
     setup_logging(cfg.daemon.log_level)
+    try:
+        use_allocator(cfg)  # may execute this command again, on jemalloc: before the imports
+    except ConfigError as exc:
+        raise click.ClickException(str(exc)) from exc
+    from callcenter.app import run_daemon
+
     sys.exit(run_daemon(cfg))
 
 

@@ -117,6 +117,10 @@ def test_beyond_the_ceiling_a_caller_is_offered_a_callback_and_it_shows(
     with urllib.request.urlopen(f"{daemon.url}/metrics", timeout=5) as resp:  # noqa: S310
         metrics = resp.read().decode()
     assert 'callcenter_admission_calls_total{outcome="callback"} 1.0' in metrics
+    # The daemon's C heap is read at scrape time, with its arenas capped from the start.
+    in_use = float(re.search(r'callcenter_heap_bytes\{kind="in_use"\} (\S+)', metrics)[1])
+    assert in_use > 1_000_000
+    assert "allocator: jemalloc" in daemon.log()
     # How late the daemon took the admitted call, from the channel's creation time as the
     # real Asterisk gives it: a few milliseconds, never hours (a misread time zone).
     taken = float(re.search(r"callcenter_admission_entry_lag_seconds_count (\S+)", metrics)[1])

@@ -114,6 +114,14 @@ def test_a_negative_stall_threshold_is_refused_naming_the_key() -> None:
     assert off.daemon.stall_threshold_ms == 0.0
 
 
+@pytest.mark.parametrize(("key", "value"), [("MALLOC_ARENAS", "65"), ("HEAP_TRIM_SECONDS", "-1")])
+def test_heap_settings_out_of_range_are_refused_naming_the_key(key: str, value: str) -> None:
+    with pytest.raises(ConfigError, match=rf"daemon\.{key.lower()} must be 0 \(off\) to \d+, got"):
+        load_config(None, environ={f"CALLCENTER_DAEMON__{key}": value})
+    defaults = load_config(None, environ={}).daemon
+    assert (defaults.malloc_arenas, defaults.heap_trim_seconds) == (2, 60.0)
+
+
 @pytest.mark.parametrize(
     ("key", "value", "message"),
     [

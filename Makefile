@@ -42,6 +42,7 @@ setup: $(DEPS_STAMP) $(WEB_BUNDLE)
 
 ## run: install what is missing, start Asterisk and the daemon on the embedded defaults
 run: setup
+	bash scripts/install-system-deps.sh
 	$(BIN)/callcenter sandbox up
 	exec $(BIN)/callcenter run
 

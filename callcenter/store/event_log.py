@@ -1,14 +1,23 @@
 """The event log on SQLAlchemy: events appended (a key already written is skipped: the
 same change told twice is one row) and the queue legs they move, in one transaction. Other
-stores log their changes' events inside their own transactions with :func:`log_events`."""
+stores log their changes' events inside their own transactions with :func:`log_events`.
+
+Appends of one process take turns (the live writer and a rebuild from the queue_log after
+an AMI login may carry the same call: both would insert its leg). One that still meets a
+row another process committed meanwhile (a unique key) is run once more, and then finds
+it: measured in the soak, a rebuild after an Asterisk restart was refused whole
+(``uq_queue_legs_call_id``) and the gap's events were never imported."""
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from collections.abc import Iterable, Sequence
 from datetime import datetime, tzinfo
 from typing import Any
 
 from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from callcenter.domain.event_log import AMI_KINDS, LEG_KINDS, Leg, LoggedEvent, leg_after
@@ -17,6 +26,8 @@ from callcenter.domain.webhooks import jsonable
 from callcenter.store.db import as_utc
 from callcenter.store.db_threads import DbThreads
 from callcenter.store.models import EventLogRow, QueueLegRow
+
+log = logging.getLogger(__name__)
 
 
 def log_events(s: Session, events: Iterable[LoggedEvent]) -> list[LoggedEvent]:
@@ -110,6 +121,7 @@ class SqlEventLog:
         self._sessions = sessions
         self._threads = threads or DbThreads(1)
         self.zone = zone  # the centre's: a leg's local day and quarter-hour
+        self._turn = asyncio.Lock()
 
     def append_sync(self, events: Sequence[LoggedEvent]) -> int:
         """Events and the legs they move, in one transaction; how many were new."""
@@ -122,7 +134,14 @@ class SqlEventLog:
             return len(new)
 
     async def append(self, events: Sequence[LoggedEvent]) -> int:
-        return await self._threads.run("event_log.append", self.append_sync, events)
+        async with self._turn:
+            try:
+                return await self._threads.run("event_log.append", self.append_sync, events)
+            except IntegrityError as exc:
+                log.warning(
+                    "event log: a leg was written meanwhile (%s); appending again", exc.orig
+                )
+                return await self._threads.run("event_log.append", self.append_sync, events)
 
     def latest_sync(self, source: str) -> datetime | None:
         with self._sessions() as s:

@@ -3,18 +3,19 @@ same transaction, added up in SQL exactly as the domain's tally adds them in Pyt
 
 from __future__ import annotations
 
+import dataclasses
 import zoneinfo
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, event, func, select
 
 from callcenter.domain.event_log import LoggedEvent
 from callcenter.domain.reports import GroupBy, Tally, Targets, tally
 from callcenter.domain.webhooks import Event
-from callcenter.store.db import make_sessions
+from callcenter.store.db import make_engine, make_sessions
 from callcenter.store.event_log import SqlEventLog
-from callcenter.store.models import CallRow, EventLogRow
+from callcenter.store.models import CallRow, EventLogRow, QueueLegRow
 from callcenter.store.outbox import write_events
 from callcenter.store.reports import SqlReports
 
@@ -170,3 +171,38 @@ async def test_legs_are_grouped_by_the_number_dialled_and_the_flow(
         for _d, _s, grp, t in rows:
             found[grp] = found.get(grp, 0) + t.offered
         assert found == values, group
+
+
+async def test_a_leg_another_writer_committed_meanwhile_is_found_on_the_second_try(
+    db_url: str, db_engine: Engine
+) -> None:
+    """The race the soak met after an Asterisk restart: the rebuild and the live writer
+    each found no leg for a call and both inserted it; the loser's whole batch was refused
+    (``uq_queue_legs_call_id``). Here the other writer commits its leg at the very moment
+    this one inserts (an engine hook, no timing)."""
+    if db_engine.dialect.name != "postgresql":
+        pytest.skip("two writers at once need PostgreSQL (SQLite lets one write at a time)")
+    queued, answered, _done = _call(1, "support", "answered", 4.0, 60.0)
+    # The same caller's queueing as the rebuild reads it from the queue_log (a key of its own)
+    rebuilt = dataclasses.replace(queued, source="queue_log", key=f"queue_log|{queued.call_id}|1")
+    other = make_engine(db_url)
+    fired: list[str] = []
+
+    def before(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
+        if statement.startswith("INSERT INTO queue_legs") and not fired:
+            fired.append(statement)
+            SqlEventLog(make_sessions(other), zone=MOSCOW).append_sync([rebuilt])
+
+    event.listen(db_engine, "before_cursor_execute", before)
+    try:
+        log = SqlEventLog(make_sessions(db_engine), zone=MOSCOW)
+        assert await log.append([queued, answered]) == 2
+    finally:
+        event.remove(db_engine, "before_cursor_execute", before)
+        other.dispose()
+    assert fired
+    with db_engine.connect() as conn:
+        legs = conn.execute(select(QueueLegRow.outcome)).scalars().all()
+        events = conn.execute(select(func.count()).select_from(EventLogRow)).scalar_one()
+    assert legs == ["answered"]
+    assert events == 3

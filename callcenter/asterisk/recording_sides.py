@@ -49,7 +49,10 @@ def sides_of(raw: Path, now: float | None = None) -> list[Side]:
     """The side files of the recording ``raw`` (``<dir>/<uniqueid>.raw``)."""
     now = time.time() if now is None else now
     found = []
-    for path in sorted(raw.parent.glob(f"{raw.stem}-side-*")):
+    # Not glob(): its pattern, new for every call, is compiled and cached by re and pathlib
+    # (hundreds of patterns churned through their caches under load).
+    prefix = f"{raw.stem}-side-"
+    for path in sorted(p for p in raw.parent.iterdir() if p.name.startswith(prefix)):
         match = SIDE.fullmatch(path.name)
         if match is None or match["call"] != raw.stem:
             continue

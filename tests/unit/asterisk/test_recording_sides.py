@@ -69,3 +69,17 @@ def test_a_side_still_written_holds_the_recording_back(tmp_path: Path) -> None:
 def test_mix_leaves_a_chunk_without_sides_as_it_was() -> None:
     chunk = stereo(10, 3, 4)
     assert mix(chunk, 0, []) is chunk
+
+
+def test_only_this_calls_sides_are_taken_among_its_neighbours(tmp_path: Path) -> None:
+    """A day's directory holds every call's files: a call whose id starts with this one's
+    (``….42`` and ``….420``) or another's finished sides are not this call's."""
+    raw = tmp_path / f"{CALL}.raw"
+    raw.write_bytes(stereo(80, 1, 1))
+    mono_side(tmp_path / f"{CALL}-side-100-L.side", 40, 5)
+    mono_side(tmp_path / f"{CALL}0-side-0-L.side", 40, 9)  # 1796124000.420
+    mono_side(tmp_path / "1796124000.43-side-0-L.side", 40, 9)
+    (tmp_path / f"{CALL}.wav").write_bytes(b"")
+    [side] = sides_of(raw, now=time.time())
+    assert side.path.name == f"{CALL}-side-100-L.side"
+    assert side.start == 800  # 100 ms at 8 kHz

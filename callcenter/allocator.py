@@ -10,7 +10,7 @@ Contract: :func:`use_allocator` returns at once when the process already runs on
 configured allocator (glibc, or jemalloc preloaded); otherwise it executes the same command
 again with ``LD_PRELOAD`` set (the pid stays the same) and does not return. A jemalloc the
 machine lacks is a :class:`~callcenter.config_error.ConfigError` naming the library and the
-setting. :func:`jemalloc_library` finds the library under a root's ``usr/lib/*``.
+setting (the library is looked up as for Asterisk's root: ``asterisk.runtime.jemalloc_library``).
 """
 
 from __future__ import annotations
@@ -18,21 +18,15 @@ from __future__ import annotations
 import logging
 import os
 import sys
-from pathlib import Path
 
+from callcenter.asterisk.runtime import JEMALLOC, jemalloc_library
 from callcenter.config import Config
 from callcenter.config_error import ConfigError
 from callcenter.metrics.heap import Heap
 
 log = logging.getLogger(__name__)
 
-JEMALLOC = "libjemalloc.so.2"
 PRELOADED = "CALLCENTER_ALLOCATOR_PRELOADED"  # set on the re-executed process: never loop
-
-
-def jemalloc_library(root: Path = Path("/")) -> Path | None:
-    found = sorted(root.glob(f"usr/lib/*/{JEMALLOC}")) + sorted(root.glob(f"usr/lib/{JEMALLOC}"))
-    return found[0] if found else None
 
 
 def use_allocator(config: Config, argv: list[str] | None = None) -> None:

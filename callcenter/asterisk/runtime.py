@@ -25,6 +25,12 @@ MIN_SYSTEM_MAJOR = 20
 JEMALLOC = "libjemalloc.so.2"
 
 
+def jemalloc_library(root: Path = Path("/")) -> Path | None:
+    """jemalloc as Debian installs it under ``root`` (Asterisk's root, or the host's)."""
+    found = sorted(root.glob(f"usr/lib/*/{JEMALLOC}")) + sorted(root.glob(f"usr/lib/{JEMALLOC}"))
+    return found[0] if found else None
+
+
 class Runtime(Protocol):
     kind: str
     uid: int
@@ -104,13 +110,13 @@ class SandboxRuntime:
     def allocator(self, name: str) -> list[str]:
         if name == "glibc":
             return []
-        found = sorted(self.root.glob(f"usr/lib/*/{JEMALLOC}"))
-        if not found:
+        library = jemalloc_library(self.root)
+        if library is None:
             raise SandboxError(
                 f"asterisk.allocator = {name!r}: no {JEMALLOC} in the sandbox root {self.root}"
                 " (rebuild it: remove the directory and start again)"
             )
-        return ["env", f"LD_PRELOAD=/{found[0].relative_to(self.root)}"]
+        return ["env", f"LD_PRELOAD=/{library.relative_to(self.root)}"]
 
 
 @dataclasses.dataclass

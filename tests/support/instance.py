@@ -17,10 +17,9 @@ import urllib.request
 import wave
 from pathlib import Path
 
-from callcenter.allocator import jemalloc_library
 from callcenter.app import prompts_dir
 from callcenter.asterisk.prompts import add_prompt
-from callcenter.asterisk.runtime import Runtime
+from callcenter.asterisk.runtime import Runtime, jemalloc_library
 from callcenter.asterisk.sandbox import Sandbox
 from callcenter.config import Config, load_config
 from callcenter.secrets import Secrets, load_or_create_secrets

@@ -7,7 +7,8 @@ import sys
 import pytest
 
 from callcenter import allocator
-from callcenter.allocator import PRELOADED, jemalloc_library, use_allocator
+from callcenter.allocator import PRELOADED, use_allocator
+from callcenter.asterisk.runtime import jemalloc_library
 from callcenter.config import ConfigError, load_config
 
 CHILD = """

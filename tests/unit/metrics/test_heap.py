@@ -8,8 +8,8 @@ import sys
 
 import pytest
 
-from callcenter.allocator import jemalloc_library
 from callcenter.app.observability import HeapKeeper
+from callcenter.asterisk.runtime import jemalloc_library
 from callcenter.metrics import heap as heap_module
 from callcenter.metrics.heap import Heap, rss_bytes
 
